@@ -1,0 +1,189 @@
+import { z } from "zod";
+import { type ConfigIssue, ConfigError } from "../errors.ts";
+import { parseScheduleExpression, ScheduleExpressionError } from "../schedule/expression.ts";
+import { DURATION_PATTERN, parseDuration } from "../time.ts";
+
+/*
+ * The one config file users write (`outpost-ops.config.ts`). Every object is strict: an unknown key
+ * is an error, so a typo never silently turns a policy off. Errors name the field path.
+ */
+
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+const NAME = /^[a-z0-9][a-z0-9-]{0,39}$/;
+const OUTPOST_ARN = /^arn:aws[a-z-]*:outposts:[a-z0-9-]+:\d{12}:outpost\/op-[0-9a-f]{17}$/;
+
+const region = z.string().regex(REGION, "must be an AWS Region code such as us-west-2");
+const name = (what: string) =>
+  z.string().regex(NAME, `${what} must be 1-40 lowercase letters, digits or dashes, starting with a letter or digit`);
+const count = (max: number) => z.int().min(1).max(max);
+const duration = z
+  .string()
+  .regex(DURATION_PATTERN, "must be a duration such as 30m, 12h, 90d or 2w")
+  .refine((d) => parseDuration(d) > 0, "must be longer than zero");
+
+const tagValues = z.union([z.string().min(1).max(256), z.array(z.string().min(1).max(256)).min(1)]);
+const tagSelector = z
+  .record(z.string().min(1).max(128), tagValues)
+  .refine((tags) => Object.keys(tags).length > 0, "select on at least one tag");
+
+export const RetentionSchema = z
+  .strictObject({
+    /** Keep the N newest snapshots. */
+    keepLast: count(1000).optional(),
+    /** A ceiling: nothing older is kept by keepLast or tiers (protections still apply). */
+    maxAge: duration.optional(),
+    /** Keep the newest snapshot in each of the last N hours/days/ISO weeks/months/years (UTC). */
+    tiers: z
+      .strictObject({
+        hourly: count(1000).optional(),
+        daily: count(1000).optional(),
+        weekly: count(520).optional(),
+        monthly: count(240).optional(),
+        yearly: count(100).optional(),
+      })
+      .refine((t) => Object.keys(t).length > 0, "name at least one tier (hourly, daily, weekly, monthly, yearly)")
+      .optional(),
+  })
+  .refine((r) => r.keepLast !== undefined || r.maxAge !== undefined || r.tiers !== undefined, {
+    message: "set at least one of keepLast, maxAge, tiers",
+  });
+
+const scheduleExpression = z.string().superRefine((text, ctx) => {
+  try {
+    parseScheduleExpression(text);
+  } catch (error) {
+    if (!(error instanceof ScheduleExpressionError)) throw error;
+    ctx.addIssue({ code: "custom", message: `${error.message} (got "${text}")` });
+  }
+});
+
+export const ScheduleSchema = z.strictObject({
+  name: name("schedule name"),
+  expression: scheduleExpression,
+  retention: RetentionSchema,
+});
+
+const RESOURCES = ["ebs-volume", "ec2-instance", "rds-instance", "aurora-cluster"] as const;
+
+export const PolicySchema = z
+  .strictObject({
+    name: name("policy name"),
+    resource: z.enum(RESOURCES),
+    description: z.string().max(200).optional(),
+    selector: z.strictObject({
+      tags: tagSelector,
+      /** Only resources on these Outposts (names from `outposts`). EBS volumes and instances only. */
+      outposts: z.array(z.string().min(1)).min(1).optional(),
+    }),
+    /** Instance policies: what to leave out of the crash-consistent set. */
+    exclude: z
+      .strictObject({
+        bootVolume: z.boolean().optional(),
+        volumeTypes: z.array(z.enum(["gp2", "gp3", "io1", "io2", "st1", "sc1", "standard"])).min(1).optional(),
+        volumeTags: z.record(z.string().min(1), z.string()).optional(),
+      })
+      .optional(),
+    /** Where EBS snapshots live: in the Region (default) or locally on the volume's Outpost. */
+    placement: z.enum(["region", "outpost"]).default("region"),
+    /** Copy the source's tags onto the snapshot: all (true), none (false) or the listed keys. */
+    copySourceTags: z.union([z.boolean(), z.array(z.string().min(1)).min(1)]).default(false),
+    /** Snapshots of sources that no longer exist: always keep this many newest. */
+    orphanKeepLast: count(1000).default(1),
+    schedules: z.array(ScheduleSchema).min(1).max(4, "a policy has at most 4 schedules"),
+  })
+  .superRefine((policy, ctx) => {
+    const isEbs = policy.resource === "ebs-volume" || policy.resource === "ec2-instance";
+    if (!isEbs && policy.placement === "outpost") {
+      ctx.addIssue({ code: "custom", path: ["placement"], message: `"outpost" placement is for ebs-volume and ec2-instance policies; ${policy.resource} snapshots live in the Region` });
+    }
+    if (!isEbs && policy.selector.outposts) {
+      ctx.addIssue({ code: "custom", path: ["selector", "outposts"], message: `Outpost selection is for ebs-volume and ec2-instance policies, not ${policy.resource}` });
+    }
+    if (policy.exclude && policy.resource !== "ec2-instance") {
+      ctx.addIssue({ code: "custom", path: ["exclude"], message: "exclude applies to ec2-instance policies only" });
+    }
+    const seen = new Set<string>();
+    policy.schedules.forEach((s, i) => {
+      if (seen.has(s.name)) ctx.addIssue({ code: "custom", path: ["schedules", i, "name"], message: `duplicate schedule name "${s.name}"` });
+      seen.add(s.name);
+    });
+  });
+
+export const ConfigSchema = z
+  .strictObject({
+    regions: z
+      .strictObject({ primary: region, dr: region })
+      .refine((r) => r.primary !== r.dr, { message: "the DR Region must differ from the primary Region", path: ["dr"] }),
+    outposts: z
+      .array(z.strictObject({ name: name("outpost name"), arn: z.string().regex(OUTPOST_ARN, "must be an Outpost ARN: arn:aws:outposts:REGION:ACCOUNT:outpost/op-<17 hex>") }))
+      .default([]),
+    alerts: z.strictObject({
+      emails: z.array(z.email("must be an e-mail address")).default([]),
+    }),
+    retention: z
+      .strictObject({
+        /** When the retention job runs. */
+        schedule: scheduleExpression.default("cron(15 * * * ? *)"),
+        /** A run that would delete more than this deletes nothing and alerts. */
+        maxDeletesPerRun: count(100_000).default(1000),
+        maxDeletesPercent: z.number().gt(0).max(100).default(25),
+      })
+      .prefault({}),
+    policies: z.array(PolicySchema).min(1, "define at least one backup policy"),
+  })
+  .superRefine((config, ctx) => {
+    const outpostNames = new Set(config.outposts.map((o) => o.name));
+    const policyNames = new Set<string>();
+    config.policies.forEach((policy, i) => {
+      if (policyNames.has(policy.name)) ctx.addIssue({ code: "custom", path: ["policies", i, "name"], message: `duplicate policy name "${policy.name}"` });
+      policyNames.add(policy.name);
+      policy.selector.outposts?.forEach((o, j) => {
+        if (!outpostNames.has(o)) {
+          ctx.addIssue({ code: "custom", path: ["policies", i, "selector", "outposts", j], message: `unknown Outpost "${o}"; declare it under outposts (known: ${[...outpostNames].join(", ") || "none"})` });
+        }
+      });
+      for (const arn of config.outposts.map((o) => o.arn)) {
+        if (!arn.includes(`:${config.regions.primary}:`)) {
+          ctx.addIssue({ code: "custom", path: ["outposts"], message: `Outpost ${arn} is not in the primary Region ${config.regions.primary}` });
+          break;
+        }
+      }
+    });
+  });
+
+/** What users write (defaults optional). */
+export type ConfigInput = z.input<typeof ConfigSchema>;
+/** What the jobs read (defaults applied). */
+export type Config = z.output<typeof ConfigSchema>;
+export type Policy = Config["policies"][number];
+export type Schedule = Policy["schedules"][number];
+export type Retention = Schedule["retention"];
+export type ResourceKind = Policy["resource"];
+
+function formatPath(path: PropertyKey[]): string {
+  return path.reduce<string>((out, key) => (typeof key === "number" ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), "");
+}
+
+/** Turns zod issues into ConfigIssues with dotted paths. */
+export function toIssues(error: z.ZodError): ConfigIssue[] {
+  return error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
+}
+
+/**
+ * Validates a config; throws ConfigError naming every bad field.
+ * @example parseConfig(await import("./outpost-ops.config.ts").then((m) => m.default))
+ */
+export function parseConfig(input: unknown, source?: string): Config {
+  const result = ConfigSchema.safeParse(input);
+  if (!result.success) throw new ConfigError(toIssues(result.error), source);
+  return result.data;
+}
+
+/**
+ * Typed identity for `outpost-ops.config.ts`: editors check the file as you write it; the strict
+ * validation runs in `npm test`, in `sst deploy` and at every cold start.
+ * @example export default defineConfig({ regions: { primary: "us-west-2", dr: "us-east-1" }, alerts: { emails: [] }, policies: [...] })
+ */
+export function defineConfig(config: ConfigInput): ConfigInput {
+  return config;
+}

@@ -1,0 +1,65 @@
+/**
+ * Errors a user or operator can act on. Each names what was wrong and says what to do; `cause` is
+ * forwarded so nothing is swallowed.
+ */
+export class OutpostOpsError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "OutpostOpsError";
+  }
+}
+
+/** One problem in the config, located by its field path (e.g. `policies[0].schedules[1].expression`). */
+export interface ConfigIssue {
+  path: string;
+  message: string;
+}
+
+/** The config failed validation; nothing was sent to AWS. */
+export class ConfigError extends OutpostOpsError {
+  readonly issues: ConfigIssue[];
+  constructor(issues: ConfigIssue[], source = "outpost-ops.config.ts") {
+    super(
+      `Invalid ${source}:\n${issues.map((i) => `  - ${i.path || "(root)"}: ${i.message}`).join("\n")}\nFix the field(s) above; nothing was sent to AWS.`,
+    );
+    this.name = "ConfigError";
+    this.issues = issues;
+  }
+}
+
+/** A trigger delivered an event we do not understand; the handler changes nothing. */
+export class EventShapeError extends OutpostOpsError {
+  readonly issues: ConfigIssue[];
+  constructor(trigger: string, issues: ConfigIssue[]) {
+    super(
+      `Unexpected ${trigger} event: ${issues.map((i) => `${i.path || "(root)"}: ${i.message}`).join("; ")}. Nothing was changed; check the rule or queue that targets this function.`,
+    );
+    this.name = "EventShapeError";
+    this.issues = issues;
+  }
+}
+
+/** A required environment variable is missing or malformed (read once at cold start). */
+export class EnvironmentError extends OutpostOpsError {
+  constructor(variable: string, problem: string) {
+    super(`Environment variable ${variable} ${problem}. It is set by the stacks in stacks/; redeploy with \`npx sst deploy\`.`);
+    this.name = "EnvironmentError";
+  }
+}
+
+/**
+ * A retention run would delete more than the configured cap: it deleted nothing and alerted.
+ * Raise `retention.maxDeletesPerRun` / `maxDeletesPercent` if the deletions are intended.
+ */
+export class DeletionCapExceededError extends OutpostOpsError {
+  constructor(
+    readonly planned: number,
+    readonly managed: number,
+    readonly cap: { count: number; percent: number },
+  ) {
+    super(
+      `Retention planned ${planned} deletions of ${managed} managed snapshots, over the cap (${cap.count} per run, ${cap.percent}% of managed). Nothing was deleted. If this is intended, raise retention.maxDeletesPerRun / retention.maxDeletesPercent in outpost-ops.config.ts.`,
+    );
+    this.name = "DeletionCapExceededError";
+  }
+}
