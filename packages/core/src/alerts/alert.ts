@@ -1,0 +1,96 @@
+/**
+ * One alert schema for every job. An alert renders to an SNS message that reads well in an e-mail
+ * inbox (subject + plain-text body) and carries message attributes (severity, job, region) so
+ * subscribers can filter, e.g. page only on `severity = critical`.
+ */
+import type { MessageAttributeValue } from "@aws-sdk/client-sns";
+
+export type Severity = "info" | "warning" | "critical";
+export type Job = "snapshot" | "retention" | "copy" | "capacity" | "failover" | "platform";
+
+export interface Alert {
+  severity: Severity;
+  job: Job;
+  title: string;
+  /** Plain text, several lines allowed: what happened, what it means, what to do. */
+  body: string;
+  region: string;
+  /** When it happened (event time or --at), not when it was sent. */
+  at: Date;
+  resourceIds: string[];
+  links: { label: string; url: string }[];
+  stage?: string;
+}
+
+export interface SnsAlertMessage {
+  Subject: string;
+  Message: string;
+  MessageAttributes: Record<string, MessageAttributeValue>;
+}
+
+/** SNS subjects: ASCII, no line breaks, at most 100 characters. */
+function subject(alert: Alert): string {
+  const text = `[${alert.severity.toUpperCase()}] outpost-ops ${alert.job}: ${alert.title}`
+    .replace(/[^\x20-\x7e]/g, "?")
+    .replace(/\s+/g, " ");
+  return text.length > 100 ? `${text.slice(0, 97)}...` : text;
+}
+
+const MAX_IDS_IN_BODY = 50;
+
+/**
+ * Renders an alert as an SNS message.
+ * @example toSnsMessage({ severity: "warning", job: "retention", title: "Deletion cap exceeded", ... })
+ */
+export function toSnsMessage(alert: Alert): SnsAlertMessage {
+  const ids = alert.resourceIds.slice(0, MAX_IDS_IN_BODY);
+  const more = alert.resourceIds.length - ids.length;
+  const lines = [
+    alert.title,
+    "",
+    alert.body.trim(),
+    "",
+    `Severity: ${alert.severity}`,
+    `Job:      ${alert.job}`,
+    `Region:   ${alert.region}`,
+    `When:     ${alert.at.toISOString()}`,
+    ...(alert.stage ? [`Stage:    ${alert.stage}`] : []),
+  ];
+  if (ids.length > 0) {
+    lines.push("", "Resources:", ...ids.map((id) => `  - ${id}`));
+    if (more > 0) lines.push(`  ... and ${more} more`);
+  }
+  if (alert.links.length > 0) lines.push("", "Links:", ...alert.links.map((l) => `  ${l.label}: ${l.url}`));
+  lines.push("", "-- outpost-ops");
+  const attr = (value: string): MessageAttributeValue => ({ DataType: "String", StringValue: value });
+  return {
+    Subject: subject(alert),
+    Message: lines.join("\n"),
+    MessageAttributes: {
+      severity: attr(alert.severity),
+      job: attr(alert.job),
+      region: attr(alert.region),
+      ...(alert.stage ? { stage: attr(alert.stage) } : {}),
+    },
+  };
+}
+
+/** Console links users can click from the e-mail. */
+export const ConsoleLinks = {
+  ebsSnapshots: (region: string, ids: string[]) => ({
+    label: "EBS snapshots",
+    url: `https://${region}.console.aws.amazon.com/ec2/home?region=${region}#Snapshots:snapshotId=${ids.slice(0, 20).join(",")}`,
+  }),
+  sqsQueue: (region: string, queueUrl: string) => ({
+    label: "Queue",
+    url: `https://${region}.console.aws.amazon.com/sqs/v3/home?region=${region}#/queues/${encodeURIComponent(queueUrl)}`,
+  }),
+  alarm: (region: string, name: string) => ({
+    label: "Alarm",
+    url: `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#alarmsV2:alarm/${encodeURIComponent(name)}`,
+  }),
+  logs: (region: string, functionName: string) => ({
+    label: "Logs",
+    url: `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#logsV2:log-groups/log-group/${encodeURIComponent(`/aws/lambda/${functionName}`)}`,
+  }),
+};

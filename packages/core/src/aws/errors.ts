@@ -1,0 +1,75 @@
+/**
+ * How the jobs treat an AWS error once the SDK's own retries are spent. Quota and rate errors are
+ * not failures: the work item goes back to the queue and runs again later.
+ */
+
+export type ErrorClass = "retry-later" | "gone" | "exists" | "in-use" | "fatal";
+
+const RETRY_LATER = new Set([
+  "RequestLimitExceeded",
+  "Throttling",
+  "ThrottlingException",
+  "RequestThrottled",
+  "TooManyRequestsException",
+  "SnapshotCreationPerVolumeRateExceeded",
+  "ConcurrentSnapshotLimitExceeded",
+  "ResourceLimitExceeded",
+  "SnapshotQuotaExceeded",
+  "SnapshotQuotaExceededFault",
+  "InvalidDBInstanceState",
+  "InvalidDBInstanceStateFault",
+  "InvalidDBClusterStateFault",
+  "InvalidDBSnapshotState",
+  "InvalidDBSnapshotStateFault",
+  "InvalidDBClusterSnapshotStateFault",
+  "IncorrectState",
+  "InternalError",
+  "InternalFailure",
+  "ServiceUnavailable",
+  "Unavailable",
+  "TimeoutError",
+  "RequestTimeout",
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "EPIPE",
+]);
+
+const GONE = new Set([
+  "InvalidSnapshot.NotFound",
+  "InvalidVolume.NotFound",
+  "InvalidInstanceID.NotFound",
+  "DBSnapshotNotFound",
+  "DBSnapshotNotFoundFault",
+  "DBClusterSnapshotNotFoundFault",
+  "DBInstanceNotFound",
+  "DBInstanceNotFoundFault",
+  "DBClusterNotFoundFault",
+]);
+
+const EXISTS = new Set(["DBSnapshotAlreadyExists", "DBSnapshotAlreadyExistsFault", "DBClusterSnapshotAlreadyExistsFault"]);
+
+/** The error code AWS sent (SDK v3 puts it in `name`), or the Node socket error code. */
+export function errorCode(error: unknown): string {
+  if (typeof error !== "object" || error === null) return String(error);
+  const e = error as { name?: string; code?: string; Code?: string };
+  return e.Code ?? (e.name && e.name !== "Error" ? e.name : undefined) ?? e.code ?? "Error";
+}
+
+/**
+ * @example classifyAwsError({ name: "SnapshotCreationPerVolumeRateExceeded" }) // "retry-later"
+ */
+export function classifyAwsError(error: unknown): ErrorClass {
+  const code = errorCode(error);
+  if (RETRY_LATER.has(code)) return "retry-later";
+  if (GONE.has(code)) return "gone";
+  if (EXISTS.has(code)) return "exists";
+  if (code === "InvalidSnapshot.InUse") return "in-use";
+  const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+  if (status !== undefined && status >= 500) return "retry-later";
+  if ((error as { $retryable?: unknown })?.$retryable) return "retry-later";
+  return "fatal";
+}
+
+export function errorMessage(error: unknown): string {
+  return `${errorCode(error)}: ${error instanceof Error ? error.message : String(error)}`;
+}

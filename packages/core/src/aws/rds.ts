@@ -1,0 +1,122 @@
+/**
+ * RDS adapter for DB instances, Aurora clusters and their manual snapshots. RDS Describe calls have
+ * no tag filters, so selection by tag happens on the returned TagList (estates hold hundreds of
+ * databases, not tens of thousands); snapshots are listed as manual only, page by page.
+ */
+import {
+  CreateDBClusterSnapshotCommand,
+  CreateDBSnapshotCommand,
+  DeleteDBClusterSnapshotCommand,
+  DeleteDBSnapshotCommand,
+  paginateDescribeDBClusterSnapshots,
+  paginateDescribeDBClusters,
+  paginateDescribeDBInstances,
+  paginateDescribeDBSnapshots,
+  type RDSClient,
+  type Tag as RdsTag,
+} from "@aws-sdk/client-rds";
+import type { DbCluster, DbInstance, SnapshotRecord, SnapshotState } from "../inventory.ts";
+import type { SnapshotWorkItem } from "../snapshot/work-item.ts";
+import { isManaged, type Tags } from "../tags.ts";
+
+const PAGE_SIZE = 100; // RDS's maximum MaxRecords
+
+function tagsOf(tags: RdsTag[] | undefined): Tags {
+  const out: Tags = {};
+  for (const t of tags ?? []) if (t.Key !== undefined) out[t.Key] = t.Value ?? "";
+  return out;
+}
+
+function stateOf(status: string | undefined): SnapshotState {
+  if (status === "available") return "completed";
+  if (status === "failed" || status === "incompatible-restore" || status === "error") return "failed";
+  return "pending";
+}
+
+export async function* streamDbInstances(rds: RDSClient): AsyncGenerator<DbInstance[]> {
+  for await (const page of paginateDescribeDBInstances({ client: rds, pageSize: PAGE_SIZE }, {})) {
+    yield (page.DBInstances ?? []).map((db) => ({
+      id: db.DBInstanceIdentifier ?? "",
+      arn: db.DBInstanceArn ?? "",
+      status: db.DBInstanceStatus ?? "unknown",
+      engine: db.Engine ?? "",
+      tags: tagsOf(db.TagList),
+      ...(db.DBClusterIdentifier ? { clusterId: db.DBClusterIdentifier } : {}),
+    }));
+  }
+}
+
+export async function* streamDbClusters(rds: RDSClient): AsyncGenerator<DbCluster[]> {
+  for await (const page of paginateDescribeDBClusters({ client: rds, pageSize: PAGE_SIZE }, {})) {
+    yield (page.DBClusters ?? []).map((c) => ({
+      id: c.DBClusterIdentifier ?? "",
+      arn: c.DBClusterArn ?? "",
+      status: c.Status ?? "unknown",
+      engine: c.Engine ?? "",
+      tags: tagsOf(c.TagList),
+    }));
+  }
+}
+
+/** Our manual DB snapshots (instance and cluster), page by page. */
+export async function* streamManagedDbSnapshots(rds: RDSClient): AsyncGenerator<SnapshotRecord[]> {
+  for await (const page of paginateDescribeDBSnapshots({ client: rds, pageSize: PAGE_SIZE }, { SnapshotType: "manual" })) {
+    yield (page.DBSnapshots ?? [])
+      .map((s): SnapshotRecord => ({
+        kind: "rds",
+        id: s.DBSnapshotIdentifier ?? "",
+        sourceId: s.DBInstanceIdentifier ?? "unknown",
+        createdAt: s.SnapshotCreateTime ?? s.OriginalSnapshotCreateTime ?? new Date(0),
+        state: stateOf(s.Status),
+        tags: tagsOf(s.TagList),
+        awsBackup: s.SnapshotType === "awsbackup" || (s.DBSnapshotIdentifier ?? "").startsWith("awsbackup:"),
+      }))
+      .filter((s) => isManaged(s.tags));
+  }
+  for await (const page of paginateDescribeDBClusterSnapshots(
+    { client: rds, pageSize: PAGE_SIZE },
+    { SnapshotType: "manual" },
+  )) {
+    yield (page.DBClusterSnapshots ?? [])
+      .map((s): SnapshotRecord => ({
+        kind: "aurora",
+        id: s.DBClusterSnapshotIdentifier ?? "",
+        sourceId: s.DBClusterIdentifier ?? "unknown",
+        createdAt: s.SnapshotCreateTime ?? new Date(0),
+        state: stateOf(s.Status),
+        tags: tagsOf(s.TagList),
+        awsBackup: s.SnapshotType === "awsbackup" || (s.DBClusterSnapshotIdentifier ?? "").startsWith("awsbackup:"),
+      }))
+      .filter((s) => isManaged(s.tags));
+  }
+}
+
+/** Creates the DB (cluster) snapshot with its deterministic identifier; tags at creation. */
+export async function createDbSnapshot(rds: RDSClient, item: SnapshotWorkItem): Promise<string> {
+  if (item.kind === "rds-instance") {
+    await rds.send(
+      new CreateDBSnapshotCommand({
+        DBInstanceIdentifier: item.dbInstanceId,
+        DBSnapshotIdentifier: item.snapshotId,
+        Tags: item.tags,
+      }),
+    );
+    return item.snapshotId;
+  }
+  if (item.kind === "aurora-cluster") {
+    await rds.send(
+      new CreateDBClusterSnapshotCommand({
+        DBClusterIdentifier: item.clusterId,
+        DBClusterSnapshotIdentifier: item.snapshotId,
+        Tags: item.tags,
+      }),
+    );
+    return item.snapshotId;
+  }
+  throw new Error(`not an RDS work item: ${item.kind}`);
+}
+
+export async function deleteDbSnapshot(rds: RDSClient, kind: "rds" | "aurora", id: string): Promise<void> {
+  if (kind === "rds") await rds.send(new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: id }));
+  else await rds.send(new DeleteDBClusterSnapshotCommand({ DBClusterSnapshotIdentifier: id }));
+}
