@@ -1,0 +1,263 @@
+import { AwsError } from "../errors.ts";
+import type { RequestContext } from "../http.ts";
+import { ec2Id } from "../ids.ts";
+import { bool, type QueryTree, str, strings, structs } from "../query.ts";
+import { leaf, list } from "../xml.ts";
+import {
+  AWS_BACKUP_TAG,
+  type Ec2Region,
+  type Ec2State,
+  type Snapshot,
+  snapshotState,
+  type Volume,
+} from "./model.ts";
+import { ec2Response, snapshotInfoXml, snapshotXml, tagSet } from "./render.ts";
+
+/** AWS: wait at least 15 s between CreateSnapshot calls on the same volume. */
+const PER_VOLUME_INTERVAL_MS = 15_000;
+/** AWS: 20 concurrent snapshot copies per destination region (not adjustable). */
+const MAX_CONCURRENT_COPIES = 20;
+
+function required(form: QueryTree, name: string): string {
+  const v = str(form, name);
+  if (v === undefined || v === "") {
+    throw new AwsError("MissingParameter", `The request must contain the parameter ${name}`);
+  }
+  return v;
+}
+
+/** TagSpecification.N for ResourceType=snapshot, applied atomically with the create. */
+export function tagSpecifications(form: QueryTree, resourceType: string): Map<string, string> {
+  const tags = new Map<string, string>();
+  for (const spec of structs(form, "TagSpecification")) {
+    const type = str(spec, "ResourceType");
+    if (type !== resourceType) {
+      throw new AwsError(
+        "InvalidParameterValue",
+        `'${type}' is not a valid taggable resource type for this operation.`,
+      );
+    }
+    for (const t of structs(spec, "Tag")) {
+      const key = str(t, "Key") ?? "";
+      checkTagKey(key);
+      tags.set(key, str(t, "Value") ?? "");
+    }
+  }
+  return tags;
+}
+
+export function checkTagKey(key: string): void {
+  if (key.toLowerCase().startsWith("aws:")) {
+    throw new AwsError(
+      "InvalidParameterValue",
+      "Tag keys starting with 'aws:' are reserved for internal use",
+    );
+  }
+}
+
+function pendingSnapshotLimit(v: Volume): number {
+  return v.type === "st1" || v.type === "sc1" ? 1 : 5;
+}
+
+/** The per-volume checks AWS makes before it accepts a snapshot request; all-or-nothing for CreateSnapshots. */
+function checkVolumeCanSnapshot(region: Ec2Region, v: Volume, nowMs: number): void {
+  if (v.lastSnapshotMs !== undefined && nowMs - v.lastSnapshotMs < PER_VOLUME_INTERVAL_MS) {
+    throw new AwsError(
+      "SnapshotCreationPerVolumeRateExceeded",
+      "The maximum per volume CreateSnapshot request rate has been exceeded. Use an increasing or variable sleep interval between requests.",
+    );
+  }
+  let pending = 0;
+  for (const s of region.snapshotsByVolume.get(v.id) ?? []) {
+    if (s.sourceRegion === undefined && snapshotState(s, nowMs) === "pending") pending++;
+  }
+  if (pending >= pendingSnapshotLimit(v)) {
+    throw new AwsError(
+      "ConcurrentSnapshotLimitExceeded",
+      `Maximum allowed in-progress snapshots for a single volume exceeded (volume ${v.id}).`,
+    );
+  }
+}
+
+function checkRegionQuota(region: Ec2Region, adding: number): void {
+  if (region.snapshots.size + adding > region.snapshotsPerRegion) {
+    throw new AwsError("SnapshotLimitExceeded", "The maximum number of snapshots has been reached.");
+  }
+}
+
+/**
+ * Where the snapshot lives: `OutpostArn` or `Location=local` put it on the volume's Outpost. AWS only
+ * allows a local snapshot of a volume that is itself on that Outpost.
+ */
+function placement(form: QueryTree, v: Volume): string | undefined {
+  const outpostArn = str(form, "OutpostArn");
+  const local = str(form, "Location") === "local";
+  if (outpostArn === undefined && !local) return undefined;
+  if (!v.outpostArn) {
+    throw new AwsError(
+      "InvalidParameterCombination",
+      `Volume ${v.id} is in the Region; snapshots of Regional volumes cannot be stored on an Outpost.`,
+    );
+  }
+  if (outpostArn !== undefined && outpostArn !== v.outpostArn) {
+    throw new AwsError(
+      "InvalidParameterValue",
+      `The snapshot of volume ${v.id} can only be created on its own Outpost (${v.outpostArn}) or in the Region.`,
+    );
+  }
+  return v.outpostArn;
+}
+
+function findVolume(region: Ec2Region, id: string): Volume {
+  const v = region.volumes.get(id);
+  if (!v) throw new AwsError("InvalidVolume.NotFound", `The volume '${id}' does not exist.`);
+  return v;
+}
+
+function newSnapshot(
+  state: Ec2State,
+  region: Ec2Region,
+  v: Volume,
+  nowMs: number,
+  fields: { description: string; tags: Map<string, string>; outpostArn?: string },
+): Snapshot {
+  v.lastSnapshotMs = nowMs;
+  return region.addSnapshot({
+    id: ec2Id("snap"),
+    volumeId: v.id,
+    volumeSize: v.sizeGiB,
+    startTime: new Date(nowMs),
+    completeAtMs: nowMs + state.env.snapshotCompletionMs,
+    baseState: "pending",
+    tags: fields.tags,
+    outpostArn: fields.outpostArn,
+    description: fields.description,
+    awsBackup: false,
+    encrypted: false,
+  });
+}
+
+export function createSnapshot(state: Ec2State, region: Ec2Region, ctx: RequestContext): string {
+  const nowMs = ctx.clock.nowMs();
+  const v = findVolume(region, required(ctx.form, "VolumeId"));
+  const tags = tagSpecifications(ctx.form, "snapshot");
+  const outpostArn = placement(ctx.form, v);
+  checkVolumeCanSnapshot(region, v, nowMs);
+  checkRegionQuota(region, 1);
+  const s = newSnapshot(state, region, v, nowMs, {
+    description: str(ctx.form, "Description") ?? "",
+    tags,
+    outpostArn,
+  });
+  return ec2Response("CreateSnapshot", ctx.requestId, snapshotXml(s, state.env.accountId, nowMs));
+}
+
+/** Crash-consistent snapshots of an instance's attached volumes (root first), in one call. */
+export function createSnapshots(state: Ec2State, region: Ec2Region, ctx: RequestContext): string {
+  const nowMs = ctx.clock.nowMs();
+  const instanceId = str(ctx.form, "InstanceSpecification", "InstanceId");
+  if (!instanceId) {
+    throw new AwsError(
+      "MissingParameter",
+      "The request must contain the parameter InstanceSpecification.InstanceId",
+    );
+  }
+  const instance = region.instances.get(instanceId);
+  if (!instance)
+    throw new AwsError("InvalidInstanceID.NotFound", `The instance ID '${instanceId}' does not exist`);
+  const excludeBoot = bool(ctx.form, "InstanceSpecification", "ExcludeBootVolume") ?? false;
+  const excluded = new Set(strings(ctx.form, "InstanceSpecification", "ExcludeDataVolumeId"));
+  const volumes = instance.volumeIds
+    .filter((id, n) => !(n === 0 && excludeBoot) && !(n > 0 && excluded.has(id)))
+    .map((id) => findVolume(region, id));
+  if (volumes.length === 0) {
+    throw new AwsError("InvalidParameterValue", `No volumes of instance ${instanceId} are left to snapshot.`);
+  }
+  const specTags = tagSpecifications(ctx.form, "snapshot");
+  const copyTags = str(ctx.form, "CopyTagsFromSource") === "volume";
+  const description = str(ctx.form, "Description") ?? "";
+  const outpostArns = volumes.map((v) => placement(ctx.form, v));
+  for (const v of volumes) checkVolumeCanSnapshot(region, v, nowMs);
+  checkRegionQuota(region, volumes.length);
+
+  const created = volumes.map((v, n) => {
+    const tags = new Map<string, string>();
+    if (copyTags) {
+      // Tags in the aws: namespace belong to AWS and are not copied.
+      for (const [k, val] of v.tags) if (!k.startsWith("aws:")) tags.set(k, val);
+    }
+    for (const [k, val] of specTags) tags.set(k, val);
+    return newSnapshot(state, region, v, nowMs, { description, tags, outpostArn: outpostArns[n] });
+  });
+  return ec2Response(
+    "CreateSnapshots",
+    ctx.requestId,
+    list("snapshotSet", "item", created, (s) => snapshotInfoXml(s, state.env.accountId, nowMs)),
+  );
+}
+
+export function deleteSnapshot(region: Ec2Region, ctx: RequestContext): string {
+  const id = required(ctx.form, "SnapshotId");
+  const s = region.snapshots.get(id);
+  if (!s) throw new AwsError("InvalidSnapshot.NotFound", `The snapshot '${id}' does not exist.`);
+  for (const img of region.images.values()) {
+    if (img.snapshotIds.includes(id)) {
+      throw new AwsError("InvalidSnapshot.InUse", `The snapshot ${id} is currently in use by ${img.id}`);
+    }
+  }
+  if (s.awsBackup || s.tags.has(AWS_BACKUP_TAG)) {
+    // The message AWS returns for recovery points managed by AWS Backup.
+    throw new AwsError(
+      "InvalidParameterValue",
+      "This snapshot is managed by the AWS Backup service and cannot be deleted via EC2 APIs. If you wish to delete this snapshot, please do so via the Backup console.",
+    );
+  }
+  region.deleteSnapshot(s);
+  return ec2Response("DeleteSnapshot", ctx.requestId, leaf("return", true));
+}
+
+/** Called in the destination region; the source is looked up in SourceRegion. */
+export function copySnapshot(state: Ec2State, destination: Ec2Region, ctx: RequestContext): string {
+  const nowMs = ctx.clock.nowMs();
+  const sourceRegionName = required(ctx.form, "SourceRegion");
+  const sourceId = required(ctx.form, "SourceSnapshotId");
+  const source = state.region(sourceRegionName).snapshots.get(sourceId);
+  if (!source) throw new AwsError("InvalidSnapshot.NotFound", `The snapshot '${sourceId}' does not exist.`);
+  const sourceState = snapshotState(source, nowMs);
+  if (sourceState !== "completed") {
+    throw new AwsError("IncorrectState", `Snapshot is in invalid state - ${sourceState}`);
+  }
+  const tags = tagSpecifications(ctx.form, "snapshot");
+  let inFlight = 0;
+  for (const s of destination.snapshots.values()) {
+    if (s.sourceRegion !== undefined && snapshotState(s, nowMs) === "pending") inFlight++;
+  }
+  if (inFlight >= MAX_CONCURRENT_COPIES) {
+    throw new AwsError(
+      "ResourceLimitExceeded",
+      `You have reached the maximum number of concurrent snapshot copies (${MAX_CONCURRENT_COPIES}) for this Region.`,
+    );
+  }
+  checkRegionQuota(destination, 1);
+  const encrypted = str(ctx.form, "Encrypted") === "true" || source.encrypted;
+  const kmsKeyId =
+    str(ctx.form, "KmsKeyId") ?? (encrypted ? (source.kmsKeyId ?? "alias/aws/ebs") : undefined);
+  const copy = destination.addSnapshot({
+    id: ec2Id("snap"),
+    // AWS shows copies with this placeholder volume id: the copy has no source volume in this region.
+    volumeId: "vol-ffffffff",
+    volumeSize: source.volumeSize,
+    startTime: new Date(nowMs),
+    completeAtMs: nowMs + state.env.copyCompletionMs,
+    baseState: "pending",
+    tags,
+    outpostArn: str(ctx.form, "DestinationOutpostArn"),
+    description: str(ctx.form, "Description") ?? `[Copied ${sourceId} from ${sourceRegionName}]`,
+    awsBackup: false,
+    encrypted,
+    kmsKeyId,
+    sourceRegion: sourceRegionName,
+    sourceSnapshotId: sourceId,
+  });
+  return ec2Response("CopySnapshot", ctx.requestId, leaf("snapshotId", copy.id) + tagSet(copy.tags));
+}

@@ -1,0 +1,54 @@
+/** An AWS error as a service would answer it; each protocol renders it in its own shape. */
+export class AwsError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+    /** awsQuery `<Type>`: Sender for the caller's fault, Receiver for the service's. */
+    readonly type: "Sender" | "Receiver" = status >= 500 ? "Receiver" : "Sender",
+    /** SQS (awsQuery-compatible JSON) reports the legacy query code in `x-amzn-query-error`. */
+    readonly queryCode?: string,
+  ) {
+    super(message);
+    this.name = code;
+  }
+}
+
+export type { ServiceId as ServiceName } from "./types.ts";
+
+import type { ServiceId as ServiceName } from "./types.ts";
+
+/** The errors each service answers when throttled, as AWS documents them. */
+export function throttlingError(service: ServiceName): AwsError {
+  switch (service) {
+    case "ec2":
+      return new AwsError("RequestLimitExceeded", "Request limit exceeded.", 503);
+    case "sqs":
+      return new AwsError("RequestThrottled", "Request is throttled.", 403, "Sender", "RequestThrottled");
+    case "cloudwatch":
+      return new AwsError("Throttling", "Rate exceeded", 400);
+    case "outposts":
+      return new AwsError("ThrottlingException", "Rate exceeded", 429);
+    default:
+      return new AwsError("Throttling", "Rate exceeded", 400);
+  }
+}
+
+export function serverError(service: ServiceName, alternate: boolean): AwsError {
+  if (alternate) {
+    return new AwsError(
+      service === "outposts" ? "InternalServerException" : "ServiceUnavailable",
+      "Service is unavailable. Please try again shortly.",
+      503,
+    );
+  }
+  return new AwsError(
+    service === "outposts"
+      ? "InternalServerException"
+      : service === "route53"
+        ? "InternalError"
+        : "InternalError",
+    "We encountered an internal error. Please try again.",
+    500,
+  );
+}

@@ -1,0 +1,58 @@
+import { mulberry32 } from "./ids.ts";
+import type { FaultRule, ServiceId } from "./types.ts";
+
+/** What the fault rules decided for one request. */
+export interface FaultDecision {
+  latencyMs: number;
+  timeout: boolean;
+  throttle: boolean;
+  serverError: boolean;
+  quotaError: boolean;
+}
+
+interface ActiveRule {
+  rule: FaultRule;
+  random: () => number;
+}
+
+/**
+ * Fault rules are evaluated in the order they were added; each has its own seeded PRNG so a test
+ * that adds one rule gets the same sequence of failures on every run.
+ */
+export class Faults {
+  private rules: ActiveRule[] = [];
+
+  set(rule: FaultRule): void {
+    this.rules.push({ rule, random: mulberry32(rule.seed ?? 1) });
+  }
+
+  clear(): void {
+    this.rules = [];
+  }
+
+  decide(service: ServiceId, operation: string): FaultDecision | undefined {
+    if (this.rules.length === 0) return undefined;
+    const d: FaultDecision = {
+      latencyMs: 0,
+      timeout: false,
+      throttle: false,
+      serverError: false,
+      quotaError: false,
+    };
+    let any = false;
+    for (const { rule, random } of this.rules) {
+      if (rule.service && rule.service !== service) continue;
+      if (rule.operation && rule.operation !== operation) continue;
+      any = true;
+      if (rule.latencyMs) {
+        const [lo, hi] = rule.latencyMs;
+        d.latencyMs += lo + random() * Math.max(0, hi - lo);
+      }
+      if (rule.timeoutRate && random() < rule.timeoutRate) d.timeout = true;
+      if (rule.throttleRate && random() < rule.throttleRate) d.throttle = true;
+      if (rule.serverErrorRate && random() < rule.serverErrorRate) d.serverError = true;
+      if (rule.quotaErrorRate && random() < rule.quotaErrorRate) d.quotaError = true;
+    }
+    return any ? d : undefined;
+  }
+}

@@ -1,0 +1,60 @@
+import type { Clock } from "./clock.ts";
+import type { AwsError, ServiceName } from "./errors.ts";
+import type { QueryTree } from "./query.ts";
+
+/** What a service handler sees of one request. */
+export interface RequestContext {
+  region: string;
+  accountId: string;
+  endpoint: string;
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  /** Query-protocol (EC2, RDS, SNS) bodies, parsed once by the router. */
+  form: QueryTree;
+  clock: Clock;
+  requestId: string;
+  /** Resolves when the client has gone away (used to end SQS long polls early). */
+  aborted: Promise<void>;
+}
+
+export interface HttpAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** A service module: recognises its operation, answers it, and renders its own error shape. */
+export interface ServiceHandler {
+  readonly service: ServiceName;
+  /** The operation name, for counters, faults and throttling. */
+  operation(ctx: RequestContext): string;
+  handle(operation: string, ctx: RequestContext): HttpAnswer | Promise<HttpAnswer>;
+  renderError(err: AwsError, ctx: RequestContext): HttpAnswer;
+  /** The operation's own quota error, if AWS documents one (used by quotaErrorRate faults). */
+  quotaError?(operation: string, ctx: RequestContext): AwsError | undefined;
+}
+
+/** Settings shared by every service model. */
+export interface Env {
+  accountId: string;
+  clock: Clock;
+  snapshotCompletionMs: number;
+  copyCompletionMs: number;
+  /** Known once the server listens; SQS queue URLs embed it. */
+  endpoint: string;
+}
+
+export function xmlAnswer(body: string, status = 200): HttpAnswer {
+  return { status, headers: { "content-type": "text/xml;charset=UTF-8" }, body };
+}
+
+export function jsonAnswer(body: unknown, status = 200, headers: Record<string, string> = {}): HttpAnswer {
+  return {
+    status,
+    headers: { "content-type": "application/x-amz-json-1.0", ...headers },
+    body: JSON.stringify(body),
+  };
+}

@@ -1,0 +1,99 @@
+import { Clock } from "./clock.ts";
+import { Ec2Service } from "./ec2/index.ts";
+import { AwsError } from "./errors.ts";
+import { Faults } from "./faults.ts";
+import type { Env, HttpAnswer, RequestContext, ServiceHandler } from "./http.ts";
+import { type Router, startServer } from "./server.ts";
+import { Throttling } from "./throttle.ts";
+import type { Estate, Sandbox, SandboxOptions, ServiceId, StateView } from "./types.ts";
+
+export type * from "./types.ts";
+
+const DEFAULT_START = new Date("2024-01-01T00:00:00Z");
+
+/** Answers every operation of a service this sandbox does not model yet. */
+class Unmodelled implements ServiceHandler {
+  constructor(readonly service: ServiceId) {}
+  operation(): string {
+    return "Unknown";
+  }
+  handle(): HttpAnswer {
+    throw new AwsError("NotImplemented", `sandbox: ${this.service} is not modelled`, 501);
+  }
+  renderError(err: AwsError, _ctx: RequestContext): HttpAnswer {
+    return { status: err.status, headers: { "content-type": "text/plain" }, body: err.message };
+  }
+}
+
+/**
+ * Start an embedded AWS-compatible endpoint on 127.0.0.1 (docs/sandbox-spec.md).
+ *
+ * @example
+ * const sb = await startSandbox();
+ * const ec2 = new EC2Client({ region: "us-west-2", endpoint: sb.endpoint, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+ */
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const clock = new Clock(options.startTime ?? DEFAULT_START);
+  const env: Env = {
+    accountId: options.accountId ?? "123456789012",
+    clock,
+    snapshotCompletionMs: options.snapshotCompletionMs ?? 10 * 60_000,
+    copyCompletionMs: options.copyCompletionMs ?? 60 * 60_000,
+    endpoint: "",
+  };
+  const ec2 = new Ec2Service(env);
+  const faults = new Faults();
+  const throttling = new Throttling();
+  throttling.configure(options.throttling ?? false);
+  const router: Router = {
+    byService: {
+      ec2,
+      rds: new Unmodelled("rds"),
+      sqs: new Unmodelled("sqs"),
+      sns: new Unmodelled("sns"),
+      route53: new Unmodelled("route53"),
+      cloudwatch: new Unmodelled("cloudwatch"),
+      outposts: new Unmodelled("outposts"),
+    },
+    faults,
+    throttling,
+    env,
+    counts: new Map(),
+  };
+  const { server, endpoint } = await startServer(router, options.port ?? 0);
+  env.endpoint = endpoint;
+
+  const state: StateView = {
+    snapshots: (region) => ec2.state.view(region),
+    dbSnapshots: () => [],
+    dbClusterSnapshots: () => [],
+    snsMessages: () => [],
+    queueMessages: () => ({ visible: 0, inFlight: 0, delayed: 0 }),
+    records: () => [],
+    deleted: (region) => [...ec2.state.region(region).deletedIds],
+  };
+
+  return {
+    endpoint,
+    clock: {
+      now: () => clock.now(),
+      set: (t) => clock.set(t),
+      advance: (ms) => clock.advance(ms),
+    },
+    seed(estate: Estate) {
+      ec2.state.seed(estate);
+    },
+    faults: { set: (rule) => faults.set(rule), clear: () => faults.clear() },
+    throttling: (opts) => throttling.configure(opts),
+    state,
+    requests: {
+      count: (operation) =>
+        operation === undefined
+          ? [...router.counts.values()].reduce((a, b) => a + b, 0)
+          : (router.counts.get(operation) ?? 0),
+      reset: () => router.counts.clear(),
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),
+  };
+}

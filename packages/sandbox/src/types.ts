@@ -1,0 +1,195 @@
+/** Public types of the sandbox (docs/sandbox-spec.md); other packages code against these. */
+
+export interface SandboxOptions {
+  port?: number;
+  accountId?: string;
+  startTime?: Date;
+  snapshotCompletionMs?: number;
+  copyCompletionMs?: number;
+  throttling?: { timeScale: number } | false;
+}
+
+export type ServiceId = "ec2" | "rds" | "sqs" | "sns" | "route53" | "cloudwatch" | "outposts";
+
+export interface FaultRule {
+  service?: ServiceId;
+  operation?: string;
+  throttleRate?: number;
+  serverErrorRate?: number;
+  quotaErrorRate?: number;
+  latencyMs?: [number, number];
+  timeoutRate?: number;
+  seed?: number;
+}
+
+export type VolumeType = "gp2" | "gp3" | "io1" | "io2" | "st1" | "sc1" | "standard";
+export type SnapshotCategory = "manual" | "automated" | "awsbackup";
+
+export interface QuotaSeed {
+  region: string;
+  manualDbSnapshots?: number;
+  manualDbClusterSnapshots?: number;
+  snapshotsPerRegion?: number;
+}
+
+export interface Estate {
+  outposts?: {
+    region: string;
+    id: string;
+    arn?: string;
+    name: string;
+    availabilityZone: string;
+    siteId?: string;
+    instanceTypes?: string[];
+  }[];
+  volumes?: {
+    region: string;
+    id?: string;
+    sizeGiB: number;
+    type: VolumeType;
+    availabilityZone: string;
+    outpostArn?: string;
+    tags?: Record<string, string>;
+    attachments?: { instanceId: string; device: string }[];
+  }[];
+  instances?: {
+    region: string;
+    id?: string;
+    availabilityZone: string;
+    outpostArn?: string;
+    rootDeviceName?: string;
+    tags?: Record<string, string>;
+    /** Attached volumes, first is root. */
+    volumeIds: string[];
+    state?: "running" | "stopped";
+  }[];
+  snapshots?: {
+    region: string;
+    id?: string;
+    volumeId: string;
+    startTime: string;
+    state?: "pending" | "completed" | "error";
+    tags?: Record<string, string>;
+    outpostArn?: string;
+    description?: string;
+    awsBackup?: boolean;
+  }[];
+  images?: { region: string; id?: string; name: string; snapshotIds: string[] }[];
+  dbInstances?: {
+    region: string;
+    id: string;
+    engine: string;
+    status?: string;
+    clusterId?: string;
+    tags?: Record<string, string>;
+  }[];
+  dbClusters?: {
+    region: string;
+    id: string;
+    engine: string;
+    status?: string;
+    members?: string[];
+    tags?: Record<string, string>;
+  }[];
+  dbSnapshots?: {
+    region: string;
+    id: string;
+    dbInstanceId: string;
+    createdAt: string;
+    status?: string;
+    type?: SnapshotCategory;
+    tags?: Record<string, string>;
+  }[];
+  dbClusterSnapshots?: {
+    region: string;
+    id: string;
+    clusterId: string;
+    createdAt: string;
+    status?: string;
+    type?: SnapshotCategory;
+    tags?: Record<string, string>;
+  }[];
+  hostedZones?: {
+    id?: string;
+    name: string;
+    records?: { name: string; type: string; ttl?: number; values: string[] }[];
+  }[];
+  /** One region's quotas, or several. */
+  quotas?: QuotaSeed | QuotaSeed[];
+  /** CloudWatch datapoints; timestamps ISO strings or epoch ms. */
+  metrics?: {
+    region: string;
+    namespace: string;
+    name: string;
+    dimensions?: Record<string, string>;
+    points: [string | number, number][];
+  }[];
+}
+
+export interface EbsSnapshotView {
+  snapshotId: string;
+  volumeId: string;
+  state: "pending" | "completed" | "error";
+  startTime: Date;
+  progress: string;
+  outpostArn?: string;
+  description?: string;
+  tags: Record<string, string>;
+  encrypted: boolean;
+  kmsKeyId?: string;
+  sourceSnapshotId?: string;
+  sourceRegion?: string;
+}
+
+export interface DbSnapshotView {
+  id: string;
+  arn: string;
+  /** DBInstanceIdentifier for DB snapshots, DBClusterIdentifier for cluster snapshots. */
+  sourceId: string;
+  status: string;
+  snapshotType: SnapshotCategory;
+  createdAt: Date;
+  tags: Record<string, string>;
+  kmsKeyId?: string;
+  sourceSnapshotArn?: string;
+}
+
+export interface SnsMessageView {
+  messageId: string;
+  topicArn: string;
+  subject?: string;
+  message: string;
+  messageAttributes: Record<string, { dataType: string; value: string }>;
+  at: Date;
+}
+
+export interface RecordView {
+  name: string;
+  type: string;
+  ttl?: number;
+  values: string[];
+  setIdentifier?: string;
+  aliasTarget?: { hostedZoneId: string; dnsName: string; evaluateTargetHealth: boolean };
+}
+
+export interface StateView {
+  snapshots(region: string): EbsSnapshotView[];
+  dbSnapshots(region: string): DbSnapshotView[];
+  dbClusterSnapshots(region: string): DbSnapshotView[];
+  snsMessages(region: string): SnsMessageView[];
+  queueMessages(region: string, queueName: string): { visible: number; inFlight: number; delayed: number };
+  records(hostedZoneId: string): RecordView[];
+  /** Snapshot ids deleted through the API (EBS and RDS), for invariant checks. */
+  deleted(region: string): string[];
+}
+
+export interface Sandbox {
+  endpoint: string;
+  clock: { now(): Date; set(t: Date): void; advance(ms: number): void };
+  seed(estate: Estate): void;
+  faults: { set(rule: FaultRule): void; clear(): void };
+  throttling(opts: { timeScale: number } | false): void;
+  state: StateView;
+  requests: { count(operation?: string): number; reset(): void };
+  close(): Promise<void>;
+}
