@@ -1,0 +1,52 @@
+/**
+ * What a handler needs from the outside world, built once per container. Handlers are created from a
+ * runtime so tests and the offline drill can run the very same handler code with their own clients,
+ * config and pacing.
+ */
+import { type AlertSink, snsAlertSink } from "@outpost-ops/core/alerts";
+import { type AwsClients, createClients } from "@outpost-ops/core/aws/clients";
+import type { Config } from "@outpost-ops/core/config";
+import { createPacer, type Pacer, type Sleeper } from "@outpost-ops/core/pacing";
+import { config as deployedConfig } from "./config.ts";
+import { type Env, readEnv } from "./env.ts";
+
+export interface Runtime {
+  config: Config;
+  env: Env;
+  clients: AwsClients;
+  alerts: AlertSink;
+  /** Paces mutating EC2/RDS calls of one worker below the account's bucket (shared by maxConcurrency 2). */
+  pacer: Pacer;
+  /** Wall-clock milliseconds, to stop before the Lambda timeout. */
+  clock: Sleeper;
+}
+
+export const systemClock: Sleeper = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+/** EC2's CreateSnapshot/DeleteSnapshot buckets refill at 5/s; two workers at 2/s each stay below. */
+export const WORKER_RATE = { ratePerSecond: 2, burst: 4 };
+
+export function defaultRuntime(): Runtime {
+  const env = readEnv();
+  const clients = createClients();
+  return {
+    config: deployedConfig(),
+    env,
+    clients,
+    alerts: snsAlertSink(clients.sns(env.region), env.alertTopicArn),
+    pacer: createPacer(WORKER_RATE, systemClock),
+    clock: systemClock,
+  };
+}
+
+/** Lazily builds the runtime on first invocation (importing a handler stays side-effect free). */
+export function lazyRuntime(make: () => Runtime = defaultRuntime): () => Runtime {
+  let runtime: Runtime | undefined;
+  return () => {
+    runtime ??= make();
+    return runtime;
+  };
+}

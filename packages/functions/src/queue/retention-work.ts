@@ -1,0 +1,25 @@
+/** SQS → delete a batch of snapshots retention planned, paced; already-gone counts as deleted. */
+import { addOutcomes } from "@outpost-ops/core/jobs/outcome";
+import { applyDeleteItem } from "@outpost-ops/core/jobs/retention";
+import { parseDeleteWorkItem } from "@outpost-ops/core/snapshot/work-item-schema";
+import { emptySummary } from "@outpost-ops/core/summary";
+import { parseSqsEvent } from "../lib/events.ts";
+import { lambda } from "../lib/handler.ts";
+import { reportSummary } from "../lib/observability.ts";
+import { lazyRuntime, type Runtime } from "../lib/runtime.ts";
+import { processBatch } from "./work-batch.ts";
+
+export const parseEvent = parseSqsEvent;
+
+export function createHandler(runtime: () => Runtime = lazyRuntime()) {
+  return lambda(parseEvent, async (event, context) => {
+    const { clients, pacer } = runtime();
+    const { response, outcomes } = await processBatch(event, context, parseDeleteWorkItem, (item) =>
+      applyDeleteItem(clients, item, pacer),
+    );
+    reportSummary(addOutcomes(emptySummary("retention", "apply", new Date(runtime().clock.now())), outcomes));
+    return response;
+  });
+}
+
+export const handler = createHandler();

@@ -1,0 +1,25 @@
+/** SQS → create the snapshots of each work item, paced; rate and quota errors are retried later. */
+import { addOutcomes } from "@outpost-ops/core/jobs/outcome";
+import { applySnapshotItem } from "@outpost-ops/core/jobs/snapshot";
+import { parseSnapshotWorkItem } from "@outpost-ops/core/snapshot/work-item-schema";
+import { emptySummary } from "@outpost-ops/core/summary";
+import { parseSqsEvent } from "../lib/events.ts";
+import { lambda } from "../lib/handler.ts";
+import { reportSummary } from "../lib/observability.ts";
+import { lazyRuntime, type Runtime } from "../lib/runtime.ts";
+import { processBatch } from "./work-batch.ts";
+
+export const parseEvent = parseSqsEvent;
+
+export function createHandler(runtime: () => Runtime = lazyRuntime()) {
+  return lambda(parseEvent, async (event, context) => {
+    const { clients, pacer } = runtime();
+    const { response, outcomes } = await processBatch(event, context, parseSnapshotWorkItem, async (item) => [
+      await applySnapshotItem(clients, item, pacer),
+    ]);
+    reportSummary(addOutcomes(emptySummary("snapshot", "apply", new Date(runtime().clock.now())), outcomes));
+    return response;
+  });
+}
+
+export const handler = createHandler();

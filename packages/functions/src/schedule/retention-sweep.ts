@@ -1,0 +1,39 @@
+/**
+ * EventBridge schedule → plan retention for the region and enqueue the deletions in batches. A plan
+ * over the per-run cap deletes nothing and raises an alert instead.
+ */
+import { ConsoleLinks } from "@outpost-ops/core/alerts";
+import { enqueue } from "@outpost-ops/core/aws/queue";
+import { EnvironmentError } from "@outpost-ops/core/errors";
+import { deleteWorkItems, planRetentionRun } from "@outpost-ops/core/jobs/retention";
+import { countSkip, emptySummary, type RunSummary } from "@outpost-ops/core/summary";
+import { parseScheduledEvent } from "../lib/events.ts";
+import { lambda } from "../lib/handler.ts";
+import { reportSummary } from "../lib/observability.ts";
+import { lazyRuntime, type Runtime } from "../lib/runtime.ts";
+import { capExceededAlert } from "./retention-alerts.ts";
+
+export const parseEvent = parseScheduledEvent;
+
+export function createHandler(runtime: () => Runtime = lazyRuntime()) {
+  return lambda(parseEvent, async (event): Promise<RunSummary> => {
+    const { config, clients, env, alerts } = runtime();
+    if (!env.retentionQueueUrl) throw new EnvironmentError("RETENTION_QUEUE_URL", "is not set");
+    const now = new Date(event.time);
+    const plan = await planRetentionRun({ clients, config, region: env.region, now });
+    const summary = emptySummary("retention", "plan", now);
+    summary.selected = plan.managed;
+    for (const d of plan.decisions) if (d.action === "skip") countSkip(summary, d.reason.replace(/\b(ami|snap|vol)-[0-9a-f]+/g, "<id>"));
+    if (plan.cap.exceeded) {
+      await alerts.publish({ ...capExceededAlert(plan, env.region), stage: env.stage, links: [ConsoleLinks.ebsSnapshots(env.region, [])] });
+    } else {
+      const items = deleteWorkItems(plan, env.region);
+      summary.planned = plan.deletions.length;
+      summary.enqueued = await enqueue(clients.sqs(env.region), env.retentionQueueUrl, items);
+    }
+    reportSummary(summary);
+    return summary;
+  });
+}
+
+export const handler = createHandler();

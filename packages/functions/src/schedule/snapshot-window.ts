@@ -1,0 +1,35 @@
+/**
+ * EventBridge schedule → plan the snapshot window and enqueue one work item per resource.
+ * Every policy schedule has its own rule, but this handler works from the event's time alone, so
+ * duplicate or concurrent deliveries enqueue the same items (de-duplicated by the FIFO queue).
+ */
+import { enqueue } from "@outpost-ops/core/aws/queue";
+import { planSnapshotRun } from "@outpost-ops/core/jobs/snapshot";
+import { countSkip, emptySummary, type RunSummary } from "@outpost-ops/core/summary";
+import { EnvironmentError } from "@outpost-ops/core/errors";
+import { parseScheduledEvent } from "../lib/events.ts";
+import { lambda } from "../lib/handler.ts";
+import { reportSummary } from "../lib/observability.ts";
+import { lazyRuntime, type Runtime } from "../lib/runtime.ts";
+
+export const parseEvent = parseScheduledEvent;
+
+export function createHandler(runtime: () => Runtime = lazyRuntime()) {
+  return lambda(parseEvent, async (event): Promise<RunSummary> => {
+    const { config, clients, env } = runtime();
+    if (!env.snapshotQueueUrl) throw new EnvironmentError("SNAPSHOT_QUEUE_URL", "is not set");
+    const now = new Date(event.time);
+    const plans = await planSnapshotRun({ clients, config, region: env.region, now });
+    const summary = emptySummary("snapshot", "plan", now);
+    for (const plan of plans) {
+      summary.selected += plan.selected;
+      summary.planned += plan.items.length;
+      for (const s of plan.skipped) countSkip(summary, s.reason.replace(/\b(vol|i|db)-[\w-]+/g, "<id>"));
+      summary.enqueued += await enqueue(clients.sqs(env.region), env.snapshotQueueUrl, plan.items);
+    }
+    reportSummary(summary);
+    return summary;
+  });
+}
+
+export const handler = createHandler();
