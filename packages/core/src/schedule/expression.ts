@@ -41,7 +41,8 @@ function parseField(text: string, min: number, max: number, names: string[] = []
   const values = new Set<number>();
   const value = (token: string): number => {
     const named = names.indexOf(token.toUpperCase());
-    const n = named >= 0 ? named + min : Number(token);
+    // Plain decimal digits only: Number() would also take "", "0x1f" and "1.0".
+    const n = named >= 0 ? named + min : /^\d+$/.test(token) ? Number(token) : Number.NaN;
     if (!Number.isInteger(n) || n < min || n > max) {
       throw new ScheduleExpressionError(`"${token}" is outside ${min}-${max}`);
     }
@@ -130,9 +131,12 @@ function smallestInterval(cron: CronFields): number {
 
 function rateToCron(amount: number, unit: string): string {
   const u = unit.replace(/s$/, "");
-  if (u === "minute" && amount >= 5 && 60 % amount === 0) return `cron(0/${amount} * * * ? *)`;
-  if (u === "hour" && 24 % amount === 0) return amount === 1 ? "cron(0 * * * ? *)" : `cron(0 0/${amount} * * ? *)`;
-  if (u === "day" && amount === 1) return "cron(0 0 * * ? *)";
+  // An increment must stay inside its field (0/60 minutes, 0/24 hours are refused): whole hours and days
+  // are written as plain crons.
+  if (u === "minute" && amount >= 5 && amount < 60 && 60 % amount === 0) return `cron(0/${amount} * * * ? *)`;
+  if ((u === "minute" && amount === 60) || (u === "hour" && amount === 1)) return "cron(0 * * * ? *)";
+  if (u === "hour" && amount < 24 && 24 % amount === 0) return `cron(0 0/${amount} * * ? *)`;
+  if ((u === "hour" && amount === 24) || (u === "day" && amount === 1)) return "cron(0 0 * * ? *)";
   throw new ScheduleExpressionError(
     `rate(${amount} ${unit}) does not divide a day evenly; use minutes that divide 60 (at least 5), hours that divide 24, 1 day, or a cron() expression`,
   );
@@ -149,18 +153,22 @@ export function parseScheduleExpression(source: string): ScheduleExpression {
   let eventBridge: string;
   if (cronMatch) eventBridge = source.trim();
   else if (rateMatch) eventBridge = rateToCron(Number(rateMatch[1]), rateMatch[2] ?? "");
-  else throw new ScheduleExpressionError('write "cron(min hour dom month dow year)" or "rate(N minutes|hours|days)"');
+  else
+    throw new ScheduleExpressionError(
+      'write "cron(min hour dom month dow year)" or "rate(N minutes|hours|days)"',
+    );
   const cron = parseCron(/^cron\((.*)\)$/.exec(eventBridge)?.[1] ?? "");
   return { source, cron, intervalMs: smallestInterval(cron), eventBridge };
 }
 
 /**
- * The latest minute at or before `t` (and after `t - lookbackMs`) when the cron fired, or undefined.
+ * The latest minute at or before `t` (and not before `t - lookbackMs`) when the cron fired, or undefined.
  * EventBridge may deliver a scheduled event a little late; the window is the nominal fire time.
+ * Both ends are inclusive, so a lookback of 0 still finds a fire at exactly `t`.
  */
 export function lastFireAtOrBefore(cron: CronFields, t: Date, lookbackMs: number): Date | undefined {
   const start = Math.floor(t.getTime() / MINUTE) * MINUTE;
-  for (let m = start; m > t.getTime() - lookbackMs; m -= MINUTE) {
+  for (let m = start; m >= t.getTime() - lookbackMs; m -= MINUTE) {
     const candidate = new Date(m);
     if (cronMatches(cron, candidate)) return candidate;
   }
