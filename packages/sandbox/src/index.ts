@@ -3,6 +3,7 @@ import { Ec2Service } from "./ec2/index.ts";
 import { AwsError } from "./errors.ts";
 import { Faults } from "./faults.ts";
 import type { Env, HttpAnswer, RequestContext, ServiceHandler } from "./http.ts";
+import { RdsService } from "./rds/index.ts";
 import { type Router, startServer } from "./server.ts";
 import { Throttling } from "./throttle.ts";
 import type { Estate, Sandbox, SandboxOptions, ServiceId, StateView } from "./types.ts";
@@ -42,13 +43,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     endpoint: "",
   };
   const ec2 = new Ec2Service(env);
+  const rds = new RdsService(env);
   const faults = new Faults();
   const throttling = new Throttling();
   throttling.configure(options.throttling ?? false);
   const router: Router = {
     byService: {
       ec2,
-      rds: new Unmodelled("rds"),
+      rds,
       sqs: new Unmodelled("sqs"),
       sns: new Unmodelled("sns"),
       route53: new Unmodelled("route53"),
@@ -65,12 +67,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   const state: StateView = {
     snapshots: (region) => ec2.state.view(region),
-    dbSnapshots: () => [],
-    dbClusterSnapshots: () => [],
+    dbSnapshots: (region) => rds.state.view(region, "instance"),
+    dbClusterSnapshots: (region) => rds.state.view(region, "cluster"),
     snsMessages: () => [],
     queueMessages: () => ({ visible: 0, inFlight: 0, delayed: 0 }),
     records: () => [],
-    deleted: (region) => [...ec2.state.region(region).deletedIds],
+    deleted: (region) => [...ec2.state.region(region).deletedIds, ...rds.state.region(region).deletedIds],
   };
 
   return {
@@ -82,6 +84,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
     seed(estate: Estate) {
       ec2.state.seed(estate);
+      rds.state.seed(estate);
     },
     faults: { set: (rule) => faults.set(rule), clear: () => faults.clear() },
     throttling: (opts) => throttling.configure(opts),

@@ -55,3 +55,25 @@ const parser = new XMLParser({
 export function parseXml(body: string): Record<string, unknown> {
   return parser.parse(body) as Record<string, unknown>;
 }
+
+/** awsQuery (RDS, SNS) answers `<XResponse><XResult>..</XResult><ResponseMetadata>..` */
+export function awsQueryResponse(
+  action: string,
+  xmlns: string,
+  requestId: string,
+  result: string | undefined,
+): string {
+  const body = result === undefined ? "" : `<${action}Result>${result}</${action}Result>`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${xmlns}">${body}<ResponseMetadata>${leaf("RequestId", requestId)}</ResponseMetadata></${action}Response>`;
+}
+
+/** awsQuery error envelope, shared by RDS and SNS. */
+export function awsQueryError(
+  xmlns: string,
+  type: string,
+  code: string,
+  message: string,
+  requestId: string,
+): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse xmlns="${xmlns}"><Error>${leaf("Type", type)}${leaf("Code", code)}${leaf("Message", message)}</Error>${leaf("RequestId", requestId)}</ErrorResponse>`;
+}
