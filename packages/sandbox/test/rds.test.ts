@@ -195,7 +195,6 @@ describe("Sandbox: RDS snapshots", () => {
         TargetDBSnapshotIdentifier: "orders-1-dr",
         KmsKeyId: "alias/dr",
         CopyTags: true,
-        SourceRegion: "us-west-2",
       }),
     );
     await dr.send(
