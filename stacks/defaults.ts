@@ -1,0 +1,17 @@
+import type { App, FunctionProps } from "sst/constructs";
+
+/** Props every function gets; individual functions add timeout, environment and permissions. */
+export function defaultFunctionProps(app: App): FunctionProps {
+  return {
+    runtime: "nodejs22.x",
+    architecture: "arm_64",
+    tracing: "disabled",
+    memorySize: 512,
+    nodejs: { format: "esm" },
+    environment: {
+      POWERTOOLS_SERVICE_NAME: "outpost-ops",
+      POWERTOOLS_METRICS_NAMESPACE: "OutpostOps",
+      OUTPOST_OPS_STAGE: app.stage,
+    },
+  };
+}

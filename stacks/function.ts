@@ -1,0 +1,43 @@
+import type { Key } from "aws-cdk-lib/aws-kms";
+import type { Topic } from "aws-cdk-lib/aws-sns";
+import { Function as SstFunction, type Stack } from "sst/constructs";
+import { type HandlerName, Handlers } from "./handlers.ts";
+import { statementsFor } from "./iam.ts";
+
+export interface AlertsOutput {
+  topic: Topic;
+  key: Key;
+}
+
+type EnvironmentOf<K extends HandlerName> = Record<(typeof Handlers)[K]["environment"][number], string>;
+
+export interface HandlerFunctionProps<K extends HandlerName> {
+  description: string;
+  timeoutSeconds: number;
+  /** Exactly the variables Handlers[name].environment declares: the compiler checks none is missing. */
+  environment: EnvironmentOf<K>;
+  alerts: AlertsOutput;
+}
+
+/**
+ * A Lambda for one entry of Handlers: its path, the IAM its role declares in core, and publish rights
+ * on the alert topic (which includes kms:GenerateDataKey and kms:Decrypt on the topic's key).
+ */
+export function handlerFunction<K extends HandlerName>(
+  stack: Stack,
+  id: string,
+  name: K,
+  props: HandlerFunctionProps<K>,
+): SstFunction {
+  const spec = Handlers[name];
+  const fn = new SstFunction(stack, id, {
+    handler: spec.path,
+    description: props.description,
+    timeout: props.timeoutSeconds,
+    environment: { ...props.environment },
+  });
+  const statements = statementsFor(spec.role, stack);
+  if (statements.length > 0) fn.attachPermissions(statements);
+  props.alerts.topic.grantPublish(fn);
+  return fn;
+}

@@ -1,0 +1,101 @@
+import { parseConfig } from "@outpost-ops/core/config";
+import { ConfigError, OutpostOpsError } from "@outpost-ops/core/errors";
+import { Stack } from "sst/constructs";
+import { beforeAll, describe, expect, it } from "vitest";
+import sstConfig from "../../sst.config.ts";
+import { Alerts } from "../../stacks/Alerts.ts";
+import { Backup } from "../../stacks/Backup.ts";
+import { buildApp } from "../../stacks/index.ts";
+import { stacksFor } from "../../stacks/select.ts";
+import { configWith, ensureProject, exampleConfig, newApp } from "./synth.ts";
+
+const stackNames = (app: ReturnType<typeof newApp>) =>
+  app.node.children.filter((c): c is Stack => c instanceof Stack).map((s) => s.stackName);
+
+function configErrorOf(run: () => unknown): ConfigError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("App: sst.config.ts", () => {
+  beforeAll(ensureProject);
+
+  it("is the outpost-ops app, deployed to the primary Region by default", async () => {
+    expect(await sstConfig.config()).toEqual({ name: "outpost-ops", region: "us-west-2" });
+  });
+
+  it("primary Region: Alerts and Backup", async () => {
+    const app = newApp("us-west-2");
+    await sstConfig.stacks(app);
+    expect(stackNames(app)).toEqual(["test-outpost-ops-Alerts", "test-outpost-ops-Backup"]);
+  });
+
+  it("DR Region (sst deploy --region): Alerts only, for now", async () => {
+    const app = newApp("us-east-1");
+    await sstConfig.stacks(app);
+    expect(stackNames(app)).toEqual(["test-outpost-ops-Alerts"]);
+  });
+
+  it("a Region that is neither primary nor DR fails before any stack exists", () => {
+    const app = newApp("eu-west-1");
+    expect(() => buildApp(app, exampleConfig)).toThrow(/neither regions\.primary/);
+    expect(stackNames(app)).toEqual([]);
+  });
+});
+
+describe("App: config validation at deploy", () => {
+  beforeAll(ensureProject);
+
+  it("an unknown key throws ConfigError naming its path, before any stack exists", () => {
+    const app = newApp("us-west-2");
+    const bad = configWith((c) =>
+      Object.assign(c.policies[0]?.schedules[0]?.retention ?? {}, { keepLst: 3 }),
+    );
+    const error = configErrorOf(() => buildApp(app, bad));
+    expect(error.name).toBe("ConfigError");
+    expect(error.issues.map((i) => i.path)).toEqual(["policies[0].schedules[0].retention"]);
+    expect(error.message).toContain("keepLst");
+    expect(stackNames(app)).toEqual([]);
+  });
+
+  it("a bad schedule expression names policies[i].schedules[j].expression", () => {
+    const app = newApp("us-west-2");
+    const bad = configWith((c) => {
+      const schedule = c.policies[1]?.schedules[0];
+      if (schedule) schedule.expression = "rate(7 minutes)";
+    });
+    const error = configErrorOf(() => buildApp(app, bad));
+    expect(error.issues.map((i) => i.path)).toEqual(["policies[1].schedules[0].expression"]);
+    expect(stackNames(app)).toEqual([]);
+  });
+
+  it("a missing section fails too (the config is checked as a whole)", () => {
+    const app = newApp("us-west-2");
+    const { policies: _dropped, ...rest } = exampleConfig;
+    const error = configErrorOf(() => buildApp(app, rest));
+    expect(error.issues.map((i) => i.path)).toEqual(["policies"]);
+    expect(stackNames(app)).toEqual([]);
+  });
+});
+
+describe("Function: stacksFor", () => {
+  const config = parseConfig(exampleConfig);
+
+  it("primary Region: Alerts, then Backup (which uses Alerts)", () => {
+    expect(stacksFor("us-west-2", config)).toEqual([Alerts, Backup]);
+  });
+
+  it("DR Region: Alerts only, for now", () => {
+    expect(stacksFor("us-east-1", config)).toEqual([Alerts]);
+  });
+
+  it("any other Region: refuses, naming both configured Regions", () => {
+    expect(() => stacksFor("eu-west-1", config)).toThrow(OutpostOpsError);
+    expect(() => stacksFor("eu-west-1", config)).toThrow(/eu-west-1.*us-west-2.*us-east-1/);
+  });
+});

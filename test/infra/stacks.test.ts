@@ -1,0 +1,512 @@
+import { FunctionPermissions, type FunctionRole } from "@outpost-ops/core/aws/permissions";
+import { Match, Template } from "aws-cdk-lib/assertions";
+import type { CfnFunction } from "aws-cdk-lib/aws-lambda";
+import { App as CdkApp, Stack as CdkStack } from "aws-cdk-lib/core";
+import { type FunctionProps, Function as SstFunction, Stack } from "sst/constructs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { Alerts } from "../../stacks/Alerts.ts";
+import { Backup } from "../../stacks/Backup.ts";
+import { type HandlerName, Handlers } from "../../stacks/handlers.ts";
+import { isServiceWideAction, statementsFor } from "../../stacks/iam.ts";
+import { configWith, type Synthesized, synth } from "./synth.ts";
+
+/*
+ * All stack assertions in one file: each test file pays ~2.5 s to load sst/constructs and aws-cdk-lib,
+ * and these share two synthesized apps (example config in the primary and in the DR Region).
+ */
+let primary: Synthesized;
+let dr: Synthesized;
+
+beforeAll(async () => {
+  primary = await synth();
+  dr = await synth(undefined, "us-east-1");
+});
+
+interface KeyStatement {
+  Sid?: string;
+  Action: string | string[];
+  Principal?: { Service?: string | string[]; AWS?: unknown };
+  Condition?: unknown;
+}
+
+describe("Stack: Alerts", () => {
+  let template: Template;
+
+  beforeAll(() => {
+    template = primary.template(Alerts);
+  });
+
+  it("encrypts the topic with a rotating customer-managed key", () => {
+    const [keyId] = Object.keys(
+      template.findResources("AWS::KMS::Key", { Properties: { EnableKeyRotation: true } }),
+    );
+    expect(keyId).toBeDefined();
+    template.hasResourceProperties("AWS::SNS::Topic", {
+      TopicName: "outpost-ops-test-alerts",
+      KmsMasterKeyId: { "Fn::GetAtt": [keyId, "Arn"] },
+    });
+  });
+
+  it("lets SNS, CloudWatch and EventBridge use the key, only from this account", () => {
+    const [key] = Object.values(template.findResources("AWS::KMS::Key"));
+    const statements = key?.Properties.KeyPolicy.Statement as KeyStatement[];
+    const services = statements.flatMap((s) => [s.Principal?.Service ?? []].flat());
+    expect(services.sort()).toEqual([
+      "cloudwatch.amazonaws.com",
+      "events.amazonaws.com",
+      "sns.amazonaws.com",
+    ]);
+    const serviceStatement = statements.find((s) => s.Principal?.Service);
+    expect(serviceStatement?.Action).toEqual(["kms:Decrypt", "kms:GenerateDataKey*"]);
+    expect(serviceStatement?.Condition).toEqual({ StringEquals: { "aws:SourceAccount": "123456789012" } });
+  });
+
+  it("subscribes every configured e-mail address", async () => {
+    template.resourceCountIs("AWS::SNS::Subscription", 1);
+    template.hasResourceProperties("AWS::SNS::Subscription", {
+      Protocol: "email",
+      Endpoint: "sre-oncall@example.com",
+    });
+
+    const two = (
+      await synth(configWith((c) => (c.alerts = { emails: ["a@example.com", "b@example.com"] })))
+    ).template(Alerts);
+    two.resourceCountIs("AWS::SNS::Subscription", 2);
+    const none = (await synth(configWith((c) => (c.alerts = { emails: [] })))).template(Alerts);
+    none.resourceCountIs("AWS::SNS::Subscription", 0);
+  });
+
+  it("routes state changes of outpost-ops alarms of this stage to the alarm handler", () => {
+    const [fnId] = Object.keys(
+      template.findResources("AWS::Lambda::Function", {
+        Properties: { Environment: { Variables: Match.objectLike({ ALERT_TOPIC_ARN: Match.anyValue() }) } },
+      }),
+    );
+    template.hasResourceProperties("AWS::Events::Rule", {
+      EventPattern: {
+        source: ["aws.cloudwatch"],
+        "detail-type": ["CloudWatch Alarm State Change"],
+        detail: { alarmName: [{ prefix: "outpost-ops-test-" }], state: { value: ["ALARM", "OK"] } },
+      },
+      Targets: [Match.objectLike({ Arn: { "Fn::GetAtt": [fnId, "Arn"] } })],
+    });
+  });
+
+  it("gives the alarm handler the topic and the right to publish to it through the key", () => {
+    const [topicId] = Object.keys(template.findResources("AWS::SNS::Topic"));
+    const [keyId] = Object.keys(template.findResources("AWS::KMS::Key"));
+    template.hasResourceProperties("AWS::Lambda::Function", {
+      Environment: { Variables: Match.objectLike({ ALERT_TOPIC_ARN: { Ref: topicId } }) },
+    });
+    template.hasResourceProperties("AWS::IAM::Policy", {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: "sns:Publish", Resource: { Ref: topicId } }),
+          Match.objectLike({
+            Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+            Resource: { "Fn::GetAtt": [keyId, "Arn"] },
+          }),
+        ]),
+      },
+    });
+  });
+});
+
+function resources(
+  template: Template,
+  type: string,
+): Record<string, { Properties: Record<string, unknown> }> {
+  return template.findResources(type) as Record<string, { Properties: Record<string, unknown> }>;
+}
+
+function logicalIdOfQueue(template: Template, name: string): string {
+  const [id] = Object.keys(template.findResources("AWS::SQS::Queue", { Properties: { QueueName: name } }));
+  if (!id) throw new Error(`no queue named ${name}`);
+  return id;
+}
+
+describe("Stack: Backup", () => {
+  let template: Template;
+
+  beforeAll(() => {
+    template = primary.template(Backup);
+  });
+
+  describe("schedules", () => {
+    it("creates one EventBridge schedule per policy schedule, rates deployed as aligned crons", () => {
+      // Assess: the example has 5 policy schedules plus the retention sweep
+      const rules = Object.values(resources(template, "AWS::Events::Rule"));
+      const expressions = rules.map((r) => r.Properties.ScheduleExpression).sort();
+      expect(expressions).toEqual(
+        [
+          "cron(0 * * * ? *)", // line-volumes hourly: rate(1 hour)
+          "cron(0 0 * * ? *)", // line-volumes daily
+          "cron(30 1 * * ? *)", // clinic-servers daily
+          "cron(0 0/6 * * ? *)", // orders-db every-6h: rate(6 hours)
+          "cron(0 3 * * ? *)", // inventory-aurora daily
+          "cron(15 * * * ? *)", // retention
+        ].sort(),
+      );
+      expect(expressions.filter((e) => String(e).startsWith("rate("))).toEqual([]);
+    });
+
+    it("targets the snapshot planner with the plain scheduled event (no custom input)", () => {
+      // Prepare
+      const fnId = Object.keys(
+        template.findResources("AWS::Lambda::Function", {
+          Properties: { Environment: { Variables: { SNAPSHOT_QUEUE_URL: Match.anyValue() } } },
+        }),
+      )[0];
+      const snapshotRules = Object.values(resources(template, "AWS::Events::Rule")).filter((r) =>
+        String(r.Properties.Description).startsWith("Snapshot window"),
+      );
+      // Assess
+      expect(snapshotRules).toHaveLength(5);
+      for (const rule of snapshotRules) {
+        const targets = rule.Properties.Targets as Record<string, unknown>[];
+        expect(targets).toHaveLength(1);
+        expect(targets[0]).toEqual({ Arn: { "Fn::GetAtt": [fnId, "Arn"] }, Id: "Target0" });
+      }
+    });
+
+    it("follows the config: a schedule added, removed or changed changes the rules", async () => {
+      // Prepare
+      const config = configWith((c) => {
+        c.policies = [
+          {
+            name: "only",
+            resource: "ebs-volume",
+            selector: { tags: { Backup: "yes" } },
+            schedules: [
+              { name: "quarter", expression: "rate(15 minutes)", retention: { keepLast: 4 } },
+              { name: "twice", expression: "rate(12 hours)", retention: { keepLast: 2 } },
+            ],
+          },
+        ];
+        c.retention = { schedule: "rate(1 day)" };
+      });
+      // Act
+      const t = (await synth(config)).template(Backup);
+      // Assess
+      const expressions = Object.values(resources(t, "AWS::Events::Rule"))
+        .map((r) => r.Properties.ScheduleExpression)
+        .sort();
+      expect(expressions).toEqual(
+        ["cron(0 0 * * ? *)", "cron(0 0/12 * * ? *)", "cron(0/15 * * * ? *)"].sort(),
+      );
+    });
+
+    it("runs the retention sweep on config.retention.schedule", () => {
+      template.hasResourceProperties("AWS::Events::Rule", {
+        ScheduleExpression: "cron(15 * * * ? *)",
+        Description: Match.stringLikeRegexp("^Retention sweep"),
+      });
+    });
+  });
+
+  describe("queues", () => {
+    it("snapshot work: FIFO, producer-set dedup, high-throughput, redrive to a FIFO DLQ after 10 receives", () => {
+      const dlq = logicalIdOfQueue(template, "outpost-ops-test-snapshot-work-dlq.fifo");
+      template.hasResourceProperties("AWS::SQS::Queue", {
+        QueueName: "outpost-ops-test-snapshot-work.fifo",
+        FifoQueue: true,
+        ContentBasedDeduplication: false,
+        DeduplicationScope: "messageGroup",
+        FifoThroughputLimit: "perMessageGroupId",
+        SqsManagedSseEnabled: true,
+        RedrivePolicy: { deadLetterTargetArn: { "Fn::GetAtt": [dlq, "Arn"] }, maxReceiveCount: 10 },
+      });
+      template.hasResourceProperties("AWS::SQS::Queue", {
+        QueueName: "outpost-ops-test-snapshot-work-dlq.fifo",
+        FifoQueue: true,
+        SqsManagedSseEnabled: true,
+      });
+    });
+
+    it("retention work: standard queue with a DLQ", () => {
+      const dlq = logicalIdOfQueue(template, "outpost-ops-test-retention-work-dlq");
+      template.hasResourceProperties("AWS::SQS::Queue", {
+        QueueName: "outpost-ops-test-retention-work",
+        FifoQueue: Match.absent(),
+        SqsManagedSseEnabled: true,
+        RedrivePolicy: { deadLetterTargetArn: { "Fn::GetAtt": [dlq, "Arn"] }, maxReceiveCount: 10 },
+      });
+    });
+
+    it("every queue is encrypted and work queues hide a message for at least 6 x the worker timeout", () => {
+      const queues = Object.values(resources(template, "AWS::SQS::Queue"));
+      expect(queues).toHaveLength(4);
+      for (const q of queues) expect(q.Properties.SqsManagedSseEnabled).toBe(true);
+      const workerTimeouts = Object.values(resources(template, "AWS::Lambda::Function"))
+        .filter((f) => f.Properties.Timeout === 300)
+        .map((f) => f.Properties.Timeout as number);
+      expect(workerTimeouts).toHaveLength(2);
+      for (const q of queues.filter((q) => q.Properties.RedrivePolicy)) {
+        expect(q.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * Math.max(...workerTimeouts));
+      }
+    });
+  });
+
+  describe("workers", () => {
+    it("drain the queues with bounded concurrency and partial batch responses", () => {
+      const snapshotQueue = logicalIdOfQueue(template, "outpost-ops-test-snapshot-work.fifo");
+      const retentionQueue = logicalIdOfQueue(template, "outpost-ops-test-retention-work");
+      template.resourceCountIs("AWS::Lambda::EventSourceMapping", 2);
+      template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+        EventSourceArn: { "Fn::GetAtt": [snapshotQueue, "Arn"] },
+        BatchSize: 10,
+        ScalingConfig: { MaximumConcurrency: 2 },
+        FunctionResponseTypes: ["ReportBatchItemFailures"],
+      });
+      template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+        EventSourceArn: { "Fn::GetAtt": [retentionQueue, "Arn"] },
+        BatchSize: 5,
+        ScalingConfig: { MaximumConcurrency: 2 },
+        FunctionResponseTypes: ["ReportBatchItemFailures"],
+      });
+    });
+
+    it("planners run up to 14 minutes and know their queue; workers 5 minutes", () => {
+      template.hasResourceProperties("AWS::Lambda::Function", {
+        Timeout: 840,
+        Environment: { Variables: Match.objectLike({ SNAPSHOT_QUEUE_URL: Match.anyValue() }) },
+      });
+      template.hasResourceProperties("AWS::Lambda::Function", {
+        Timeout: 840,
+        Environment: { Variables: Match.objectLike({ RETENTION_QUEUE_URL: Match.anyValue() }) },
+      });
+      const timeouts = Object.values(resources(template, "AWS::Lambda::Function"))
+        .filter((f) => (f.Properties.Environment as { Variables?: object } | undefined)?.Variables)
+        .map((f) => f.Properties.Timeout)
+        .sort();
+      expect(timeouts).toEqual([300, 300, 840, 840]); // SST's own custom-resource handler has no environment
+    });
+  });
+
+  describe("alarms", () => {
+    it("alarm on any dead letter, named for the Alerts rule, with no raw alarm actions", () => {
+      for (const queue of ["snapshot-work", "retention-work"]) {
+        template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+          AlarmName: `outpost-ops-test-${queue}-dead-letters`,
+          Namespace: "AWS/SQS",
+          MetricName: "ApproximateNumberOfMessagesVisible",
+          ComparisonOperator: "GreaterThanThreshold",
+          Threshold: 0,
+          EvaluationPeriods: 1,
+          DatapointsToAlarm: 1,
+          Period: 60,
+          TreatMissingData: "notBreaching",
+        });
+      }
+      for (const alarm of Object.values(resources(template, "AWS::CloudWatch::Alarm"))) {
+        expect(alarm.Properties.AlarmName).toMatch(/^outpost-ops-test-/);
+        expect(alarm.Properties.AlarmActions).toBeUndefined();
+        expect(alarm.Properties.OKActions).toBeUndefined();
+      }
+    });
+
+    it("alarm on the Errors of each worker (and planner)", () => {
+      for (const fn of ["snapshot-work", "retention-work", "snapshot-window", "retention-sweep"]) {
+        template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+          AlarmName: `outpost-ops-test-${fn}-errors`,
+          Namespace: "AWS/Lambda",
+          MetricName: "Errors",
+          Threshold: 0,
+          TreatMissingData: "notBreaching",
+        });
+      }
+    });
+  });
+});
+
+const DEFAULT_ENV = ["POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "OUTPOST_OPS_STAGE"];
+/** Set by SST itself on every function. */
+const SST_ENV = ["AWS_NODEJS_CONNECTION_REUSE_ENABLED", "SST_APP", "SST_STAGE", "SST_SSM_PREFIX"];
+
+interface Deployed {
+  name: HandlerName;
+  fn: SstFunction;
+  properties: Record<string, unknown> & { Environment: { Variables: Record<string, unknown> } };
+}
+
+/** The props SST merged (app defaults + ours); SST marks the field private, we only read it. */
+const propsOf = (fn: SstFunction): FunctionProps => (fn as unknown as { props: FunctionProps }).props;
+
+/** Our functions (not SST's own custom-resource handler), found through the construct tree. */
+function deployedFunctions(stacks: Stack[]): Deployed[] {
+  const paths = new Map(
+    Object.entries(Handlers).map(([name, spec]) => [spec.path as string, name as HandlerName]),
+  );
+  return stacks.flatMap((stack) => {
+    const template = Template.fromStack(stack).toJSON() as {
+      Resources: Record<string, { Properties: never }>;
+    };
+    return stack.node
+      .findAll()
+      .filter((c): c is SstFunction => c instanceof SstFunction && paths.has(String(propsOf(c).handler)))
+      .map((fn) => {
+        const logicalId = stack.getLogicalId(fn.node.defaultChild as CfnFunction);
+        const name = paths.get(String(propsOf(fn).handler)) as HandlerName;
+        return {
+          name,
+          fn,
+          properties: template.Resources[logicalId]?.Properties as unknown as Deployed["properties"],
+        };
+      });
+  });
+}
+
+describe("Functions", () => {
+  let functions: Deployed[];
+
+  beforeAll(() => {
+    const stacks = [...primary.app.node.children, ...dr.app.node.children].filter((c) => c instanceof Stack);
+    functions = deployedFunctions(stacks);
+  });
+
+  it("every handler is deployed (alarm handler in both Regions)", () => {
+    expect(functions.map((f) => f.name).sort()).toEqual(
+      [
+        "alarmStateChange",
+        "alarmStateChange",
+        "retentionSweep",
+        "retentionWork",
+        "snapshotWindow",
+        "snapshotWork",
+      ].sort(),
+    );
+  });
+
+  it("run Node.js 22 on arm64, 512 MB, no tracing, bundled as ESM", () => {
+    for (const { fn, properties } of functions) {
+      expect(propsOf(fn).runtime).toBe("nodejs22.x");
+      expect(propsOf(fn).nodejs?.format).toBe("esm");
+      expect(properties.Runtime).toBe("nodejs22.x");
+      expect(properties.Architectures).toEqual(["arm64"]);
+      expect(properties.MemorySize).toBe(512);
+      expect(properties.TracingConfig).toBeUndefined();
+    }
+  });
+
+  it("get exactly the environment their Handlers entry declares, plus the defaults", () => {
+    for (const { name, properties } of functions) {
+      const variables = properties.Environment.Variables;
+      expect(Object.keys(variables).sort(), name).toEqual(
+        [...DEFAULT_ENV, ...SST_ENV, ...Handlers[name].environment].sort(),
+      );
+      expect(variables.POWERTOOLS_SERVICE_NAME).toBe("outpost-ops");
+      expect(variables.POWERTOOLS_METRICS_NAMESPACE).toBe("OutpostOps");
+      expect(variables.OUTPOST_OPS_STAGE).toBe("test");
+    }
+  });
+});
+
+interface Statement {
+  Effect: "Allow" | "Deny";
+  Action?: string | string[];
+  NotAction?: string | string[];
+  Resource?: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+/** Every policy statement anywhere in a template: IAM policies, role inline policies, key and topic policies. */
+function allStatements(node: unknown): Statement[] {
+  if (Array.isArray(node)) return node.flatMap(allStatements);
+  if (node === null || typeof node !== "object") return [];
+  const record = node as Record<string, unknown>;
+  const own = Array.isArray(record.Statement) ? (record.Statement as Statement[]) : [];
+  return [...own, ...Object.entries(record).flatMap(([k, v]) => (k === "Statement" ? [] : allStatements(v)))];
+}
+
+const actionsOf = (s: Statement) => [s.Action ?? []].flat();
+const resourcesOf = (s: Statement) => JSON.stringify(s.Resource ?? "");
+
+describe("Function: statementsFor", () => {
+  const stack = new CdkStack(new CdkApp(), "Probe", {
+    env: { region: "eu-central-1", account: "111122223333" },
+  });
+
+  it.each(Object.keys(FunctionPermissions) as FunctionRole[])(
+    "%s: one statement per declared permission",
+    (role) => {
+      const statements = statementsFor(role, stack).map((s) => s.toStatementJson());
+      expect(statements).toHaveLength(FunctionPermissions[role].length);
+      for (const s of statements) expect(JSON.stringify(s)).not.toMatch(/\$\{/);
+    },
+  );
+
+  it("fills the region and account placeholders from the stack", () => {
+    const json = JSON.stringify(statementsFor("snapshotWorker", stack).map((s) => s.toStatementJson()));
+    expect(json).toContain("arn:aws:ec2:eu-central-1:111122223333:volume/*");
+    expect(json).toContain("arn:aws:ec2:eu-central-1::snapshot/*");
+    expect(json).toContain("arn:aws:rds:eu-central-1:111122223333:snapshot:*");
+  });
+
+  it("recognises service-wide wildcards but allows prefixes", () => {
+    expect(["*", "ec2:*", "kms:*"].map(isServiceWideAction)).toEqual([true, true, true]);
+    expect(["ec2:Describe*", "kms:GenerateDataKey*", "ec2:DeleteSnapshot"].map(isServiceWideAction)).toEqual([
+      false,
+      false,
+      false,
+    ]);
+  });
+});
+
+describe("IAM across the deployed stacks", () => {
+  let statements: Statement[];
+
+  beforeAll(() => {
+    statements = [
+      ...allStatements(primary.template(Alerts).toJSON()),
+      ...allStatements(primary.template(Backup).toJSON()),
+      ...allStatements(dr.template(Alerts).toJSON()),
+    ];
+  });
+
+  it("found the statements to check", () => {
+    expect(statements.length).toBeGreaterThan(20);
+  });
+
+  it("never grants * or a service-wide wildcard action, and never uses NotAction", () => {
+    const wide = statements.filter((s) => actionsOf(s).some(isServiceWideAction));
+    expect(wide).toEqual([]);
+    expect(statements.filter((s) => s.NotAction !== undefined)).toEqual([]);
+  });
+
+  it("deletes snapshots only when they carry outpost-ops:managed=true", () => {
+    const deletes = statements.filter((s) =>
+      actionsOf(s).some((a) => a === "ec2:DeleteSnapshot" || /^rds:DeleteDB(Cluster)?Snapshot$/.test(a)),
+    );
+    expect(deletes.length).toBeGreaterThanOrEqual(2);
+    for (const s of deletes) {
+      expect(s.Effect).toBe("Allow");
+      expect(s.Condition?.StringEquals?.["aws:ResourceTag/outpost-ops:managed"]).toBe("true");
+    }
+  });
+
+  it("creates snapshots only with outpost-ops:managed=true in the request", () => {
+    const createsOnSnapshots = statements.filter(
+      (s) =>
+        actionsOf(s).some((a) => /^(ec2:CreateSnapshots?|rds:CreateDB(Cluster)?Snapshot)$/.test(a)) &&
+        /:snapshot[/:]|:cluster-snapshot:/.test(resourcesOf(s)),
+    );
+    expect(createsOnSnapshots.length).toBeGreaterThanOrEqual(2);
+    for (const s of createsOnSnapshots) {
+      expect(s.Condition?.StringEquals?.["aws:RequestTag/outpost-ops:managed"]).toBe("true");
+    }
+  });
+
+  it("tags snapshots only in the call that creates them", () => {
+    const tagging = statements.filter((s) => actionsOf(s).includes("ec2:CreateTags"));
+    expect(tagging.length).toBeGreaterThan(0);
+    for (const s of tagging) {
+      expect(s.Condition?.StringEquals?.["ec2:CreateAction"]).toEqual(["CreateSnapshot", "CreateSnapshots"]);
+    }
+  });
+
+  it("uses `*` resources only for actions without resource-level permissions", () => {
+    const starred = statements.filter((s) => s.Effect === "Allow" && s.Resource === "*");
+    const allowed = /^(ec2:Describe|rds:Describe|rds:ListTagsForResource$|kms:)/;
+    for (const s of starred) expect(actionsOf(s).filter((a) => !allowed.test(a))).toEqual([]);
+  });
+});
