@@ -1,5 +1,5 @@
-import type { Alert } from "@outpost-ops/core/alerts";
-import type { RetentionPlan } from "@outpost-ops/core/retention";
+import type { Alert } from "../alerts/alert.ts";
+import type { RetentionPlan } from "../retention/plan.ts";
 
 /** The alert a capped retention run sends: what it would have deleted, and how to proceed. */
 export function capExceededAlert(plan: RetentionPlan, region: string): Omit<Alert, "links"> {

@@ -11,7 +11,7 @@ import { parseScheduledEvent } from "../lib/events.ts";
 import { lambda } from "../lib/handler.ts";
 import { reportSummary } from "../lib/observability.ts";
 import { lazyRuntime, type Runtime } from "../lib/runtime.ts";
-import { capExceededAlert } from "./retention-alerts.ts";
+import { capExceededAlert } from "@outpost-ops/core/jobs/retention-alerts";
 
 export const parseEvent = parseScheduledEvent;
 

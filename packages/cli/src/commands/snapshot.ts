@@ -1,0 +1,73 @@
+/** `plan snapshot` and `run snapshot`: the scheduled job, for one moment (`--at`), from this machine. */
+import { applyLocally } from "@outpost-ops/core/jobs/apply-local";
+import { addOutcomes } from "@outpost-ops/core/jobs/outcome";
+import { applySnapshotItem, planSnapshotRun } from "@outpost-ops/core/jobs/snapshot";
+import { createPacer } from "@outpost-ops/core/pacing";
+import type { SnapshotPlan } from "@outpost-ops/core/snapshot/plan";
+import { countSkip, emptySummary, type RunSummary } from "@outpost-ops/core/summary";
+import type { CommandContext } from "../context.ts";
+import { table, toJson } from "../format.ts";
+import { progress, silentProgress } from "../progress.ts";
+
+function sourceOf(item: SnapshotPlan["items"][number]): string {
+  return item.kind === "ebs-volume" ? item.volumeId : item.kind === "ec2-instance" ? item.instanceId : item.kind === "rds-instance" ? item.dbInstanceId : item.clusterId;
+}
+
+export function renderSnapshotPlans(plans: SnapshotPlan[]): string {
+  const out: string[] = [];
+  for (const plan of plans) {
+    out.push(`Policy ${plan.policy} (${plan.region}): ${plan.reason}`);
+    if (plan.items.length > 0) {
+      out.push(
+        table(
+          ["source", "kind", "schedule", "window", "placement"],
+          plan.items.map((i) => [sourceOf(i), i.kind, i.schedule, i.window, "outpostArn" in i && i.outpostArn ? "outpost" : "region"]),
+        ),
+      );
+    }
+    if (plan.skipped.length > 0) out.push(table(["skipped", "reason"], plan.skipped.map((s) => [s.resourceId, s.reason])));
+    out.push("");
+  }
+  return out.join("\n");
+}
+
+function planSummary(plans: SnapshotPlan[], ctx: CommandContext): RunSummary {
+  const summary = emptySummary("snapshot", "plan", ctx.now, ctx.dryRun);
+  for (const plan of plans) {
+    summary.selected += plan.selected;
+    summary.planned += plan.items.length;
+    for (const s of plan.skipped) countSkip(summary, s.reason);
+  }
+  return summary;
+}
+
+export async function planSnapshot(ctx: CommandContext): Promise<number> {
+  const plans = await planSnapshotRun(ctx);
+  ctx.out(ctx.json ? toJson({ plans, summary: planSummary(plans, ctx) }) : renderSnapshotPlans(plans));
+  return 0;
+}
+
+export async function runSnapshot(ctx: CommandContext): Promise<number> {
+  const plans = await planSnapshotRun(ctx);
+  if (ctx.dryRun) return planSnapshot({ ...ctx, dryRun: true });
+  const items = plans.flatMap((p) => p.items);
+  const bar = ctx.json ? silentProgress : progress(items.length, "snapshots");
+  const pacer = createPacer({ ratePerSecond: 4, burst: 10 }, ctx.clock);
+  let created = 0;
+  const outcomes = await applyLocally(items, async (item) => [await applySnapshotItem(ctx.clients, item, pacer)], {
+    clock: ctx.clock,
+    onProgress: (done, _total, last) => {
+      created += last.filter((o) => o.status === "created").length;
+      bar.tick(done, `created ${created}`);
+    },
+  });
+  bar.end();
+  const summary = addOutcomes({ ...planSummary(plans, ctx), phase: "apply" }, outcomes);
+  if (ctx.json) ctx.out(toJson({ summary, outcomes }));
+  else {
+    ctx.out(renderSnapshotPlans(plans));
+    ctx.out(table(["source", "result", "detail"], outcomes.map((o) => [o.key, o.status, o.detail])));
+    ctx.out(`\ncreated ${summary.created}, retried ${summary.retried}, failed ${summary.failed}`);
+  }
+  return summary.failed > 0 || summary.retried > 0 ? 1 : 0;
+}

@@ -1,0 +1,76 @@
+/** The drill's report: what ran, what is kept per source and why, what was deleted, alerts as read. */
+import type { RetentionPlan } from "@outpost-ops/core/retention";
+import type { SnsMessageView } from "@outpost-ops/sandbox";
+import { countBy, table } from "../format.ts";
+import type { InvariantResult } from "./invariants.ts";
+import type { SimulationLog } from "./simulate.ts";
+
+export interface DrillReport {
+  ok: boolean;
+  region: string;
+  from: string;
+  to: string;
+  elapsedMs: number;
+  log: SimulationLog;
+  requests: number;
+  totals: { created: number; deleted: number; skipped: Record<string, number>; retried: number; failed: number };
+  kept: { policy: string; schedule: string; source: string; count: number; reasons: Record<string, number> }[];
+  retention: { deleted: number; skipped: Record<string, number> };
+  alerts: { subject: string; message: string; attributes: Record<string, string> }[];
+  invariants: InvariantResult[];
+}
+
+export function keptByGroup(plan: RetentionPlan): DrillReport["kept"] {
+  const groups = new Map<string, DrillReport["kept"][number]>();
+  for (const d of plan.decisions) {
+    if (d.action !== "keep") continue;
+    const t = d.snapshot.tags;
+    const policy = t["outpost-ops:policy"] ?? "?";
+    const schedule = t["outpost-ops:schedule"] ?? "?";
+    const key = `${policy}|${schedule}|${d.snapshot.sourceId}`;
+    const g = groups.get(key) ?? { policy, schedule, source: d.snapshot.sourceId, count: 0, reasons: {} };
+    g.count += 1;
+    for (const reason of d.reason.split(", ")) {
+      const general = reason.replace(/ of \S+$/, "");
+      g.reasons[general] = (g.reasons[general] ?? 0) + 1;
+    }
+    groups.set(key, g);
+  }
+  return [...groups.values()].sort((a, b) => `${a.policy}${a.schedule}${a.source}`.localeCompare(`${b.policy}${b.schedule}${b.source}`));
+}
+
+export function alertsOf(messages: SnsMessageView[]): DrillReport["alerts"] {
+  return messages.map((m) => ({
+    subject: m.subject ?? "",
+    message: m.message,
+    attributes: Object.fromEntries(Object.entries(m.messageAttributes).map(([k, v]) => [k, v.value])),
+  }));
+}
+
+export function renderReport(r: DrillReport): string {
+  const out: string[] = [];
+  out.push(`outpost-ops drill: ${r.from} to ${r.to} in ${r.region} (simulated), ${(r.elapsedMs / 1000).toFixed(1)} s, ${r.requests} AWS API requests to the sandbox`);
+  out.push("", "What ran:");
+  out.push(table(["function", "invocations"], Object.entries(r.log.invocations).map(([k, v]) => [k, v])));
+  out.push(`Scheduled events delivered twice (at-least-once delivery): ${r.log.duplicateDeliveries}`);
+  out.push(`Work items processed: ${r.log.workerRecords}; returned to the queue for a later try: ${r.log.workerRetries}`);
+  out.push("", `Snapshots: created ${r.totals.created}, retention deleted ${r.totals.deleted}, retried later ${r.totals.retried}, failed ${r.totals.failed}`);
+  out.push("", "Kept now, per source (reasons counted per snapshot):");
+  out.push(table(["policy", "schedule", "source", "kept", "why"], r.kept.map((k) => [k.policy, k.schedule, k.source, k.count, Object.entries(k.reasons).map(([why, n]) => `${why} x${n}`).join(", ")])));
+  out.push("", "Retention left alone, and why:");
+  const skipped = Object.entries(r.retention.skipped);
+  out.push(skipped.length ? table(["reason", "snapshots"], skipped.map(([k, v]) => [k, v])) : "  nothing");
+  out.push("", `Alerts sent: ${r.alerts.length}`);
+  for (const a of r.alerts) out.push("", `  Subject: ${a.subject}`, ...a.message.split("\n").map((l) => `  | ${l}`));
+  out.push("", "Invariants:");
+  for (const i of r.invariants) out.push(`  ${i.ok ? "PASS" : "FAIL"}  ${i.name}: ${i.detail}`);
+  out.push("", r.ok ? "Drill passed." : "Drill FAILED: see the invariants above.");
+  return out.join("\n");
+}
+
+export function countSkips(plan: RetentionPlan): Record<string, number> {
+  return countBy(
+    plan.decisions.filter((d) => d.action === "skip"),
+    (d) => d.reason.replace(/ami-[0-9a-f]+/, "an AMI"),
+  );
+}
