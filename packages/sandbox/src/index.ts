@@ -5,6 +5,8 @@ import { Faults } from "./faults.ts";
 import type { Env, HttpAnswer, RequestContext, ServiceHandler } from "./http.ts";
 import { RdsService } from "./rds/index.ts";
 import { type Router, startServer } from "./server.ts";
+import { SnsService } from "./sns.ts";
+import { SqsService } from "./sqs.ts";
 import { Throttling } from "./throttle.ts";
 import type { Estate, Sandbox, SandboxOptions, ServiceId, StateView } from "./types.ts";
 
@@ -44,6 +46,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   };
   const ec2 = new Ec2Service(env);
   const rds = new RdsService(env);
+  const sqs = new SqsService(env);
+  const sns = new SnsService(env, sqs);
   const faults = new Faults();
   const throttling = new Throttling();
   throttling.configure(options.throttling ?? false);
@@ -51,8 +55,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     byService: {
       ec2,
       rds,
-      sqs: new Unmodelled("sqs"),
-      sns: new Unmodelled("sns"),
+      sqs,
+      sns,
       route53: new Unmodelled("route53"),
       cloudwatch: new Unmodelled("cloudwatch"),
       outposts: new Unmodelled("outposts"),
@@ -69,8 +73,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     snapshots: (region) => ec2.state.view(region),
     dbSnapshots: (region) => rds.state.view(region, "instance"),
     dbClusterSnapshots: (region) => rds.state.view(region, "cluster"),
-    snsMessages: () => [],
-    queueMessages: () => ({ visible: 0, inFlight: 0, delayed: 0 }),
+    snsMessages: (region) => sns.published(region),
+    queueMessages: (region, queueName) => sqs.counts(region, queueName),
     records: () => [],
     deleted: (region) => [...ec2.state.region(region).deletedIds, ...rds.state.region(region).deletedIds],
   };
