@@ -12,6 +12,7 @@ export { Ec2State } from "./model.ts";
 export class Ec2Service implements ServiceHandler {
   readonly service = "ec2" as const;
   readonly state: Ec2State;
+  private quotaFaults = 0;
 
   constructor(env: Env) {
     this.state = new Ec2State(env);
@@ -63,6 +64,13 @@ export class Ec2Service implements ServiceHandler {
     switch (operation) {
       case "CreateSnapshot":
       case "CreateSnapshots":
+        // Alternate between the two per-volume quota errors AWS documents for snapshot creation.
+        if (this.quotaFaults++ % 2 === 1) {
+          return new AwsError(
+            "ConcurrentSnapshotLimitExceeded",
+            "Maximum allowed in-progress snapshots for a single volume exceeded.",
+          );
+        }
         return new AwsError(
           "SnapshotCreationPerVolumeRateExceeded",
           "The maximum per volume CreateSnapshot request rate has been exceeded. Use an increasing or variable sleep interval between requests.",
