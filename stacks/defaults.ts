@@ -7,7 +7,8 @@ export function defaultFunctionProps(app: App): FunctionProps {
     architecture: "arm_64",
     tracing: "disabled",
     memorySize: 512,
-    nodejs: { format: "esm" },
+    // Minified ESM: AWS-LIMITS.md measures a 1.5 MB bundle at ~1 s of cold start, ~100 ms minified.
+    nodejs: { format: "esm", minify: true },
     environment: {
       POWERTOOLS_SERVICE_NAME: "outpost-ops",
       POWERTOOLS_METRICS_NAMESPACE: "OutpostOps",

@@ -1,7 +1,11 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { Template } from "aws-cdk-lib/assertions";
 import { App, Stack } from "sst/constructs";
 import type { FunctionalStack } from "sst/constructs/FunctionalStack.js";
-import { initProject } from "sst/project.js";
+import { initProject, useProject } from "sst/project.js";
+import { afterAll } from "vitest";
 import exampleConfig from "../../outpost-ops.config.ts";
 import { buildApp } from "../../stacks/index.ts";
 
@@ -17,10 +21,26 @@ export const ACCOUNT = "123456789012";
 export { exampleConfig };
 
 let project: Promise<void> | undefined;
+let outDir: string | undefined;
 
-/** Once per test file (vitest isolates files): loads sst.config.ts through SST's own loader. */
+// Registered on the importing file's root suite; vitest ends workers without a process "exit".
+afterAll(() => {
+  if (outDir) rmSync(outDir, { recursive: true, force: true });
+});
+
+/**
+ * Once per test file (vitest isolates files): loads sst.config.ts through SST's own loader. Each file
+ * then gets its own output directory: every SST App empties `<out>/types` when constructed and
+ * appends to it per function, which races when test files run in parallel against one `.sst`.
+ */
 export function ensureProject(): Promise<void> {
-  project ??= initProject({ stage: STAGE });
+  project ??= initProject({ stage: STAGE }).then(() => {
+    const out = mkdtempSync(path.join(tmpdir(), "outpost-ops-infra-"));
+    outDir = out;
+    const { paths } = useProject();
+    paths.out = out;
+    paths.artifacts = path.join(out, "artifacts");
+  });
   return project;
 }
 

@@ -1,0 +1,72 @@
+import { existsSync, statSync } from "node:fs";
+import path from "node:path";
+import { Template } from "aws-cdk-lib/assertions";
+import type { CfnFunction } from "aws-cdk-lib/aws-lambda";
+import { Function as SstFunction, Stack } from "sst/constructs";
+import { useProject } from "sst/project.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { Handlers } from "../../stacks/handlers.ts";
+import { buildApp } from "../../stacks/index.ts";
+import { ensureProject, exampleConfig, newApp } from "./synth.ts";
+
+/*
+ * What `sst deploy` does before CloudFormation, offline: app.finish() runs SST's deferred tasks, which
+ * esbuild-bundle every handler into .sst/artifacts and point each function at its asset. The other
+ * infra tests skip this step to stay fast. SST skips its AWS bootstrap lookup only when
+ * NODE_ENV is "test" (vitest sets it).
+ */
+
+interface FunctionResource {
+  Properties: { Handler: string; Runtime: string; Architectures: string[]; Code: { S3Key?: string } };
+}
+
+describe("App: deploy build", () => {
+  let functions: { fn: SstFunction; resource: FunctionResource }[];
+
+  beforeAll(async () => {
+    expect(process.env.NODE_ENV, "SST would look up its bootstrap stack in AWS").toBe("test");
+    await ensureProject();
+    const app = newApp("us-west-2");
+    buildApp(app, exampleConfig);
+    await app.finish();
+    functions = app.node.children
+      .filter((c): c is Stack => c instanceof Stack)
+      .flatMap((stack) => {
+        const resources = Template.fromStack(stack).toJSON().Resources as Record<string, FunctionResource>;
+        return stack.node
+          .findAll()
+          .filter((c): c is SstFunction => c instanceof SstFunction && c.node.id !== "CustomResourceHandler")
+          .map((fn) => ({
+            fn,
+            resource: resources[stack.getLogicalId(fn.node.defaultChild as CfnFunction)] as FunctionResource,
+          }));
+      });
+  }, 60_000);
+
+  it("bundles every handler, and only those", () => {
+    const handlers = functions.map((f) => f.resource.Properties.Handler).sort();
+    expect(handlers).toEqual(
+      Object.values(Handlers)
+        .map((h) => h.path)
+        .sort(),
+    );
+  });
+
+  it("ships each as an S3 asset for nodejs22.x on arm64", () => {
+    for (const { resource } of functions) {
+      expect(resource.Properties.Runtime).toBe("nodejs22.x");
+      expect(resource.Properties.Architectures).toEqual(["arm64"]);
+      expect(resource.Properties.Code.S3Key).toMatch(/\.zip$/);
+    }
+  });
+
+  it("as an ESM (.mjs) bundle", () => {
+    const artifacts = useProject().paths.artifacts;
+    for (const { fn, resource } of functions) {
+      const module = resource.Properties.Handler.replace(/\.[^.]+$/, ".mjs");
+      const file = path.join(artifacts, fn.node.addr, module);
+      expect(existsSync(file), file).toBe(true);
+      expect(statSync(file).size).toBeGreaterThan(0);
+    }
+  });
+});
