@@ -21,6 +21,10 @@ function outpostArnsFor(config: Config, policy: Policy): string[] | undefined {
   return config.outposts.filter((o) => names.includes(o.name)).map((o) => o.arn);
 }
 
+function hasSelectorKey(policy: Policy, tags: Record<string, string>): boolean {
+  return Object.keys(policy.selector.tags).some((key) => key in tags);
+}
+
 /** The resources a policy selects in a region, as planner records. */
 export async function collectResources(clients: AwsClients, config: Config, policy: Policy, region: string): Promise<Resource[]> {
   const resources: Resource[] = [];
@@ -36,14 +40,16 @@ export async function collectResources(clients: AwsClients, config: Config, poli
         for (const instance of page) resources.push({ kind: "ec2-instance", instance });
       }
       break;
+    // RDS has no server-side tag filters; this stands in for them (keep resources that carry a
+    // selector key, so one tagged Backup=none is reported as left out rather than silently ignored).
     case "rds-instance":
       for await (const page of streamDbInstances(clients.rds(region))) {
-        for (const db of page) resources.push({ kind: "rds-instance", db });
+        for (const db of page) if (hasSelectorKey(policy, db.tags)) resources.push({ kind: "rds-instance", db });
       }
       break;
     case "aurora-cluster":
       for await (const page of streamDbClusters(clients.rds(region))) {
-        for (const cluster of page) resources.push({ kind: "aurora-cluster", cluster });
+        for (const cluster of page) if (hasSelectorKey(policy, cluster.tags)) resources.push({ kind: "aurora-cluster", cluster });
       }
       break;
   }
