@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type ConfigIssue, ConfigError } from "../errors.ts";
+import { ConfigError, type ConfigIssue } from "../errors.ts";
 import { parseScheduleExpression, ScheduleExpressionError } from "../schedule/expression.ts";
 import { DURATION_PATTERN, parseDuration } from "../time.ts";
 
@@ -14,12 +14,15 @@ const OUTPOST_ARN = /^arn:aws[a-z-]*:outposts:[a-z0-9-]+:\d{12}:outpost\/op-[0-9
 
 const region = z.string().regex(REGION, "must be an AWS Region code such as us-west-2");
 const name = (what: string) =>
-  z.string().regex(NAME, `${what} must be 1-40 lowercase letters, digits or dashes, starting with a letter or digit`);
+  z
+    .string()
+    .regex(NAME, `${what} must be 1-40 lowercase letters, digits or dashes, starting with a letter or digit`);
 const count = (max: number) => z.int().min(1).max(max);
 const duration = z
   .string()
   .regex(DURATION_PATTERN, "must be a duration such as 30m, 12h, 90d or 2w")
-  .refine((d) => parseDuration(d) > 0, "must be longer than zero");
+  // Zod runs refinements after a failed regex too; parseDuration would throw on "10 days".
+  .refine((d) => !DURATION_PATTERN.test(d) || parseDuration(d) > 0, "must be longer than zero");
 
 const tagValues = z.union([z.string().min(1).max(256), z.array(z.string().min(1).max(256)).min(1)]);
 const tagSelector = z
@@ -41,7 +44,10 @@ export const RetentionSchema = z
         monthly: count(240).optional(),
         yearly: count(100).optional(),
       })
-      .refine((t) => Object.keys(t).length > 0, "name at least one tier (hourly, daily, weekly, monthly, yearly)")
+      .refine(
+        (t) => Object.keys(t).length > 0,
+        "name at least one tier (hourly, daily, weekly, monthly, yearly)",
+      )
       .optional(),
   })
   .refine((r) => r.keepLast !== undefined || r.maxAge !== undefined || r.tiers !== undefined, {
@@ -79,7 +85,10 @@ export const PolicySchema = z
     exclude: z
       .strictObject({
         bootVolume: z.boolean().optional(),
-        volumeTypes: z.array(z.enum(["gp2", "gp3", "io1", "io2", "st1", "sc1", "standard"])).min(1).optional(),
+        volumeTypes: z
+          .array(z.enum(["gp2", "gp3", "io1", "io2", "st1", "sc1", "standard"]))
+          .min(1)
+          .optional(),
         volumeTags: z.record(z.string().min(1), z.string()).optional(),
       })
       .optional(),
@@ -94,17 +103,34 @@ export const PolicySchema = z
   .superRefine((policy, ctx) => {
     const isEbs = policy.resource === "ebs-volume" || policy.resource === "ec2-instance";
     if (!isEbs && policy.placement === "outpost") {
-      ctx.addIssue({ code: "custom", path: ["placement"], message: `"outpost" placement is for ebs-volume and ec2-instance policies; ${policy.resource} snapshots live in the Region` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["placement"],
+        message: `"outpost" placement is for ebs-volume and ec2-instance policies; ${policy.resource} snapshots live in the Region`,
+      });
     }
     if (!isEbs && policy.selector.outposts) {
-      ctx.addIssue({ code: "custom", path: ["selector", "outposts"], message: `Outpost selection is for ebs-volume and ec2-instance policies, not ${policy.resource}` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["selector", "outposts"],
+        message: `Outpost selection is for ebs-volume and ec2-instance policies, not ${policy.resource}`,
+      });
     }
     if (policy.exclude && policy.resource !== "ec2-instance") {
-      ctx.addIssue({ code: "custom", path: ["exclude"], message: "exclude applies to ec2-instance policies only" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["exclude"],
+        message: "exclude applies to ec2-instance policies only",
+      });
     }
     const seen = new Set<string>();
     policy.schedules.forEach((s, i) => {
-      if (seen.has(s.name)) ctx.addIssue({ code: "custom", path: ["schedules", i, "name"], message: `duplicate schedule name "${s.name}"` });
+      if (seen.has(s.name))
+        ctx.addIssue({
+          code: "custom",
+          path: ["schedules", i, "name"],
+          message: `duplicate schedule name "${s.name}"`,
+        });
       seen.add(s.name);
     });
   });
@@ -113,9 +139,22 @@ export const ConfigSchema = z
   .strictObject({
     regions: z
       .strictObject({ primary: region, dr: region })
-      .refine((r) => r.primary !== r.dr, { message: "the DR Region must differ from the primary Region", path: ["dr"] }),
+      .refine((r) => r.primary !== r.dr, {
+        message: "the DR Region must differ from the primary Region",
+        path: ["dr"],
+      }),
     outposts: z
-      .array(z.strictObject({ name: name("outpost name"), arn: z.string().regex(OUTPOST_ARN, "must be an Outpost ARN: arn:aws:outposts:REGION:ACCOUNT:outpost/op-<17 hex>") }))
+      .array(
+        z.strictObject({
+          name: name("outpost name"),
+          arn: z
+            .string()
+            .regex(
+              OUTPOST_ARN,
+              "must be an Outpost ARN: arn:aws:outposts:REGION:ACCOUNT:outpost/op-<17 hex>",
+            ),
+        }),
+      )
       .default([]),
     alerts: z.strictObject({
       emails: z.array(z.email("must be an e-mail address")).default([]),
@@ -135,20 +174,35 @@ export const ConfigSchema = z
     const outpostNames = new Set(config.outposts.map((o) => o.name));
     const policyNames = new Set<string>();
     config.policies.forEach((policy, i) => {
-      if (policyNames.has(policy.name)) ctx.addIssue({ code: "custom", path: ["policies", i, "name"], message: `duplicate policy name "${policy.name}"` });
+      if (policyNames.has(policy.name))
+        ctx.addIssue({
+          code: "custom",
+          path: ["policies", i, "name"],
+          message: `duplicate policy name "${policy.name}"`,
+        });
       policyNames.add(policy.name);
       policy.selector.outposts?.forEach((o, j) => {
         if (!outpostNames.has(o)) {
-          ctx.addIssue({ code: "custom", path: ["policies", i, "selector", "outposts", j], message: `unknown Outpost "${o}"; declare it under outposts (known: ${[...outpostNames].join(", ") || "none"})` });
+          ctx.addIssue({
+            code: "custom",
+            path: ["policies", i, "selector", "outposts", j],
+            message: `unknown Outpost "${o}"; declare it under outposts (known: ${[...outpostNames].join(", ") || "none"})`,
+          });
         }
       });
-      for (const arn of config.outposts.map((o) => o.arn)) {
-        if (!arn.includes(`:${config.regions.primary}:`)) {
-          ctx.addIssue({ code: "custom", path: ["outposts"], message: `Outpost ${arn} is not in the primary Region ${config.regions.primary}` });
-          break;
-        }
-      }
     });
+    // Once per Outpost, at its own path, and only when the primary Region itself is valid.
+    if (REGION.test(config.regions.primary)) {
+      config.outposts.forEach((o, i) => {
+        if (!o.arn.includes(`:${config.regions.primary}:`)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["outposts", i, "arn"],
+            message: `Outpost ${o.arn} is not in the primary Region ${config.regions.primary}`,
+          });
+        }
+      });
+    }
   });
 
 /** What users write (defaults optional). */
@@ -161,7 +215,10 @@ export type Retention = Schedule["retention"];
 export type ResourceKind = Policy["resource"];
 
 function formatPath(path: PropertyKey[]): string {
-  return path.reduce<string>((out, key) => (typeof key === "number" ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), "");
+  return path.reduce<string>(
+    (out, key) => (typeof key === "number" ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)),
+    "",
+  );
 }
 
 /** Turns zod issues into ConfigIssues with dotted paths. */
