@@ -8,7 +8,8 @@ import { buildApp } from "./stacks/index.ts";
  */
 export default {
   config() {
-    return { name: "outpost-ops", region: userConfig.regions.primary };
+    // Unvalidated here (stacks() validates): a config without regions must still reach the ConfigError.
+    return { name: "outpost-ops", region: userConfig.regions?.primary };
   },
   stacks(app) {
     buildApp(app, userConfig);

@@ -1,6 +1,8 @@
+import { fileURLToPath } from "node:url";
 import { parseConfig } from "@outpost-ops/core/config";
 import { ConfigError, OutpostOpsError } from "@outpost-ops/core/errors";
 import { Stack } from "sst/constructs";
+import { load } from "sst/stacks/build.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import sstConfig from "../../sst.config.ts";
 import { Alerts } from "../../stacks/Alerts.ts";
@@ -32,6 +34,13 @@ describe("App: sst.config.ts", () => {
   it("primary Region: Alerts and Backup", async () => {
     const app = newApp("us-west-2");
     await sstConfig.stacks(app);
+    expect(stackNames(app)).toEqual(["test-outpost-ops-Alerts", "test-outpost-ops-Backup"]);
+  });
+
+  it("loads as `sst deploy` loads it (esbuild-bundled, with the stacks) and builds the same stacks", async () => {
+    const [, bundled] = await load(fileURLToPath(new URL("../../sst.config.ts", import.meta.url)), false);
+    const app = newApp("us-west-2");
+    await bundled.stacks(app);
     expect(stackNames(app)).toEqual(["test-outpost-ops-Alerts", "test-outpost-ops-Backup"]);
   });
 
