@@ -4,6 +4,7 @@ import { AwsError } from "./errors.ts";
 import { Faults } from "./faults.ts";
 import type { Env, HttpAnswer, RequestContext, ServiceHandler } from "./http.ts";
 import { RdsService } from "./rds/index.ts";
+import { Route53Service } from "./route53.ts";
 import { type Router, startServer } from "./server.ts";
 import { SnsService } from "./sns.ts";
 import { SqsService } from "./sqs.ts";
@@ -48,6 +49,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const rds = new RdsService(env);
   const sqs = new SqsService(env);
   const sns = new SnsService(env, sqs);
+  const route53 = new Route53Service();
   const faults = new Faults();
   const throttling = new Throttling();
   throttling.configure(options.throttling ?? false);
@@ -57,7 +59,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       rds,
       sqs,
       sns,
-      route53: new Unmodelled("route53"),
+      route53,
       cloudwatch: new Unmodelled("cloudwatch"),
       outposts: new Unmodelled("outposts"),
     },
@@ -75,7 +77,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     dbClusterSnapshots: (region) => rds.state.view(region, "cluster"),
     snsMessages: (region) => sns.published(region),
     queueMessages: (region, queueName) => sqs.counts(region, queueName),
-    records: () => [],
+    records: (hostedZoneId) => route53.records(hostedZoneId),
     deleted: (region) => [...ec2.state.region(region).deletedIds, ...rds.state.region(region).deletedIds],
   };
 
@@ -89,6 +91,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     seed(estate: Estate) {
       ec2.state.seed(estate);
       rds.state.seed(estate);
+      route53.seed(estate, clock.nowMs());
     },
     faults: { set: (rule) => faults.set(rule), clear: () => faults.clear() },
     throttling: (opts) => throttling.configure(opts),
