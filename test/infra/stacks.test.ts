@@ -379,6 +379,8 @@ describe("Functions", () => {
 
   it("run Node.js 22 on arm64, 512 MB, no tracing, bundled as ESM", () => {
     for (const { fn, properties } of functions) {
+      // Unbundled, SST deploys placeholder code on nodejs22.x whatever we ask; the props are what
+      // the real build uses (bundle.test.ts checks the built template).
       expect(propsOf(fn).runtime).toBe("nodejs22.x");
       expect(propsOf(fn).nodejs?.format).toBe("esm");
       expect(properties.Runtime).toBe("nodejs22.x");

@@ -10,8 +10,9 @@ import exampleConfig from "../../outpost-ops.config.ts";
 import { buildApp } from "../../stacks/index.ts";
 
 /*
- * Offline synthesis, as PRODUCT.md describes: initProject loads sst.config.ts the way `sst deploy`
- * does (a broken sst.config.ts fails here), then an App in deploy mode gets the stacks. We do not call
+ * Offline synthesis, as PRODUCT.md describes: initProject loads sst.config.ts's config() as every sst
+ * command does (app.test.ts also loads its stacks() as `sst deploy` does), then an App in deploy mode
+ * gets the stacks. We do not call
  * app.finish(): that runs SST's deferred tasks, i.e. esbuild-bundles every handler. Functions keep
  * SST's placeholder code, which is all the CDK assertions need; bundle.test.ts does the real build.
  */
