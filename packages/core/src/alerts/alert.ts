@@ -31,8 +31,9 @@ export interface SnsAlertMessage {
 /** SNS subjects: ASCII, no line breaks, at most 100 characters. */
 function subject(alert: Alert): string {
   const text = `[${alert.severity.toUpperCase()}] outpost-ops ${alert.job}: ${alert.title}`
-    .replace(/[^\x20-\x7e]/g, "?")
-    .replace(/\s+/g, " ");
+    // Whitespace first: line breaks and tabs are outside printable ASCII and would become "?".
+    .replace(/\s+/g, " ")
+    .replace(/[^\x20-\x7e]/g, "?");
   return text.length > 100 ? `${text.slice(0, 97)}...` : text;
 }
 
