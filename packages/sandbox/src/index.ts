@@ -1,33 +1,20 @@
 import { Clock } from "./clock.ts";
+import { CloudWatchService } from "./cloudwatch.ts";
 import { Ec2Service } from "./ec2/index.ts";
-import { AwsError } from "./errors.ts";
 import { Faults } from "./faults.ts";
-import type { Env, HttpAnswer, RequestContext, ServiceHandler } from "./http.ts";
+import type { Env } from "./http.ts";
+import { OutpostsService } from "./outposts.ts";
 import { RdsService } from "./rds/index.ts";
 import { Route53Service } from "./route53.ts";
 import { type Router, startServer } from "./server.ts";
 import { SnsService } from "./sns.ts";
 import { SqsService } from "./sqs.ts";
 import { Throttling } from "./throttle.ts";
-import type { Estate, Sandbox, SandboxOptions, ServiceId, StateView } from "./types.ts";
+import type { Estate, Sandbox, SandboxOptions, StateView } from "./types.ts";
 
 export type * from "./types.ts";
 
 const DEFAULT_START = new Date("2024-01-01T00:00:00Z");
-
-/** Answers every operation of a service this sandbox does not model yet. */
-class Unmodelled implements ServiceHandler {
-  constructor(readonly service: ServiceId) {}
-  operation(): string {
-    return "Unknown";
-  }
-  handle(): HttpAnswer {
-    throw new AwsError("NotImplemented", `sandbox: ${this.service} is not modelled`, 501);
-  }
-  renderError(err: AwsError, _ctx: RequestContext): HttpAnswer {
-    return { status: err.status, headers: { "content-type": "text/plain" }, body: err.message };
-  }
-}
 
 /**
  * Start an embedded AWS-compatible endpoint on 127.0.0.1 (docs/sandbox-spec.md).
@@ -50,6 +37,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const sqs = new SqsService(env);
   const sns = new SnsService(env, sqs);
   const route53 = new Route53Service();
+  const cloudwatch = new CloudWatchService(env);
+  const outposts = new OutpostsService(env);
   const faults = new Faults();
   const throttling = new Throttling();
   throttling.configure(options.throttling ?? false);
@@ -60,8 +49,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       sqs,
       sns,
       route53,
-      cloudwatch: new Unmodelled("cloudwatch"),
-      outposts: new Unmodelled("outposts"),
+      cloudwatch,
+      outposts,
     },
     faults,
     throttling,
@@ -92,6 +81,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       ec2.state.seed(estate);
       rds.state.seed(estate);
       route53.seed(estate, clock.nowMs());
+      cloudwatch.seed(estate);
+      outposts.seed(estate);
     },
     faults: { set: (rule) => faults.set(rule), clear: () => faults.clear() },
     throttling: (opts) => throttling.configure(opts),
