@@ -53,6 +53,9 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === "drill") {
+    // Before the handlers load: their logger and metrics read these once, as in Lambda.
+    process.env.POWERTOOLS_LOG_LEVEL ??= "SILENT";
+    process.env.POWERTOOLS_METRICS_DISABLED ??= "true";
     const { drill } = await import("./commands/drill.ts");
     return drill({ json: values.json === true, days: values.days, config: values.config });
   }

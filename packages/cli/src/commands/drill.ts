@@ -3,28 +3,60 @@
  * from the config, runs the real handlers on their schedules over simulated weeks and checks the
  * invariants users rely on. Exits 1 when one breaks.
  */
-import { createClients } from "@outpost-ops/core/aws/clients";
+import { type AwsClients, createClients } from "@outpost-ops/core/aws/clients";
+import type { Config } from "@outpost-ops/core/config";
 import { planRetentionRun } from "@outpost-ops/core/jobs/retention";
 import { OutpostOpsError } from "@outpost-ops/core/errors";
 import { emptySummary, mergeSummaries } from "@outpost-ops/core/summary";
-import { startSandbox } from "@outpost-ops/sandbox";
+import { type Sandbox, startSandbox } from "@outpost-ops/sandbox";
 import { drillEstate } from "../drill/estate.ts";
 import { checkInvariants } from "../drill/invariants.ts";
 import { alertsOf, countSkips, type DrillReport, keptByGroup, renderReport } from "../drill/report.ts";
-import { createInfrastructure, simulate } from "../drill/simulate.ts";
+import type { InvariantResult } from "../drill/invariants.ts";
+import { drainQueue, lambdaContext, scheduledEvent } from "../drill/lambda.ts";
+import { createInfrastructure, drillHandlers, type Infrastructure, simulate } from "../drill/simulate.ts";
 import { toJson } from "../format.ts";
 import { loadConfig } from "../load-config.ts";
 
 export const DRILL_START = new Date("2024-05-01T00:00:00Z");
+/** The second simulated day runs under AWS-style trouble: throttling, 5xx, slow calls, quota errors. */
+const FAULT_DAY = 1;
+
+function injectFaults(sandbox: Sandbox): void {
+  sandbox.faults.set({ service: "ec2", throttleRate: 0.1, serverErrorRate: 0.02, latencyMs: [0, 5], seed: 7 });
+  sandbox.faults.set({ service: "ec2", operation: "CreateSnapshot", quotaErrorRate: 0.15, seed: 11 });
+  sandbox.faults.set({ service: "rds", throttleRate: 0.1, seed: 13 });
+}
+
+/**
+ * An operator shortens every schedule to keepLast 1 by mistake. Retention must see that the run
+ * would delete more than the cap allows, delete nothing and alert.
+ */
+async function mistakenRetentionChange(input: { sandbox: Sandbox; config: Config; clients: AwsClients; region: string; infra: Infrastructure; at: Date }): Promise<InvariantResult> {
+  const { sandbox, config, clients, region, infra, at } = input;
+  const shrunk: Config = {
+    ...config,
+    policies: config.policies.map((p) => ({ ...p, schedules: p.schedules.map((s) => ({ ...s, retention: { keepLast: 1 } })) })),
+  };
+  const before = sandbox.state.deleted(region).length;
+  const alertsBefore = sandbox.state.snsMessages(region).length;
+  const handlers = drillHandlers(shrunk, clients, region, infra);
+  await handlers.retentionSweep(scheduledEvent(at, region, "outpost-ops-drill-retention"), lambdaContext("retention-sweep"));
+  await drainQueue({ sqs: clients.sqs(region), queueUrl: infra.retentionQueueUrl, region, handler: handlers.retentionWork, functionName: "retention-work" });
+  const deleted = sandbox.state.deleted(region).length - before;
+  const alerted = sandbox.state.snsMessages(region).length - alertsBefore;
+  return {
+    name: "a mistaken retention change is stopped by the cap",
+    ok: deleted === 0 && alerted === 1,
+    detail: `config changed to keepLast 1 everywhere: ${deleted} deleted, ${alerted} alert sent`,
+  };
+}
 
 export async function runDrill(options: { days?: number; config?: string; quiet?: boolean }): Promise<DrillReport> {
   const days = options.days ?? 21;
   const { config } = await loadConfig(options.config);
   const region = config.regions.primary;
   const started = Date.now();
-  // Handlers log as in Lambda; keep the drill's terminal readable.
-  process.env.POWERTOOLS_LOG_LEVEL ??= "WARN";
-  process.env.POWERTOOLS_METRICS_DISABLED ??= "true";
   const sandbox = await startSandbox({ startTime: DRILL_START, snapshotCompletionMs: 10 * 60_000 });
   try {
     const clients = createClients({ endpoint: sandbox.endpoint, credentials: { accessKeyId: "drill", secretAccessKey: "drill" }, maxAttempts: 8 });
@@ -37,17 +69,22 @@ export async function runDrill(options: { days?: number; config?: string; quiet?
       sandbox, config, clients, region, infra, start: DRILL_START, end,
       onStep: (at) => {
         const day = Math.floor((at.getTime() - DRILL_START.getTime()) / 86_400_000);
-        if (!options.quiet && day !== lastDay && process.stderr.isTTY) process.stderr.write(`\rsimulating day ${day + 1}/${days}`);
+        if (day === lastDay) return;
+        if (!options.quiet && process.stderr.isTTY) process.stderr.write(`\rsimulating day ${day + 1}/${days}`);
+        if (day === FAULT_DAY) injectFaults(sandbox);
+        if (day === FAULT_DAY + 1) sandbox.faults.clear();
         lastDay = day;
       },
     });
     if (!options.quiet && process.stderr.isTTY) process.stderr.write("\n");
     sandbox.clock.set(end);
+    const capCheck = await mistakenRetentionChange({ sandbox, config, clients, region, infra, at: end });
     const finalPlan = await planRetentionRun({ clients, config, region, now: end });
     const totals = log.planSummaries.reduce(mergeSummaries, emptySummary("snapshot", "plan", end));
     const snapshots = sandbox.state.snapshots(region).length + sandbox.state.dbSnapshots(region).length + sandbox.state.dbClusterSnapshots(region).length;
     const deleted = sandbox.state.deleted(region).length;
     const invariants = checkInvariants({ sandbox, config, drill, region, end });
+    invariants.push(capCheck);
     if (log.deadLetters > 0) invariants.push({ name: "no work item dead-lettered", ok: false, detail: `${log.deadLetters} in a dead-letter queue` });
     else invariants.push({ name: "no work item dead-lettered", ok: true, detail: "dead-letter queues empty" });
     return {
