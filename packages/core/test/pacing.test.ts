@@ -1,0 +1,112 @@
+import { describe, expect, it } from "vitest";
+import { createPacer, type Sleeper, unpaced } from "../src/pacing.ts";
+
+/** A clock that only moves when someone sleeps: no real time passes. */
+function fakeClock(start = 1_000_000): Sleeper & { sleeps: number[]; advance(ms: number): void; t: number } {
+  const clock = {
+    t: start,
+    sleeps: [] as number[],
+    now: () => clock.t,
+    sleep: async (ms: number) => {
+      clock.sleeps.push(ms);
+      clock.t += ms;
+    },
+    advance: (ms: number) => {
+      clock.t += ms;
+    },
+  };
+  return clock;
+}
+
+async function takeTimes(
+  pacer: { take(): Promise<void> },
+  n: number,
+  clock: { t: number },
+): Promise<number[]> {
+  const at: number[] = [];
+  for (let i = 0; i < n; i++) {
+    await pacer.take();
+    at.push(clock.t);
+  }
+  return at;
+}
+
+describe("Function: createPacer", () => {
+  it("lets a burst through at once, then one call per 1/rate seconds", async () => {
+    // Prepare
+    const clock = fakeClock(0);
+    const pacer = createPacer({ ratePerSecond: 5, burst: 3 }, clock);
+
+    // Act
+    const at = await takeTimes(pacer, 7, clock);
+
+    // Assess
+    expect(at).toEqual([0, 0, 0, 200, 400, 600, 800]);
+    expect(clock.sleeps).toEqual([200, 200, 200, 200]);
+  });
+
+  it("refills while idle, but never beyond the burst", async () => {
+    // Prepare
+    const clock = fakeClock(0);
+    const pacer = createPacer({ ratePerSecond: 2, burst: 2 }, clock);
+    await takeTimes(pacer, 2, clock);
+
+    // Act
+    clock.advance(60_000);
+    const at = await takeTimes(pacer, 3, clock);
+
+    // Assess
+    expect(at).toEqual([60_000, 60_000, 60_500]);
+    expect(clock.sleeps).toEqual([500]);
+  });
+
+  it("sleeps only for the missing fraction of a token", async () => {
+    // Prepare
+    const clock = fakeClock(0);
+    const pacer = createPacer({ ratePerSecond: 1, burst: 1 }, clock);
+    await pacer.take();
+
+    // Act
+    clock.advance(700);
+    await pacer.take();
+
+    // Assess (the bucket works in floating point: 1 - 0.7 rounds up to 301 ms, never down)
+    expect(clock.sleeps).toHaveLength(1);
+    expect(clock.sleeps[0]).toBeGreaterThanOrEqual(300);
+    expect(clock.sleeps[0]).toBeLessThanOrEqual(301);
+  });
+
+  it("shares one bucket between concurrent callers, in call order", async () => {
+    // Prepare
+    const clock = fakeClock(0);
+    const pacer = createPacer({ ratePerSecond: 4, burst: 1 }, clock);
+    const order: number[] = [];
+
+    // Act
+    await Promise.all([0, 1, 2, 3].map((i) => pacer.take().then(() => order.push(i))));
+
+    // Assess
+    expect(order).toEqual([0, 1, 2, 3]);
+    expect(clock.sleeps).toEqual([250, 250, 250]);
+    expect(clock.t).toBe(750);
+  });
+
+  it("keeps the long-run rate: 100 calls at 5/s with burst 5 take 19 s of clock time", async () => {
+    // Prepare
+    const clock = fakeClock(0);
+    const pacer = createPacer({ ratePerSecond: 5, burst: 5 }, clock);
+
+    // Act
+    await takeTimes(pacer, 100, clock);
+
+    // Assess
+    expect(clock.t).toBe(19_000);
+  });
+});
+
+describe("Function: unpaced", () => {
+  it("never waits", async () => {
+    // Act & Assess
+    await expect(unpaced.take()).resolves.toBeUndefined();
+  });
+});
