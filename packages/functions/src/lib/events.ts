@@ -14,7 +14,15 @@ function parse<T>(schema: z.ZodType<T>, trigger: string, raw: unknown): T {
   );
 }
 
-const isoTime = z.string().refine((t) => !Number.isNaN(Date.parse(t)), "must be an ISO-8601 time");
+// Date.parse alone takes "1" (2001), RFC 1123 dates and zone-less local times: the jobs are a function
+// of this time, so require an ISO-8601 date-time with a zone, as EventBridge sends.
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+const isoTime = z
+  .string()
+  .refine(
+    (t) => ISO_DATE_TIME.test(t) && !Number.isNaN(Date.parse(t)),
+    "must be an ISO-8601 time with a zone, such as 2024-05-14T10:00:00Z",
+  );
 
 /** EventBridge "Scheduled Event": only `time` matters (the job is a function of time). */
 const ScheduledEventSchema = z.looseObject({
@@ -44,7 +52,11 @@ const SqsEventSchema = z.looseObject({
 export type SqsEvent = z.infer<typeof SqsEventSchema>;
 export const parseSqsEvent = (raw: unknown): SqsEvent => parse(SqsEventSchema, "SQS", raw);
 
-const AlarmState = z.looseObject({ value: z.enum(["OK", "ALARM", "INSUFFICIENT_DATA"]), reason: z.string().default(""), timestamp: z.string().optional() });
+const AlarmState = z.looseObject({
+  value: z.enum(["OK", "ALARM", "INSUFFICIENT_DATA"]),
+  reason: z.string().default(""),
+  timestamp: z.string().optional(),
+});
 
 /** EventBridge "CloudWatch Alarm State Change". */
 const AlarmEventSchema = z.looseObject({
@@ -61,4 +73,5 @@ const AlarmEventSchema = z.looseObject({
   }),
 });
 export type AlarmEvent = z.infer<typeof AlarmEventSchema>;
-export const parseAlarmEvent = (raw: unknown): AlarmEvent => parse(AlarmEventSchema, "CloudWatch Alarm State Change", raw);
+export const parseAlarmEvent = (raw: unknown): AlarmEvent =>
+  parse(AlarmEventSchema, "CloudWatch Alarm State Change", raw);
