@@ -34,7 +34,8 @@ export const wallClock: Sleeper = {
 export function parseAt(at: string | undefined): Date {
   if (at === undefined) return new Date();
   const t = new Date(at);
-  if (Number.isNaN(t.getTime())) throw new OutpostOpsError(`--at "${at}" is not an ISO time; write e.g. 2024-05-14T10:00:00Z.`);
+  if (Number.isNaN(t.getTime()))
+    throw new OutpostOpsError(`--at "${at}" is not an ISO time; write e.g. 2024-05-14T10:00:00Z.`);
   return t;
 }
 

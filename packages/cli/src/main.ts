@@ -41,7 +41,12 @@ const OPTIONS = {
 } as const;
 
 export async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: OPTIONS,
+    allowPositionals: true,
+    strict: true,
+  });
   const [command, job] = positionals;
   if (values.help || command === undefined) {
     process.stdout.write(`${USAGE}\n`);
@@ -67,7 +72,8 @@ export async function main(argv: string[]): Promise<number> {
       "run retention": runRetention,
     };
     const action = actions[`${command} ${job}`];
-    if (!action) throw new OutpostOpsError(`"${command}" takes a job: snapshot or retention (got "${job ?? ""}").`);
+    if (!action)
+      throw new OutpostOpsError(`"${command}" takes a job: snapshot or retention (got "${job ?? ""}").`);
     return action(await commandContext(values));
   }
   throw new OutpostOpsError(`Unknown command "${command}". Run outpost-ops --help.`);
@@ -81,7 +87,8 @@ main(process.argv.slice(2)).then(
     if (error instanceof OutpostOpsError) process.stderr.write(`${error.message}\n`);
     else if (error instanceof Error && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS")) {
       process.stderr.write(`${error.message}\n\n${USAGE}\n`);
-    } else process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    } else
+      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exitCode = error instanceof ConfigError ? 3 : error instanceof OutpostOpsError ? 2 : 1;
   },
 );

@@ -7,7 +7,11 @@ export interface Progress {
   end(): void;
 }
 
-export function progress(total: number, label: string, stream: NodeJS.WriteStream = process.stderr): Progress {
+export function progress(
+  total: number,
+  label: string,
+  stream: NodeJS.WriteStream = process.stderr,
+): Progress {
   const tty = stream.isTTY === true;
   let lastDecile = -1;
   return {

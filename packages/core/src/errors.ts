@@ -42,7 +42,9 @@ export class EventShapeError extends OutpostOpsError {
 /** A required environment variable is missing or malformed (read once at cold start). */
 export class EnvironmentError extends OutpostOpsError {
   constructor(variable: string, problem: string) {
-    super(`Environment variable ${variable} ${problem}. It is set by the stacks in stacks/; redeploy with \`npx sst deploy\`.`);
+    super(
+      `Environment variable ${variable} ${problem}. It is set by the stacks in stacks/; redeploy with \`npx sst deploy\`.`,
+    );
     this.name = "EnvironmentError";
   }
 }

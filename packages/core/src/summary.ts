@@ -19,8 +19,27 @@ export interface RunSummary {
   errors: string[];
 }
 
-export function emptySummary(job: RunSummary["job"], phase: RunSummary["phase"], at: Date, dryRun = false): RunSummary {
-  return { job, phase, at: at.toISOString(), dryRun, selected: 0, planned: 0, enqueued: 0, created: 0, deleted: 0, skipped: {}, retried: 0, failed: 0, errors: [] };
+export function emptySummary(
+  job: RunSummary["job"],
+  phase: RunSummary["phase"],
+  at: Date,
+  dryRun = false,
+): RunSummary {
+  return {
+    job,
+    phase,
+    at: at.toISOString(),
+    dryRun,
+    selected: 0,
+    planned: 0,
+    enqueued: 0,
+    created: 0,
+    deleted: 0,
+    skipped: {},
+    retried: 0,
+    failed: 0,
+    errors: [],
+  };
 }
 
 export function countSkip(summary: RunSummary, reason: string): void {

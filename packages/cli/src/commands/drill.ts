@@ -5,25 +5,31 @@
  */
 import { type AwsClients, createClients } from "@outpost-ops/core/aws/clients";
 import type { Config } from "@outpost-ops/core/config";
-import { planRetentionRun } from "@outpost-ops/core/jobs/retention";
 import { OutpostOpsError } from "@outpost-ops/core/errors";
+import { planRetentionRun } from "@outpost-ops/core/jobs/retention";
 import { emptySummary, mergeSummaries } from "@outpost-ops/core/summary";
 import { type Sandbox, startSandbox } from "@outpost-ops/sandbox";
 import { drillEstate } from "../drill/estate.ts";
-import { checkInvariants } from "../drill/invariants.ts";
-import { alertsOf, countSkips, type DrillReport, keptByGroup, renderReport } from "../drill/report.ts";
 import type { InvariantResult } from "../drill/invariants.ts";
+import { checkInvariants } from "../drill/invariants.ts";
 import { drainQueue, lambdaContext, scheduledEvent } from "../drill/lambda.ts";
+import { alertsOf, countSkips, type DrillReport, keptByGroup, renderReport } from "../drill/report.ts";
 import { createInfrastructure, drillHandlers, type Infrastructure, simulate } from "../drill/simulate.ts";
 import { toJson } from "../format.ts";
 import { loadConfig } from "../load-config.ts";
 
 export const DRILL_START = new Date("2024-05-01T00:00:00Z");
-/** The second simulated day runs under AWS-style trouble: throttling, 5xx, slow calls, quota errors. */
-const FAULT_DAY = 1;
+/** A two-hour incident on the second simulated day: throttling, 5xx, slow calls, quota errors. */
+const INCIDENT = { fromMs: 86_400_000, toMs: 86_400_000 + 2 * 3_600_000 };
 
 function injectFaults(sandbox: Sandbox): void {
-  sandbox.faults.set({ service: "ec2", throttleRate: 0.1, serverErrorRate: 0.02, latencyMs: [0, 5], seed: 7 });
+  sandbox.faults.set({
+    service: "ec2",
+    throttleRate: 0.1,
+    serverErrorRate: 0.02,
+    latencyMs: [0, 5],
+    seed: 7,
+  });
   sandbox.faults.set({ service: "ec2", operation: "CreateSnapshot", quotaErrorRate: 0.15, seed: 11 });
   sandbox.faults.set({ service: "rds", throttleRate: 0.1, seed: 13 });
 }
@@ -32,17 +38,36 @@ function injectFaults(sandbox: Sandbox): void {
  * An operator shortens every schedule to keepLast 1 by mistake. Retention must see that the run
  * would delete more than the cap allows, delete nothing and alert.
  */
-async function mistakenRetentionChange(input: { sandbox: Sandbox; config: Config; clients: AwsClients; region: string; infra: Infrastructure; at: Date }): Promise<InvariantResult> {
+async function mistakenRetentionChange(input: {
+  sandbox: Sandbox;
+  config: Config;
+  clients: AwsClients;
+  region: string;
+  infra: Infrastructure;
+  at: Date;
+}): Promise<InvariantResult> {
   const { sandbox, config, clients, region, infra, at } = input;
   const shrunk: Config = {
     ...config,
-    policies: config.policies.map((p) => ({ ...p, schedules: p.schedules.map((s) => ({ ...s, retention: { keepLast: 1 } })) })),
+    policies: config.policies.map((p) => ({
+      ...p,
+      schedules: p.schedules.map((s) => ({ ...s, retention: { keepLast: 1 } })),
+    })),
   };
   const before = sandbox.state.deleted(region).length;
   const alertsBefore = sandbox.state.snsMessages(region).length;
   const handlers = drillHandlers(shrunk, clients, region, infra);
-  await handlers.retentionSweep(scheduledEvent(at, region, "outpost-ops-drill-retention"), lambdaContext("retention-sweep"));
-  await drainQueue({ sqs: clients.sqs(region), queueUrl: infra.retentionQueueUrl, region, handler: handlers.retentionWork, functionName: "retention-work" });
+  await handlers.retentionSweep(
+    scheduledEvent(at, region, "outpost-ops-drill-retention"),
+    lambdaContext("retention-sweep"),
+  );
+  await drainQueue({
+    sqs: clients.sqs(region),
+    queueUrl: infra.retentionQueueUrl,
+    region,
+    handler: handlers.retentionWork,
+    functionName: "retention-work",
+  });
   const deleted = sandbox.state.deleted(region).length - before;
   const alerted = sandbox.state.snsMessages(region).length - alertsBefore;
   return {
@@ -52,27 +77,48 @@ async function mistakenRetentionChange(input: { sandbox: Sandbox; config: Config
   };
 }
 
-export async function runDrill(options: { days?: number; config?: string; quiet?: boolean }): Promise<DrillReport> {
+export async function runDrill(options: {
+  days?: number;
+  config?: string;
+  quiet?: boolean;
+}): Promise<DrillReport> {
   const days = options.days ?? 21;
   const { config } = await loadConfig(options.config);
   const region = config.regions.primary;
   const started = Date.now();
   const sandbox = await startSandbox({ startTime: DRILL_START, snapshotCompletionMs: 10 * 60_000 });
   try {
-    const clients = createClients({ endpoint: sandbox.endpoint, credentials: { accessKeyId: "drill", secretAccessKey: "drill" }, maxAttempts: 8 });
+    const clients = createClients({
+      endpoint: sandbox.endpoint,
+      credentials: { accessKeyId: "drill", secretAccessKey: "drill" },
+      maxAttempts: 8,
+    });
     const drill = drillEstate(config, DRILL_START);
     sandbox.seed(drill.estate);
     const infra = await createInfrastructure(clients, region);
     const end = new Date(DRILL_START.getTime() + days * 86_400_000);
     let lastDay = -1;
+    let incident: "before" | "during" | "after" = "before";
     const log = await simulate({
-      sandbox, config, clients, region, infra, start: DRILL_START, end,
+      sandbox,
+      config,
+      clients,
+      region,
+      infra,
+      start: DRILL_START,
+      end,
       onStep: (at) => {
-        const day = Math.floor((at.getTime() - DRILL_START.getTime()) / 86_400_000);
-        if (day === lastDay) return;
-        if (!options.quiet && process.stderr.isTTY) process.stderr.write(`\rsimulating day ${day + 1}/${days}`);
-        if (day === FAULT_DAY) injectFaults(sandbox);
-        if (day === FAULT_DAY + 1) sandbox.faults.clear();
+        const elapsed = at.getTime() - DRILL_START.getTime();
+        if (incident === "before" && elapsed >= INCIDENT.fromMs) {
+          injectFaults(sandbox);
+          incident = "during";
+        } else if (incident === "during" && elapsed >= INCIDENT.toMs) {
+          sandbox.faults.clear();
+          incident = "after";
+        }
+        const day = Math.floor(elapsed / 86_400_000);
+        if (!options.quiet && day !== lastDay && process.stderr.isTTY)
+          process.stderr.write(`\rsimulating day ${day + 1}/${days}`);
         lastDay = day;
       },
     });
@@ -81,12 +127,21 @@ export async function runDrill(options: { days?: number; config?: string; quiet?
     const capCheck = await mistakenRetentionChange({ sandbox, config, clients, region, infra, at: end });
     const finalPlan = await planRetentionRun({ clients, config, region, now: end });
     const totals = log.planSummaries.reduce(mergeSummaries, emptySummary("snapshot", "plan", end));
-    const snapshots = sandbox.state.snapshots(region).length + sandbox.state.dbSnapshots(region).length + sandbox.state.dbClusterSnapshots(region).length;
+    const snapshots =
+      sandbox.state.snapshots(region).length +
+      sandbox.state.dbSnapshots(region).length +
+      sandbox.state.dbClusterSnapshots(region).length;
     const deleted = sandbox.state.deleted(region).length;
     const invariants = checkInvariants({ sandbox, config, drill, region, end });
     invariants.push(capCheck);
-    if (log.deadLetters > 0) invariants.push({ name: "no work item dead-lettered", ok: false, detail: `${log.deadLetters} in a dead-letter queue` });
-    else invariants.push({ name: "no work item dead-lettered", ok: true, detail: "dead-letter queues empty" });
+    if (log.deadLetters > 0)
+      invariants.push({
+        name: "no work item dead-lettered",
+        ok: false,
+        detail: `${log.deadLetters} in a dead-letter queue`,
+      });
+    else
+      invariants.push({ name: "no work item dead-lettered", ok: true, detail: "dead-letter queues empty" });
     return {
       ok: invariants.every((i) => i.ok),
       region,
@@ -95,7 +150,13 @@ export async function runDrill(options: { days?: number; config?: string; quiet?
       elapsedMs: Date.now() - started,
       log,
       requests: sandbox.requests.count(),
-      totals: { created: snapshots + deleted - drill.untouchable.size, deleted, skipped: totals.skipped, retried: log.workerRetries, failed: totals.failed },
+      totals: {
+        created: snapshots + deleted - drill.untouchable.size,
+        deleted,
+        skipped: totals.skipped,
+        retried: log.workerRetries,
+        failed: totals.failed,
+      },
       kept: keptByGroup(finalPlan),
       retention: { deleted, skipped: countSkips(finalPlan) },
       alerts: alertsOf(sandbox.state.snsMessages(region)),
@@ -108,8 +169,13 @@ export async function runDrill(options: { days?: number; config?: string; quiet?
 
 export async function drill(options: { json: boolean; days?: string; config?: string }): Promise<number> {
   const days = options.days === undefined ? 21 : Number(options.days);
-  if (!Number.isInteger(days) || days < 1 || days > 366) throw new OutpostOpsError(`--days must be a whole number of days from 1 to 366 (got "${options.days}").`);
-  const report = await runDrill({ days, ...(options.config ? { config: options.config } : {}), quiet: options.json });
+  if (!Number.isInteger(days) || days < 1 || days > 366)
+    throw new OutpostOpsError(`--days must be a whole number of days from 1 to 366 (got "${options.days}").`);
+  const report = await runDrill({
+    days,
+    ...(options.config ? { config: options.config } : {}),
+    quiet: options.json,
+  });
   process.stdout.write(`${options.json ? toJson(report) : renderReport(report)}\n`);
   return report.ok ? 0 : 1;
 }

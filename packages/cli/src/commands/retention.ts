@@ -35,10 +35,19 @@ export function renderRetentionPlan(plan: RetentionPlan): string {
   const lines = [
     `Retention as of ${plan.at.toISOString()}: ${plan.managed} managed snapshots; keep ${byAction.keep ?? 0}, delete ${plan.deletions.length}, skip ${byAction.skip ?? 0}.`,
   ];
-  if (plan.cap.exceeded) lines.push(`Deletion cap exceeded: ${plan.cap.planned} planned, limit ${plan.cap.limit}. Nothing will be deleted.`);
+  if (plan.cap.exceeded)
+    lines.push(
+      `Deletion cap exceeded: ${plan.cap.planned} planned, limit ${plan.cap.limit}. Nothing will be deleted.`,
+    );
   const rows = plan.decisions
     .filter((d) => d.action !== "keep" || plan.decisions.length <= 200)
-    .map((d) => [d.snapshot.id, d.snapshot.sourceId, d.snapshot.createdAt.toISOString().slice(0, 16), d.action, d.reason]);
+    .map((d) => [
+      d.snapshot.id,
+      d.snapshot.sourceId,
+      d.snapshot.createdAt.toISOString().slice(0, 16),
+      d.action,
+      d.reason,
+    ]);
   if (rows.length > 0) lines.push("", table(["snapshot", "source", "created", "action", "reason"], rows));
   return lines.join("\n");
 }
@@ -53,19 +62,34 @@ function planSummary(plan: RetentionPlan, ctx: CommandContext): RunSummary {
 
 export async function planRetention(ctx: CommandContext): Promise<number> {
   const plan = await planRetentionRun(ctx);
-  ctx.out(ctx.json ? toJson({ plan: retentionPlanJson(plan), summary: planSummary(plan, ctx) }) : renderRetentionPlan(plan));
+  ctx.out(
+    ctx.json
+      ? toJson({ plan: retentionPlanJson(plan), summary: planSummary(plan, ctx) })
+      : renderRetentionPlan(plan),
+  );
   return 0;
 }
 
 export async function runRetention(ctx: CommandContext): Promise<number> {
   const plan = await planRetentionRun(ctx);
   if (ctx.dryRun) {
-    ctx.out(ctx.json ? toJson({ plan: retentionPlanJson(plan), summary: planSummary(plan, ctx) }) : renderRetentionPlan(plan));
+    ctx.out(
+      ctx.json
+        ? toJson({ plan: retentionPlanJson(plan), summary: planSummary(plan, ctx) })
+        : renderRetentionPlan(plan),
+    );
     return 0;
   }
   if (plan.cap.exceeded) {
-    await ctx.alerts.publish({ ...capExceededAlert(plan, ctx.region), links: [ConsoleLinks.ebsSnapshots(ctx.region, [])] });
-    ctx.out(ctx.json ? toJson({ plan: retentionPlanJson(plan), summary: planSummary(plan, ctx) }) : renderRetentionPlan(plan));
+    await ctx.alerts.publish({
+      ...capExceededAlert(plan, ctx.region),
+      links: [ConsoleLinks.ebsSnapshots(ctx.region, [])],
+    });
+    ctx.out(
+      ctx.json
+        ? toJson({ plan: retentionPlanJson(plan), summary: planSummary(plan, ctx) })
+        : renderRetentionPlan(plan),
+    );
     return 2;
   }
   const items = deleteWorkItems(plan, ctx.region);
@@ -82,6 +106,9 @@ export async function runRetention(ctx: CommandContext): Promise<number> {
   bar.end();
   const summary = addOutcomes({ ...planSummary(plan, ctx), phase: "apply" }, outcomes);
   if (ctx.json) ctx.out(toJson({ summary }));
-  else ctx.out(`${renderRetentionPlan(plan)}\n\ndeleted ${summary.deleted}, retried ${summary.retried}, failed ${summary.failed}`);
+  else
+    ctx.out(
+      `${renderRetentionPlan(plan)}\n\ndeleted ${summary.deleted}, retried ${summary.retried}, failed ${summary.failed}`,
+    );
   return summary.failed > 0 || summary.retried > 0 ? 1 : 0;
 }

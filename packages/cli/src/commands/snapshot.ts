@@ -10,7 +10,13 @@ import { table, toJson } from "../format.ts";
 import { progress, silentProgress } from "../progress.ts";
 
 function sourceOf(item: SnapshotPlan["items"][number]): string {
-  return item.kind === "ebs-volume" ? item.volumeId : item.kind === "ec2-instance" ? item.instanceId : item.kind === "rds-instance" ? item.dbInstanceId : item.clusterId;
+  return item.kind === "ebs-volume"
+    ? item.volumeId
+    : item.kind === "ec2-instance"
+      ? item.instanceId
+      : item.kind === "rds-instance"
+        ? item.dbInstanceId
+        : item.clusterId;
 }
 
 export function renderSnapshotPlans(plans: SnapshotPlan[]): string {
@@ -21,11 +27,23 @@ export function renderSnapshotPlans(plans: SnapshotPlan[]): string {
       out.push(
         table(
           ["source", "kind", "schedule", "window", "placement"],
-          plan.items.map((i) => [sourceOf(i), i.kind, i.schedule, i.window, "outpostArn" in i && i.outpostArn ? "outpost" : "region"]),
+          plan.items.map((i) => [
+            sourceOf(i),
+            i.kind,
+            i.schedule,
+            i.window,
+            "outpostArn" in i && i.outpostArn ? "outpost" : "region",
+          ]),
         ),
       );
     }
-    if (plan.skipped.length > 0) out.push(table(["skipped", "reason"], plan.skipped.map((s) => [s.resourceId, s.reason])));
+    if (plan.skipped.length > 0)
+      out.push(
+        table(
+          ["skipped", "reason"],
+          plan.skipped.map((s) => [s.resourceId, s.reason]),
+        ),
+      );
     out.push("");
   }
   return out.join("\n");
@@ -54,19 +72,28 @@ export async function runSnapshot(ctx: CommandContext): Promise<number> {
   const bar = ctx.json ? silentProgress : progress(items.length, "snapshots");
   const pacer = createPacer({ ratePerSecond: 4, burst: 10 }, ctx.clock);
   let created = 0;
-  const outcomes = await applyLocally(items, async (item) => [await applySnapshotItem(ctx.clients, item, pacer)], {
-    clock: ctx.clock,
-    onProgress: (done, _total, last) => {
-      created += last.filter((o) => o.status === "created").length;
-      bar.tick(done, `created ${created}`);
+  const outcomes = await applyLocally(
+    items,
+    async (item) => [await applySnapshotItem(ctx.clients, item, pacer)],
+    {
+      clock: ctx.clock,
+      onProgress: (done, _total, last) => {
+        created += last.filter((o) => o.status === "created").length;
+        bar.tick(done, `created ${created}`);
+      },
     },
-  });
+  );
   bar.end();
   const summary = addOutcomes({ ...planSummary(plans, ctx), phase: "apply" }, outcomes);
   if (ctx.json) ctx.out(toJson({ summary, outcomes }));
   else {
     ctx.out(renderSnapshotPlans(plans));
-    ctx.out(table(["source", "result", "detail"], outcomes.map((o) => [o.key, o.status, o.detail])));
+    ctx.out(
+      table(
+        ["source", "result", "detail"],
+        outcomes.map((o) => [o.key, o.status, o.detail]),
+      ),
+    );
     ctx.out(`\ncreated ${summary.created}, retried ${summary.retried}, failed ${summary.failed}`);
   }
   return summary.failed > 0 || summary.retried > 0 ? 1 : 0;

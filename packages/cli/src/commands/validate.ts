@@ -5,9 +5,19 @@ import { table, toJson } from "../format.ts";
 
 export function renderConfigSummary(config: Config, path: string): string {
   const rows = config.policies.flatMap((p) =>
-    p.schedules.map((s) => [p.name, p.resource, s.name, s.expression, parseScheduleExpression(s.expression).eventBridge]),
+    p.schedules.map((s) => [
+      p.name,
+      p.resource,
+      s.name,
+      s.expression,
+      parseScheduleExpression(s.expression).eventBridge,
+    ]),
   );
-  return [`${path} is valid: ${config.policies.length} policies, primary ${config.regions.primary}, DR ${config.regions.dr}.`, "", table(["policy", "resource", "schedule", "expression", "deployed as"], rows)].join("\n");
+  return [
+    `${path} is valid: ${config.policies.length} policies, primary ${config.regions.primary}, DR ${config.regions.dr}.`,
+    "",
+    table(["policy", "resource", "schedule", "expression", "deployed as"], rows),
+  ].join("\n");
 }
 
 export function validateOutput(config: Config, path: string, json: boolean): string {

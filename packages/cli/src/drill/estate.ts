@@ -17,7 +17,11 @@ export interface DrillEstate {
 const hex = (n: number, width = 17) => n.toString(16).padStart(width, "0");
 
 function matchingTags(policy: Policy): Record<string, string> {
-  const tags: Record<string, string> = { Name: `${policy.name}-resource`, Application: "drill", CostCenter: "ops" };
+  const tags: Record<string, string> = {
+    Name: `${policy.name}-resource`,
+    Application: "drill",
+    CostCenter: "ops",
+  };
   for (const [key, value] of Object.entries(policy.selector.tags)) {
     const first = Array.isArray(value) ? (value[0] ?? "") : value;
     tags[key] = first.replaceAll("*", "x");
@@ -31,7 +35,9 @@ function matchingTags(policy: Policy): Record<string, string> {
 export function drillEstate(config: Config, start: Date): DrillEstate {
   const region = config.regions.primary;
   const az = `${region}a`;
-  const estate: Required<Pick<Estate, "outposts" | "volumes" | "instances" | "snapshots" | "images" | "dbInstances" | "dbClusters">> = {
+  const estate: Required<
+    Pick<Estate, "outposts" | "volumes" | "instances" | "snapshots" | "images" | "dbInstances" | "dbClusters">
+  > = {
     outposts: [],
     volumes: [],
     instances: [],
@@ -46,7 +52,13 @@ export function drillEstate(config: Config, start: Date): DrillEstate {
   const next = (prefix: string) => `${prefix}-${hex(serial++)}`;
 
   for (const o of config.outposts) {
-    estate.outposts.push({ region, id: o.arn.split("/")[1] ?? o.name, arn: o.arn, name: o.name, availabilityZone: az });
+    estate.outposts.push({
+      region,
+      id: o.arn.split("/")[1] ?? o.name,
+      arn: o.arn,
+      name: o.name,
+      availabilityZone: az,
+    });
   }
   const outpostFor = (policy: Policy) => {
     const name = policy.selector.outposts?.[0];
@@ -61,19 +73,52 @@ export function drillEstate(config: Config, start: Date): DrillEstate {
     if (policy.resource === "ebs-volume") {
       for (let i = 0; i < 4; i++) {
         const id = next("vol");
-        estate.volumes.push({ region, id, sizeGiB: 100, type: "gp3", availabilityZone: az, tags, ...onOutpost });
+        estate.volumes.push({
+          region,
+          id,
+          sizeGiB: 100,
+          type: "gp3",
+          availabilityZone: az,
+          tags,
+          ...onOutpost,
+        });
         ids.push(id);
       }
-      estate.volumes.push({ region, id: next("vol"), sizeGiB: 50, type: "gp3", availabilityZone: az, tags: { Name: "scratch" }, ...onOutpost });
+      estate.volumes.push({
+        region,
+        id: next("vol"),
+        sizeGiB: 50,
+        type: "gp3",
+        availabilityZone: az,
+        tags: { Name: "scratch" },
+        ...onOutpost,
+      });
     } else if (policy.resource === "ec2-instance") {
       for (let i = 0; i < 2; i++) {
         const instanceId = next("i");
         const volumeIds = [next("vol"), next("vol"), next("vol")];
         const types = ["gp3", "gp3", "sc1"] as const;
         volumeIds.forEach((id, v) =>
-          estate.volumes.push({ region, id, sizeGiB: 50, type: types[v] ?? "gp3", availabilityZone: az, tags: { Name: `${instanceId}-disk${v}` }, attachments: [{ instanceId, device: v === 0 ? "/dev/xvda" : `/dev/xvd${"bcd"[v - 1]}` }], ...onOutpost }),
+          estate.volumes.push({
+            region,
+            id,
+            sizeGiB: 50,
+            type: types[v] ?? "gp3",
+            availabilityZone: az,
+            tags: { Name: `${instanceId}-disk${v}` },
+            attachments: [{ instanceId, device: v === 0 ? "/dev/xvda" : `/dev/xvd${"bcd"[v - 1]}` }],
+            ...onOutpost,
+          }),
         );
-        estate.instances.push({ region, id: instanceId, availabilityZone: az, rootDeviceName: "/dev/xvda", tags, volumeIds, ...onOutpost });
+        estate.instances.push({
+          region,
+          id: instanceId,
+          availabilityZone: az,
+          rootDeviceName: "/dev/xvda",
+          tags,
+          volumeIds,
+          ...onOutpost,
+        });
         ids.push(instanceId);
       }
     } else if (policy.resource === "rds-instance") {
@@ -82,12 +127,26 @@ export function drillEstate(config: Config, start: Date): DrillEstate {
         estate.dbInstances.push({ region, id, engine: "postgres", status: "available", tags });
         ids.push(id);
       }
-      estate.dbInstances.push({ region, id: `${policy.name}-unselected`, engine: "postgres", status: "available", tags: { Name: "reporting" } });
+      estate.dbInstances.push({
+        region,
+        id: `${policy.name}-unselected`,
+        engine: "postgres",
+        status: "available",
+        tags: { Name: "reporting" },
+      });
     } else {
       const id = `${policy.name}-cluster`;
       const members = [`${id}-writer`, `${id}-reader`];
       estate.dbClusters.push({ region, id, engine: "aurora-postgresql", status: "available", members, tags });
-      for (const m of members) estate.dbInstances.push({ region, id: m, engine: "aurora-postgresql", status: "available", clusterId: id, tags });
+      for (const m of members)
+        estate.dbInstances.push({
+          region,
+          id: m,
+          engine: "aurora-postgresql",
+          status: "available",
+          clusterId: id,
+          tags,
+        });
       ids.push(id);
     }
     protectedSources.set(policy.name, ids);
@@ -97,19 +156,43 @@ export function drillEstate(config: Config, start: Date): DrillEstate {
       const volumeId = ids[0];
       const old = new Date(start.getTime() - 90 * 86_400_000).toISOString();
       const schedule = policy.schedules[0]?.name ?? "daily";
-      const managed = { "outpost-ops:managed": "true", "outpost-ops:policy": policy.name, "outpost-ops:schedule": schedule, "outpost-ops:source": volumeId };
+      const managed = {
+        "outpost-ops:managed": "true",
+        "outpost-ops:policy": policy.name,
+        "outpost-ops:schedule": schedule,
+        "outpost-ops:source": volumeId,
+      };
       const decoys: [string, Record<string, string>, boolean, string][] = [
         [next("snap"), { Name: "hand-made before the migration" }, false, "not created by outpost-ops"],
         [next("snap"), { ...managed, "outpost-ops:window": "2023-10-01T00:00Z" }, false, "used by an AMI"],
-        [next("snap"), { ...managed, "outpost-ops:window": "2023-10-02T00:00Z", "outpost-ops:legal-hold": "case-4711" }, false, "legal hold"],
-        [next("snap"), { ...managed, "outpost-ops:window": "2023-10-03T00:00Z", "aws:backup:source-resource": "backup" }, true, "managed by AWS Backup"],
+        [
+          next("snap"),
+          { ...managed, "outpost-ops:window": "2023-10-02T00:00Z", "outpost-ops:legal-hold": "case-4711" },
+          false,
+          "legal hold",
+        ],
+        [
+          next("snap"),
+          { ...managed, "outpost-ops:window": "2023-10-03T00:00Z", "aws:backup:source-resource": "backup" },
+          true,
+          "managed by AWS Backup",
+        ],
       ];
       for (const [id, snapTags, awsBackup, why] of decoys) {
-        estate.snapshots.push({ region, id, volumeId, startTime: old, state: "completed", tags: snapTags, awsBackup });
+        estate.snapshots.push({
+          region,
+          id,
+          volumeId,
+          startTime: old,
+          state: "completed",
+          tags: snapTags,
+          awsBackup,
+        });
         untouchable.set(id, why);
       }
       const amiSnapshot = decoys[1]?.[0];
-      if (amiSnapshot) estate.images.push({ region, id: next("ami"), name: "golden-image", snapshotIds: [amiSnapshot] });
+      if (amiSnapshot)
+        estate.images.push({ region, id: next("ami"), name: "golden-image", snapshotIds: [amiSnapshot] });
     }
   });
   return { estate, protectedSources, untouchable };

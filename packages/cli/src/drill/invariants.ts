@@ -15,38 +15,71 @@ export interface InvariantResult {
 
 /** A source's snapshots as the sandbox holds them, whatever the kind. */
 function snapshotsOf(sandbox: Sandbox, region: string) {
-  const ebs = sandbox.state.snapshots(region).map((s) => ({ id: s.snapshotId, source: s.volumeId, tags: s.tags, at: s.startTime, done: s.state === "completed" }));
-  const rds = [...sandbox.state.dbSnapshots(region), ...sandbox.state.dbClusterSnapshots(region)].map((s) => ({ id: s.id, source: s.sourceId, tags: s.tags, at: s.createdAt, done: s.status === "available" }));
+  const ebs = sandbox.state
+    .snapshots(region)
+    .map((s) => ({
+      id: s.snapshotId,
+      source: s.volumeId,
+      tags: s.tags,
+      at: s.startTime,
+      done: s.state === "completed",
+    }));
+  const rds = [...sandbox.state.dbSnapshots(region), ...sandbox.state.dbClusterSnapshots(region)].map(
+    (s) => ({ id: s.id, source: s.sourceId, tags: s.tags, at: s.createdAt, done: s.status === "available" }),
+  );
   return [...ebs, ...rds];
 }
 
-export function checkInvariants(input: { sandbox: Sandbox; config: Config; drill: DrillEstate; region: string; end: Date }): InvariantResult[] {
+export function checkInvariants(input: {
+  sandbox: Sandbox;
+  config: Config;
+  drill: DrillEstate;
+  region: string;
+  end: Date;
+}): InvariantResult[] {
   const { sandbox, config, drill, region, end } = input;
   const results: InvariantResult[] = [];
   const snapshots = snapshotsOf(sandbox, region);
   const deleted = new Set(sandbox.state.deleted(region));
 
   // 1. Nothing we must not delete was deleted.
-  const lost = [...drill.untouchable].filter(([id]) => deleted.has(id) || !snapshots.some((s) => s.id === id));
+  const lost = [...drill.untouchable].filter(
+    ([id]) => deleted.has(id) || !snapshots.some((s) => s.id === id),
+  );
   results.push({
     name: "protected snapshots survive",
     ok: lost.length === 0,
-    detail: lost.length === 0 ? `${drill.untouchable.size} kept (${[...drill.untouchable.values()].join("; ")})` : `deleted: ${lost.map(([id, why]) => `${id} (${why})`).join(", ")}`,
+    detail:
+      lost.length === 0
+        ? `${drill.untouchable.size} kept (${[...drill.untouchable.values()].join("; ")})`
+        : `deleted: ${lost.map(([id, why]) => `${id} (${why})`).join(", ")}`,
   });
 
   // 2. Every protected resource has a completed snapshot newer than its most frequent schedule.
   const stale: string[] = [];
   for (const policy of config.policies) {
-    const interval = Math.min(...policy.schedules.map((s) => parseScheduleExpression(s.expression).intervalMs));
+    const interval = Math.min(
+      ...policy.schedules.map((s) => parseScheduleExpression(s.expression).intervalMs),
+    );
     const slack = 30 * 60_000; // snapshot completion time plus EventBridge's lateness
     for (const source of drill.protectedSources.get(policy.name) ?? []) {
       const newest = snapshots
-        .filter((s) => s.done && s.tags["outpost-ops:policy"] === policy.name && (s.source === source || s.tags["outpost-ops:source"] === source))
+        .filter(
+          (s) =>
+            s.done &&
+            s.tags["outpost-ops:policy"] === policy.name &&
+            (s.source === source || s.tags["outpost-ops:source"] === source),
+        )
         .reduce((max, s) => Math.max(max, s.at.getTime()), 0);
-      if (end.getTime() - newest > interval + slack) stale.push(`${policy.name}/${source} (last ${newest ? new Date(newest).toISOString() : "never"})`);
+      if (end.getTime() - newest > interval + slack)
+        stale.push(`${policy.name}/${source} (last ${newest ? new Date(newest).toISOString() : "never"})`);
     }
   }
-  results.push({ name: "every protected resource has a fresh snapshot", ok: stale.length === 0, detail: stale.length === 0 ? "all within their schedule interval" : stale.join(", ") });
+  results.push({
+    name: "every protected resource has a fresh snapshot",
+    ok: stale.length === 0,
+    detail: stale.length === 0 ? "all within their schedule interval" : stale.join(", "),
+  });
 
   // 3. Duplicated or concurrent events never produced a second snapshot for one source and window.
   const seen = new Map<string, number>();
@@ -57,7 +90,17 @@ export function checkInvariants(input: { sandbox: Sandbox; config: Config; drill
     seen.set(key, (seen.get(key) ?? 0) + 1);
   }
   const dupes = [...seen].filter(([, n]) => n > 1);
-  results.push({ name: "one snapshot per source and window", ok: dupes.length === 0, detail: dupes.length === 0 ? `${seen.size} windows, no duplicates` : dupes.slice(0, 5).map(([k, n]) => `${k} x${n}`).join(", ") });
+  results.push({
+    name: "one snapshot per source and window",
+    ok: dupes.length === 0,
+    detail:
+      dupes.length === 0
+        ? `${seen.size} windows, no duplicates`
+        : dupes
+            .slice(0, 5)
+            .map(([k, n]) => `${k} x${n}`)
+            .join(", "),
+  });
 
   // 4. Retention bounds what accumulates: no group holds more than its rules can keep.
   const over: string[] = [];
@@ -65,16 +108,27 @@ export function checkInvariants(input: { sandbox: Sandbox; config: Config; drill
     for (const schedule of policy.schedules) {
       const r = schedule.retention;
       const tiers = Object.values(r.tiers ?? {}).reduce((a, b) => a + (b ?? 0), 0);
-      const bound = r.keepLast === undefined && tiers === 0 ? Number.POSITIVE_INFINITY : (r.keepLast ?? 0) + tiers + 2;
+      const bound =
+        r.keepLast === undefined && tiers === 0 ? Number.POSITIVE_INFINITY : (r.keepLast ?? 0) + tiers + 2;
       const groups = new Map<string, number>();
       for (const s of snapshots) {
-        if (s.tags["outpost-ops:policy"] !== policy.name || s.tags["outpost-ops:schedule"] !== schedule.name || s.tags["outpost-ops:legal-hold"]) continue;
+        if (
+          s.tags["outpost-ops:policy"] !== policy.name ||
+          s.tags["outpost-ops:schedule"] !== schedule.name ||
+          s.tags["outpost-ops:legal-hold"]
+        )
+          continue;
         if (drill.untouchable.has(s.id)) continue;
         groups.set(s.source, (groups.get(s.source) ?? 0) + 1);
       }
-      for (const [source, n] of groups) if (n > bound) over.push(`${policy.name}/${schedule.name}/${source}: ${n} > ${bound}`);
+      for (const [source, n] of groups)
+        if (n > bound) over.push(`${policy.name}/${schedule.name}/${source}: ${n} > ${bound}`);
     }
   }
-  results.push({ name: "retention keeps what it promises", ok: over.length === 0, detail: over.length === 0 ? "every group within keepLast + tiers" : over.join(", ") });
+  results.push({
+    name: "retention keeps what it promises",
+    ok: over.length === 0,
+    detail: over.length === 0 ? "every group within keepLast + tiers" : over.join(", "),
+  });
   return results;
 }

@@ -70,7 +70,13 @@ export async function drainQueue(input: {
   const queueArn = `arn:aws:sqs:${input.region}:123456789012:${input.queueUrl.split("/").pop()}`;
   for (let batch = 0; batch < (input.maxBatches ?? 10_000); batch++) {
     const received = await input.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: input.queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 300, WaitTimeSeconds: 0, MessageSystemAttributeNames: ["All"] }),
+      new ReceiveMessageCommand({
+        QueueUrl: input.queueUrl,
+        MaxNumberOfMessages: 10,
+        VisibilityTimeout: 300,
+        WaitTimeSeconds: 0,
+        MessageSystemAttributeNames: ["All"],
+      }),
     );
     const messages = received.Messages ?? [];
     if (messages.length === 0) break;
@@ -83,7 +89,8 @@ export async function drainQueue(input: {
           ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? "1",
           SentTimestamp: m.Attributes?.SentTimestamp ?? String(Date.now()),
           SenderId: "AIDAEXAMPLE",
-          ApproximateFirstReceiveTimestamp: m.Attributes?.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+          ApproximateFirstReceiveTimestamp:
+            m.Attributes?.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
         },
         messageAttributes: {},
         md5OfBody: m.MD5OfBody ?? "",
@@ -100,7 +107,10 @@ export async function drainQueue(input: {
     const done = messages.filter((m) => !failed.has(m.MessageId ?? ""));
     if (done.length > 0) {
       await input.sqs.send(
-        new DeleteMessageBatchCommand({ QueueUrl: input.queueUrl, Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? "" })) }),
+        new DeleteMessageBatchCommand({
+          QueueUrl: input.queueUrl,
+          Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? "" })),
+        }),
       );
     }
   }
@@ -108,6 +118,8 @@ export async function drainQueue(input: {
 }
 
 export async function visibleMessages(sqs: SQSClient, queueUrl: string): Promise<number> {
-  const out = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["ApproximateNumberOfMessages"] }));
+  const out = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["ApproximateNumberOfMessages"] }),
+  );
   return Number(out.Attributes?.ApproximateNumberOfMessages ?? 0);
 }

@@ -13,8 +13,20 @@ export interface DrillReport {
   elapsedMs: number;
   log: SimulationLog;
   requests: number;
-  totals: { created: number; deleted: number; skipped: Record<string, number>; retried: number; failed: number };
-  kept: { policy: string; schedule: string; source: string; count: number; reasons: Record<string, number> }[];
+  totals: {
+    created: number;
+    deleted: number;
+    skipped: Record<string, number>;
+    retried: number;
+    failed: number;
+  };
+  kept: {
+    policy: string;
+    schedule: string;
+    source: string;
+    count: number;
+    reasons: Record<string, number>;
+  }[];
   retention: { deleted: number; skipped: Record<string, number> };
   alerts: { subject: string; message: string; attributes: Record<string, string> }[];
   invariants: InvariantResult[];
@@ -36,7 +48,9 @@ export function keptByGroup(plan: RetentionPlan): DrillReport["kept"] {
     }
     groups.set(key, g);
   }
-  return [...groups.values()].sort((a, b) => `${a.policy}${a.schedule}${a.source}`.localeCompare(`${b.policy}${b.schedule}${b.source}`));
+  return [...groups.values()].sort((a, b) =>
+    `${a.policy}${a.schedule}${a.source}`.localeCompare(`${b.policy}${b.schedule}${b.source}`),
+  );
 }
 
 export function alertsOf(messages: SnsMessageView[]): DrillReport["alerts"] {
@@ -49,19 +63,52 @@ export function alertsOf(messages: SnsMessageView[]): DrillReport["alerts"] {
 
 export function renderReport(r: DrillReport): string {
   const out: string[] = [];
-  out.push(`outpost-ops drill: ${r.from} to ${r.to} in ${r.region} (simulated), ${(r.elapsedMs / 1000).toFixed(1)} s, ${r.requests} AWS API requests to the sandbox`);
+  out.push(
+    `outpost-ops drill: ${r.from} to ${r.to} in ${r.region} (simulated), ${(r.elapsedMs / 1000).toFixed(1)} s, ${r.requests} AWS API requests to the sandbox`,
+  );
   out.push("", "What ran:");
-  out.push(table(["function", "invocations"], Object.entries(r.log.invocations).map(([k, v]) => [k, v])));
+  out.push(
+    table(
+      ["function", "invocations"],
+      Object.entries(r.log.invocations).map(([k, v]) => [k, v]),
+    ),
+  );
   out.push(`Scheduled events delivered twice (at-least-once delivery): ${r.log.duplicateDeliveries}`);
-  out.push(`Work items processed: ${r.log.workerRecords}; returned to the queue for a later try: ${r.log.workerRetries}`);
-  out.push("", `Snapshots: created ${r.totals.created}, retention deleted ${r.totals.deleted}, retried later ${r.totals.retried}, failed ${r.totals.failed}`);
+  out.push(
+    `Work items processed: ${r.log.workerRecords}; returned to the queue for a later try: ${r.log.workerRetries}`,
+  );
+  out.push(
+    "",
+    `Snapshots: created ${r.totals.created}, retention deleted ${r.totals.deleted}, retried later ${r.totals.retried}, failed ${r.totals.failed}`,
+  );
   out.push("", "Kept now, per source (reasons counted per snapshot):");
-  out.push(table(["policy", "schedule", "source", "kept", "why"], r.kept.map((k) => [k.policy, k.schedule, k.source, k.count, Object.entries(k.reasons).map(([why, n]) => `${why} x${n}`).join(", ")])));
+  out.push(
+    table(
+      ["policy", "schedule", "source", "kept", "why"],
+      r.kept.map((k) => [
+        k.policy,
+        k.schedule,
+        k.source,
+        k.count,
+        Object.entries(k.reasons)
+          .map(([why, n]) => `${why} x${n}`)
+          .join(", "),
+      ]),
+    ),
+  );
   out.push("", "Retention left alone, and why:");
   const skipped = Object.entries(r.retention.skipped);
-  out.push(skipped.length ? table(["reason", "snapshots"], skipped.map(([k, v]) => [k, v])) : "  nothing");
+  out.push(
+    skipped.length
+      ? table(
+          ["reason", "snapshots"],
+          skipped.map(([k, v]) => [k, v]),
+        )
+      : "  nothing",
+  );
   out.push("", `Alerts sent: ${r.alerts.length}`);
-  for (const a of r.alerts) out.push("", `  Subject: ${a.subject}`, ...a.message.split("\n").map((l) => `  | ${l}`));
+  for (const a of r.alerts)
+    out.push("", `  Subject: ${a.subject}`, ...a.message.split("\n").map((l) => `  | ${l}`));
   out.push("", "Invariants:");
   for (const i of r.invariants) out.push(`  ${i.ok ? "PASS" : "FAIL"}  ${i.name}: ${i.detail}`);
   out.push("", r.ok ? "Drill passed." : "Drill FAILED: see the invariants above.");

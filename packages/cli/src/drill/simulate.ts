@@ -32,9 +32,17 @@ export interface Rule {
 export function rulesFor(config: Config): Rule[] {
   return [
     ...config.policies.flatMap((p) =>
-      p.schedules.map((s) => ({ name: `${p.name}-${s.name}`, target: "snapshot-window" as const, expression: parseScheduleExpression(s.expression).eventBridge })),
+      p.schedules.map((s) => ({
+        name: `${p.name}-${s.name}`,
+        target: "snapshot-window" as const,
+        expression: parseScheduleExpression(s.expression).eventBridge,
+      })),
     ),
-    { name: "retention", target: "retention-sweep", expression: parseScheduleExpression(config.retention.schedule).eventBridge },
+    {
+      name: "retention",
+      target: "retention-sweep",
+      expression: parseScheduleExpression(config.retention.schedule).eventBridge,
+    },
   ];
 }
 
@@ -76,7 +84,13 @@ export async function createInfrastructure(clients: AwsClients, region: string):
     RedrivePolicy: JSON.stringify({ deadLetterTargetArn: arnOf(retentionDlqUrl), maxReceiveCount: 10 }),
   });
   const topic = await clients.sns(region).send(new CreateTopicCommand({ Name: "outpost-ops-alerts" }));
-  return { snapshotQueueUrl, retentionQueueUrl, snapshotDlqUrl, retentionDlqUrl, topicArn: topic.TopicArn ?? "" };
+  return {
+    snapshotQueueUrl,
+    retentionQueueUrl,
+    snapshotDlqUrl,
+    retentionDlqUrl,
+    topicArn: topic.TopicArn ?? "",
+  };
 }
 
 export interface SimulationLog {
@@ -92,7 +106,13 @@ export interface SimulationLog {
 export function drillHandlers(config: Config, clients: AwsClients, region: string, infra: Infrastructure) {
   const runtime: Runtime = {
     config,
-    env: { region, stage: "drill", alertTopicArn: infra.topicArn, snapshotQueueUrl: infra.snapshotQueueUrl, retentionQueueUrl: infra.retentionQueueUrl },
+    env: {
+      region,
+      stage: "drill",
+      alertTopicArn: infra.topicArn,
+      snapshotQueueUrl: infra.snapshotQueueUrl,
+      retentionQueueUrl: infra.retentionQueueUrl,
+    },
     clients,
     alerts: infra.topicArn ? snsAlertSink(clients.sns(region), infra.topicArn) : memoryAlertSink(),
     // The sandbox is not throttled in the drill; pacing would only slow simulated weeks down.
@@ -122,7 +142,14 @@ export async function simulate(input: {
   const { sandbox, config, clients, region, infra } = input;
   const handlers = drillHandlers(config, clients, region, infra);
   const sqs: SQSClient = clients.sqs(region);
-  const log: SimulationLog = { invocations: {}, duplicateDeliveries: 0, planSummaries: [], workerRecords: 0, workerRetries: 0, deadLetters: 0 };
+  const log: SimulationLog = {
+    invocations: {},
+    duplicateDeliveries: 0,
+    planSummaries: [],
+    workerRecords: 0,
+    workerRetries: 0,
+    deadLetters: 0,
+  };
   const count = (name: string, n = 1) => {
     log.invocations[name] = (log.invocations[name] ?? 0) + n;
   };
@@ -138,7 +165,9 @@ export async function simulate(input: {
       // Every 7th snapshot event arrives twice, concurrently: at-least-once delivery.
       const duplicate = rule.target === "snapshot-window" && ++deliveries % 7 === 0;
       const runs = duplicate ? [event, { ...event, id: `${event.id}-again` }] : [event];
-      const summaries = (await Promise.all(runs.map((e) => handler(e, lambdaContext(rule.target, 840_000))))) as RunSummary[];
+      const summaries = (await Promise.all(
+        runs.map((e) => handler(e, lambdaContext(rule.target, 840_000))),
+      )) as RunSummary[];
       count(rule.target, runs.length);
       if (duplicate) log.duplicateDeliveries += 1;
       log.planSummaries.push(...summaries);
@@ -153,11 +182,16 @@ export async function simulate(input: {
       log.workerRetries += drained.failedRecords;
     }
     // Play CloudWatch's part: a dead-letter queue with messages puts its alarm into ALARM.
-    const dead = (await visibleMessages(sqs, infra.snapshotDlqUrl)) + (await visibleMessages(sqs, infra.retentionDlqUrl));
+    const dead =
+      (await visibleMessages(sqs, infra.snapshotDlqUrl)) +
+      (await visibleMessages(sqs, infra.retentionDlqUrl));
     if (dead > 0 && !dlqAlarming) {
       dlqAlarming = true;
       log.deadLetters = dead;
-      await handlers.alarm(alarmEvent(at, region, "outpost-ops-drill-work-dead-letters", dead), lambdaContext("alarm"));
+      await handlers.alarm(
+        alarmEvent(at, region, "outpost-ops-drill-work-dead-letters", dead),
+        lambdaContext("alarm"),
+      );
       count("alarm-state-change");
     }
   }
@@ -178,7 +212,11 @@ function alarmEvent(at: Date, region: string, alarmName: string, messages: numbe
       alarmName,
       configuration: { description: "Messages in an outpost-ops dead-letter queue" },
       previousState: { value: "OK", reason: "", timestamp: at.toISOString() },
-      state: { value: "ALARM", reason: `Threshold Crossed: ${messages} messages visible`, timestamp: at.toISOString() },
+      state: {
+        value: "ALARM",
+        reason: `Threshold Crossed: ${messages} messages visible`,
+        timestamp: at.toISOString(),
+      },
     },
   };
 }

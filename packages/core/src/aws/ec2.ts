@@ -8,14 +8,14 @@ import {
   CreateSnapshotsCommand,
   DeleteSnapshotCommand,
   type EC2Client,
+  type Snapshot as Ec2Snapshot,
+  type Tag as Ec2Tag,
+  type Volume as Ec2Volume,
   type Filter,
   paginateDescribeImages,
   paginateDescribeInstances,
   paginateDescribeSnapshots,
   paginateDescribeVolumes,
-  type Snapshot as Ec2Snapshot,
-  type Tag as Ec2Tag,
-  type Volume as Ec2Volume,
 } from "@aws-sdk/client-ec2";
 import type { Instance, SnapshotRecord, Volume, VolumeType } from "../inventory.ts";
 import type { SnapshotWorkItem } from "../snapshot/work-item.ts";
@@ -52,7 +52,10 @@ function toVolume(v: Ec2Volume): Volume {
     tags: tagsOf(v.Tags),
     availabilityZone: v.AvailabilityZone ?? "",
     ...(v.OutpostArn ? { outpostArn: v.OutpostArn } : {}),
-    attachments: (v.Attachments ?? []).map((a) => ({ instanceId: a.InstanceId ?? "", device: a.Device ?? "" })),
+    attachments: (v.Attachments ?? []).map((a) => ({
+      instanceId: a.InstanceId ?? "",
+      device: a.Device ?? "",
+    })),
   };
 }
 
@@ -84,14 +87,19 @@ export async function* streamInstances(
     ...tagFilters(selection.tags),
     { Name: "instance-state-name", Values: ["running", "stopped", "stopping"] },
   ];
-  for await (const page of paginateDescribeInstances({ client: ec2, pageSize: PAGE_SIZE }, { Filters: filters })) {
+  for await (const page of paginateDescribeInstances(
+    { client: ec2, pageSize: PAGE_SIZE },
+    { Filters: filters },
+  )) {
     const found = (page.Reservations ?? []).flatMap((r) => r.Instances ?? []);
     const onOutposts = selection.outpostArns;
     const instances = onOutposts?.length
       ? found.filter((i) => i.OutpostArn !== undefined && onOutposts.includes(i.OutpostArn))
       : found;
     if (instances.length === 0) continue;
-    const volumeIds = instances.flatMap((i) => (i.BlockDeviceMappings ?? []).map((b) => b.Ebs?.VolumeId ?? ""));
+    const volumeIds = instances.flatMap((i) =>
+      (i.BlockDeviceMappings ?? []).map((b) => b.Ebs?.VolumeId ?? ""),
+    );
     const volumes = new Map<string, Volume>();
     for await (const vPage of streamVolumes(ec2, { volumeIds: volumeIds.filter(Boolean) })) {
       for (const v of vPage) volumes.set(v.id, v);
@@ -104,7 +112,9 @@ export async function* streamInstances(
       ...(i.RootDeviceName ? { rootDeviceName: i.RootDeviceName } : {}),
       volumes: (i.BlockDeviceMappings ?? []).flatMap((b) => {
         const v = b.Ebs?.VolumeId ? volumes.get(b.Ebs.VolumeId) : undefined;
-        return v ? [{ ...v, attachments: [{ instanceId: i.InstanceId ?? "", device: b.DeviceName ?? "" }] }] : [];
+        return v
+          ? [{ ...v, attachments: [{ instanceId: i.InstanceId ?? "", device: b.DeviceName ?? "" }] }]
+          : [];
       }),
     }));
   }
@@ -150,7 +160,10 @@ export async function* streamManagedSnapshots(
 /** Snapshot id → AMI id for every snapshot an AMI of ours uses (deleting those fails). */
 export async function imageSnapshotIds(ec2: EC2Client): Promise<Map<string, string>> {
   const used = new Map<string, string>();
-  for await (const page of paginateDescribeImages({ client: ec2, pageSize: PAGE_SIZE }, { Owners: ["self"] })) {
+  for await (const page of paginateDescribeImages(
+    { client: ec2, pageSize: PAGE_SIZE },
+    { Owners: ["self"] },
+  )) {
     for (const image of page.Images ?? []) {
       for (const b of image.BlockDeviceMappings ?? []) {
         if (b.Ebs?.SnapshotId) used.set(b.Ebs.SnapshotId, image.ImageId ?? "an AMI");
@@ -163,7 +176,8 @@ export async function imageSnapshotIds(ec2: EC2Client): Promise<Map<string, stri
 /** Snapshots already taken for this work item's window (idempotency across redeliveries). */
 export async function findWindowSnapshots(ec2: EC2Client, item: SnapshotWorkItem): Promise<string[]> {
   const sourceTag = item.kind === "ec2-instance" ? Tag.instance : Tag.source;
-  const sourceId = item.kind === "ec2-instance" ? item.instanceId : item.kind === "ebs-volume" ? item.volumeId : "";
+  const sourceId =
+    item.kind === "ec2-instance" ? item.instanceId : item.kind === "ebs-volume" ? item.volumeId : "";
   const ids: string[] = [];
   for await (const page of streamManagedSnapshots(ec2, [
     { Name: `tag:${Tag.policy}`, Values: [item.policy] },

@@ -46,7 +46,11 @@ const GONE = new Set([
   "DBClusterNotFoundFault",
 ]);
 
-const EXISTS = new Set(["DBSnapshotAlreadyExists", "DBSnapshotAlreadyExistsFault", "DBClusterSnapshotAlreadyExistsFault"]);
+const EXISTS = new Set([
+  "DBSnapshotAlreadyExists",
+  "DBSnapshotAlreadyExistsFault",
+  "DBClusterSnapshotAlreadyExistsFault",
+]);
 
 /** The error code AWS sent (SDK v3 puts it in `name`), or the Node socket error code. */
 export function errorCode(error: unknown): string {

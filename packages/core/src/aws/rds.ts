@@ -60,17 +60,23 @@ export async function* streamDbClusters(rds: RDSClient): AsyncGenerator<DbCluste
 
 /** Our manual DB snapshots (instance and cluster), page by page. */
 export async function* streamManagedDbSnapshots(rds: RDSClient): AsyncGenerator<SnapshotRecord[]> {
-  for await (const page of paginateDescribeDBSnapshots({ client: rds, pageSize: PAGE_SIZE }, { SnapshotType: "manual" })) {
+  for await (const page of paginateDescribeDBSnapshots(
+    { client: rds, pageSize: PAGE_SIZE },
+    { SnapshotType: "manual" },
+  )) {
     yield (page.DBSnapshots ?? [])
-      .map((s): SnapshotRecord => ({
-        kind: "rds",
-        id: s.DBSnapshotIdentifier ?? "",
-        sourceId: s.DBInstanceIdentifier ?? "unknown",
-        createdAt: s.SnapshotCreateTime ?? s.OriginalSnapshotCreateTime ?? new Date(0),
-        state: stateOf(s.Status),
-        tags: tagsOf(s.TagList),
-        awsBackup: s.SnapshotType === "awsbackup" || (s.DBSnapshotIdentifier ?? "").startsWith("awsbackup:"),
-      }))
+      .map(
+        (s): SnapshotRecord => ({
+          kind: "rds",
+          id: s.DBSnapshotIdentifier ?? "",
+          sourceId: s.DBInstanceIdentifier ?? "unknown",
+          createdAt: s.SnapshotCreateTime ?? s.OriginalSnapshotCreateTime ?? new Date(0),
+          state: stateOf(s.Status),
+          tags: tagsOf(s.TagList),
+          awsBackup:
+            s.SnapshotType === "awsbackup" || (s.DBSnapshotIdentifier ?? "").startsWith("awsbackup:"),
+        }),
+      )
       .filter((s) => isManaged(s.tags));
   }
   for await (const page of paginateDescribeDBClusterSnapshots(
@@ -78,15 +84,18 @@ export async function* streamManagedDbSnapshots(rds: RDSClient): AsyncGenerator<
     { SnapshotType: "manual" },
   )) {
     yield (page.DBClusterSnapshots ?? [])
-      .map((s): SnapshotRecord => ({
-        kind: "aurora",
-        id: s.DBClusterSnapshotIdentifier ?? "",
-        sourceId: s.DBClusterIdentifier ?? "unknown",
-        createdAt: s.SnapshotCreateTime ?? new Date(0),
-        state: stateOf(s.Status),
-        tags: tagsOf(s.TagList),
-        awsBackup: s.SnapshotType === "awsbackup" || (s.DBClusterSnapshotIdentifier ?? "").startsWith("awsbackup:"),
-      }))
+      .map(
+        (s): SnapshotRecord => ({
+          kind: "aurora",
+          id: s.DBClusterSnapshotIdentifier ?? "",
+          sourceId: s.DBClusterIdentifier ?? "unknown",
+          createdAt: s.SnapshotCreateTime ?? new Date(0),
+          state: stateOf(s.Status),
+          tags: tagsOf(s.TagList),
+          awsBackup:
+            s.SnapshotType === "awsbackup" || (s.DBClusterSnapshotIdentifier ?? "").startsWith("awsbackup:"),
+        }),
+      )
       .filter((s) => isManaged(s.tags));
   }
 }

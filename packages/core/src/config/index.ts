@@ -1,1 +1,11 @@
-export { type Config, type ConfigInput, ConfigSchema, defineConfig, parseConfig, type Policy, type ResourceKind, type Retention, type Schedule } from "./schema.ts";
+export {
+  type Config,
+  type ConfigInput,
+  ConfigSchema,
+  defineConfig,
+  type Policy,
+  parseConfig,
+  type ResourceKind,
+  type Retention,
+  type Schedule,
+} from "./schema.ts";

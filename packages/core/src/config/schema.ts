@@ -137,12 +137,10 @@ export const PolicySchema = z
 
 export const ConfigSchema = z
   .strictObject({
-    regions: z
-      .strictObject({ primary: region, dr: region })
-      .refine((r) => r.primary !== r.dr, {
-        message: "the DR Region must differ from the primary Region",
-        path: ["dr"],
-      }),
+    regions: z.strictObject({ primary: region, dr: region }).refine((r) => r.primary !== r.dr, {
+      message: "the DR Region must differ from the primary Region",
+      path: ["dr"],
+    }),
     outposts: z
       .array(
         z.strictObject({

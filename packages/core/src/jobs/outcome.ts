@@ -18,7 +18,15 @@ export function addOutcomes(summary: RunSummary, outcomes: ItemOutcome[]): RunSu
     else if (o.status === "failed") {
       summary.failed += 1;
       summary.errors.push(`${o.key}: ${o.detail}`);
-    } else countSkip(summary, o.status === "exists" ? "already exists for this window" : o.status === "gone" ? "already deleted" : o.detail);
+    } else
+      countSkip(
+        summary,
+        o.status === "exists"
+          ? "already exists for this window"
+          : o.status === "gone"
+            ? "already deleted"
+            : o.detail,
+      );
   }
   return summary;
 }

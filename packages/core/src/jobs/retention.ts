@@ -3,10 +3,21 @@
  * sources still exist and which snapshots AMIs use, plan with the pure planner, then enqueue the
  * deletions in small batches (Lambda) or apply them here (CLI).
  */
-import type { AwsClients } from "../aws/clients.ts";
-import { deleteEbsSnapshot, existingVolumeIds, imageSnapshotIds, streamManagedSnapshots } from "../aws/ec2.ts";
+
+import {
+  deleteEbsSnapshot,
+  existingVolumeIds,
+  imageSnapshotIds,
+  streamManagedSnapshots,
+} from "../aws/ec2.ts";
 import { classifyAwsError, errorMessage } from "../aws/errors.ts";
-import { deleteDbSnapshot, streamDbClusters, streamDbInstances, streamManagedDbSnapshots } from "../aws/rds.ts";
+import {
+  deleteDbSnapshot,
+  streamDbClusters,
+  streamDbInstances,
+  streamManagedDbSnapshots,
+} from "../aws/rds.ts";
+import type { AwsClients } from "../aws/regional-clients.ts";
 import type { Config } from "../config/schema.ts";
 import type { SnapshotRecord } from "../inventory.ts";
 import type { Pacer } from "../pacing.ts";
@@ -17,7 +28,10 @@ import type { ItemOutcome } from "./outcome.ts";
 export type RetentionInventory = Pick<RetentionInput, "snapshots" | "liveSourceIds" | "imageSnapshotIds">;
 
 /** Everything retention needs to know about a region, read page by page. */
-export async function collectRetentionInventory(clients: AwsClients, region: string): Promise<RetentionInventory> {
+export async function collectRetentionInventory(
+  clients: AwsClients,
+  region: string,
+): Promise<RetentionInventory> {
   const ec2 = clients.ec2(region);
   const rds = clients.rds(region);
   const snapshots: SnapshotRecord[] = [];
@@ -30,19 +44,29 @@ export async function collectRetentionInventory(clients: AwsClients, region: str
     for await (const page of streamDbInstances(rds)) for (const db of page) liveSourceIds.add(db.id);
     for await (const page of streamDbClusters(rds)) for (const c of page) liveSourceIds.add(c.id);
   }
-  const imageIds = snapshots.some((s) => s.kind === "ebs") ? await imageSnapshotIds(ec2) : new Map<string, string>();
+  const imageIds = snapshots.some((s) => s.kind === "ebs")
+    ? await imageSnapshotIds(ec2)
+    : new Map<string, string>();
   return { snapshots, liveSourceIds, imageSnapshotIds: imageIds };
 }
 
 /**
  * @example const plan = await planRetentionRun({ clients, config, region, now: new Date(event.time) })
  */
-export async function planRetentionRun(input: { clients: AwsClients; config: Config; region: string; now: Date }): Promise<RetentionPlan> {
+export async function planRetentionRun(input: {
+  clients: AwsClients;
+  config: Config;
+  region: string;
+  now: Date;
+}): Promise<RetentionPlan> {
   const inventory = await collectRetentionInventory(input.clients, input.region);
   return planRetention({
     ...inventory,
     policies: input.config.policies,
-    caps: { maxDeletesPerRun: input.config.retention.maxDeletesPerRun, maxDeletesPercent: input.config.retention.maxDeletesPercent },
+    caps: {
+      maxDeletesPerRun: input.config.retention.maxDeletesPerRun,
+      maxDeletesPercent: input.config.retention.maxDeletesPercent,
+    },
     now: input.now,
   });
 }
@@ -53,7 +77,12 @@ export function deleteWorkItems(plan: RetentionPlan, region: string): DeleteWork
   for (const kind of ["ebs", "rds", "aurora"] as const) {
     const ids = plan.deletions.filter((s) => s.kind === kind).map((s) => s.id);
     for (let i = 0; i < ids.length; i += DELETE_BATCH_SIZE) {
-      items.push({ kind: "delete", snapshotKind: kind, region, snapshotIds: ids.slice(i, i + DELETE_BATCH_SIZE) });
+      items.push({
+        kind: "delete",
+        snapshotKind: kind,
+        region,
+        snapshotIds: ids.slice(i, i + DELETE_BATCH_SIZE),
+      });
     }
   }
   return items;
@@ -63,7 +92,11 @@ export function deleteWorkItems(plan: RetentionPlan, region: string): DeleteWork
  * Deletes one batch, paced. A snapshot already gone counts as deleted (idempotent); one an AMI
  * started using since planning is skipped; rate limits come back as `retry`.
  */
-export async function applyDeleteItem(clients: AwsClients, item: DeleteWorkItem, pacer: Pacer): Promise<ItemOutcome[]> {
+export async function applyDeleteItem(
+  clients: AwsClients,
+  item: DeleteWorkItem,
+  pacer: Pacer,
+): Promise<ItemOutcome[]> {
   const outcomes: ItemOutcome[] = [];
   for (const id of item.snapshotIds) {
     const base = { key: id, snapshotIds: [id] };
@@ -76,7 +109,8 @@ export async function applyDeleteItem(clients: AwsClients, item: DeleteWorkItem,
       const kind = classifyAwsError(error);
       if (kind === "gone") outcomes.push({ ...base, status: "gone", detail: "already deleted" });
       else if (kind === "in-use") outcomes.push({ ...base, status: "skipped", detail: "in use by an AMI" });
-      else if (kind === "retry-later") outcomes.push({ ...base, status: "retry", detail: errorMessage(error) });
+      else if (kind === "retry-later")
+        outcomes.push({ ...base, status: "retry", detail: errorMessage(error) });
       else outcomes.push({ ...base, status: "failed", detail: errorMessage(error) });
     }
   }

@@ -3,13 +3,14 @@
  * server-side), plan with the pure planner, then either enqueue the work items (Lambda: a worker
  * applies them, paced, across invocations) or apply them here (CLI).
  */
-import type { Config, Policy } from "../config/schema.ts";
-import type { Resource } from "../inventory.ts";
-import type { Pacer } from "../pacing.ts";
-import type { AwsClients } from "../aws/clients.ts";
+
 import { createEbsSnapshots, findWindowSnapshots, streamInstances, streamVolumes } from "../aws/ec2.ts";
 import { classifyAwsError, errorMessage } from "../aws/errors.ts";
 import { createDbSnapshot, streamDbClusters, streamDbInstances } from "../aws/rds.ts";
+import type { AwsClients } from "../aws/regional-clients.ts";
+import type { Config, Policy } from "../config/schema.ts";
+import type { Resource } from "../inventory.ts";
+import type { Pacer } from "../pacing.ts";
 import { dueSchedule } from "../schedule/due.ts";
 import { planSnapshots, type SnapshotPlan } from "../snapshot/plan.ts";
 import type { SnapshotWorkItem } from "../snapshot/work-item.ts";
@@ -26,17 +27,28 @@ function hasSelectorKey(policy: Policy, tags: Record<string, string>): boolean {
 }
 
 /** The resources a policy selects in a region, as planner records. */
-export async function collectResources(clients: AwsClients, config: Config, policy: Policy, region: string): Promise<Resource[]> {
+export async function collectResources(
+  clients: AwsClients,
+  config: Config,
+  policy: Policy,
+  region: string,
+): Promise<Resource[]> {
   const resources: Resource[] = [];
   const outpostArns = outpostArnsFor(config, policy);
   switch (policy.resource) {
     case "ebs-volume":
-      for await (const page of streamVolumes(clients.ec2(region), { tags: policy.selector.tags, ...(outpostArns ? { outpostArns } : {}) })) {
+      for await (const page of streamVolumes(clients.ec2(region), {
+        tags: policy.selector.tags,
+        ...(outpostArns ? { outpostArns } : {}),
+      })) {
         for (const volume of page) resources.push({ kind: "ebs-volume", volume });
       }
       break;
     case "ec2-instance":
-      for await (const page of streamInstances(clients.ec2(region), { tags: policy.selector.tags, ...(outpostArns ? { outpostArns } : {}) })) {
+      for await (const page of streamInstances(clients.ec2(region), {
+        tags: policy.selector.tags,
+        ...(outpostArns ? { outpostArns } : {}),
+      })) {
         for (const instance of page) resources.push({ kind: "ec2-instance", instance });
       }
       break;
@@ -44,12 +56,14 @@ export async function collectResources(clients: AwsClients, config: Config, poli
     // selector key, so one tagged Backup=none is reported as left out rather than silently ignored).
     case "rds-instance":
       for await (const page of streamDbInstances(clients.rds(region))) {
-        for (const db of page) if (hasSelectorKey(policy, db.tags)) resources.push({ kind: "rds-instance", db });
+        for (const db of page)
+          if (hasSelectorKey(policy, db.tags)) resources.push({ kind: "rds-instance", db });
       }
       break;
     case "aurora-cluster":
       for await (const page of streamDbClusters(clients.rds(region))) {
-        for (const cluster of page) if (hasSelectorKey(policy, cluster.tags)) resources.push({ kind: "aurora-cluster", cluster });
+        for (const cluster of page)
+          if (hasSelectorKey(policy, cluster.tags)) resources.push({ kind: "aurora-cluster", cluster });
       }
       break;
   }
@@ -60,11 +74,20 @@ export async function collectResources(clients: AwsClients, config: Config, poli
  * Plans every policy for `now`. Policies with no schedule due are planned without any AWS call.
  * @example const plans = await planSnapshotRun({ clients, config, region: "us-west-2", now: new Date(event.time) })
  */
-export async function planSnapshotRun(input: { clients: AwsClients; config: Config; region: string; now: Date }): Promise<SnapshotPlan[]> {
+export async function planSnapshotRun(input: {
+  clients: AwsClients;
+  config: Config;
+  region: string;
+  now: Date;
+}): Promise<SnapshotPlan[]> {
   const plans: SnapshotPlan[] = [];
   for (const policy of input.config.policies) {
-    const resources = dueSchedule(policy, input.now) ? await collectResources(input.clients, input.config, policy, input.region) : [];
-    plans.push(planSnapshots({ config: input.config, policy, region: input.region, resources, now: input.now }));
+    const resources = dueSchedule(policy, input.now)
+      ? await collectResources(input.clients, input.config, policy, input.region)
+      : [];
+    plans.push(
+      planSnapshots({ config: input.config, policy, region: input.region, resources, now: input.now }),
+    );
   }
   return plans;
 }
@@ -87,13 +110,23 @@ function sourceOf(item: SnapshotWorkItem): string {
  * window is not taken again; RDS identifiers are deterministic, so AWS itself refuses a second one.
  * Rate and quota errors come back as `retry` (the queue redelivers later), never as failures.
  */
-export async function applySnapshotItem(clients: AwsClients, item: SnapshotWorkItem, pacer: Pacer): Promise<ItemOutcome> {
+export async function applySnapshotItem(
+  clients: AwsClients,
+  item: SnapshotWorkItem,
+  pacer: Pacer,
+): Promise<ItemOutcome> {
   const base = { key: item.key, snapshotIds: [] as string[] };
   try {
     if (item.kind === "ebs-volume" || item.kind === "ec2-instance") {
       const ec2 = clients.ec2(item.region);
       const existing = await findWindowSnapshots(ec2, item);
-      if (existing.length > 0) return { ...base, status: "exists", snapshotIds: existing, detail: `already taken: ${existing.join(", ")}` };
+      if (existing.length > 0)
+        return {
+          ...base,
+          status: "exists",
+          snapshotIds: existing,
+          detail: `already taken: ${existing.join(", ")}`,
+        };
       await pacer.take();
       const ids = await createEbsSnapshots(ec2, item);
       return { ...base, status: "created", snapshotIds: ids, detail: `created ${ids.join(", ")}` };

@@ -17,7 +17,13 @@ const base = {
 };
 
 const SnapshotWorkItemSchema = z.discriminatedUnion("kind", [
-  z.strictObject({ ...base, kind: z.literal("ebs-volume"), volumeId: z.string().regex(/^vol-[0-9a-f]+$/), description: z.string(), outpostArn: z.string().optional() }),
+  z.strictObject({
+    ...base,
+    kind: z.literal("ebs-volume"),
+    volumeId: z.string().regex(/^vol-[0-9a-f]+$/),
+    description: z.string(),
+    outpostArn: z.string().optional(),
+  }),
   z.strictObject({
     ...base,
     kind: z.literal("ec2-instance"),
@@ -28,8 +34,18 @@ const SnapshotWorkItemSchema = z.discriminatedUnion("kind", [
     copyTagsFromVolumes: z.boolean(),
     outpostArn: z.string().optional(),
   }),
-  z.strictObject({ ...base, kind: z.literal("rds-instance"), dbInstanceId: z.string().min(1), snapshotId: z.string().min(1) }),
-  z.strictObject({ ...base, kind: z.literal("aurora-cluster"), clusterId: z.string().min(1), snapshotId: z.string().min(1) }),
+  z.strictObject({
+    ...base,
+    kind: z.literal("rds-instance"),
+    dbInstanceId: z.string().min(1),
+    snapshotId: z.string().min(1),
+  }),
+  z.strictObject({
+    ...base,
+    kind: z.literal("aurora-cluster"),
+    clusterId: z.string().min(1),
+    snapshotId: z.string().min(1),
+  }),
 ]);
 
 const DeleteWorkItemSchema = z.strictObject({

@@ -2,8 +2,9 @@
  * EventBridge "CloudWatch Alarm State Change" for our alarms (dead-letter queues, worker errors, and
  * later capacity) → one alert in the common schema, so every notification reads the same.
  */
-import { ConsoleLinks } from "@outpost-ops/core/alerts";
+import { SNSClient } from "@aws-sdk/client-sns";
 import type { Alert } from "@outpost-ops/core/alerts";
+import { ConsoleLinks } from "@outpost-ops/core/alerts";
 import { type AlarmEvent, parseAlarmEvent } from "../lib/events.ts";
 import { lambda } from "../lib/handler.ts";
 import { logger } from "../lib/observability.ts";
@@ -37,7 +38,7 @@ export function alarmAlert(event: AlarmEvent, stage: string): Alert {
   };
 }
 
-export function createHandler(runtime: () => Runtime = lazyRuntime()) {
+export function createHandler(runtime: () => Runtime = lazyRuntime({ sns: SNSClient })) {
   return lambda(parseEvent, async (event) => {
     const { alerts, env } = runtime();
     const alert = alarmAlert(event, env.stage);

@@ -24,7 +24,8 @@ function optionalUrl(name: string): string | undefined {
 
 export function readEnv(): Env {
   const alertTopicArn = required("ALERT_TOPIC_ARN");
-  if (!alertTopicArn.startsWith("arn:")) throw new EnvironmentError("ALERT_TOPIC_ARN", `must be an SNS topic ARN, got "${alertTopicArn}"`);
+  if (!alertTopicArn.startsWith("arn:"))
+    throw new EnvironmentError("ALERT_TOPIC_ARN", `must be an SNS topic ARN, got "${alertTopicArn}"`);
   const snapshotQueueUrl = optionalUrl("SNAPSHOT_QUEUE_URL");
   const retentionQueueUrl = optionalUrl("RETENTION_QUEUE_URL");
   return {

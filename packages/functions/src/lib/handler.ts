@@ -8,7 +8,10 @@ import middy from "@middy/core";
 import type { Context } from "aws-lambda";
 import { logger, metrics } from "./observability.ts";
 
-export function lambda<E, R>(parseEvent: (raw: unknown) => E, body: (event: E, context: Context) => Promise<R>) {
+export function lambda<E, R>(
+  parseEvent: (raw: unknown) => E,
+  body: (event: E, context: Context) => Promise<R>,
+) {
   return middy(async (raw: unknown, context: Context) => body(parseEvent(raw), context))
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics));

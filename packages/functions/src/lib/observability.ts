@@ -19,7 +19,11 @@ export function reportSummary(summary: RunSummary): void {
   metrics.addMetric("Selected", MetricUnit.Count, summary.selected);
   metrics.addMetric("Created", MetricUnit.Count, summary.created);
   metrics.addMetric("Deleted", MetricUnit.Count, summary.deleted);
-  metrics.addMetric("Skipped", MetricUnit.Count, Object.values(summary.skipped).reduce((a, b) => a + b, 0));
+  metrics.addMetric(
+    "Skipped",
+    MetricUnit.Count,
+    Object.values(summary.skipped).reduce((a, b) => a + b, 0),
+  );
   metrics.addMetric("Retried", MetricUnit.Count, summary.retried);
   metrics.addMetric("Failed", MetricUnit.Count, summary.failed);
 }

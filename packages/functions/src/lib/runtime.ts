@@ -4,7 +4,7 @@
  * config and pacing.
  */
 import { type AlertSink, snsAlertSink } from "@outpost-ops/core/alerts";
-import { type AwsClients, createClients } from "@outpost-ops/core/aws/clients";
+import { type AwsClients, type ClientClasses, regionalClients } from "@outpost-ops/core/aws/regional-clients";
 import type { Config } from "@outpost-ops/core/config";
 import { createPacer, type Pacer, type Sleeper } from "@outpost-ops/core/pacing";
 import { config as deployedConfig } from "./config.ts";
@@ -29,9 +29,10 @@ export const systemClock: Sleeper = {
 /** EC2's CreateSnapshot/DeleteSnapshot buckets refill at 5/s; two workers at 2/s each stay below. */
 export const WORKER_RATE = { ratePerSecond: 2, burst: 4 };
 
-export function defaultRuntime(): Runtime {
+/** The deployed runtime, with clients for exactly the classes the handler names (plus SNS for alerts). */
+export function defaultRuntime(classes: ClientClasses): Runtime {
   const env = readEnv();
-  const clients = createClients();
+  const clients = regionalClients(classes);
   return {
     config: deployedConfig(),
     env,
@@ -42,11 +43,11 @@ export function defaultRuntime(): Runtime {
   };
 }
 
-/** Lazily builds the runtime on first invocation (importing a handler stays side-effect free). */
-export function lazyRuntime(make: () => Runtime = defaultRuntime): () => Runtime {
+/** Builds the runtime on first invocation, so importing a handler stays free of side effects. */
+export function lazyRuntime(classes: ClientClasses): () => Runtime {
   let runtime: Runtime | undefined;
   return () => {
-    runtime ??= make();
+    runtime ??= defaultRuntime(classes);
     return runtime;
   };
 }

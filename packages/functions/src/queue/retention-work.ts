@@ -1,4 +1,7 @@
 /** SQS → delete a batch of snapshots retention planned, paced; already-gone counts as deleted. */
+import { EC2Client } from "@aws-sdk/client-ec2";
+import { RDSClient } from "@aws-sdk/client-rds";
+import { SNSClient } from "@aws-sdk/client-sns";
 import { addOutcomes } from "@outpost-ops/core/jobs/outcome";
 import { applyDeleteItem } from "@outpost-ops/core/jobs/retention";
 import { parseDeleteWorkItem } from "@outpost-ops/core/snapshot/work-item-schema";
@@ -11,7 +14,9 @@ import { processBatch } from "./work-batch.ts";
 
 export const parseEvent = parseSqsEvent;
 
-export function createHandler(runtime: () => Runtime = lazyRuntime()) {
+export function createHandler(
+  runtime: () => Runtime = lazyRuntime({ ec2: EC2Client, rds: RDSClient, sns: SNSClient }),
+) {
   return lambda(parseEvent, async (event, context) => {
     const { clients, pacer } = runtime();
     const { response, outcomes } = await processBatch(event, context, parseDeleteWorkItem, (item) =>

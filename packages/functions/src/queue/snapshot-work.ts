@@ -1,4 +1,7 @@
 /** SQS → create the snapshots of each work item, paced; rate and quota errors are retried later. */
+import { EC2Client } from "@aws-sdk/client-ec2";
+import { RDSClient } from "@aws-sdk/client-rds";
+import { SNSClient } from "@aws-sdk/client-sns";
 import { addOutcomes } from "@outpost-ops/core/jobs/outcome";
 import { applySnapshotItem } from "@outpost-ops/core/jobs/snapshot";
 import { parseSnapshotWorkItem } from "@outpost-ops/core/snapshot/work-item-schema";
@@ -11,7 +14,9 @@ import { processBatch } from "./work-batch.ts";
 
 export const parseEvent = parseSqsEvent;
 
-export function createHandler(runtime: () => Runtime = lazyRuntime()) {
+export function createHandler(
+  runtime: () => Runtime = lazyRuntime({ ec2: EC2Client, rds: RDSClient, sns: SNSClient }),
+) {
   return lambda(parseEvent, async (event, context) => {
     const { clients, pacer } = runtime();
     const { response, outcomes } = await processBatch(event, context, parseSnapshotWorkItem, async (item) => [

@@ -37,5 +37,8 @@ export async function processBatch<T>(
     outcomes.push(...results);
     if (results.some((o) => o.status === "retry" || o.status === "failed")) failures.push(record.messageId);
   }
-  return { response: { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) }, outcomes };
+  return {
+    response: { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) },
+    outcomes,
+  };
 }

@@ -2,20 +2,26 @@
  * EventBridge schedule → plan retention for the region and enqueue the deletions in batches. A plan
  * over the per-run cap deletes nothing and raises an alert instead.
  */
+import { EC2Client } from "@aws-sdk/client-ec2";
+import { RDSClient } from "@aws-sdk/client-rds";
+import { SNSClient } from "@aws-sdk/client-sns";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { ConsoleLinks } from "@outpost-ops/core/alerts";
 import { enqueue } from "@outpost-ops/core/aws/queue";
 import { EnvironmentError } from "@outpost-ops/core/errors";
 import { deleteWorkItems, planRetentionRun } from "@outpost-ops/core/jobs/retention";
+import { capExceededAlert } from "@outpost-ops/core/jobs/retention-alerts";
 import { countSkip, emptySummary, type RunSummary } from "@outpost-ops/core/summary";
 import { parseScheduledEvent } from "../lib/events.ts";
 import { lambda } from "../lib/handler.ts";
 import { reportSummary } from "../lib/observability.ts";
 import { lazyRuntime, type Runtime } from "../lib/runtime.ts";
-import { capExceededAlert } from "@outpost-ops/core/jobs/retention-alerts";
 
 export const parseEvent = parseScheduledEvent;
 
-export function createHandler(runtime: () => Runtime = lazyRuntime()) {
+export function createHandler(
+  runtime: () => Runtime = lazyRuntime({ ec2: EC2Client, rds: RDSClient, sns: SNSClient, sqs: SQSClient }),
+) {
   return lambda(parseEvent, async (event): Promise<RunSummary> => {
     const { config, clients, env, alerts } = runtime();
     if (!env.retentionQueueUrl) throw new EnvironmentError("RETENTION_QUEUE_URL", "is not set");
@@ -23,9 +29,14 @@ export function createHandler(runtime: () => Runtime = lazyRuntime()) {
     const plan = await planRetentionRun({ clients, config, region: env.region, now });
     const summary = emptySummary("retention", "plan", now);
     summary.selected = plan.managed;
-    for (const d of plan.decisions) if (d.action === "skip") countSkip(summary, d.reason.replace(/\b(ami|snap|vol)-[0-9a-f]+/g, "<id>"));
+    for (const d of plan.decisions)
+      if (d.action === "skip") countSkip(summary, d.reason.replace(/\b(ami|snap|vol)-[0-9a-f]+/g, "<id>"));
     if (plan.cap.exceeded) {
-      await alerts.publish({ ...capExceededAlert(plan, env.region), stage: env.stage, links: [ConsoleLinks.ebsSnapshots(env.region, [])] });
+      await alerts.publish({
+        ...capExceededAlert(plan, env.region),
+        stage: env.stage,
+        links: [ConsoleLinks.ebsSnapshots(env.region, [])],
+      });
     } else {
       const items = deleteWorkItems(plan, env.region);
       summary.planned = plan.deletions.length;

@@ -3,10 +3,14 @@
  * Every policy schedule has its own rule, but this handler works from the event's time alone, so
  * duplicate or concurrent deliveries enqueue the same items (de-duplicated by the FIFO queue).
  */
+import { EC2Client } from "@aws-sdk/client-ec2";
+import { RDSClient } from "@aws-sdk/client-rds";
+import { SNSClient } from "@aws-sdk/client-sns";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { enqueue } from "@outpost-ops/core/aws/queue";
+import { EnvironmentError } from "@outpost-ops/core/errors";
 import { planSnapshotRun } from "@outpost-ops/core/jobs/snapshot";
 import { countSkip, emptySummary, type RunSummary } from "@outpost-ops/core/summary";
-import { EnvironmentError } from "@outpost-ops/core/errors";
 import { parseScheduledEvent } from "../lib/events.ts";
 import { lambda } from "../lib/handler.ts";
 import { reportSummary } from "../lib/observability.ts";
@@ -14,7 +18,9 @@ import { lazyRuntime, type Runtime } from "../lib/runtime.ts";
 
 export const parseEvent = parseScheduledEvent;
 
-export function createHandler(runtime: () => Runtime = lazyRuntime()) {
+export function createHandler(
+  runtime: () => Runtime = lazyRuntime({ ec2: EC2Client, rds: RDSClient, sns: SNSClient, sqs: SQSClient }),
+) {
   return lambda(parseEvent, async (event): Promise<RunSummary> => {
     const { config, clients, env } = runtime();
     if (!env.snapshotQueueUrl) throw new EnvironmentError("SNAPSHOT_QUEUE_URL", "is not set");
