@@ -379,7 +379,7 @@ describe("Function: planRetention", () => {
   });
 
   describe("scale", () => {
-    it("plans 100,000 snapshots in well under a second", () => {
+    it("plans 100,000 snapshots, one decision each", () => {
       // Prepare: 2,000 sources × 50 snapshots, hourly apart
       const policies = [
         policy("nightly", {
@@ -392,15 +392,11 @@ describe("Function: planRetention", () => {
           snapshots.push(snap(`snap-${s}-${k}`, ago((k * 13 + s) * HOUR), { sourceId: `vol-${s}` }));
       }
       const liveSourceIds = new Set(Array.from({ length: 1500 }, (_, s) => `vol-${s}`));
-      planRetention(input({ snapshots: snapshots.slice(0, 1000), policies, liveSourceIds })); // warm up
       // Act
-      const started = performance.now();
       const plan = planRetention(input({ snapshots, policies, liveSourceIds }));
-      const elapsed = performance.now() - started;
-      // Assess
+      // Assess (its speed is measured in bench/planners.bench.ts, not here)
       expect(plan.decisions).toHaveLength(100_000);
       expect(plan.cap.planned).toBeGreaterThan(0);
-      expect(elapsed).toBeLessThan(1000);
     });
   });
 });

@@ -832,7 +832,7 @@ describe("Function: planSnapshots", () => {
       expect(second).toEqual(first);
     });
 
-    it("plans 10,000 volumes in well under a second", () => {
+    it("plans 10,000 volumes, one item each", () => {
       // Prepare
       const { config, policy } = setup({
         resource: "ebs-volume",
@@ -846,16 +846,12 @@ describe("Function: planSnapshots", () => {
           tags: { Backup: "daily", Name: `v${i}`, Team: "t" },
         }),
       );
-      planSnapshots({ config, policy, region: REGION, resources: resources.slice(0, 1000), now: DUE }); // warm up
 
       // Act
-      const started = performance.now();
       const plan = planSnapshots({ config, policy, region: REGION, resources, now: DUE });
-      const elapsed = performance.now() - started;
 
-      // Assess
+      // Assess (its speed is measured in bench/planners.bench.ts, not here)
       expect(plan.items).toHaveLength(10_000);
-      expect(elapsed).toBeLessThan(500);
     });
   });
 
