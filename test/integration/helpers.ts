@@ -1,0 +1,353 @@
+/**
+ * Shared by the integration tests: a sandbox per file, the real SDK clients pointed at it, the queues
+ * and topic the stacks create, the real handlers over that runtime (the drill's helpers), a config and
+ * an estate builder with known ids, and a way to see each worker's run summary.
+ *
+ * Test files must set POWERTOOLS_LOG_LEVEL / POWERTOOLS_METRICS_DISABLED in `vi.hoisted` before this
+ * module (which imports the handlers) loads.
+ */
+import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { type AwsClients, createClients } from "@outpost-ops/core/aws/clients";
+import { type Config, type ConfigInput, parseConfig } from "@outpost-ops/core/config";
+import type { RunSummary } from "@outpost-ops/core/summary";
+import { logger } from "@outpost-ops/functions/src/lib/observability.ts";
+import { type Estate, type Sandbox, startSandbox } from "@outpost-ops/sandbox";
+import { type DrainResult, drainQueue, type Handler } from "outpost-ops/src/drill/lambda.ts";
+import { createInfrastructure, drillHandlers, type Infrastructure } from "outpost-ops/src/drill/simulate.ts";
+import { vi } from "vitest";
+
+export const REGION = "us-west-2";
+export const CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" };
+export const FACTORY_ARN = "arn:aws:outposts:us-west-2:123456789012:outpost/op-0a1b2c3d4e5f60718";
+export const CLINIC_ARN = "arn:aws:outposts:us-west-2:123456789012:outpost/op-0f1e2d3c4b5a69788";
+export const AZ = "us-west-2a";
+
+/** Every policy has a schedule at 00:00 UTC; `line` also fires hourly (daily keeps longer, so wins at 00:00). */
+export function configInput(retention: ConfigInput["retention"] = {}): ConfigInput {
+  return {
+    regions: { primary: REGION, dr: "us-east-1" },
+    outposts: [
+      { name: "factory", arn: FACTORY_ARN },
+      { name: "clinic", arn: CLINIC_ARN },
+    ],
+    alerts: { emails: [] },
+    retention: { maxDeletesPerRun: 1000, maxDeletesPercent: 100, ...retention },
+    policies: [
+      {
+        name: "line",
+        resource: "ebs-volume",
+        selector: { tags: { Backup: "outpost-ops" }, outposts: ["factory"] },
+        placement: "outpost",
+        copySourceTags: ["Application"],
+        schedules: [
+          { name: "hourly", expression: "rate(1 hour)", retention: { keepLast: 3 } },
+          { name: "daily", expression: "cron(0 0 * * ? *)", retention: { keepLast: 5 } },
+        ],
+      },
+      {
+        name: "clinic",
+        resource: "ec2-instance",
+        selector: { tags: { Backup: "outpost-ops" }, outposts: ["clinic"] },
+        exclude: { bootVolume: true },
+        schedules: [{ name: "daily", expression: "cron(0 0 * * ? *)", retention: { keepLast: 5 } }],
+      },
+      {
+        name: "orders",
+        resource: "rds-instance",
+        selector: { tags: { Backup: "outpost-ops" } },
+        schedules: [{ name: "daily", expression: "cron(0 0 * * ? *)", retention: { keepLast: 5 } }],
+      },
+      {
+        name: "inventory",
+        resource: "aurora-cluster",
+        selector: { tags: { Backup: "outpost-ops" } },
+        schedules: [{ name: "daily", expression: "cron(0 0 * * ? *)", retention: { keepLast: 5 } }],
+      },
+    ],
+  };
+}
+
+export function testConfig(retention: ConfigInput["retention"] = {}): Config {
+  return parseConfig(configInput(retention));
+}
+
+const hex = (prefix: number, n: number) => `${prefix.toString(16)}${n.toString(16).padStart(16, "0")}`;
+
+export interface EstateShape {
+  /** Tagged volumes on the factory Outpost: the `line` policy selects these. */
+  lineVolumes: number;
+  /** Tagged clinic instances, each with a boot volume and two data volumes. */
+  instances: number;
+  /** Distinguishes the ids of several estates seeded into one sandbox. */
+  serial?: number;
+}
+
+export interface SeededEstate {
+  estate: Estate;
+  lineVolumeIds: string[];
+  instanceIds: string[];
+  bootVolumeIds: string[];
+  dataVolumeIds: string[];
+  /** Volumes no policy selects: untagged on the factory, tagged but in the Region. */
+  unselectedVolumeIds: string[];
+  dbInstanceIds: string[];
+  /** Aurora members carry the selector tag but are snapshotted through their cluster. */
+  clusterMemberIds: string[];
+  clusterIds: string[];
+}
+
+/** An estate with known ids; ids are unique per `serial`, so several can share one sandbox. */
+export function buildEstate(shape: EstateShape): SeededEstate {
+  const serial = shape.serial ?? 1;
+  const tagged = { Backup: "outpost-ops", Application: "line-mes", Owner: "plant" };
+  const out: SeededEstate = {
+    estate: {
+      outposts: [
+        {
+          region: REGION,
+          id: "op-0a1b2c3d4e5f60718",
+          arn: FACTORY_ARN,
+          name: "factory",
+          availabilityZone: AZ,
+        },
+        { region: REGION, id: "op-0f1e2d3c4b5a69788", arn: CLINIC_ARN, name: "clinic", availabilityZone: AZ },
+      ],
+      volumes: [],
+      instances: [],
+      dbInstances: [],
+      dbClusters: [],
+    },
+    lineVolumeIds: [],
+    instanceIds: [],
+    bootVolumeIds: [],
+    dataVolumeIds: [],
+    unselectedVolumeIds: [],
+    dbInstanceIds: [],
+    clusterMemberIds: [],
+    clusterIds: [],
+  };
+  const volumes = out.estate.volumes ?? [];
+  let n = 0;
+  const volumeId = () => `vol-${hex(serial, n++)}`;
+  for (let i = 0; i < shape.lineVolumes; i++) {
+    const id = volumeId();
+    volumes.push({
+      region: REGION,
+      id,
+      sizeGiB: 20,
+      type: "gp3",
+      availabilityZone: AZ,
+      outpostArn: FACTORY_ARN,
+      tags: tagged,
+    });
+    out.lineVolumeIds.push(id);
+  }
+  const untagged = volumeId();
+  volumes.push({
+    region: REGION,
+    id: untagged,
+    sizeGiB: 20,
+    type: "gp3",
+    availabilityZone: AZ,
+    outpostArn: FACTORY_ARN,
+    tags: { Name: "scratch" },
+  });
+  const inRegion = volumeId();
+  volumes.push({
+    region: REGION,
+    id: inRegion,
+    sizeGiB: 20,
+    type: "gp3",
+    availabilityZone: AZ,
+    tags: tagged,
+  });
+  out.unselectedVolumeIds.push(untagged, inRegion);
+
+  for (let i = 0; i < shape.instances; i++) {
+    const instanceId = `i-${hex(serial, i)}`;
+    const ids = [volumeId(), volumeId(), volumeId()];
+    ids.forEach((id, d) => {
+      volumes.push({
+        region: REGION,
+        id,
+        sizeGiB: 50,
+        type: "gp3",
+        availabilityZone: AZ,
+        outpostArn: CLINIC_ARN,
+        tags: { Name: `${instanceId}-disk${d}` },
+        attachments: [{ instanceId, device: d === 0 ? "/dev/xvda" : `/dev/xvd${"bc"[d - 1]}` }],
+      });
+    });
+    out.estate.instances?.push({
+      region: REGION,
+      id: instanceId,
+      availabilityZone: AZ,
+      outpostArn: CLINIC_ARN,
+      rootDeviceName: "/dev/xvda",
+      tags: { Backup: "outpost-ops", Name: `clinic-${i}` },
+      volumeIds: ids,
+    });
+    out.instanceIds.push(instanceId);
+    out.bootVolumeIds.push(ids[0] ?? "");
+    out.dataVolumeIds.push(...ids.slice(1));
+  }
+
+  const db = `orders-db-${serial}`;
+  out.estate.dbInstances?.push(
+    { region: REGION, id: db, engine: "postgres", status: "available", tags: { Backup: "outpost-ops" } },
+    { region: REGION, id: `reporting-${serial}`, engine: "postgres", status: "available", tags: {} },
+  );
+  out.dbInstanceIds.push(db);
+  const cluster = `inventory-${serial}`;
+  const members = [`${cluster}-writer`, `${cluster}-reader`];
+  out.estate.dbClusters?.push({
+    region: REGION,
+    id: cluster,
+    engine: "aurora-postgresql",
+    status: "available",
+    members,
+    tags: { Backup: "outpost-ops" },
+  });
+  for (const m of members)
+    out.estate.dbInstances?.push({
+      region: REGION,
+      id: m,
+      engine: "aurora-postgresql",
+      status: "available",
+      clusterId: cluster,
+      tags: { Backup: "outpost-ops" },
+    });
+  out.clusterIds.push(cluster);
+  out.clusterMemberIds.push(...members);
+  return out;
+}
+
+export interface Harness {
+  sb: Sandbox;
+  clients: AwsClients;
+  sqs: SQSClient;
+  infra: Infrastructure;
+  handlers: ReturnType<typeof drillHandlers>;
+}
+
+/** A sandbox on port 0, clients through the real SDK, the queues and topic, the handlers over them. */
+export async function startHarness(options: { config?: Config; maxAttempts?: number; start?: Date } = {}) {
+  const sb = await startSandbox({ port: 0, ...(options.start ? { startTime: options.start } : {}) });
+  const clients = createClients({
+    endpoint: sb.endpoint,
+    credentials: CREDENTIALS,
+    maxAttempts: options.maxAttempts ?? 8,
+    requestTimeoutMs: 5_000,
+  });
+  const infra = await createInfrastructure(clients, REGION);
+  const handlers = drillHandlers(options.config ?? testConfig(), clients, REGION, infra);
+  const harness: Harness = { sb, clients, sqs: clients.sqs(REGION), infra, handlers };
+  return harness;
+}
+
+/** Handlers for another config over the same sandbox and queues. */
+export function handlersFor(harness: Harness, config: Config) {
+  return drillHandlers(config, harness.clients, REGION, harness.infra);
+}
+
+export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
+  const out = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: [
+        "ApproximateNumberOfMessages",
+        "ApproximateNumberOfMessagesNotVisible",
+        "ApproximateNumberOfMessagesDelayed",
+      ],
+    }),
+  );
+  const a = out.Attributes ?? {};
+  return (
+    Number(a.ApproximateNumberOfMessages ?? 0) +
+    Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) +
+    Number(a.ApproximateNumberOfMessagesDelayed ?? 0)
+  );
+}
+
+/**
+ * Drains with `pollers` emulated event source mappings at once (Lambda's maxConcurrency), until
+ * nothing is visible.
+ */
+export async function drain(
+  harness: Harness,
+  queue: "snapshot" | "retention",
+  pollers = 1,
+): Promise<DrainResult> {
+  const queueUrl = queue === "snapshot" ? harness.infra.snapshotQueueUrl : harness.infra.retentionQueueUrl;
+  const handler: Handler =
+    queue === "snapshot" ? harness.handlers.snapshotWork : harness.handlers.retentionWork;
+  const results = await Promise.all(
+    Array.from({ length: pollers }, () =>
+      drainQueue({ sqs: harness.sqs, queueUrl, region: REGION, handler, functionName: `${queue}-work` }),
+    ),
+  );
+  return results.reduce(
+    (a, b) => ({
+      invocations: a.invocations + b.invocations,
+      records: a.records + b.records,
+      failedRecords: a.failedRecords + b.failedRecords,
+    }),
+    { invocations: 0, records: 0, failedRecords: 0 },
+  );
+}
+
+/**
+ * Drains, then lets the sandbox clock pass the visibility timeout (drainQueue receives with 300 s)
+ * so failed records come back, until the queue is empty or `rounds` are spent.
+ */
+export async function drainUntilEmpty(
+  harness: Harness,
+  queue: "snapshot" | "retention",
+  rounds = 10,
+): Promise<DrainResult & { rounds: number }> {
+  const queueUrl = queue === "snapshot" ? harness.infra.snapshotQueueUrl : harness.infra.retentionQueueUrl;
+  const total = { invocations: 0, records: 0, failedRecords: 0, rounds: 0 };
+  for (let round = 0; round < rounds; round++) {
+    const r = await drain(harness, queue);
+    total.invocations += r.invocations;
+    total.records += r.records;
+    total.failedRecords += r.failedRecords;
+    total.rounds += 1;
+    if ((await queueDepth(harness.sqs, queueUrl)) === 0) break;
+    harness.sb.clock.advance(301_000);
+  }
+  return total;
+}
+
+/** Captures the run summaries the handlers log (the workers' outcomes are only visible there). */
+export function captureSummaries(): { summaries: RunSummary[]; restore: () => void } {
+  const summaries: RunSummary[] = [];
+  const spy = vi.spyOn(logger, "info").mockImplementation((...args: unknown[]) => {
+    const [message, extra] = args;
+    if (message === "run summary" && typeof extra === "object" && extra !== null && "summary" in extra)
+      summaries.push((extra as { summary: RunSummary }).summary);
+  });
+  return { summaries, restore: () => spy.mockRestore() };
+}
+
+/** Snapshots (not deleted) whose tag `key` equals `value`. */
+export function snapshotsTagged(sb: Sandbox, key: string, value: string) {
+  return sb.state.snapshots(REGION).filter((s) => s.tags[key] === value);
+}
+
+/** How many snapshots each source has for one window. */
+export function perSource(
+  sb: Sandbox,
+  window: string,
+  sourceTag = "outpost-ops:source",
+): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const s of sb.state.snapshots(REGION)) {
+    if (s.tags["outpost-ops:window"] !== window) continue;
+    const source = s.tags[sourceTag];
+    if (source !== undefined) counts.set(source, (counts.get(source) ?? 0) + 1);
+  }
+  return counts;
+}
+
+export { lambdaContext, scheduledEvent } from "outpost-ops/src/drill/lambda.ts";
