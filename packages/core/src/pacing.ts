@@ -37,9 +37,11 @@ export function createPacer(limits: { ratePerSecond: number; burst: number }, cl
   };
   return {
     take() {
-      // Serialise waiters so the bucket is shared fairly by concurrent callers.
-      queue = queue.then(takeOne);
-      return queue;
+      // Serialise waiters so the bucket is shared fairly by concurrent callers; one failed wait
+      // must not poison the chain for every later caller.
+      const turn = queue.then(takeOne);
+      queue = turn.catch(() => undefined);
+      return turn;
     },
   };
 }

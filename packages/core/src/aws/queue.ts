@@ -13,7 +13,7 @@ const BATCH = 10; // SQS SendMessageBatch maximum
 export class EnqueueError extends OutpostOpsError {
   constructor(readonly failed: { id: string; code: string }[]) {
     super(
-      `SQS refused ${failed.length} work item(s) (${failed.map((f) => f.code).join(", ")}); they were not enqueued. The scheduled run will be retried by Lambda.`,
+      `SQS refused ${failed.length} work item(s): ${failed.map((f) => `${f.id} (${f.code})`).join(", ")}. They were not enqueued; Lambda retries the scheduled run, and duplicates of the items that were enqueued are dropped.`,
     );
     this.name = "EnqueueError";
   }
@@ -46,7 +46,12 @@ export async function enqueue(sqs: SQSClient, queueUrl: string, items: WorkItem[
         }),
       }),
     );
-    for (const f of out.Failed ?? []) failed.push({ id: f.Id ?? "?", code: f.Code ?? "unknown" });
+    for (const f of out.Failed ?? []) {
+      const item = batch[Number(f.Id)];
+      const id =
+        item === undefined ? (f.Id ?? "?") : item.kind === "delete" ? item.snapshotIds.join(",") : item.key;
+      failed.push({ id, code: f.Code ?? "unknown" });
+    }
   }
   if (failed.length > 0) throw new EnqueueError(failed);
   return items.length;

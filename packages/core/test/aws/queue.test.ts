@@ -162,8 +162,9 @@ describe("Function: enqueue", () => {
       "InternalError",
       "unknown",
     ]);
+    expect(enqueueError.failed.map((f) => f.id)).toEqual([items[3]?.key, items[10]?.key, items[11]?.key]);
     expect(enqueueError.message).toContain(
-      "SQS refused 3 work item(s) (InvalidParameterValue, InternalError, unknown)",
+      `SQS refused 3 work item(s): ${items[3]?.key} (InvalidParameterValue), ${items[10]?.key} (InternalError)`,
     );
     expect(sqsMock).toHaveReceivedCommandTimes(SendMessageBatchCommand, 2);
   });
