@@ -89,6 +89,8 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`${error.message}\n\n${USAGE}\n`);
     } else
       process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = error instanceof ConfigError ? 3 : error instanceof OutpostOpsError ? 2 : 1;
+    const usage =
+      error instanceof Error && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS");
+    process.exitCode = error instanceof ConfigError ? 3 : error instanceof OutpostOpsError || usage ? 2 : 1;
   },
 );

@@ -83,7 +83,7 @@ export async function runRetention(ctx: CommandContext): Promise<number> {
   if (plan.cap.exceeded) {
     await ctx.alerts.publish({
       ...capExceededAlert(plan, ctx.region),
-      links: [ConsoleLinks.ebsSnapshots(ctx.region, [])],
+      links: [ConsoleLinks.managedSnapshots(ctx.region)],
     });
     ctx.out(
       ctx.json

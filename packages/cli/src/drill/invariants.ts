@@ -15,15 +15,13 @@ export interface InvariantResult {
 
 /** A source's snapshots as the sandbox holds them, whatever the kind. */
 function snapshotsOf(sandbox: Sandbox, region: string) {
-  const ebs = sandbox.state
-    .snapshots(region)
-    .map((s) => ({
-      id: s.snapshotId,
-      source: s.volumeId,
-      tags: s.tags,
-      at: s.startTime,
-      done: s.state === "completed",
-    }));
+  const ebs = sandbox.state.snapshots(region).map((s) => ({
+    id: s.snapshotId,
+    source: s.volumeId,
+    tags: s.tags,
+    at: s.startTime,
+    done: s.state === "completed",
+  }));
   const rds = [...sandbox.state.dbSnapshots(region), ...sandbox.state.dbClusterSnapshots(region)].map(
     (s) => ({ id: s.id, source: s.sourceId, tags: s.tags, at: s.createdAt, done: s.status === "available" }),
   );

@@ -37,7 +37,8 @@ function subject(alert: Alert): string {
   return text.length > 100 ? `${text.slice(0, 97)}...` : text;
 }
 
-const MAX_IDS_IN_BODY = 50;
+/** Enough to act on from an inbox; the rest is counted (and in the logs and the CLI's plan). */
+const MAX_IDS_IN_BODY = 20;
 
 /**
  * Renders an alert as an SNS message.
@@ -81,6 +82,10 @@ export const ConsoleLinks = {
   ebsSnapshots: (region: string, ids: string[]) => ({
     label: "EBS snapshots",
     url: `https://${region}.console.aws.amazon.com/ec2/home?region=${region}#Snapshots:snapshotId=${ids.slice(0, 20).join(",")}`,
+  }),
+  managedSnapshots: (region: string) => ({
+    label: "Snapshots outpost-ops manages",
+    url: `https://${region}.console.aws.amazon.com/ec2/home?region=${region}#Snapshots:tag:outpost-ops:managed=true`,
   }),
   sqsQueue: (region: string, queueUrl: string) => ({
     label: "Queue",

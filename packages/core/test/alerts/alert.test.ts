@@ -124,7 +124,7 @@ describe("Function: toSnsMessage", () => {
     expect(Message).not.toContain("Stage:");
   });
 
-  it("lists the first 50 resources and counts the rest", () => {
+  it("lists the first 20 resources and counts the rest", () => {
     // Prepare
     const ids = Array.from({ length: 73 }, (_, i) => `snap-${String(i).padStart(17, "0")}`);
 
@@ -133,22 +133,22 @@ describe("Function: toSnsMessage", () => {
 
     // Assess
     const listed = Message.split("\n").filter((line) => line.startsWith("  - "));
-    expect(listed).toHaveLength(50);
+    expect(listed).toHaveLength(20);
     expect(listed[0]).toBe(`  - ${ids[0]}`);
-    expect(listed[49]).toBe(`  - ${ids[49]}`);
-    expect(Message).not.toContain(ids[50]);
-    expect(Message).toContain("  ... and 23 more");
+    expect(listed[19]).toBe(`  - ${ids[19]}`);
+    expect(Message).not.toContain(ids[20]);
+    expect(Message).toContain("  ... and 53 more");
   });
 
-  it("lists exactly 50 resources without an 'and more' line", () => {
+  it("lists exactly 20 resources without an 'and more' line", () => {
     // Prepare
-    const ids = Array.from({ length: 50 }, (_, i) => `vol-${String(i).padStart(17, "0")}`);
+    const ids = Array.from({ length: 20 }, (_, i) => `vol-${String(i).padStart(17, "0")}`);
 
     // Act
     const { Message } = toSnsMessage(alert({ resourceIds: ids }));
 
     // Assess
-    expect(Message.split("\n").filter((line) => line.startsWith("  - "))).toHaveLength(50);
+    expect(Message.split("\n").filter((line) => line.startsWith("  - "))).toHaveLength(20);
     expect(Message).not.toContain("more");
   });
 

@@ -35,7 +35,7 @@ export function createHandler(
       await alerts.publish({
         ...capExceededAlert(plan, env.region),
         stage: env.stage,
-        links: [ConsoleLinks.ebsSnapshots(env.region, [])],
+        links: [ConsoleLinks.managedSnapshots(env.region)],
       });
     } else {
       const items = deleteWorkItems(plan, env.region);
