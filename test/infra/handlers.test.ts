@@ -7,12 +7,12 @@ import { type HandlerName, Handlers, type Trigger } from "../../stacks/handlers.
 /*
  * sst/console's pain, closed: a handler path in stacks/ is an unchecked string until deploy. Here each
  * path must resolve to a module exporting `handler` and `parseEvent`, and `parseEvent` must accept
- * the event its trigger really sends (the AWS-documented samples in ../shared/events).
+ * the event its trigger really sends (the AWS-documented samples in test/fixtures/events).
  */
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 /** Beside the repo, here and in CI. */
-const EVENTS = path.resolve(ROOT, "../shared/events");
+const EVENTS = path.resolve(ROOT, "test/fixtures/events");
 const EXTENSIONS = [".ts", ".mts", ".js", ".mjs"]; // what SST's node runtime tries, minus JSX/CJS
 
 const FIXTURES: Record<Trigger, string[]> = {

@@ -3,8 +3,8 @@ import { EventShapeError } from "@outpost-ops/core/errors";
 import { describe, expect, it } from "vitest";
 import { parseAlarmEvent, parseScheduledEvent, parseSqsEvent } from "../src/lib/events.ts";
 
-// The AWS-documented sample events live beside the repo, in /work/shared/events (see its README).
-const EVENTS = new URL("../../../../shared/events/", import.meta.url);
+// The AWS-documented sample events (test/fixtures/events, see its README).
+const EVENTS = new URL("../../../test/fixtures/events/", import.meta.url);
 
 function fixture(name: string): Record<string, unknown> {
   return JSON.parse(readFileSync(new URL(name, EVENTS), "utf8")) as Record<string, unknown>;

@@ -43,7 +43,7 @@ const RETENTION_QUEUE = "https://sqs.us-west-2.amazonaws.com/123456789012/outpos
 const DUE_TIME = "2024-05-14T10:00:20Z";
 const WINDOW = "2024-05-14T10:00Z";
 const NOW = new Date(DUE_TIME);
-const EVENTS = new URL("../../../../shared/events/", import.meta.url);
+const EVENTS = new URL("../../../test/fixtures/events/", import.meta.url);
 
 const ec2Mock = mockClient(EC2Client);
 const rdsMock = mockClient(RDSClient);
