@@ -79,12 +79,30 @@ export async function main(argv: string[]): Promise<number> {
   throw new OutpostOpsError(`Unknown command "${command}". Run outpost-ops --help.`);
 }
 
+/** An AWS or credentials error, said so that a user knows what to fix; undefined for anything else. */
+export function awsProblem(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  if (error.name === "CredentialsProviderError") {
+    return `No AWS credentials found (${error.message}). Set AWS_PROFILE, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY; for a local endpoint also AWS_ENDPOINT_URL.`;
+  }
+  if (!("$metadata" in error)) return undefined;
+  const denied =
+    /AccessDenied|UnauthorizedOperation|AuthFailure|InvalidClientTokenId|UnrecognizedClient|ExpiredToken/.test(
+      error.name,
+    );
+  const hint = denied
+    ? "The credentials in use lack a permission outpost-ops needs (README, section IAM), or have expired."
+    : "Nothing after this call was done; run the command again, or with --dry-run to see the plan.";
+  return `AWS refused a call: ${error.name}: ${error.message}\n${hint}`;
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (error: unknown) => {
     if (error instanceof OutpostOpsError) process.stderr.write(`${error.message}\n`);
+    else if (awsProblem(error)) process.stderr.write(`${awsProblem(error)}\n`);
     else if (error instanceof Error && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS")) {
       process.stderr.write(`${error.message}\n\n${USAGE}\n`);
     } else
