@@ -214,9 +214,10 @@ describe("Handler: schedule/snapshot-window", () => {
     expect(entries.every((e) => e.MessageGroupId && e.MessageDeduplicationId)).toBe(true);
   });
 
-  it("enqueues nothing and lists nothing when no schedule is due", async () => {
+  it("enqueues nothing, calls no AWS API and warns of a missed window when no schedule is due", async () => {
     // Prepare
-    const handler = snapshotWindow(runtime().runtime);
+    const { runtime: get, alerts } = runtime();
+    const handler = snapshotWindow(get);
 
     // Act
     const summary = await handler(scheduledEvent("2024-05-14T13:30:00Z"), context);
@@ -224,6 +225,25 @@ describe("Handler: schedule/snapshot-window", () => {
     // Assess
     expect(summary).toMatchObject({ selected: 0, planned: 0, enqueued: 0 });
     expect(allCalls()).toHaveLength(0);
+    expect(alerts.alerts).toHaveLength(1);
+    expect(alerts.alerts[0]).toMatchObject({
+      severity: "warning",
+      job: "snapshot",
+      title: "A snapshot window was missed",
+    });
+    expect(alerts.alerts[0]?.body).toContain("2024-05-14T13:30:00Z");
+  });
+
+  it("sends no alert when a schedule is due", async () => {
+    // Prepare
+    ec2Mock.on(DescribeVolumesCommand).resolves({ Volumes: [] });
+    const { runtime: get, alerts } = runtime();
+
+    // Act
+    await snapshotWindow(get)(scheduledEvent(), context);
+
+    // Assess
+    expect(alerts.alerts).toEqual([]);
   });
 });
 
