@@ -37,19 +37,25 @@ export default defineConfig({
       selector: { tags: { Backup: "outpost-ops" }, outposts: ["clinic"] },
       exclude: { bootVolume: true, volumeTypes: ["sc1"] },
       copySourceTags: true,
-      schedules: [{ name: "daily", expression: "cron(30 1 * * ? *)", retention: { keepLast: 14, maxAge: "30d" } }],
+      schedules: [
+        { name: "daily", expression: "cron(30 1 * * ? *)", retention: { keepLast: 14, maxAge: "30d" } },
+      ],
     },
     {
       name: "orders-db",
       resource: "rds-instance",
       selector: { tags: { Backup: "outpost-ops" } },
-      schedules: [{ name: "every-6h", expression: "rate(6 hours)", retention: { keepLast: 8, tiers: { daily: 7 } } }],
+      schedules: [
+        { name: "every-6h", expression: "rate(6 hours)", retention: { keepLast: 8, tiers: { daily: 7 } } },
+      ],
     },
     {
       name: "inventory-aurora",
       resource: "aurora-cluster",
       selector: { tags: { Backup: "outpost-ops" } },
-      schedules: [{ name: "daily", expression: "cron(0 3 * * ? *)", retention: { tiers: { daily: 7, weekly: 5 } } }],
+      schedules: [
+        { name: "daily", expression: "cron(0 3 * * ? *)", retention: { tiers: { daily: 7, weekly: 5 } } },
+      ],
     },
   ],
 });

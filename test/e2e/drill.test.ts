@@ -39,14 +39,21 @@ describe("Drill: three simulated days of the example estate", () => {
   });
 
   it("ran every handler, with duplicate deliveries and retries through the incident", () => {
-    expect(Object.keys(report.log.invocations).sort()).toEqual(["retention-sweep", "retention-work", "snapshot-window", "snapshot-work"]);
+    expect(Object.keys(report.log.invocations).sort()).toEqual([
+      "retention-sweep",
+      "retention-work",
+      "snapshot-window",
+      "snapshot-work",
+    ]);
     expect(report.log.duplicateDeliveries).toBeGreaterThan(0);
     expect(report.log.workerRetries).toBeGreaterThan(0);
     expect(report.totals.failed).toBe(0);
   });
 
   it("keeps snapshots for every policy and says why", () => {
-    expect(new Set(report.kept.map((k) => k.policy))).toEqual(new Set(["line-volumes", "clinic-servers", "orders-db", "inventory-aurora"]));
+    expect(new Set(report.kept.map((k) => k.policy))).toEqual(
+      new Set(["line-volumes", "clinic-servers", "orders-db", "inventory-aurora"]),
+    );
     expect(report.kept.flatMap((k) => Object.keys(k.reasons))).toContain("keepLast 24");
     expect(report.retention.skipped).toEqual({ "used by an AMI": 1, "managed by AWS Backup": 1 });
     expect(report.retention.deleted).toBeGreaterThan(0);
@@ -71,7 +78,10 @@ describe("Drill: invariants catch what must never happen", () => {
     try {
       sb.seed(drill.estate);
       const held = [...drill.untouchable].find(([, why]) => why === "legal hold")?.[0] ?? "";
-      const ec2 = createClients({ endpoint: sb.endpoint, credentials: { accessKeyId: "x", secretAccessKey: "x" } }).ec2("us-west-2");
+      const ec2 = createClients({
+        endpoint: sb.endpoint,
+        credentials: { accessKeyId: "x", secretAccessKey: "x" },
+      }).ec2("us-west-2");
       // Act
       await ec2.send(new DeleteSnapshotCommand({ SnapshotId: held }));
       const results = checkInvariants({ sandbox: sb, config, drill, region: "us-west-2", end: start });
@@ -87,17 +97,28 @@ describe("Drill: invariants catch what must never happen", () => {
 
 describe("Drill: the command", () => {
   it("npm start's command prints a passing JSON report and exits 0", async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, ["packages/cli/bin/outpost-ops.js", "drill", "--days", "1", "--json"], {
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ["packages/cli/bin/outpost-ops.js", "drill", "--days", "1", "--json"],
+      {
+        env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+      },
+    );
     const report = JSON.parse(stdout) as { ok: boolean; invariants: { ok: boolean }[] };
     expect(report.ok).toBe(true);
     expect(report.invariants.every((i) => i.ok)).toBe(true);
   }, 120_000);
 
   it("rejects a bad --days with a clear error", async () => {
-    const run = promisify(execFile)(process.execPath, ["packages/cli/bin/outpost-ops.js", "drill", "--days", "zero"]);
-    await expect(run).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining("--days must be a whole number") });
+    const run = promisify(execFile)(process.execPath, [
+      "packages/cli/bin/outpost-ops.js",
+      "drill",
+      "--days",
+      "zero",
+    ]);
+    await expect(run).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("--days must be a whole number"),
+    });
   }, 60_000);
 });
-

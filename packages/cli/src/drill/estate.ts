@@ -98,7 +98,7 @@ export function drillEstate(config: Config, start: Date): DrillEstate {
         const instanceId = next("i");
         const volumeIds = [next("vol"), next("vol"), next("vol")];
         const types = ["gp3", "gp3", "sc1"] as const;
-        volumeIds.forEach((id, v) =>
+        volumeIds.forEach((id, v) => {
           estate.volumes.push({
             region,
             id,
@@ -108,8 +108,8 @@ export function drillEstate(config: Config, start: Date): DrillEstate {
             tags: { Name: `${instanceId}-disk${v}` },
             attachments: [{ instanceId, device: v === 0 ? "/dev/xvda" : `/dev/xvd${"bcd"[v - 1]}` }],
             ...onOutpost,
-          }),
-        );
+          });
+        });
         estate.instances.push({
           region,
           id: instanceId,
