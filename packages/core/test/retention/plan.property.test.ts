@@ -41,7 +41,6 @@ const arbRetention: fc.Arbitrary<Retention> = fc
   .filter((r) => Object.keys(r).length > 0);
 
 const POLICY_NAMES = ["p0", "p1"] as const;
-const SCHEDULE_NAMES = ["s0", "s1"] as const;
 
 const arbPolicies: fc.Arbitrary<Policy[]> = fc
   .tuple(
