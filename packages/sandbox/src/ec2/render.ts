@@ -44,10 +44,11 @@ export function volumeXml(v: Volume, ownerSnapshotId?: string): string {
 }
 
 export function snapshotXml(s: Snapshot, ownerId: string, nowMs: number): string {
+  const state = snapshotState(s, nowMs);
   return (
     leaf("snapshotId", s.id) +
     leaf("volumeId", s.volumeId) +
-    leaf("status", snapshotState(s, nowMs)) +
+    leaf("status", state) +
     leaf("startTime", s.startTime) +
     leaf("progress", snapshotProgress(s, nowMs)) +
     leaf("ownerId", ownerId) +
@@ -57,6 +58,9 @@ export function snapshotXml(s: Snapshot, ownerId: string, nowMs: number): string
     leaf("kmsKeyId", s.kmsKeyId) +
     leaf("outpostArn", s.outpostArn) +
     leaf("storageTier", "standard") +
+    // AWS reports when a completed snapshot finished (API Reference DescribeSnapshots example); seeded
+    // completed snapshots have no recorded completion, so their start time stands in.
+    (state === "completed" ? leaf("completionTime", new Date(s.completeAtMs ?? s.startTime.getTime())) : "") +
     tagSet(s.tags)
   );
 }

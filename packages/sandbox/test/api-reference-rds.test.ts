@@ -1,0 +1,399 @@
+/**
+ * Wire conformance, RDS (awsQuery): documented example requests sent raw; the response's structure is
+ * compared with the example in the Amazon RDS API Reference (sandbox ⊇ example, apart from optional
+ * members the sandbox does not model, listed per case) and with the SDK's model.
+ */
+import * as RDS from "@aws-sdk/client-rds";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Sandbox, startSandbox } from "../src/index.ts";
+import { missing, outsideModel, query, schemaOf, under, xmlShape } from "./wire-shape.ts";
+
+const NS = "http://rds.amazonaws.com/doc/2014-10-31/";
+let sb: Sandbox;
+
+beforeAll(async () => {
+  sb = await startSandbox();
+  for (const region of ["us-east-1", "us-west-2"]) {
+    sb.seed({
+      dbInstances: [
+        { region, id: "mysqldb-02", engine: "mysql" },
+        { region, id: "mysqldb", engine: "mysql" },
+        { region, id: "my-mysqlexampledb", engine: "mysql" },
+        {
+          region,
+          id: "sample-sql",
+          engine: "mysql",
+          tags: { owner: "development-team", environment: "test" },
+        },
+        { region, id: "sample-cluster-1", engine: "aurora-mysql", clusterId: "sample-cluster" },
+      ],
+      dbClusters: [{ region, id: "sample-cluster", engine: "aurora-mysql", members: ["sample-cluster-1"] }],
+      dbSnapshots: [
+        {
+          region,
+          id: "rds:my-mysqlexampledb-2021-04-20-10-09",
+          dbInstanceId: "my-mysqlexampledb",
+          createdAt: "2021-04-20T10:09:15.446Z",
+          status: "available",
+          type: "automated",
+        },
+        {
+          region,
+          id: "mysqldb-snap-02",
+          dbInstanceId: "mysqldb",
+          createdAt: "2021-04-27T08:16:05.356Z",
+          status: "available",
+        },
+      ],
+      dbClusterSnapshots: [
+        {
+          region,
+          id: "sample-cluster-snap-old",
+          clusterId: "sample-cluster",
+          createdAt: "2023-01-01T00:00:00Z",
+          status: "available",
+        },
+      ],
+    });
+  }
+});
+
+afterAll(async () => {
+  await sb.close();
+});
+
+async function call(action: string, params: Record<string, string>, region = "us-east-1") {
+  const res = await query(sb.endpoint, "rds", { Action: action, Version: "2014-10-31", ...params }, region);
+  expect(res.status, res.body).toBe(200);
+  const shape = xmlShape(res.body);
+  expect(shape.root).toBe(`${action}Response`);
+  expect(shape.xmlns).toBe(NS);
+  expect(shape.paths).toContain(`${action}Response/ResponseMetadata/RequestId`);
+  return shape.paths;
+}
+
+/** awsQuery: `<XResponse><XResult>..</XResult><ResponseMetadata/>`; the model describes XResult's content. */
+function checkModel(action: string, actual: string[], output: unknown): void {
+  const body = under(actual, `${action}Response`).filter((p) => !p.startsWith("ResponseMetadata"));
+  if (output === undefined) {
+    expect(body).toEqual([]);
+    return;
+  }
+  const result = under(body, `${action}Result`);
+  expect(outsideModel(result, output, "query")).toEqual([]);
+}
+
+function conforms(
+  action: string,
+  actual: string[],
+  documented: string,
+  output: unknown,
+  omitted: string[] = [],
+) {
+  const doc = xmlShape(documented);
+  expect(doc.root).toBe(`${action}Response`);
+  expect(doc.xmlns).toBe(NS);
+  expect(missing(doc.paths, actual)).toEqual(omitted);
+  checkModel(action, actual, output);
+}
+
+/** DBSnapshot members in AWS's examples that the sandbox does not model (optional in the API). */
+const UNMODELLED_DB_SNAPSHOT = [
+  "EngineVersion",
+  "InstanceCreateTime",
+  "LicenseModel",
+  "MasterUsername",
+  "OptionGroupName",
+];
+
+describe("RDS API Reference examples", () => {
+  // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeDBSnapshots.html (Example 1; one of
+  // its DBSnapshot members kept)
+  it("DescribeDBSnapshots", async () => {
+    const documented = `<DescribeDBSnapshotsResponse xmlns="http://rds.amazonaws.com/doc/2014-10-31/">
+  <DescribeDBSnapshotsResult>
+    <DBSnapshots>
+      <DBSnapshot>
+        <Port>3306</Port>
+        <OptionGroupName>default:mysql-5-6</OptionGroupName>
+        <Engine>mysql</Engine>
+        <Status>available</Status>
+        <SnapshotType>automated</SnapshotType>
+        <LicenseModel>general-public-license</LicenseModel>
+        <EngineVersion>5.6.44</EngineVersion>
+        <DBInstanceIdentifier>my-mysqlexampledb</DBInstanceIdentifier>
+        <DBSnapshotIdentifier>rds:my-mysqlexampledb-2021-04-20-10-09</DBSnapshotIdentifier>
+        <SnapshotCreateTime>2021-04-20T10:09:15.446Z</SnapshotCreateTime>
+        <OriginalSnapshotCreateTime>2021-04-20T10:09:15.446Z</OriginalSnapshotCreateTime>
+        <AvailabilityZone>us-west-2b</AvailabilityZone>
+        <InstanceCreateTime>2021-01-29T22:58:24.231Z</InstanceCreateTime>
+        <PercentProgress>100</PercentProgress>
+        <AllocatedStorage>5</AllocatedStorage>
+        <MasterUsername>awsmyuser</MasterUsername>
+      </DBSnapshot>
+    </DBSnapshots>
+  </DescribeDBSnapshotsResult>
+  <ResponseMetadata>
+    <RequestId>b7769930-b98c-11d3-f272-7cd6cce12cc5</RequestId>
+  </ResponseMetadata>
+</DescribeDBSnapshotsResponse>`;
+    const got = await call(
+      "DescribeDBSnapshots",
+      { IncludePublic: "false", IncludeShared: "true", MaxRecords: "100" },
+      "us-west-2",
+    );
+    conforms(
+      "DescribeDBSnapshots",
+      got,
+      documented,
+      schemaOf(RDS, "DBSnapshotMessage"),
+      UNMODELLED_DB_SNAPSHOT.map(
+        (m) => `DescribeDBSnapshotsResponse/DescribeDBSnapshotsResult/DBSnapshots/DBSnapshot/${m}`,
+      ),
+    );
+  });
+
+  // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBSnapshot.html (Example 1)
+  it("CreateDBSnapshot", async () => {
+    const documented = `<CreateDBSnapshotResponse xmlns="http://rds.amazonaws.com/doc/2014-10-31/">
+  <CreateDBSnapshotResult>
+    <DBSnapshot>
+      <Port>3306</Port>
+      <OptionGroupName>default:mysql-5-6</OptionGroupName>
+      <Engine>mysql</Engine>
+      <Status>creating</Status>
+      <SnapshotType>manual</SnapshotType>
+      <LicenseModel>general-public-license</LicenseModel>
+      <EngineVersion>5.6.13</EngineVersion>
+      <DBInstanceIdentifier>mysqldb-02</DBInstanceIdentifier>
+      <DBSnapshotIdentifier>mysqldb-snap-1</DBSnapshotIdentifier>
+      <AvailabilityZone>us-east-1a</AvailabilityZone>
+      <InstanceCreateTime>2014-04-21T22:24:26.573Z</InstanceCreateTime>
+      <PercentProgress>0</PercentProgress>
+      <AllocatedStorage>100</AllocatedStorage>
+      <MasterUsername>myawsuser</MasterUsername>
+    </DBSnapshot>
+  </CreateDBSnapshotResult>
+  <ResponseMetadata>
+    <RequestId>bd80a4d2-example</RequestId>
+  </ResponseMetadata>
+</CreateDBSnapshotResponse>`;
+    const got = await call("CreateDBSnapshot", {
+      DBInstanceIdentifier: "mysqldb-02",
+      DBSnapshotIdentifier: "mySQLdb-snap-1",
+    });
+    conforms(
+      "CreateDBSnapshot",
+      got,
+      documented,
+      schemaOf(RDS, "CreateDBSnapshotResult"),
+      UNMODELLED_DB_SNAPSHOT.map((m) => `CreateDBSnapshotResponse/CreateDBSnapshotResult/DBSnapshot/${m}`),
+    );
+  });
+
+  // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DeleteDBSnapshot.html (Example 1; the
+  // members after AllocatedStorage were not retrievable and are left out)
+  it("DeleteDBSnapshot", async () => {
+    const documented = `<DeleteDBSnapshotResponse xmlns="http://rds.amazonaws.com/doc/2014-10-31/">
+  <DeleteDBSnapshotResult>
+    <DBSnapshot>
+      <Port>3306</Port>
+      <OptionGroupName>default:mysql-5-6</OptionGroupName>
+      <Status>deleted</Status>
+      <Engine>mysql</Engine>
+      <SnapshotType>manual</SnapshotType>
+      <LicenseModel>general-public-license</LicenseModel>
+      <DBInstanceIdentifier>mysqldb</DBInstanceIdentifier>
+      <EngineVersion>5.6.44</EngineVersion>
+      <DBSnapshotIdentifier>mysqldb-snap-02</DBSnapshotIdentifier>
+      <SnapshotCreateTime>2021-04-27T08:16:05.356Z</SnapshotCreateTime>
+      <OriginalSnapshotCreateTime>2021-04-27T08:16:05.356Z</OriginalSnapshotCreateTime>
+      <AvailabilityZone>us-east-1a</AvailabilityZone>
+      <InstanceCreateTime>2021-04-21T22:24:26.573Z</InstanceCreateTime>
+      <PercentProgress>100</PercentProgress>
+      <AllocatedStorage>5</AllocatedStorage>
+    </DBSnapshot>
+  </DeleteDBSnapshotResult>
+  <ResponseMetadata>
+    <RequestId>example</RequestId>
+  </ResponseMetadata>
+</DeleteDBSnapshotResponse>`;
+    const got = await call("DeleteDBSnapshot", { DBSnapshotIdentifier: "mysqldb-snap-02" });
+    conforms(
+      "DeleteDBSnapshot",
+      got,
+      documented,
+      schemaOf(RDS, "DeleteDBSnapshotResult"),
+      ["EngineVersion", "InstanceCreateTime", "LicenseModel", "OptionGroupName"].map(
+        (m) => `DeleteDBSnapshotResponse/DeleteDBSnapshotResult/DBSnapshot/${m}`,
+      ),
+    );
+  });
+
+  // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBClusterSnapshot.html (Example 1)
+  it("CreateDBClusterSnapshot", async () => {
+    const documented = `<CreateDBClusterSnapshotResponse xmlns="http://rds.amazonaws.com/doc/2014-10-31/">
+  <CreateDBClusterSnapshotResult>
+    <DBClusterSnapshot>
+      <Port>0</Port>
+      <Engine>aurora</Engine>
+      <Status>creating</Status>
+      <SnapshotType>manual</SnapshotType>
+      <LicenseModel>aurora</LicenseModel>
+      <DBClusterSnapshotIdentifier>sample-cluster-snapshot</DBClusterSnapshotIdentifier>
+      <SnapshotCreateTime>2015-03-18T20:53:22.523Z</SnapshotCreateTime>
+      <DBClusterIdentifier>sample-cluster</DBClusterIdentifier>
+      <VpcId>vpc-3faffe54</VpcId>
+      <ClusterCreateTime>2015-03-06T22:11:13.826Z</ClusterCreateTime>
+      <PercentProgress>0</PercentProgress>
+      <AllocatedStorage>1</AllocatedStorage>
+      <MasterUsername>awsuser</MasterUsername>
+    </DBClusterSnapshot>
+  </CreateDBClusterSnapshotResult>
+  <ResponseMetadata>
+    <RequestId>d070d0d2-cea0-11e4-8c88-8351226c8c92</RequestId>
+  </ResponseMetadata>
+</CreateDBClusterSnapshotResponse>`;
+    const got = await call("CreateDBClusterSnapshot", {
+      DBClusterIdentifier: "sample-cluster",
+      DBClusterSnapshotIdentifier: "sample-cluster-snapshot",
+    });
+    conforms(
+      "CreateDBClusterSnapshot",
+      got,
+      documented,
+      schemaOf(RDS, "CreateDBClusterSnapshotResult"),
+      ["ClusterCreateTime", "LicenseModel", "MasterUsername", "VpcId"].map(
+        (m) => `CreateDBClusterSnapshotResponse/CreateDBClusterSnapshotResult/DBClusterSnapshot/${m}`,
+      ),
+    );
+  });
+
+  // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ListTagsForResource.html (Example 1; the
+  // example's ARN names account 12345678910, the sandbox's account is 123456789012)
+  it("ListTagsForResource", async () => {
+    const documented = `<ListTagsForResourceResponse xmlns="http://rds.amazonaws.com/doc/2014-10-31/">
+  <ListTagsForResourceResult>
+    <TagList>
+      <Tag>
+        <Value>development-team</Value>
+        <Key>owner</Key>
+      </Tag>
+      <Tag>
+        <Value>test</Value>
+        <Key>environment</Key>
+      </Tag>
+    </TagList>
+  </ListTagsForResourceResult>
+  <ResponseMetadata>
+    <RequestId>71217a3c-e24b-11e5-a5e9-cad172f9e6c1</RequestId>
+  </ResponseMetadata>
+</ListTagsForResourceResponse>`;
+    const got = await call(
+      "ListTagsForResource",
+      { ResourceName: "arn:aws:rds:us-west-2:123456789012:db:sample-sql" },
+      "us-west-2",
+    );
+    conforms("ListTagsForResource", got, documented, schemaOf(RDS, "TagListMessage"));
+  });
+
+  // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_AddTagsToResource.html — example not
+  // retrieved; the operation's output is empty in the SDK's model, so the answer is only the envelope.
+  it("AddTagsToResource (SDK model: empty result)", async () => {
+    const got = await call(
+      "AddTagsToResource",
+      {
+        ResourceName: "arn:aws:rds:us-west-2:123456789012:db:sample-sql",
+        "Tags.member.1.Key": "stack",
+        "Tags.member.1.Value": "production",
+      },
+      "us-west-2",
+    );
+    checkModel("AddTagsToResource", got, undefined);
+  });
+
+  // No example retrieved for these within the time budget; checked against the SDK's model, with the
+  // list member names AWS uses (DBInstance, DBCluster, DBClusterSnapshot, DBSnapshot).
+  // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeDBInstances.html
+  it("DescribeDBInstances (SDK model)", async () => {
+    const got = await call("DescribeDBInstances", { DBInstanceIdentifier: "sample-sql" });
+    expect(got).toContain(
+      "DescribeDBInstancesResponse/DescribeDBInstancesResult/DBInstances/DBInstance/DBInstanceIdentifier",
+    );
+    expect(got).toContain(
+      "DescribeDBInstancesResponse/DescribeDBInstancesResult/DBInstances/DBInstance/TagList/Tag/Key",
+    );
+    checkModel("DescribeDBInstances", got, schemaOf(RDS, "DBInstanceMessage"));
+  });
+
+  // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeDBClusters.html
+  it("DescribeDBClusters (SDK model)", async () => {
+    const got = await call("DescribeDBClusters", { DBClusterIdentifier: "sample-cluster" });
+    expect(got).toContain(
+      "DescribeDBClustersResponse/DescribeDBClustersResult/DBClusters/DBCluster/DBClusterIdentifier",
+    );
+    expect(got).toContain(
+      "DescribeDBClustersResponse/DescribeDBClustersResult/DBClusters/DBCluster/DBClusterMembers/DBClusterMember/DBInstanceIdentifier",
+    );
+    checkModel("DescribeDBClusters", got, schemaOf(RDS, "DBClusterMessage"));
+  });
+
+  // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeDBClusterSnapshots.html
+  it("DescribeDBClusterSnapshots (SDK model)", async () => {
+    const got = await call("DescribeDBClusterSnapshots", { DBClusterIdentifier: "sample-cluster" });
+    expect(got).toContain(
+      "DescribeDBClusterSnapshotsResponse/DescribeDBClusterSnapshotsResult/DBClusterSnapshots/DBClusterSnapshot/DBClusterSnapshotIdentifier",
+    );
+    checkModel("DescribeDBClusterSnapshots", got, schemaOf(RDS, "DBClusterSnapshotMessage"));
+  });
+
+  // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DeleteDBClusterSnapshot.html
+  it("DeleteDBClusterSnapshot (SDK model)", async () => {
+    const got = await call("DeleteDBClusterSnapshot", {
+      DBClusterSnapshotIdentifier: "sample-cluster-snap-old",
+    });
+    expect(got).toContain(
+      "DeleteDBClusterSnapshotResponse/DeleteDBClusterSnapshotResult/DBClusterSnapshot/Status",
+    );
+    checkModel("DeleteDBClusterSnapshot", got, schemaOf(RDS, "DeleteDBClusterSnapshotResult"));
+  });
+
+  // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CopyDBSnapshot.html
+  it("CopyDBSnapshot (SDK model)", async () => {
+    const got = await call(
+      "CopyDBSnapshot",
+      {
+        SourceDBSnapshotIdentifier:
+          "arn:aws:rds:us-west-2:123456789012:snapshot:rds:my-mysqlexampledb-2021-04-20-10-09",
+        TargetDBSnapshotIdentifier: "mydbsnapshotcopy",
+        SourceRegion: "us-west-2",
+      },
+      "us-east-1",
+    );
+    expect(got).toContain("CopyDBSnapshotResponse/CopyDBSnapshotResult/DBSnapshot/DBSnapshotIdentifier");
+    checkModel("CopyDBSnapshot", got, schemaOf(RDS, "CopyDBSnapshotResult"));
+  });
+
+  // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/CommonErrors.html and the awsQuery error
+  // envelope (ErrorResponse/Error/{Type,Code,Message}, RequestId), as the SDK's awsQuery parser reads it.
+  it("error shape", async () => {
+    const res = await query(sb.endpoint, "rds", {
+      Action: "DeleteDBSnapshot",
+      Version: "2014-10-31",
+      DBSnapshotIdentifier: "no-such-snapshot",
+    });
+    expect(res.status).toBe(404);
+    const got = xmlShape(res.body);
+    expect(got.root).toBe("ErrorResponse");
+    expect(got.xmlns).toBe(NS);
+    expect(got.paths).toEqual([
+      "ErrorResponse",
+      "ErrorResponse/Error",
+      "ErrorResponse/Error/Code",
+      "ErrorResponse/Error/Message",
+      "ErrorResponse/Error/Type",
+      "ErrorResponse/RequestId",
+    ]);
+    expect(res.body).toContain("<Code>DBSnapshotNotFound</Code>");
+  });
+});
