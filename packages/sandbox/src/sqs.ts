@@ -51,6 +51,8 @@ const DEFAULT_ATTRIBUTES: Record<string, string> = {
   MaximumMessageSize: "262144",
   MessageRetentionPeriod: "345600",
   ReceiveMessageWaitTimeSeconds: "0",
+  // Server-side encryption with SQS-owned keys is on by default for new queues (and so reported).
+  SqsManagedSseEnabled: "true",
 };
 
 function sqsError(code: string, queryCode: string, message: string, status = 400): AwsError {
