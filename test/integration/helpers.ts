@@ -6,8 +6,12 @@
  * Test files must set POWERTOOLS_LOG_LEVEL / POWERTOOLS_METRICS_DISABLED in `vi.hoisted` before this
  * module (which imports the handlers) loads.
  */
-import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { EC2Client } from "@aws-sdk/client-ec2";
+import { RDSClient } from "@aws-sdk/client-rds";
+import { SNSClient } from "@aws-sdk/client-sns";
+import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { type AwsClients, createClients } from "@outpost-ops/core/aws/clients";
+import { regionalClients } from "@outpost-ops/core/aws/regional-clients";
 import { type Config, type ConfigInput, parseConfig } from "@outpost-ops/core/config";
 import type { RunSummary } from "@outpost-ops/core/summary";
 import { logger } from "@outpost-ops/functions/src/lib/observability.ts";
@@ -222,6 +226,54 @@ export function buildEstate(shape: EstateShape): SeededEstate {
   return out;
 }
 
+/** The tags the snapshot job writes, for seeding snapshots "it took" earlier. */
+export function managedTags(
+  policy: string,
+  schedule: string,
+  source: string,
+  at: Date,
+): Record<string, string> {
+  return {
+    "outpost-ops:managed": "true",
+    "outpost-ops:policy": policy,
+    "outpost-ops:schedule": schedule,
+    "outpost-ops:source": source,
+    "outpost-ops:window": `${at.toISOString().slice(0, 16)}Z`,
+  };
+}
+
+export const DAY_MS = 86_400_000;
+
+/** `days` daily managed snapshots of each volume before `before` (newest first in the returned ids). */
+export function seedDailyEbs(
+  volumeIds: string[],
+  days: number,
+  before: Date,
+  serial: number,
+): { snapshots: NonNullable<Estate["snapshots"]>; idsByVolume: Map<string, string[]> } {
+  const snapshots: NonNullable<Estate["snapshots"]> = [];
+  const idsByVolume = new Map<string, string[]>();
+  let n = 0;
+  for (const volumeId of volumeIds) {
+    const ids: string[] = [];
+    for (let d = 1; d <= days; d++) {
+      const at = new Date(before.getTime() - d * DAY_MS);
+      const id = `snap-${hex(serial, n++)}`;
+      snapshots.push({
+        region: REGION,
+        id,
+        volumeId,
+        startTime: at.toISOString(),
+        state: "completed",
+        tags: managedTags("line", "daily", volumeId, at),
+      });
+      ids.push(id);
+    }
+    idsByVolume.set(volumeId, ids);
+  }
+  return { snapshots, idsByVolume };
+}
+
 export interface Harness {
   sb: Sandbox;
   clients: AwsClients;
@@ -230,15 +282,45 @@ export interface Harness {
   handlers: ReturnType<typeof drillHandlers>;
 }
 
+/**
+ * The product's clients with the SDK's "standard" retry mode instead of "adaptive". Under a uniform
+ * random 30% throttle (unlike AWS's token buckets, which adaptive mode is built to find) the adaptive
+ * client-side limiter ratchets down to its floor of 0.5 requests/s, so a dozen work items take a
+ * minute; standard mode keeps the same attempts and the SDK's real (jittered) backoff.
+ */
+function standardRetryClients(options: Parameters<typeof createClients>[0]): AwsClients {
+  const standard = <C>(Base: new (config: Record<string, unknown>) => C) =>
+    class extends (Base as new (config: Record<string, unknown>) => object) {
+      constructor(config: Record<string, unknown>) {
+        super({ ...config, retryMode: "standard" });
+      }
+    } as unknown as new (
+      config: Record<string, unknown>,
+    ) => C;
+  return regionalClients(
+    {
+      ec2: standard(EC2Client),
+      rds: standard(RDSClient),
+      sqs: standard(SQSClient),
+      sns: standard(SNSClient),
+    },
+    options,
+  );
+}
+
 /** A sandbox on port 0, clients through the real SDK, the queues and topic, the handlers over them. */
-export async function startHarness(options: { config?: Config; maxAttempts?: number; start?: Date } = {}) {
+export async function startHarness(
+  options: { config?: Config; maxAttempts?: number; start?: Date; retryMode?: "adaptive" | "standard" } = {},
+) {
   const sb = await startSandbox({ port: 0, ...(options.start ? { startTime: options.start } : {}) });
-  const clients = createClients({
+  const clientOptions = {
     endpoint: sb.endpoint,
     credentials: CREDENTIALS,
     maxAttempts: options.maxAttempts ?? 8,
     requestTimeoutMs: 5_000,
-  });
+  };
+  const clients =
+    options.retryMode === "standard" ? standardRetryClients(clientOptions) : createClients(clientOptions);
   const infra = await createInfrastructure(clients, REGION);
   const handlers = drillHandlers(options.config ?? testConfig(), clients, REGION, infra);
   const harness: Harness = { sb, clients, sqs: clients.sqs(REGION), infra, handlers };
@@ -351,3 +433,31 @@ export function perSource(
 }
 
 export { lambdaContext, scheduledEvent } from "outpost-ops/src/drill/lambda.ts";
+
+type Next = (args: unknown) => Promise<{ output: { $metadata?: { attempts?: number } } }>;
+interface WithStack {
+  middlewareStack: {
+    add(middleware: (next: Next) => Next, options: { step: "initialize"; name: string }): void;
+    remove(name: string): boolean;
+  };
+}
+
+/** Counts the retries the SDK made (and absorbed) on these clients' successful calls. */
+export function countSdkRetries(clients: object[]): { count: number; stop: () => void } {
+  const name = `count-retries-${Math.random().toString(36).slice(2)}`;
+  const counter = { count: 0, stop: () => {} };
+  const stacks = clients as WithStack[];
+  for (const client of stacks)
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        const out = await next(args);
+        counter.count += Math.max(0, (out.output.$metadata?.attempts ?? 1) - 1);
+        return out;
+      },
+      { step: "initialize", name },
+    );
+  counter.stop = () => {
+    for (const client of stacks) client.middlewareStack.remove(name);
+  };
+  return counter;
+}
