@@ -22,7 +22,7 @@ vi.hoisted(() => {
 });
 
 /** The events AWS documents, kept beside PRODUCT.md (see its "Realities"). */
-const EVENTS = new URL("../../../shared/events/", import.meta.url);
+const EVENTS = new URL("../fixtures/events/", import.meta.url);
 const fixture = (name: string) =>
   JSON.parse(readFileSync(new URL(name, EVENTS), "utf8")) as Record<string, unknown> & {
     Records?: Record<string, unknown>[];

@@ -3,6 +3,7 @@
  * loudly (and lands in the dead-letter queue) instead of creating or deleting the wrong thing.
  */
 import { z } from "zod";
+import { MANAGED_VALUE, Tag } from "../tags.ts";
 import type { DeleteWorkItem, SnapshotWorkItem } from "./work-item.ts";
 import { DELETE_BATCH_SIZE } from "./work-item.ts";
 
@@ -13,7 +14,13 @@ const base = {
   schedule: z.string().min(1),
   window: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}Z$/),
   key: z.string().min(1),
-  tags: z.array(tagPair).max(50),
+  // Without our managed tag a snapshot would be invisible to the duplicate check and to retention.
+  tags: z
+    .array(tagPair)
+    .max(50)
+    .refine((tags) => tags.some((t) => t.Key === Tag.managed && t.Value === MANAGED_VALUE), {
+      message: `must include ${Tag.managed}=${MANAGED_VALUE}`,
+    }),
 };
 
 const SnapshotWorkItemSchema = z.discriminatedUnion("kind", [
