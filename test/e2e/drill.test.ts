@@ -38,6 +38,11 @@ describe("Drill: three simulated days of the example estate", () => {
     ]);
   });
 
+  it("says which scenarios it played", () => {
+    expect(report.scenarios).toHaveLength(3);
+    expect(report.scenarios[1]).toMatch(/^AWS incident 2024-05-02T00:00 to 2024-05-02T02:00 UTC/);
+  });
+
   it("ran every handler, with duplicate deliveries and retries through the incident", () => {
     expect(Object.keys(report.log.invocations).sort()).toEqual([
       "retention-sweep",

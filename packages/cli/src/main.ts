@@ -61,6 +61,8 @@ export async function main(argv: string[]): Promise<number> {
     // Before the handlers load: their logger and metrics read these once, as in Lambda.
     process.env.POWERTOOLS_LOG_LEVEL ??= "SILENT";
     process.env.POWERTOOLS_METRICS_DISABLED ??= "true";
+    // The SDK's notice that it will need Node 22 in 2027 says nothing about an offline drill.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
     const { drill } = await import("./commands/drill.ts");
     return drill({ json: values.json === true, days: values.days, config: values.config });
   }

@@ -142,9 +142,20 @@ export async function runDrill(options: {
       });
     else
       invariants.push({ name: "no work item dead-lettered", ok: true, detail: "dead-letter queues empty" });
+    const at = (ms: number) => new Date(DRILL_START.getTime() + ms).toISOString().slice(0, 16);
+    const scenarios = [
+      "every EventBridge rule of the config fires on its schedule; every 7th snapshot event is delivered twice, concurrently",
+      ...(end.getTime() > DRILL_START.getTime() + INCIDENT.fromMs
+        ? [
+            `AWS incident ${at(INCIDENT.fromMs)} to ${at(INCIDENT.toMs)} UTC: EC2 and RDS throttling, 5xx, slow calls, snapshot quota errors`,
+          ]
+        : []),
+      `at ${end.toISOString().slice(0, 16)} an operator changes every schedule to keepLast 1 by mistake`,
+    ];
     return {
       ok: invariants.every((i) => i.ok),
       region,
+      scenarios,
       from: DRILL_START.toISOString(),
       to: end.toISOString(),
       elapsedMs: Date.now() - started,

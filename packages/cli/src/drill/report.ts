@@ -8,6 +8,8 @@ import type { SimulationLog } from "./simulate.ts";
 export interface DrillReport {
   ok: boolean;
   region: string;
+  /** What the drill did to the estate besides running the schedules, in the order it happened. */
+  scenarios: string[];
   from: string;
   to: string;
   elapsedMs: number;
@@ -66,6 +68,7 @@ export function renderReport(r: DrillReport): string {
   out.push(
     `outpost-ops drill: ${r.from} to ${r.to} in ${r.region} (simulated), ${(r.elapsedMs / 1000).toFixed(1)} s, ${r.requests} AWS API requests to the sandbox`,
   );
+  out.push("", "Scenarios:", ...r.scenarios.map((s) => `  - ${s}`));
   out.push("", "What ran:");
   out.push(
     table(
