@@ -40,7 +40,7 @@ describe("Drill: three simulated days of the example estate", () => {
 
   it("says which scenarios it played", () => {
     expect(report.scenarios).toHaveLength(3);
-    expect(report.scenarios[1]).toMatch(/^AWS incident 2024-05-02T00:00 to 2024-05-02T02:00 UTC/);
+    expect(report.scenarios[1]).toMatch(/^AWS incident 2024-05-02T00:00 to 2024-05-02T01:00 UTC/);
   });
 
   it("ran every handler, with duplicate deliveries and retries through the incident", () => {
@@ -51,7 +51,8 @@ describe("Drill: three simulated days of the example estate", () => {
       "snapshot-work",
     ]);
     expect(report.log.duplicateDeliveries).toBeGreaterThan(0);
-    expect(report.log.workerRetries).toBeGreaterThan(0);
+    // The midnight window's EBS snapshots hit the incident's quota errors and came back via the queue.
+    expect(report.log.workerRetries).toBeGreaterThanOrEqual(4);
     expect(report.totals.failed).toBe(0);
   });
 

@@ -19,10 +19,21 @@ import { toJson } from "../format.ts";
 import { loadConfig } from "../load-config.ts";
 
 export const DRILL_START = new Date("2024-05-01T00:00:00Z");
-/** A two-hour incident on the second simulated day: throttling, 5xx, slow calls, quota errors. */
-const INCIDENT = { fromMs: 86_400_000, toMs: 86_400_000 + 2 * 3_600_000 };
+/**
+ * A one-hour incident on the second simulated day: random throttling, 5xx and slow calls throughout,
+ * and for its first 30 minutes every CreateSnapshot fails with a quota error (the midnight window's
+ * EBS snapshots must come back through the queue, not fail).
+ */
+const INCIDENT = {
+  fromMs: 86_400_000,
+  quotaUntilMs: 86_400_000 + 30 * 60_000,
+  toMs: 86_400_000 + 3_600_000,
+};
+type IncidentPhase = "before" | "quota" | "throttling" | "after";
 
-function injectFaults(sandbox: Sandbox): void {
+function setIncident(sandbox: Sandbox, phase: IncidentPhase): void {
+  sandbox.faults.clear();
+  if (phase === "before" || phase === "after") return;
   sandbox.faults.set({
     service: "ec2",
     throttleRate: 0.1,
@@ -30,8 +41,15 @@ function injectFaults(sandbox: Sandbox): void {
     latencyMs: [0, 5],
     seed: 7,
   });
-  sandbox.faults.set({ service: "ec2", operation: "CreateSnapshot", quotaErrorRate: 0.15, seed: 11 });
   sandbox.faults.set({ service: "rds", throttleRate: 0.1, seed: 13 });
+  if (phase === "quota")
+    sandbox.faults.set({ service: "ec2", operation: "CreateSnapshot", quotaErrorRate: 1, seed: 11 });
+}
+
+function incidentPhase(elapsedMs: number): IncidentPhase {
+  if (elapsedMs < INCIDENT.fromMs) return "before";
+  if (elapsedMs < INCIDENT.quotaUntilMs) return "quota";
+  return elapsedMs < INCIDENT.toMs ? "throttling" : "after";
 }
 
 /**
@@ -98,7 +116,7 @@ export async function runDrill(options: {
     const infra = await createInfrastructure(clients, region);
     const end = new Date(DRILL_START.getTime() + days * 86_400_000);
     let lastDay = -1;
-    let incident: "before" | "during" | "after" = "before";
+    let incident: IncidentPhase = "before";
     const log = await simulate({
       sandbox,
       config,
@@ -109,13 +127,9 @@ export async function runDrill(options: {
       end,
       onStep: (at) => {
         const elapsed = at.getTime() - DRILL_START.getTime();
-        if (incident === "before" && elapsed >= INCIDENT.fromMs) {
-          injectFaults(sandbox);
-          incident = "during";
-        } else if (incident === "during" && elapsed >= INCIDENT.toMs) {
-          sandbox.faults.clear();
-          incident = "after";
-        }
+        const phase = incidentPhase(elapsed);
+        if (phase !== incident) setIncident(sandbox, phase);
+        incident = phase;
         const day = Math.floor(elapsed / 86_400_000);
         if (!options.quiet && day !== lastDay && process.stderr.isTTY)
           process.stderr.write(`\rsimulating day ${day + 1}/${days}`);
@@ -147,7 +161,7 @@ export async function runDrill(options: {
       "every EventBridge rule of the config fires on its schedule; every 7th snapshot event is delivered twice, concurrently",
       ...(end.getTime() > DRILL_START.getTime() + INCIDENT.fromMs
         ? [
-            `AWS incident ${at(INCIDENT.fromMs)} to ${at(INCIDENT.toMs)} UTC: EC2 and RDS throttling, 5xx, slow calls, snapshot quota errors`,
+            `AWS incident ${at(INCIDENT.fromMs)} to ${at(INCIDENT.toMs)} UTC: EC2 and RDS throttling, 5xx and slow calls; every CreateSnapshot refused with a quota error for the first 30 minutes`,
           ]
         : []),
       `at ${end.toISOString().slice(0, 16)} an operator changes every schedule to keepLast 1 by mistake`,
