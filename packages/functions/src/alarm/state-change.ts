@@ -2,12 +2,14 @@
  * EventBridge "CloudWatch Alarm State Change" for our alarms (dead-letter queues, worker errors, and
  * later capacity) → one alert in the common schema, so every notification reads the same.
  */
+
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { SNSClient } from "@aws-sdk/client-sns";
 import type { Alert } from "@outpost-ops/core/alerts";
 import { ConsoleLinks } from "@outpost-ops/core/alerts";
 import { type AlarmEvent, parseAlarmEvent } from "../lib/events.ts";
 import { lambda } from "../lib/handler.ts";
-import { logger } from "../lib/observability.ts";
+import { logger, metrics } from "../lib/observability.ts";
 import { lazyRuntime, type Runtime } from "../lib/runtime.ts";
 
 export const parseEvent = parseAlarmEvent;
@@ -44,6 +46,8 @@ export function createHandler(runtime: () => Runtime = lazyRuntime({ sns: SNSCli
     const alert = alarmAlert(event, env.stage);
     await alerts.publish(alert);
     logger.info("alarm relayed", { alarm: event.detail.alarmName, state: event.detail.state.value });
+    metrics.addDimension("severity", alert.severity);
+    metrics.addMetric("AlertsPublished", MetricUnit.Count, 1);
     return { published: alert.title };
   });
 }
