@@ -234,6 +234,31 @@ describe("Handler: schedule/snapshot-window", () => {
     expect(alerts.alerts[0]?.body).toContain("2024-05-14T13:30:00Z");
   });
 
+  it("stops with DeadlineError before the Lambda timeout and enqueues nothing", async () => {
+    // Prepare: 60 s left, less than the planners' safety margin
+    ec2Mock.on(DescribeVolumesCommand).resolves({
+      Volumes: [
+        {
+          VolumeId: "vol-0000000000000000a",
+          VolumeType: "gp3",
+          AvailabilityZone: "us-west-2a",
+          Tags: [{ Key: "Backup", Value: "daily" }],
+        },
+      ],
+    });
+    const handler = snapshotWindow(runtime().runtime);
+
+    // Act
+    const error = await handler(scheduledEvent(), {
+      ...context,
+      getRemainingTimeInMillis: () => 60_000,
+    }).catch((e: unknown) => e);
+
+    // Assess
+    expect((error as Error).name).toBe("DeadlineError");
+    expect(sqsMock).not.toHaveReceivedCommand(SendMessageBatchCommand);
+  });
+
   it("sends no alert when a schedule is due", async () => {
     // Prepare
     ec2Mock.on(DescribeVolumesCommand).resolves({ Volumes: [] });

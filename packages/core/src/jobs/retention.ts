@@ -19,6 +19,7 @@ import {
 } from "../aws/rds.ts";
 import type { AwsClients } from "../aws/regional-clients.ts";
 import type { Config } from "../config/schema.ts";
+import { type Deadline, withinDeadline } from "../deadline.ts";
 import type { SnapshotRecord } from "../inventory.ts";
 import type { Pacer } from "../pacing.ts";
 import { planRetention, type RetentionInput, type RetentionPlan } from "../retention/plan.ts";
@@ -31,12 +32,16 @@ export type RetentionInventory = Pick<RetentionInput, "snapshots" | "liveSourceI
 export async function collectRetentionInventory(
   clients: AwsClients,
   region: string,
+  deadline?: Deadline,
 ): Promise<RetentionInventory> {
   const ec2 = clients.ec2(region);
   const rds = clients.rds(region);
   const snapshots: SnapshotRecord[] = [];
-  for await (const page of streamManagedSnapshots(ec2)) snapshots.push(...page);
-  for await (const page of streamManagedDbSnapshots(rds)) snapshots.push(...page);
+  const what = "listing snapshots for retention";
+  for await (const page of withinDeadline(streamManagedSnapshots(ec2), deadline, what))
+    snapshots.push(...page);
+  for await (const page of withinDeadline(streamManagedDbSnapshots(rds), deadline, what))
+    snapshots.push(...page);
 
   const volumeIds = [...new Set(snapshots.filter((s) => s.kind === "ebs").map((s) => s.sourceId))];
   const liveSourceIds = new Set<string>(await existingVolumeIds(ec2, volumeIds));
@@ -58,8 +63,10 @@ export async function planRetentionRun(input: {
   config: Config;
   region: string;
   now: Date;
+  /** Time left in the invocation (Lambda); the CLI runs without one. */
+  deadline?: Deadline;
 }): Promise<RetentionPlan> {
-  const inventory = await collectRetentionInventory(input.clients, input.region);
+  const inventory = await collectRetentionInventory(input.clients, input.region, input.deadline);
   return planRetention({
     ...inventory,
     policies: input.config.policies,

@@ -9,6 +9,7 @@ import { classifyAwsError, errorMessage } from "../aws/errors.ts";
 import { createDbSnapshot, streamDbClusters, streamDbInstances } from "../aws/rds.ts";
 import type { AwsClients } from "../aws/regional-clients.ts";
 import type { Config, Policy } from "../config/schema.ts";
+import { type Deadline, withinDeadline } from "../deadline.ts";
 import type { Resource } from "../inventory.ts";
 import type { Pacer } from "../pacing.ts";
 import { dueSchedule } from "../schedule/due.ts";
@@ -32,36 +33,46 @@ export async function collectResources(
   config: Config,
   policy: Policy,
   region: string,
+  deadline?: Deadline,
 ): Promise<Resource[]> {
   const resources: Resource[] = [];
+  const what = `listing resources for policy ${policy.name}`;
   const outpostArns = outpostArnsFor(config, policy);
   switch (policy.resource) {
     case "ebs-volume":
-      for await (const page of streamVolumes(clients.ec2(region), {
-        tags: policy.selector.tags,
-        ...(outpostArns ? { outpostArns } : {}),
-      })) {
+      for await (const page of withinDeadline(
+        streamVolumes(clients.ec2(region), {
+          tags: policy.selector.tags,
+          ...(outpostArns ? { outpostArns } : {}),
+        }),
+        deadline,
+        what,
+      )) {
         for (const volume of page) resources.push({ kind: "ebs-volume", volume });
       }
       break;
     case "ec2-instance":
-      for await (const page of streamInstances(clients.ec2(region), {
-        tags: policy.selector.tags,
-        ...(outpostArns ? { outpostArns } : {}),
-      })) {
+      for await (const page of withinDeadline(
+        streamInstances(clients.ec2(region), {
+          tags: policy.selector.tags,
+          ...(outpostArns ? { outpostArns } : {}),
+        }),
+        deadline,
+        what,
+      )) {
         for (const instance of page) resources.push({ kind: "ec2-instance", instance });
       }
       break;
     // RDS has no server-side tag filters; this stands in for them (keep resources that carry a
     // selector key, so one tagged Backup=none is reported as left out rather than silently ignored).
     case "rds-instance":
-      for await (const page of streamDbInstances(clients.rds(region))) {
+      for await (const page of withinDeadline(streamDbInstances(clients.rds(region)), deadline, what)) {
         for (const db of page)
           if (hasSelectorKey(policy, db.tags)) resources.push({ kind: "rds-instance", db });
       }
       break;
     case "aurora-cluster":
-      for await (const page of streamDbClusters(clients.rds(region))) {
+      for await (const page of withinDeadline(streamDbClusters(clients.rds(region)), deadline, what)) {
         for (const cluster of page)
           if (hasSelectorKey(policy, cluster.tags)) resources.push({ kind: "aurora-cluster", cluster });
       }
@@ -79,11 +90,13 @@ export async function planSnapshotRun(input: {
   config: Config;
   region: string;
   now: Date;
+  /** Time left in the invocation (Lambda); the CLI runs without one. */
+  deadline?: Deadline;
 }): Promise<SnapshotPlan[]> {
   const plans: SnapshotPlan[] = [];
   for (const policy of input.config.policies) {
     const resources = dueSchedule(policy, input.now)
-      ? await collectResources(input.clients, input.config, policy, input.region)
+      ? await collectResources(input.clients, input.config, policy, input.region, input.deadline)
       : [];
     plans.push(
       planSnapshots({ config: input.config, policy, region: input.region, resources, now: input.now }),

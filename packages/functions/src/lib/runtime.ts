@@ -6,7 +6,9 @@
 import { type AlertSink, snsAlertSink } from "@outpost-ops/core/alerts";
 import { type AwsClients, type ClientClasses, regionalClients } from "@outpost-ops/core/aws/regional-clients";
 import type { Config } from "@outpost-ops/core/config";
+import type { Deadline } from "@outpost-ops/core/deadline";
 import { createPacer, type Pacer, type Sleeper } from "@outpost-ops/core/pacing";
+import type { Context } from "aws-lambda";
 import { config as deployedConfig } from "./config.ts";
 import { type Env, readEnv } from "./env.ts";
 
@@ -25,6 +27,16 @@ export const systemClock: Sleeper = {
   now: () => Date.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
+
+/**
+ * Planners stop reading pages this long before the Lambda timeout, leaving time to report why
+ * (and to enqueue what they planned) instead of being killed mid-page.
+ */
+export const PLANNER_SAFETY_MS = 90_000;
+
+export function plannerDeadline(context: Pick<Context, "getRemainingTimeInMillis">): Deadline {
+  return { remainingMs: () => context.getRemainingTimeInMillis() - PLANNER_SAFETY_MS };
+}
 
 /** EC2's CreateSnapshot/DeleteSnapshot buckets refill at 5/s; two workers at 2/s each stay below. */
 export const WORKER_RATE = { ratePerSecond: 2, burst: 4 };

@@ -15,18 +15,24 @@ import { countSkip, emptySummary, type RunSummary } from "@outpost-ops/core/summ
 import { parseScheduledEvent } from "../lib/events.ts";
 import { lambda } from "../lib/handler.ts";
 import { reportSummary } from "../lib/observability.ts";
-import { lazyRuntime, type Runtime } from "../lib/runtime.ts";
+import { lazyRuntime, plannerDeadline, type Runtime } from "../lib/runtime.ts";
 
 export const parseEvent = parseScheduledEvent;
 
 export function createHandler(
   runtime: () => Runtime = lazyRuntime({ ec2: EC2Client, rds: RDSClient, sns: SNSClient, sqs: SQSClient }),
 ) {
-  return lambda(parseEvent, async (event): Promise<RunSummary> => {
+  return lambda(parseEvent, async (event, context): Promise<RunSummary> => {
     const { config, clients, env, alerts } = runtime();
     if (!env.retentionQueueUrl) throw new EnvironmentError("RETENTION_QUEUE_URL", "is not set");
     const now = new Date(event.time);
-    const plan = await planRetentionRun({ clients, config, region: env.region, now });
+    const plan = await planRetentionRun({
+      clients,
+      config,
+      region: env.region,
+      now,
+      deadline: plannerDeadline(context),
+    });
     const summary = emptySummary("retention", "plan", now);
     summary.selected = plan.managed;
     for (const d of plan.decisions)

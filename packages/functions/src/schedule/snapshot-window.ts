@@ -15,18 +15,24 @@ import { countSkip, emptySummary, type RunSummary } from "@outpost-ops/core/summ
 import { parseScheduledEvent, type ScheduledEvent } from "../lib/events.ts";
 import { lambda } from "../lib/handler.ts";
 import { reportSummary } from "../lib/observability.ts";
-import { lazyRuntime, type Runtime } from "../lib/runtime.ts";
+import { lazyRuntime, plannerDeadline, type Runtime } from "../lib/runtime.ts";
 
 export const parseEvent = parseScheduledEvent;
 
 export function createHandler(
   runtime: () => Runtime = lazyRuntime({ ec2: EC2Client, rds: RDSClient, sns: SNSClient, sqs: SQSClient }),
 ) {
-  return lambda(parseEvent, async (event): Promise<RunSummary> => {
+  return lambda(parseEvent, async (event, context): Promise<RunSummary> => {
     const { config, clients, env, alerts } = runtime();
     if (!env.snapshotQueueUrl) throw new EnvironmentError("SNAPSHOT_QUEUE_URL", "is not set");
     const now = new Date(event.time);
-    const plans = await planSnapshotRun({ clients, config, region: env.region, now });
+    const plans = await planSnapshotRun({
+      clients,
+      config,
+      region: env.region,
+      now,
+      deadline: plannerDeadline(context),
+    });
     const summary = emptySummary("snapshot", "plan", now);
     for (const plan of plans) {
       summary.selected += plan.selected;
