@@ -48,20 +48,3 @@ export class EnvironmentError extends OutpostOpsError {
     this.name = "EnvironmentError";
   }
 }
-
-/**
- * A retention run would delete more than the configured cap: it deleted nothing and alerted.
- * Raise `retention.maxDeletesPerRun` / `maxDeletesPercent` if the deletions are intended.
- */
-export class DeletionCapExceededError extends OutpostOpsError {
-  constructor(
-    readonly planned: number,
-    readonly managed: number,
-    readonly cap: { count: number; percent: number },
-  ) {
-    super(
-      `Retention planned ${planned} deletions of ${managed} managed snapshots, over the cap (${cap.count} per run, ${cap.percent}% of managed). Nothing was deleted. If this is intended, raise retention.maxDeletesPerRun / retention.maxDeletesPercent in outpost-ops.config.ts.`,
-    );
-    this.name = "DeletionCapExceededError";
-  }
-}

@@ -13,9 +13,3 @@ export function parseDuration(text: string): number {
 export function windowId(t: Date): string {
   return `${t.toISOString().slice(0, 16)}Z`;
 }
-
-export function parseWindowId(id: string): Date | undefined {
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}Z$/.test(id)) return undefined;
-  const t = new Date(`${id.slice(0, 16)}:00Z`);
-  return Number.isNaN(t.getTime()) ? undefined : t;
-}

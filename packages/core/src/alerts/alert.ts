@@ -79,24 +79,12 @@ export function toSnsMessage(alert: Alert): SnsAlertMessage {
 
 /** Console links users can click from the e-mail. */
 export const ConsoleLinks = {
-  ebsSnapshots: (region: string, ids: string[]) => ({
-    label: "EBS snapshots",
-    url: `https://${region}.console.aws.amazon.com/ec2/home?region=${region}#Snapshots:snapshotId=${ids.slice(0, 20).join(",")}`,
-  }),
   managedSnapshots: (region: string) => ({
     label: "Snapshots outpost-ops manages",
     url: `https://${region}.console.aws.amazon.com/ec2/home?region=${region}#Snapshots:tag:outpost-ops:managed=true`,
   }),
-  sqsQueue: (region: string, queueUrl: string) => ({
-    label: "Queue",
-    url: `https://${region}.console.aws.amazon.com/sqs/v3/home?region=${region}#/queues/${encodeURIComponent(queueUrl)}`,
-  }),
   alarm: (region: string, name: string) => ({
     label: "Alarm",
     url: `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#alarmsV2:alarm/${encodeURIComponent(name)}`,
-  }),
-  logs: (region: string, functionName: string) => ({
-    label: "Logs",
-    url: `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#logsV2:log-groups/log-group/${encodeURIComponent(`/aws/lambda/${functionName}`)}`,
   }),
 };

@@ -49,7 +49,7 @@
  * input snapshots carrying our managed tag. When the planned deletions exceed the limit, the plan
  * deletes nothing: `deletions` is empty, `cap.exceeded` is true, and every would-be deletion is turned
  * into `keep` with reason `deletion cap exceeded: <planned> planned, limit <limit>`. The caller alerts
- * (see DeletionCapExceededError). A NaN or negative cap counts as 0 (nothing may be deleted).
+ * (jobs/retention-alerts.ts). A NaN or negative cap counts as 0 (nothing may be deleted).
  *
  * Snapshot ids are assumed unique within one input.
  */
@@ -161,7 +161,7 @@ function percentLimit(managed: number, percent: number): number {
  * @example
  * const plan = planRetention({ snapshots, liveSourceIds, imageSnapshotIds, policies: config.policies,
  *   caps: config.retention, now: new Date() });
- * if (plan.cap.exceeded) throw new DeletionCapExceededError(plan.cap.planned, plan.managed, plan.cap);
+ * if (plan.cap.exceeded) await alerts.publish(capExceededAlert(plan, region)); // jobs/retention-alerts.ts
  */
 export function planRetention(input: RetentionInput): RetentionPlan {
   const { snapshots, liveSourceIds, imageSnapshotIds } = input;

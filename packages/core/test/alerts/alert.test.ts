@@ -176,13 +176,13 @@ describe("Function: toSnsMessage", () => {
 });
 
 describe("Function: ConsoleLinks", () => {
-  it("links to the EBS snapshots in the alert's Region", () => {
+  it("links to the snapshots outpost-ops manages in the alert's Region", () => {
     // Act
-    const link = ConsoleLinks.ebsSnapshots("us-west-2", ["snap-1", "snap-2"]);
+    const link = ConsoleLinks.managedSnapshots("us-west-2");
 
     // Assess
     expect(link.url).toBe(
-      "https://us-west-2.console.aws.amazon.com/ec2/home?region=us-west-2#Snapshots:snapshotId=snap-1,snap-2",
+      "https://us-west-2.console.aws.amazon.com/ec2/home?region=us-west-2#Snapshots:tag:outpost-ops:managed=true",
     );
   });
 
