@@ -305,6 +305,36 @@ describe("Handler: queue/snapshot-work", () => {
     });
   });
 
+  it("announces a non-retryable failure once, on its first delivery, and retries it", async () => {
+    // Prepare
+    ec2Mock.on(DescribeSnapshotsCommand).resolves({ Snapshots: [] });
+    ec2Mock.on(CreateSnapshotCommand).rejects(awsError("UnauthorizedOperation"));
+    const { runtime: get, alerts } = runtime();
+    const handler = snapshotWork(get);
+    const first = sqsEvent({ "m-denied": JSON.stringify(volumeItem("vol-0000000000000000a")) });
+    const again = {
+      Records: first.Records.map((r) => ({
+        ...r,
+        attributes: { ...(r.attributes as object), ApproximateReceiveCount: "2" },
+      })),
+    };
+
+    // Act
+    const firstResponse = await handler(first, context);
+    const againResponse = await handler(again, context);
+
+    // Assess
+    expect(firstResponse).toEqual({ batchItemFailures: [{ itemIdentifier: "m-denied" }] });
+    expect(againResponse).toEqual(firstResponse);
+    expect(alerts.alerts).toHaveLength(1);
+    expect(alerts.alerts[0]).toMatchObject({
+      severity: "warning",
+      job: "snapshot",
+      title: "1 snapshot(s) could not be taken",
+    });
+    expect(alerts.alerts[0]?.body).toContain("UnauthorizedOperation");
+  });
+
   it("returns no failures when every item succeeds or already exists", async () => {
     // Prepare: vol-…b already has its snapshot for the window
     ec2Mock

@@ -10,7 +10,7 @@ import { parseSqsEvent } from "../lib/events.ts";
 import { lambda } from "../lib/handler.ts";
 import { reportSummary } from "../lib/observability.ts";
 import { lazyRuntime, type Runtime } from "../lib/runtime.ts";
-import { processBatch } from "./work-batch.ts";
+import { announceFailures, processBatch } from "./work-batch.ts";
 
 export const parseEvent = parseSqsEvent;
 
@@ -18,11 +18,21 @@ export function createHandler(
   runtime: () => Runtime = lazyRuntime({ ec2: EC2Client, rds: RDSClient, sns: SNSClient }),
 ) {
   return lambda(parseEvent, async (event, context) => {
-    const { clients, pacer } = runtime();
-    const { response, outcomes } = await processBatch(event, context, parseDeleteWorkItem, (item) =>
-      applyDeleteItem(clients, item, pacer),
+    const { clients, pacer, alerts, env, clock } = runtime();
+    const { response, outcomes, firstFailures } = await processBatch(
+      event,
+      context,
+      parseDeleteWorkItem,
+      (item) => applyDeleteItem(clients, item, pacer),
     );
-    reportSummary(addOutcomes(emptySummary("retention", "apply", new Date(runtime().clock.now())), outcomes));
+    const at = new Date(clock.now());
+    await announceFailures(alerts, firstFailures, {
+      job: "retention",
+      region: env.region,
+      stage: env.stage,
+      at,
+    });
+    reportSummary(addOutcomes(emptySummary("retention", "apply", at), outcomes));
     return response;
   });
 }

@@ -2,7 +2,10 @@
  * Shared by the SQS workers: apply each record's work item, report the ones to retry as batch item
  * failures (SQS redelivers them after the visibility timeout; after 10 receives they reach the
  * dead-letter queue, whose alarm alerts), and stop taking new records before the Lambda timeout.
+ * A failure that is not a rate or quota limit (AccessDenied, say) is also announced the first time
+ * it happens, so people hear of it at once rather than when the retries run out hours later.
  */
+import type { Alert, AlertSink } from "@outpost-ops/core/alerts";
 import type { ItemOutcome } from "@outpost-ops/core/jobs/outcome";
 import type { Context, SQSBatchResponse } from "aws-lambda";
 import type { SqsEvent } from "../lib/events.ts";
@@ -16,9 +19,10 @@ export async function processBatch<T>(
   context: Pick<Context, "getRemainingTimeInMillis">,
   parseItem: (body: unknown) => T,
   apply: (item: T) => Promise<ItemOutcome[]>,
-): Promise<{ response: SQSBatchResponse; outcomes: ItemOutcome[] }> {
+): Promise<{ response: SQSBatchResponse; outcomes: ItemOutcome[]; firstFailures: ItemOutcome[] }> {
   const failures: string[] = [];
   const outcomes: ItemOutcome[] = [];
+  const firstFailures: ItemOutcome[] = [];
   for (const record of event.Records) {
     if (context.getRemainingTimeInMillis() < SAFETY_MS) {
       failures.push(record.messageId);
@@ -36,9 +40,43 @@ export async function processBatch<T>(
     const results = await apply(item);
     outcomes.push(...results);
     if (results.some((o) => o.status === "retry" || o.status === "failed")) failures.push(record.messageId);
+    if ((record.attributes?.ApproximateReceiveCount ?? "1") === "1") {
+      firstFailures.push(...results.filter((o) => o.status === "failed"));
+    }
   }
   return {
     response: { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) },
     outcomes,
+    firstFailures,
   };
+}
+
+/** One alert for the batch's first-time failures (none when there are none). */
+export async function announceFailures(
+  alerts: AlertSink,
+  failures: ItemOutcome[],
+  context: { job: "snapshot" | "retention"; region: string; stage: string; at: Date },
+): Promise<void> {
+  if (failures.length === 0) return;
+  const what =
+    context.job === "snapshot" ? "snapshot(s) could not be taken" : "snapshot(s) could not be deleted";
+  const alert: Alert = {
+    severity: "warning",
+    job: context.job,
+    title: `${failures.length} ${what}`,
+    body: [
+      ...failures.slice(0, 10).map((f) => `${f.key}: ${f.detail}`),
+      ...(failures.length > 10 ? [`... and ${failures.length - 10} more (see the function's logs)`] : []),
+      "",
+      "This is not a rate or quota limit, so waiting alone may not fix it: check the IAM role, the resource",
+      "and its state. outpost-ops retries each item; after 10 tries it moves to the dead-letter queue and",
+      "its alarm raises a critical alert.",
+    ].join("\n"),
+    region: context.region,
+    at: context.at,
+    resourceIds: failures.map((f) => f.key),
+    links: [],
+    stage: context.stage,
+  };
+  await alerts.publish(alert);
 }
