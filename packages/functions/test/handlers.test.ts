@@ -313,10 +313,10 @@ describe("Handler: queue/snapshot-work", () => {
     const handler = snapshotWork(get);
     const first = sqsEvent({ "m-denied": JSON.stringify(volumeItem("vol-0000000000000000a")) });
     const again = {
-      Records: first.Records.map((r) => ({
-        ...r,
-        attributes: { ...(r.attributes as object), ApproximateReceiveCount: "2" },
-      })),
+      Records: first.Records.map((r) => {
+        const record = r as Record<string, unknown>;
+        return { ...record, attributes: { ...(record.attributes as object), ApproximateReceiveCount: "2" } };
+      }),
     };
 
     // Act

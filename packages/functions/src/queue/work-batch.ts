@@ -6,10 +6,39 @@
  * it happens, so people hear of it at once rather than when the retries run out hours later.
  */
 import type { Alert, AlertSink } from "@outpost-ops/core/alerts";
-import type { ItemOutcome } from "@outpost-ops/core/jobs/outcome";
+import { addOutcomes, type ItemOutcome } from "@outpost-ops/core/jobs/outcome";
+import { emptySummary } from "@outpost-ops/core/summary";
 import type { Context, SQSBatchResponse } from "aws-lambda";
-import type { SqsEvent } from "../lib/events.ts";
-import { logger } from "../lib/observability.ts";
+import { parseSqsEvent, type SqsEvent } from "../lib/events.ts";
+import { lambda } from "../lib/handler.ts";
+import { logger, reportSummary } from "../lib/observability.ts";
+import type { Runtime } from "../lib/runtime.ts";
+
+/** What distinguishes one worker from another: its job, its work item, and how to apply one. */
+export interface WorkerSpec<T> {
+  job: "snapshot" | "retention";
+  parseItem: (body: unknown) => T;
+  apply: (runtime: Runtime, item: T) => Promise<ItemOutcome[]>;
+}
+
+/** An SQS worker handler: process the batch, announce first failures, report the run's summary. */
+export function createWorker<T>(spec: WorkerSpec<T>, runtime: () => Runtime) {
+  return lambda(parseSqsEvent, async (event, context): Promise<SQSBatchResponse> => {
+    const rt = runtime();
+    const { response, outcomes, firstFailures } = await processBatch(event, context, spec.parseItem, (item) =>
+      spec.apply(rt, item),
+    );
+    const at = new Date(rt.clock.now());
+    await announceFailures(rt.alerts, firstFailures, {
+      job: spec.job,
+      region: rt.env.region,
+      stage: rt.env.stage,
+      at,
+    });
+    reportSummary(addOutcomes(emptySummary(spec.job, "apply", at), outcomes));
+    return response;
+  });
+}
 
 /** Leave this much time unused: one more item could take several retried calls. */
 const SAFETY_MS = 30_000;
