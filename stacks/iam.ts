@@ -4,7 +4,8 @@ import {
   type PermissionStatement,
 } from "@outpost-ops/core/aws/permissions";
 import { Effect, PolicyStatement } from "aws-cdk-lib/aws-iam";
-import type { Stack } from "aws-cdk-lib/core";
+import { type Stack, Token } from "aws-cdk-lib/core";
+import { RegionInfo } from "aws-cdk-lib/region-info";
 
 /*
  * IAM comes from the permissions core declares next to each AWS call (packages/core/src/aws/permissions.ts),
@@ -18,18 +19,26 @@ export function isServiceWideAction(action: string): boolean {
   return action === "*" || /^[a-z0-9-]+:\*$/i.test(action);
 }
 
+/** `aws`, `aws-us-gov` or `aws-cn`, as a literal when the stack's Region is known (it always is in SST). */
+function partitionOf(stack: Stack): string {
+  if (Token.isUnresolved(stack.region)) return stack.partition;
+  return RegionInfo.get(stack.region).partition ?? stack.partition;
+}
+
 function fill(pattern: string, stack: Stack): string {
   return pattern.replace(PLACEHOLDER, (_match, name: string) => {
+    if (name === "partition") return partitionOf(stack);
     if (name === "region") return stack.region;
     if (name === "account") return stack.account;
     throw new Error(
-      `Unknown placeholder \${${name}} in IAM resource "${pattern}" (known: \${region}, \${account})`,
+      `Unknown placeholder \${${name}} in IAM resource "${pattern}" (known: \${partition}, \${region}, \${account})`,
     );
   });
 }
 
 /**
- * The IAM statements a function role needs, with `${region}`/`${account}` taken from the stack.
+ * The IAM statements a function role needs, with `${partition}`/`${region}`/`${account}` taken from the
+ * stack (so GovCloud and China Regions get their own ARNs).
  * @example fn.addToRolePolicy(...statementsFor("retentionWorker", stack))
  */
 export function statementsFor(role: FunctionRole, stack: Stack): PolicyStatement[] {

@@ -444,6 +444,15 @@ describe("Function: statementsFor", () => {
     expect(json).toContain("arn:aws:rds:eu-central-1:111122223333:snapshot:*");
   });
 
+  it("uses the Region's partition, so GovCloud and China get their own ARNs", () => {
+    const gov = new CdkStack(new CdkApp(), "Gov", {
+      env: { region: "us-gov-west-1", account: "111122223333" },
+    });
+    const json = JSON.stringify(statementsFor("retentionWorker", gov).map((s) => s.toStatementJson()));
+    expect(json).toContain("arn:aws-us-gov:ec2:us-gov-west-1::snapshot/*");
+    expect(json).not.toContain("arn:aws:");
+  });
+
   it("recognises service-wide wildcards but allows prefixes", () => {
     expect(["*", "ec2:*", "kms:*"].map(isServiceWideAction)).toEqual([true, true, true]);
     expect(["ec2:Describe*", "kms:GenerateDataKey*", "ec2:DeleteSnapshot"].map(isServiceWideAction)).toEqual([

@@ -1,4 +1,4 @@
-// The placeholders ${region} and ${account} below are filled in by stacks/iam.ts, not by JavaScript.
+// The placeholders ${partition}, ${region} and ${account} below are filled in by stacks/iam.ts, not by JavaScript.
 /**
  * IAM permissions, declared next to the AWS calls that need them (each adapter exports its own) and
  * gathered per function here. stacks/ turns these into IAM statements, so a new call without its
@@ -31,27 +31,27 @@ export const Ec2Permissions = {
     why: "snapshot the selected volumes and instances",
     actions: ["ec2:CreateSnapshot", "ec2:CreateSnapshots"],
     resources: [
-      "arn:aws:ec2:${region}:${account}:volume/*",
-      "arn:aws:ec2:${region}:${account}:instance/*",
-      "arn:aws:outposts:${region}:${account}:outpost/*",
+      "arn:${partition}:ec2:${region}:${account}:volume/*",
+      "arn:${partition}:ec2:${region}:${account}:instance/*",
+      "arn:${partition}:outposts:${region}:${account}:outpost/*",
     ],
   },
   createManagedSnapshot: {
     why: "create only snapshots tagged outpost-ops:managed=true at creation",
     actions: ["ec2:CreateSnapshot", "ec2:CreateSnapshots"],
-    resources: ["arn:aws:ec2:${region}::snapshot/*"],
+    resources: ["arn:${partition}:ec2:${region}::snapshot/*"],
     conditions: requestTagged,
   },
   tagOnCreate: {
     why: "write tags in the same call that creates the snapshot (never tag anything else)",
     actions: ["ec2:CreateTags"],
-    resources: ["arn:aws:ec2:${region}::snapshot/*"],
+    resources: ["arn:${partition}:ec2:${region}::snapshot/*"],
     conditions: { StringEquals: { "ec2:CreateAction": ["CreateSnapshot", "CreateSnapshots"] } },
   },
   deleteManagedSnapshot: {
     why: "delete only snapshots outpost-ops created",
     actions: ["ec2:DeleteSnapshot"],
-    resources: ["arn:aws:ec2:${region}::snapshot/*"],
+    resources: ["arn:${partition}:ec2:${region}::snapshot/*"],
     conditions: resourceTagged,
   },
 } satisfies Record<string, PermissionStatement>;
@@ -71,14 +71,17 @@ export const RdsPermissions = {
   createFromSource: {
     why: "snapshot the selected DB instances and Aurora clusters",
     actions: ["rds:CreateDBSnapshot", "rds:CreateDBClusterSnapshot"],
-    resources: ["arn:aws:rds:${region}:${account}:db:*", "arn:aws:rds:${region}:${account}:cluster:*"],
+    resources: [
+      "arn:${partition}:rds:${region}:${account}:db:*",
+      "arn:${partition}:rds:${region}:${account}:cluster:*",
+    ],
   },
   createManagedSnapshot: {
     why: "create only DB snapshots tagged outpost-ops:managed=true at creation",
     actions: ["rds:CreateDBSnapshot", "rds:CreateDBClusterSnapshot", "rds:AddTagsToResource"],
     resources: [
-      "arn:aws:rds:${region}:${account}:snapshot:*",
-      "arn:aws:rds:${region}:${account}:cluster-snapshot:*",
+      "arn:${partition}:rds:${region}:${account}:snapshot:*",
+      "arn:${partition}:rds:${region}:${account}:cluster-snapshot:*",
     ],
     conditions: requestTagged,
   },
@@ -86,8 +89,8 @@ export const RdsPermissions = {
     why: "delete only DB snapshots outpost-ops created",
     actions: ["rds:DeleteDBSnapshot", "rds:DeleteDBClusterSnapshot"],
     resources: [
-      "arn:aws:rds:${region}:${account}:snapshot:*",
-      "arn:aws:rds:${region}:${account}:cluster-snapshot:*",
+      "arn:${partition}:rds:${region}:${account}:snapshot:*",
+      "arn:${partition}:rds:${region}:${account}:cluster-snapshot:*",
     ],
     conditions: resourceTagged,
   },
