@@ -89,9 +89,16 @@ export function instanceXml(i: Instance, volumes: ReadonlyMap<string, Volume>): 
     leaf("imageId", "ami-0abcdef1234567890") +
     node("instanceState", leaf("code", running ? 16 : 80) + leaf("name", i.state)) +
     leaf("privateDnsName", "") +
+    leaf("dnsName", "") +
+    leaf("reason", "") +
+    leaf("amiLaunchIndex", 0) +
+    "<productCodes/>" +
     leaf("instanceType", "m5.large") +
     leaf("launchTime", i.launchTime) +
-    node("placement", leaf("availabilityZone", i.availabilityZone) + leaf("tenancy", "default")) +
+    node(
+      "placement",
+      leaf("availabilityZone", i.availabilityZone) + leaf("groupName", "") + leaf("tenancy", "default"),
+    ) +
     node("monitoring", leaf("state", "disabled")) +
     leaf("architecture", "x86_64") +
     leaf("rootDeviceType", "ebs") +
@@ -112,6 +119,10 @@ export function instanceXml(i: Instance, volumes: ReadonlyMap<string, Volume>): 
     }) +
     leaf("virtualizationType", "hvm") +
     tagSet(i.tags) +
+    // `xen` stands for both Xen and Nitro; an m5.large has one core with two threads.
+    leaf("hypervisor", "xen") +
+    leaf("ebsOptimized", false) +
+    node("cpuOptions", leaf("coreCount", 1) + leaf("threadsPerCore", 2)) +
     leaf("outpostArn", i.outpostArn)
   );
 }
