@@ -1,4 +1,5 @@
 import type { Key } from "aws-cdk-lib/aws-kms";
+import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Topic } from "aws-cdk-lib/aws-sns";
 import { Function as SstFunction, type Stack } from "sst/constructs";
 import { type HandlerName, Handlers } from "./handlers.ts";
@@ -35,6 +36,9 @@ export function handlerFunction<K extends HandlerName>(
     description: props.description,
     timeout: props.timeoutSeconds,
     environment: { ...props.environment },
+    // Our own log group: run summaries stay searchable for a quarter, then stop costing storage
+    // (SST's logRetention would add a custom resource whose role needs logs:* on every group).
+    logGroup: new LogGroup(stack, `${id}Logs`, { retention: RetentionDays.THREE_MONTHS }),
   });
   const statements = statementsFor(spec.role, stack);
   if (statements.length > 0) fn.attachPermissions(statements);

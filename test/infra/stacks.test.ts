@@ -132,6 +132,10 @@ describe("Stack: Backup", () => {
     template = primary.template(Backup);
   });
 
+  it("gives each of its four functions a log group that keeps 90 days", () => {
+    template.resourcePropertiesCountIs("AWS::Logs::LogGroup", { RetentionInDays: 90 }, 4);
+  });
+
   describe("schedules", () => {
     it("creates one EventBridge schedule per policy schedule, rates deployed as aligned crons", () => {
       // Assess: the example has 5 policy schedules plus the retention sweep
@@ -387,6 +391,7 @@ describe("Functions", () => {
       expect(properties.Architectures).toEqual(["arm64"]);
       expect(properties.MemorySize).toBe(512);
       expect(properties.TracingConfig).toBeUndefined();
+      expect((properties.LoggingConfig as { LogGroup?: unknown } | undefined)?.LogGroup).toBeDefined();
     }
   });
 
