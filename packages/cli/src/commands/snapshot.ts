@@ -4,20 +4,11 @@ import { addOutcomes } from "@outpost-ops/core/jobs/outcome";
 import { applySnapshotItem, planSnapshotRun } from "@outpost-ops/core/jobs/snapshot";
 import { createPacer } from "@outpost-ops/core/pacing";
 import type { SnapshotPlan } from "@outpost-ops/core/snapshot/plan";
+import { workItemSource } from "@outpost-ops/core/snapshot/work-item";
 import { countSkip, emptySummary, type RunSummary } from "@outpost-ops/core/summary";
 import type { CommandContext } from "../context.ts";
 import { table, toJson } from "../format.ts";
 import { progress, silentProgress } from "../progress.ts";
-
-function sourceOf(item: SnapshotPlan["items"][number]): string {
-  return item.kind === "ebs-volume"
-    ? item.volumeId
-    : item.kind === "ec2-instance"
-      ? item.instanceId
-      : item.kind === "rds-instance"
-        ? item.dbInstanceId
-        : item.clusterId;
-}
 
 export function renderSnapshotPlans(plans: SnapshotPlan[]): string {
   const out: string[] = [];
@@ -28,7 +19,7 @@ export function renderSnapshotPlans(plans: SnapshotPlan[]): string {
         table(
           ["source", "kind", "schedule", "window", "placement"],
           plan.items.map((i) => [
-            sourceOf(i),
+            workItemSource(i),
             i.kind,
             i.schedule,
             i.window,

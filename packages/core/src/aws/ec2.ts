@@ -18,7 +18,7 @@ import {
   paginateDescribeVolumes,
 } from "@aws-sdk/client-ec2";
 import type { Instance, SnapshotRecord, Volume, VolumeType } from "../inventory.ts";
-import type { SnapshotWorkItem } from "../snapshot/work-item.ts";
+import { type SnapshotWorkItem, workItemSource } from "../snapshot/work-item.ts";
 import { AWS_BACKUP_TAG, MANAGED_VALUE, Tag, type Tags } from "../tags.ts";
 
 const PAGE_SIZE = 1000;
@@ -176,8 +176,7 @@ export async function imageSnapshotIds(ec2: EC2Client): Promise<Map<string, stri
 /** Snapshots already taken for this work item's window (idempotency across redeliveries). */
 export async function findWindowSnapshots(ec2: EC2Client, item: SnapshotWorkItem): Promise<string[]> {
   const sourceTag = item.kind === "ec2-instance" ? Tag.instance : Tag.source;
-  const sourceId =
-    item.kind === "ec2-instance" ? item.instanceId : item.kind === "ebs-volume" ? item.volumeId : "";
+  const sourceId = workItemSource(item);
   const ids: string[] = [];
   for await (const page of streamManagedSnapshots(ec2, [
     { Name: `tag:${Tag.policy}`, Values: [item.policy] },

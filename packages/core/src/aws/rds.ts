@@ -58,42 +58,50 @@ export async function* streamDbClusters(rds: RDSClient): AsyncGenerator<DbCluste
   }
 }
 
+/** The fields DB and DB cluster snapshots share, as a retention record. */
+function dbSnapshotRecord(
+  kind: "rds" | "aurora",
+  s: { id?: string; sourceId?: string; createdAt?: Date; status?: string; type?: string; tags?: RdsTag[] },
+): SnapshotRecord {
+  const id = s.id ?? "";
+  return {
+    kind,
+    id,
+    sourceId: s.sourceId ?? "unknown",
+    createdAt: s.createdAt ?? new Date(0),
+    state: stateOf(s.status),
+    tags: tagsOf(s.tags),
+    awsBackup: s.type === "awsbackup" || id.startsWith("awsbackup:"),
+  };
+}
+
 /** Our manual DB snapshots (instance and cluster), page by page. */
 export async function* streamManagedDbSnapshots(rds: RDSClient): AsyncGenerator<SnapshotRecord[]> {
-  for await (const page of paginateDescribeDBSnapshots(
-    { client: rds, pageSize: PAGE_SIZE },
-    { SnapshotType: "manual" },
-  )) {
+  const manual = { SnapshotType: "manual" };
+  for await (const page of paginateDescribeDBSnapshots({ client: rds, pageSize: PAGE_SIZE }, manual)) {
     yield (page.DBSnapshots ?? [])
-      .map(
-        (s): SnapshotRecord => ({
-          kind: "rds",
-          id: s.DBSnapshotIdentifier ?? "",
-          sourceId: s.DBInstanceIdentifier ?? "unknown",
-          createdAt: s.SnapshotCreateTime ?? s.OriginalSnapshotCreateTime ?? new Date(0),
-          state: stateOf(s.Status),
-          tags: tagsOf(s.TagList),
-          awsBackup:
-            s.SnapshotType === "awsbackup" || (s.DBSnapshotIdentifier ?? "").startsWith("awsbackup:"),
+      .map((s) =>
+        dbSnapshotRecord("rds", {
+          id: s.DBSnapshotIdentifier,
+          sourceId: s.DBInstanceIdentifier,
+          createdAt: s.SnapshotCreateTime ?? s.OriginalSnapshotCreateTime,
+          status: s.Status,
+          type: s.SnapshotType,
+          tags: s.TagList,
         }),
       )
       .filter((s) => isManaged(s.tags));
   }
-  for await (const page of paginateDescribeDBClusterSnapshots(
-    { client: rds, pageSize: PAGE_SIZE },
-    { SnapshotType: "manual" },
-  )) {
+  for await (const page of paginateDescribeDBClusterSnapshots({ client: rds, pageSize: PAGE_SIZE }, manual)) {
     yield (page.DBClusterSnapshots ?? [])
-      .map(
-        (s): SnapshotRecord => ({
-          kind: "aurora",
-          id: s.DBClusterSnapshotIdentifier ?? "",
-          sourceId: s.DBClusterIdentifier ?? "unknown",
-          createdAt: s.SnapshotCreateTime ?? new Date(0),
-          state: stateOf(s.Status),
-          tags: tagsOf(s.TagList),
-          awsBackup:
-            s.SnapshotType === "awsbackup" || (s.DBClusterSnapshotIdentifier ?? "").startsWith("awsbackup:"),
+      .map((s) =>
+        dbSnapshotRecord("aurora", {
+          id: s.DBClusterSnapshotIdentifier,
+          sourceId: s.DBClusterIdentifier,
+          createdAt: s.SnapshotCreateTime,
+          status: s.Status,
+          type: s.SnapshotType,
+          tags: s.TagList,
         }),
       )
       .filter((s) => isManaged(s.tags));

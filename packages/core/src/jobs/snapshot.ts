@@ -14,7 +14,7 @@ import type { Resource } from "../inventory.ts";
 import type { Pacer } from "../pacing.ts";
 import { dueSchedule } from "../schedule/due.ts";
 import { planSnapshots, type SnapshotPlan } from "../snapshot/plan.ts";
-import type { SnapshotWorkItem } from "../snapshot/work-item.ts";
+import { type SnapshotWorkItem, workItemSource } from "../snapshot/work-item.ts";
 import type { ItemOutcome } from "./outcome.ts";
 
 function outpostArnsFor(config: Config, policy: Policy): string[] | undefined {
@@ -105,19 +105,6 @@ export async function planSnapshotRun(input: {
   return plans;
 }
 
-function sourceOf(item: SnapshotWorkItem): string {
-  switch (item.kind) {
-    case "ebs-volume":
-      return item.volumeId;
-    case "ec2-instance":
-      return item.instanceId;
-    case "rds-instance":
-      return item.dbInstanceId;
-    case "aurora-cluster":
-      return item.clusterId;
-  }
-}
-
 /**
  * Applies one work item, idempotently: an EBS snapshot already tagged with this policy, source and
  * window is not taken again; RDS identifiers are deterministic, so AWS itself refuses a second one.
@@ -152,7 +139,7 @@ export async function applySnapshotItem(
       case "exists":
         return { ...base, status: "exists", detail: "already taken for this window" };
       case "gone":
-        return { ...base, status: "skipped", detail: `source ${sourceOf(item)} no longer exists` };
+        return { ...base, status: "skipped", detail: `source ${workItemSource(item)} no longer exists` };
       case "retry-later":
         return { ...base, status: "retry", detail: errorMessage(error) };
       default:

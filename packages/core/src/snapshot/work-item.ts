@@ -36,6 +36,20 @@ export type SnapshotWorkItem =
   | (WorkItemBase & { kind: "rds-instance"; dbInstanceId: string; snapshotId: string })
   | (WorkItemBase & { kind: "aurora-cluster"; clusterId: string; snapshotId: string });
 
+/** The id of what a work item snapshots: volume, instance, DB instance or cluster. */
+export function workItemSource(item: SnapshotWorkItem): string {
+  switch (item.kind) {
+    case "ebs-volume":
+      return item.volumeId;
+    case "ec2-instance":
+      return item.instanceId;
+    case "rds-instance":
+      return item.dbInstanceId;
+    case "aurora-cluster":
+      return item.clusterId;
+  }
+}
+
 /** Deletions travel in small batches; one message carries up to this many snapshot ids. */
 export const DELETE_BATCH_SIZE = 50;
 
