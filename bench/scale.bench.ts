@@ -5,7 +5,7 @@
  * retention inventory of 100,000 snapshots under 512 MB of heap (the functions' memory size).
  */
 
-import { CreateQueueCommand } from "@aws-sdk/client-sqs";
+import { CreateQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { createClients } from "@outpost-ops/core/aws/clients";
 import { enqueue } from "@outpost-ops/core/aws/queue";
 import { parseConfig } from "@outpost-ops/core/config";
@@ -62,7 +62,7 @@ beforeAll(async () => {
   }));
   sb.seed({ volumes, snapshots });
   const out = await clients()
-    .sqs(REGION)
+    .get(SQSClient, REGION)
     .send(new CreateQueueCommand({ QueueName: "bench.fifo", Attributes: { FifoQueue: "true" } }));
   queueUrl = out.QueueUrl ?? "";
 }, 120_000);
@@ -79,7 +79,7 @@ describe("planner invocations at AWS scale (target: < 60 s each; heap < 512 MB)"
       const plans = await planSnapshotRun({ clients: c, config, region: REGION, now: NOW });
       const items = plans.flatMap((p) => p.items);
       if (items.length !== 10_000) throw new Error(`planned ${items.length}, expected 10,000`);
-      await enqueue(c.sqs(REGION), queueUrl, items);
+      await enqueue(c.get(SQSClient, REGION), queueUrl, items);
     },
     { iterations: 2, warmupIterations: 0, time: 0 },
   );

@@ -4,7 +4,7 @@
  */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { DeleteSnapshotCommand } from "@aws-sdk/client-ec2";
+import { DeleteSnapshotCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 
 vi.hoisted(() => {
@@ -87,7 +87,7 @@ describe("Drill: invariants catch what must never happen", () => {
       const ec2 = createClients({
         endpoint: sb.endpoint,
         credentials: { accessKeyId: "x", secretAccessKey: "x" },
-      }).ec2("us-west-2");
+      }).get(EC2Client, "us-west-2");
       // Act
       await ec2.send(new DeleteSnapshotCommand({ SnapshotId: held }));
       const results = checkInvariants({ sandbox: sb, config, drill, region: "us-west-2", end: start });

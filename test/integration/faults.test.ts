@@ -1,3 +1,5 @@
+import { EC2Client } from "@aws-sdk/client-ec2";
+import { RDSClient } from "@aws-sdk/client-rds";
 import { rdsSnapshotId } from "@outpost-ops/core/snapshot/names";
 import type { RunSummary } from "@outpost-ops/core/summary";
 import type { Estate } from "@outpost-ops/sandbox";
@@ -60,7 +62,6 @@ describe("Integration: throttling, 5xx, slow responses and quota errors", () => 
   beforeAll(async () => {
     h = await startHarness({
       maxAttempts: 10,
-      retryMode: "standard",
       start: new Date(DAY1.getTime() - 3_600_000),
     });
     seeded = buildEstate({ lineVolumes: 8, instances: 1 });
@@ -108,7 +109,7 @@ describe("Integration: throttling, 5xx, slow responses and quota errors", () => 
   it("a snapshot window and a retention sweep complete on a bad day: nothing lost, nothing dead-lettered, no false alerts", async () => {
     // Prepare
     badDay(h);
-    const retries = countSdkRetries([h.clients.ec2(REGION), h.clients.rds(REGION)]);
+    const retries = countSdkRetries([h.clients.get(EC2Client, REGION), h.clients.get(RDSClient, REGION)]);
     const capture = captureSummaries();
     let window: RunSummary;
     let sweep: RunSummary;

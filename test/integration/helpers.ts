@@ -1,17 +1,5 @@
-/**
- * Shared by the integration tests: a sandbox per file, the real SDK clients pointed at it, the queues
- * and topic the stacks create, the real handlers over that runtime (the drill's helpers), a config and
- * an estate builder with known ids, and a way to see each worker's run summary.
- *
- * Test files must set POWERTOOLS_LOG_LEVEL / POWERTOOLS_METRICS_DISABLED in `vi.hoisted` before this
- * module (which imports the handlers) loads.
- */
-import { EC2Client } from "@aws-sdk/client-ec2";
-import { RDSClient } from "@aws-sdk/client-rds";
-import { SNSClient } from "@aws-sdk/client-sns";
 import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { type AwsClients, createClients } from "@outpost-ops/core/aws/clients";
-import { regionalClients } from "@outpost-ops/core/aws/regional-clients";
 import { type Config, type ConfigInput, parseConfig } from "@outpost-ops/core/config";
 import type { RunSummary } from "@outpost-ops/core/summary";
 import { logger } from "@outpost-ops/functions/src/lib/observability.ts";
@@ -282,36 +270,8 @@ export interface Harness {
   handlers: ReturnType<typeof drillHandlers>;
 }
 
-/**
- * The product's clients with the SDK's "standard" retry mode instead of "adaptive". Under a uniform
- * random 30% throttle (unlike AWS's token buckets, which adaptive mode is built to find) the adaptive
- * client-side limiter ratchets down to its floor of 0.5 requests/s, so a dozen work items take a
- * minute; standard mode keeps the same attempts and the SDK's real (jittered) backoff.
- */
-function standardRetryClients(options: Parameters<typeof createClients>[0]): AwsClients {
-  const standard = <C>(Base: new (config: Record<string, unknown>) => C) =>
-    class extends (Base as new (config: Record<string, unknown>) => object) {
-      constructor(config: Record<string, unknown>) {
-        super({ ...config, retryMode: "standard" });
-      }
-    } as unknown as new (
-      config: Record<string, unknown>,
-    ) => C;
-  return regionalClients(
-    {
-      ec2: standard(EC2Client),
-      rds: standard(RDSClient),
-      sqs: standard(SQSClient),
-      sns: standard(SNSClient),
-    },
-    options,
-  );
-}
-
 /** A sandbox on port 0, clients through the real SDK, the queues and topic, the handlers over them. */
-export async function startHarness(
-  options: { config?: Config; maxAttempts?: number; start?: Date; retryMode?: "adaptive" | "standard" } = {},
-) {
+export async function startHarness(options: { config?: Config; maxAttempts?: number; start?: Date } = {}) {
   const sb = await startSandbox({ port: 0, ...(options.start ? { startTime: options.start } : {}) });
   const clientOptions = {
     endpoint: sb.endpoint,
@@ -319,11 +279,11 @@ export async function startHarness(
     maxAttempts: options.maxAttempts ?? 8,
     requestTimeoutMs: 5_000,
   };
-  const clients =
-    options.retryMode === "standard" ? standardRetryClients(clientOptions) : createClients(clientOptions);
+  // The production client configuration (retry mode included): tests exercise what runs in Lambda.
+  const clients = createClients(clientOptions);
   const infra = await createInfrastructure(clients, REGION);
   const handlers = drillHandlers(options.config ?? testConfig(), clients, REGION, infra);
-  const harness: Harness = { sb, clients, sqs: clients.sqs(REGION), infra, handlers };
+  const harness: Harness = { sb, clients, sqs: clients.get(SQSClient, REGION), infra, handlers };
   return harness;
 }
 

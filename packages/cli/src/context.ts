@@ -1,4 +1,5 @@
 /** What every command needs: validated config, region, clients, the evaluation time, output mode. */
+import { SNSClient } from "@aws-sdk/client-sns";
 import { type AlertSink, memoryAlertSink, snsAlertSink } from "@outpost-ops/core/alerts";
 import { type AwsClients, createClients } from "@outpost-ops/core/aws/clients";
 import type { Config } from "@outpost-ops/core/config";
@@ -52,7 +53,7 @@ export async function commandContext(options: CommonOptions): Promise<CommandCon
     dryRun: options["dry-run"] === true,
     clients,
     // Without a topic the CLI prints alerts instead of sending them.
-    alerts: topic ? snsAlertSink(clients.sns(region), topic) : memoryAlertSink(),
+    alerts: topic ? snsAlertSink(clients.get(SNSClient, region), topic) : memoryAlertSink(),
     clock: wallClock,
     out: (text) => process.stdout.write(`${text}\n`),
   };

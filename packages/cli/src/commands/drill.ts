@@ -3,6 +3,7 @@
  * from the config, runs the real handlers on their schedules over simulated weeks and checks the
  * invariants users rely on. Exits 1 when one breaks.
  */
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { type AwsClients, createClients } from "@outpost-ops/core/aws/clients";
 import type { Config } from "@outpost-ops/core/config";
 import { OutpostOpsError } from "@outpost-ops/core/errors";
@@ -80,7 +81,7 @@ async function mistakenRetentionChange(input: {
     lambdaContext("retention-sweep"),
   );
   await drainQueue({
-    sqs: clients.sqs(region),
+    sqs: clients.get(SQSClient, region),
     queueUrl: infra.retentionQueueUrl,
     region,
     handler: handlers.retentionWork,

@@ -4,8 +4,8 @@
  * drained by an emulated event source mapping. Some scheduled events are delivered twice, as
  * EventBridge may, to show that duplicates create nothing twice.
  */
-import { CreateTopicCommand } from "@aws-sdk/client-sns";
-import { CreateQueueCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
+import { CreateQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { memoryAlertSink, snsAlertSink } from "@outpost-ops/core/alerts";
 import type { AwsClients } from "@outpost-ops/core/aws/clients";
 import type { Config } from "@outpost-ops/core/config";
@@ -68,7 +68,7 @@ export interface Infrastructure {
 
 /** Creates in the sandbox what stacks/ creates in AWS: the queues (FIFO for snapshots) and the topic. */
 export async function createInfrastructure(clients: AwsClients, region: string): Promise<Infrastructure> {
-  const sqs = clients.sqs(region);
+  const sqs = clients.get(SQSClient, region);
   const make = async (name: string, attributes: Record<string, string>) =>
     (await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }))).QueueUrl ?? "";
   const snapshotDlqUrl = await make("outpost-ops-snapshot-dlq.fifo", { FifoQueue: "true" });
@@ -83,7 +83,9 @@ export async function createInfrastructure(clients: AwsClients, region: string):
     VisibilityTimeout: "1800",
     RedrivePolicy: JSON.stringify({ deadLetterTargetArn: arnOf(retentionDlqUrl), maxReceiveCount: 10 }),
   });
-  const topic = await clients.sns(region).send(new CreateTopicCommand({ Name: "outpost-ops-alerts" }));
+  const topic = await clients
+    .get(SNSClient, region)
+    .send(new CreateTopicCommand({ Name: "outpost-ops-alerts" }));
   return {
     snapshotQueueUrl,
     retentionQueueUrl,
@@ -114,7 +116,7 @@ export function drillHandlers(config: Config, clients: AwsClients, region: strin
       retentionQueueUrl: infra.retentionQueueUrl,
     },
     clients,
-    alerts: infra.topicArn ? snsAlertSink(clients.sns(region), infra.topicArn) : memoryAlertSink(),
+    alerts: infra.topicArn ? snsAlertSink(clients.get(SNSClient, region), infra.topicArn) : memoryAlertSink(),
     // The sandbox is not throttled in the drill; pacing would only slow simulated weeks down.
     pacer: unpaced,
     clock: systemClock,
@@ -141,7 +143,7 @@ export async function simulate(input: {
 }): Promise<SimulationLog> {
   const { sandbox, config, clients, region, infra } = input;
   const handlers = drillHandlers(config, clients, region, infra);
-  const sqs: SQSClient = clients.sqs(region);
+  const sqs: SQSClient = clients.get(SQSClient, region);
   const log: SimulationLog = {
     invocations: {},
     duplicateDeliveries: 0,

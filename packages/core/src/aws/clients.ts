@@ -1,18 +1,126 @@
 /**
- * Every client the jobs use, for the CLI, the drill and tests. Lambdas build theirs with
- * `regionalClients` and only the classes they call (see regional-clients.ts).
+ * AWS clients for any service, per account and Region, created on first use and reused (each holds
+ * a connection pool). Callers name the client class where they call it (`clients.get(EC2Client,
+ * region)`), so a Lambda bundle holds exactly the clients its code calls and no fixed interface has
+ * to grow a method per service: the EC2 client alone is ~1.5 MB and ~220 ms of cold start
+ * (PRODUCT.md, "Realities"), which an alarm relay that only publishes to SNS must not pay.
+ *
+ * Clients are keyed by account as well as Region. Today every call runs in the deployment's own
+ * account (`account` omitted); a hub-and-spoke estate later passes the spoke's account and supplies
+ * `credentialsFor` (an assumed role with an ExternalId), and no call site has to change shape.
+ *
+ * Every client shares one retry policy (see `clientConfig`). The endpoint comes from the SDK's own
+ * resolution (AWS_ENDPOINT_URL, AWS_PROFILE, AWS_REGION) unless a caller overrides it.
  */
-import { EC2Client } from "@aws-sdk/client-ec2";
-import { RDSClient } from "@aws-sdk/client-rds";
-import { SNSClient } from "@aws-sdk/client-sns";
-import { SQSClient } from "@aws-sdk/client-sqs";
-import { type AwsClients, type ClientOptions, regionalClients } from "./regional-clients.ts";
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
+import { OutpostOpsError } from "../errors.ts";
 
-export type { AwsClients, ClientOptions } from "./regional-clients.ts";
+/** Where a call goes: a Region, and the account (omitted: the deployment's own). */
+export interface Where {
+  region: string;
+  account?: string;
+}
+
+/** The SDK's retry modes; `standard` is ours (see RETRY_MODE). */
+export type RetryMode = "standard" | "adaptive";
+
+export interface ClientOptions {
+  /** Overrides the SDK's endpoint resolution (tests); normally leave unset and use AWS_ENDPOINT_URL. */
+  endpoint?: string;
+  credentials?: AwsCredentialIdentity;
+  /** Credentials for another account (hub and spoke, later); the own account uses the default chain. */
+  credentialsFor?: (account: string) => AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** Total attempts per call, first one included. */
+  maxAttempts?: number;
+  /** Milliseconds before a silent response is abandoned (and retried). */
+  requestTimeoutMs?: number;
+  /** Called with `service:Command` for every command sent (the permission test records calls). */
+  onCommand?: (call: { service: string; command: string; where: Where }) => void;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: any SDK v3 client class; its config type varies per service
+export type ClientClass<C> = new (config: any) => C;
+
+interface SdkClient {
+  middlewareStack: {
+    add(
+      middleware: (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => unknown,
+      options: { step: "initialize"; name: string },
+    ): void;
+  };
+}
+
+export interface AwsClients {
+  /**
+   * The client of `Class` for a Region (a string) or an account and Region.
+   * @example await clients.get(EC2Client, "us-west-2").send(new DescribeVolumesCommand({}))
+   */
+  get<C>(Class: ClientClass<C>, where: string | Where): C;
+}
 
 /**
- * @example const clients = createClients(); await clients.ec2("us-west-2").send(cmd)
+ * The SDK's `standard` mode: exponential backoff with jitter and a retry quota. Our workers already
+ * pace themselves below the API's token buckets; `adaptive` adds a second, client-side limiter that
+ * fell to ~0.5 requests/s under 30% random throttling in the fault test, so it only cost throughput.
+ * The figures behind this choice are in BENCHMARKS.md ("Retry mode").
  */
-export function createClients(options: ClientOptions = {}): AwsClients {
-  return regionalClients({ ec2: EC2Client, rds: RDSClient, sqs: SQSClient, sns: SNSClient }, options);
+export const RETRY_MODE: RetryMode = "standard";
+/** More than the default 3: a throttle below our own pacing is transient, not a failure. */
+export const MAX_ATTEMPTS = 8;
+
+export function clientConfig(region: string, options: ClientOptions & { retryMode?: RetryMode }) {
+  return {
+    region,
+    retryMode: options.retryMode ?? RETRY_MODE,
+    maxAttempts: options.maxAttempts ?? MAX_ATTEMPTS,
+    requestHandler: {
+      requestTimeout: options.requestTimeoutMs ?? 20_000,
+      throwOnRequestTimeout: true,
+      connectionTimeout: 5_000,
+    },
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+  };
+}
+
+/** `EC2Client` → `ec2`, `Route53Client` → `route53`: the prefix IAM actions use for most services. */
+function serviceOf(Class: ClientClass<unknown>): string {
+  return Class.name.replace(/Client$/, "").toLowerCase();
+}
+
+/**
+ * @example const clients = createClients(); clients.get(SNSClient, "us-west-2")
+ */
+export function createClients(options: ClientOptions & { retryMode?: RetryMode } = {}): AwsClients {
+  const cache = new Map<string, unknown>();
+  return {
+    get<C>(Class: ClientClass<C>, target: string | Where): C {
+      const where: Where = typeof target === "string" ? { region: target } : target;
+      const key = `${Class.name}:${where.account ?? "self"}:${where.region}`;
+      let client = cache.get(key) as C | undefined;
+      if (client) return client;
+      const config = clientConfig(where.region, options);
+      if (where.account !== undefined) {
+        if (!options.credentialsFor)
+          throw new OutpostOpsError(
+            `A call for account ${where.account} needs credentials for it, and this deployment has none configured (multi-account estates are not supported yet).`,
+          );
+        Object.assign(config, { credentials: options.credentialsFor(where.account) });
+      }
+      client = new Class(config);
+      const record = options.onCommand;
+      if (record) {
+        const service = serviceOf(Class);
+        (client as SdkClient).middlewareStack.add(
+          (next, context) => (args: unknown) => {
+            record({ service, command: (context.commandName ?? "").replace(/Command$/, ""), where });
+            return next(args);
+          },
+          { step: "initialize", name: "outpostOpsRecordCommand" },
+        );
+      }
+      cache.set(key, client);
+      return client;
+    },
+  };
 }

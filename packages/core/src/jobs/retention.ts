@@ -4,6 +4,9 @@
  * deletions in small batches (Lambda) or apply them here (CLI).
  */
 
+import { EC2Client } from "@aws-sdk/client-ec2";
+import { RDSClient } from "@aws-sdk/client-rds";
+import type { AwsClients } from "../aws/clients.ts";
 import {
   deleteEbsSnapshot,
   existingVolumeIds,
@@ -17,7 +20,6 @@ import {
   streamDbInstances,
   streamManagedDbSnapshots,
 } from "../aws/rds.ts";
-import type { AwsClients } from "../aws/regional-clients.ts";
 import type { Config } from "../config/schema.ts";
 import { type Deadline, withinDeadline } from "../deadline.ts";
 import type { SnapshotRecord } from "../inventory.ts";
@@ -34,8 +36,8 @@ export async function collectRetentionInventory(
   region: string,
   deadline?: Deadline,
 ): Promise<RetentionInventory> {
-  const ec2 = clients.ec2(region);
-  const rds = clients.rds(region);
+  const ec2 = clients.get(EC2Client, region);
+  const rds = clients.get(RDSClient, region);
   const snapshots: SnapshotRecord[] = [];
   const what = "listing snapshots for retention";
   for await (const page of withinDeadline(streamManagedSnapshots(ec2), deadline, what))
@@ -109,8 +111,8 @@ export async function applyDeleteItem(
     const base = { key: id, snapshotIds: [id] };
     try {
       await pacer.take();
-      if (item.snapshotKind === "ebs") await deleteEbsSnapshot(clients.ec2(item.region), id);
-      else await deleteDbSnapshot(clients.rds(item.region), item.snapshotKind, id);
+      if (item.snapshotKind === "ebs") await deleteEbsSnapshot(clients.get(EC2Client, item.region), id);
+      else await deleteDbSnapshot(clients.get(RDSClient, item.region), item.snapshotKind, id);
       outcomes.push({ ...base, status: "deleted", detail: "deleted" });
     } catch (error) {
       const kind = classifyAwsError(error);

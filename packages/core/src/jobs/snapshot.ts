@@ -4,10 +4,12 @@
  * applies them, paced, across invocations) or apply them here (CLI).
  */
 
+import { EC2Client } from "@aws-sdk/client-ec2";
+import { RDSClient } from "@aws-sdk/client-rds";
+import type { AwsClients } from "../aws/clients.ts";
 import { createEbsSnapshots, findWindowSnapshots, streamInstances, streamVolumes } from "../aws/ec2.ts";
 import { classifyAwsError, errorMessage } from "../aws/errors.ts";
 import { createDbSnapshot, streamDbClusters, streamDbInstances } from "../aws/rds.ts";
-import type { AwsClients } from "../aws/regional-clients.ts";
 import type { Config, Policy } from "../config/schema.ts";
 import { type Deadline, withinDeadline } from "../deadline.ts";
 import type { Resource } from "../inventory.ts";
@@ -41,7 +43,7 @@ export async function collectResources(
   switch (policy.resource) {
     case "ebs-volume":
       for await (const page of withinDeadline(
-        streamVolumes(clients.ec2(region), {
+        streamVolumes(clients.get(EC2Client, region), {
           tags: policy.selector.tags,
           ...(outpostArns ? { outpostArns } : {}),
         }),
@@ -53,7 +55,7 @@ export async function collectResources(
       break;
     case "ec2-instance":
       for await (const page of withinDeadline(
-        streamInstances(clients.ec2(region), {
+        streamInstances(clients.get(EC2Client, region), {
           tags: policy.selector.tags,
           ...(outpostArns ? { outpostArns } : {}),
         }),
@@ -66,13 +68,21 @@ export async function collectResources(
     // RDS has no server-side tag filters; this stands in for them (keep resources that carry a
     // selector key, so one tagged Backup=none is reported as left out rather than silently ignored).
     case "rds-instance":
-      for await (const page of withinDeadline(streamDbInstances(clients.rds(region)), deadline, what)) {
+      for await (const page of withinDeadline(
+        streamDbInstances(clients.get(RDSClient, region)),
+        deadline,
+        what,
+      )) {
         for (const db of page)
           if (hasSelectorKey(policy, db.tags)) resources.push({ kind: "rds-instance", db });
       }
       break;
     case "aurora-cluster":
-      for await (const page of withinDeadline(streamDbClusters(clients.rds(region)), deadline, what)) {
+      for await (const page of withinDeadline(
+        streamDbClusters(clients.get(RDSClient, region)),
+        deadline,
+        what,
+      )) {
         for (const cluster of page)
           if (hasSelectorKey(policy, cluster.tags)) resources.push({ kind: "aurora-cluster", cluster });
       }
@@ -118,7 +128,7 @@ export async function applySnapshotItem(
   const base = { key: item.key, snapshotIds: [] as string[] };
   try {
     if (item.kind === "ebs-volume" || item.kind === "ec2-instance") {
-      const ec2 = clients.ec2(item.region);
+      const ec2 = clients.get(EC2Client, item.region);
       const existing = await findWindowSnapshots(ec2, item);
       if (existing.length > 0)
         return {
@@ -132,7 +142,7 @@ export async function applySnapshotItem(
       return { ...base, status: "created", snapshotIds: ids, detail: `created ${ids.join(", ")}` };
     }
     await pacer.take();
-    const id = await createDbSnapshot(clients.rds(item.region), item);
+    const id = await createDbSnapshot(clients.get(RDSClient, item.region), item);
     return { ...base, status: "created", snapshotIds: [id], detail: `created ${id}` };
   } catch (error) {
     switch (classifyAwsError(error)) {

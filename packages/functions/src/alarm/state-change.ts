@@ -4,7 +4,6 @@
  */
 
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
-import { SNSClient } from "@aws-sdk/client-sns";
 import type { Alert } from "@outpost-ops/core/alerts";
 import { ConsoleLinks } from "@outpost-ops/core/alerts";
 import { type AlarmEvent, parseAlarmEvent } from "../lib/events.ts";
@@ -40,7 +39,7 @@ export function alarmAlert(event: AlarmEvent, stage: string): Alert {
   };
 }
 
-export function createHandler(runtime: () => Runtime = lazyRuntime({ sns: SNSClient })) {
+export function createHandler(runtime: () => Runtime = lazyRuntime()) {
   return lambda(parseEvent, async (event) => {
     const { alerts, env } = runtime();
     const alert = alarmAlert(event, env.stage);

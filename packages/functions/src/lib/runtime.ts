@@ -3,8 +3,9 @@
  * runtime so tests and the offline drill can run the very same handler code with their own clients,
  * config and pacing.
  */
+import { SNSClient } from "@aws-sdk/client-sns";
 import { type AlertSink, snsAlertSink } from "@outpost-ops/core/alerts";
-import { type AwsClients, type ClientClasses, regionalClients } from "@outpost-ops/core/aws/regional-clients";
+import { type AwsClients, createClients } from "@outpost-ops/core/aws/clients";
 import type { Config } from "@outpost-ops/core/config";
 import type { Deadline } from "@outpost-ops/core/deadline";
 import { createPacer, type Pacer, type Sleeper } from "@outpost-ops/core/pacing";
@@ -41,25 +42,25 @@ export function plannerDeadline(context: Pick<Context, "getRemainingTimeInMillis
 /** EC2's CreateSnapshot/DeleteSnapshot buckets refill at 5/s; two workers at 2/s each stay below. */
 export const WORKER_RATE = { ratePerSecond: 2, burst: 4 };
 
-/** The deployed runtime, with clients for exactly the classes the handler names (plus SNS for alerts). */
-export function defaultRuntime(classes: ClientClasses): Runtime {
+/** The deployed runtime. Clients are created on first use, of the classes the handler's code calls. */
+export function defaultRuntime(): Runtime {
   const env = readEnv();
-  const clients = regionalClients(classes);
+  const clients = createClients();
   return {
     config: deployedConfig(),
     env,
     clients,
-    alerts: snsAlertSink(clients.sns(env.region), env.alertTopicArn),
+    alerts: snsAlertSink(clients.get(SNSClient, env.region), env.alertTopicArn),
     pacer: createPacer(WORKER_RATE, systemClock),
     clock: systemClock,
   };
 }
 
 /** Builds the runtime on first invocation, so importing a handler stays free of side effects. */
-export function lazyRuntime(classes: ClientClasses): () => Runtime {
+export function lazyRuntime(): () => Runtime {
   let runtime: Runtime | undefined;
   return () => {
-    runtime ??= defaultRuntime(classes);
+    runtime ??= defaultRuntime();
     return runtime;
   };
 }

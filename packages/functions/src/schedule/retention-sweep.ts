@@ -1,10 +1,3 @@
-/**
- * EventBridge schedule → plan retention for the region and enqueue the deletions in batches. A plan
- * over the per-run cap deletes nothing and raises an alert instead.
- */
-import { EC2Client } from "@aws-sdk/client-ec2";
-import { RDSClient } from "@aws-sdk/client-rds";
-import { SNSClient } from "@aws-sdk/client-sns";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { ConsoleLinks } from "@outpost-ops/core/alerts";
 import { enqueue } from "@outpost-ops/core/aws/queue";
@@ -19,9 +12,7 @@ import { lazyRuntime, plannerDeadline, type Runtime } from "../lib/runtime.ts";
 
 export const parseEvent = parseScheduledEvent;
 
-export function createHandler(
-  runtime: () => Runtime = lazyRuntime({ ec2: EC2Client, rds: RDSClient, sns: SNSClient, sqs: SQSClient }),
-) {
+export function createHandler(runtime: () => Runtime = lazyRuntime()) {
   return lambda(parseEvent, async (event, context): Promise<RunSummary> => {
     const { config, clients, env, alerts } = runtime();
     if (!env.retentionQueueUrl) throw new EnvironmentError("RETENTION_QUEUE_URL", "is not set");
@@ -46,7 +37,7 @@ export function createHandler(
     } else {
       const items = deleteWorkItems(plan, env.region);
       summary.planned = plan.deletions.length;
-      summary.enqueued = await enqueue(clients.sqs(env.region), env.retentionQueueUrl, items);
+      summary.enqueued = await enqueue(clients.get(SQSClient, env.region), env.retentionQueueUrl, items);
     }
     reportSummary(summary);
     return summary;

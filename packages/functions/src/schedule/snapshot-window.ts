@@ -1,11 +1,3 @@
-/**
- * EventBridge schedule → plan the snapshot window and enqueue one work item per resource.
- * Every policy schedule has its own rule, but this handler works from the event's time alone, so
- * duplicate or concurrent deliveries enqueue the same items (de-duplicated by the FIFO queue).
- */
-import { EC2Client } from "@aws-sdk/client-ec2";
-import { RDSClient } from "@aws-sdk/client-rds";
-import { SNSClient } from "@aws-sdk/client-sns";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { Alert } from "@outpost-ops/core/alerts";
 import { enqueue } from "@outpost-ops/core/aws/queue";
@@ -19,9 +11,7 @@ import { lazyRuntime, plannerDeadline, type Runtime } from "../lib/runtime.ts";
 
 export const parseEvent = parseScheduledEvent;
 
-export function createHandler(
-  runtime: () => Runtime = lazyRuntime({ ec2: EC2Client, rds: RDSClient, sns: SNSClient, sqs: SQSClient }),
-) {
+export function createHandler(runtime: () => Runtime = lazyRuntime()) {
   return lambda(parseEvent, async (event, context): Promise<RunSummary> => {
     const { config, clients, env, alerts } = runtime();
     if (!env.snapshotQueueUrl) throw new EnvironmentError("SNAPSHOT_QUEUE_URL", "is not set");
@@ -38,7 +28,7 @@ export function createHandler(
       summary.selected += plan.selected;
       summary.planned += plan.items.length;
       for (const s of plan.skipped) countSkip(summary, s.reason.replace(/\b(vol|i|db)-[\w-]+/g, "<id>"));
-      summary.enqueued += await enqueue(clients.sqs(env.region), env.snapshotQueueUrl, plan.items);
+      summary.enqueued += await enqueue(clients.get(SQSClient, env.region), env.snapshotQueueUrl, plan.items);
     }
     if (plans.every((plan) => plan.due === undefined))
       await alerts.publish(lateWindowAlert(event, env.region, env.stage));
