@@ -237,7 +237,7 @@ describe("Integration: retention sweep and deletion workers", () => {
     // Assess
     expect(drained).toMatchObject({ records: 3, failedRecords: 0 });
     const failed = capture.summaries.reduce((n, s) => n + s.failed, 0);
-    const gone = capture.summaries.reduce((n, s) => n + (s.skipped["already deleted"] ?? 0), 0);
+    const gone = capture.summaries.reduce((n, s) => n + (s.skipped["already-deleted"] ?? 0), 0);
     expect({ failed, gone }).toEqual({ failed: 0, gone: 2 * ids.length + 1 });
     expect(h.sb.state.deleted(REGION)).toHaveLength(deletedBefore);
     expect(await queueDepth(h.sqs, h.infra.retentionDlqUrl)).toBe(0);

@@ -1,3 +1,12 @@
+import { countReason, type ReasonCode, type ReasonCounts } from "./reasons.ts";
+
+/** An item that failed, by code, with the sentence that names what failed. */
+export interface RunError {
+  key: string;
+  code: ReasonCode;
+  detail: string;
+}
+
 /**
  * What every run reports, in logs, metrics, CLI output and the drill: the same counters for every job.
  */
@@ -11,12 +20,12 @@ export interface RunSummary {
   enqueued: number;
   created: number;
   deleted: number;
-  /** Reason → count; every decision not to act has a reason. */
-  skipped: Record<string, number>;
+  /** Reason code → count; every decision not to act has a reason. */
+  skipped: ReasonCounts;
   /** Rate/quota errors: the item goes back to the queue, not a failure. */
   retried: number;
   failed: number;
-  errors: string[];
+  errors: RunError[];
 }
 
 export function emptySummary(
@@ -42,14 +51,14 @@ export function emptySummary(
   };
 }
 
-export function countSkip(summary: RunSummary, reason: string): void {
-  summary.skipped[reason] = (summary.skipped[reason] ?? 0) + 1;
+export function countSkip(summary: RunSummary, code: ReasonCode): void {
+  countReason(summary.skipped, code);
 }
 
 /** Adds `b` into `a` (same job), for totals across invocations. */
 export function mergeSummaries(a: RunSummary, b: RunSummary): RunSummary {
-  const skipped = { ...a.skipped };
-  for (const [reason, n] of Object.entries(b.skipped)) skipped[reason] = (skipped[reason] ?? 0) + n;
+  const skipped: ReasonCounts = { ...a.skipped };
+  for (const [code, n] of Object.entries(b.skipped)) countReason(skipped, code as ReasonCode, n);
   return {
     ...a,
     selected: a.selected + b.selected,

@@ -56,7 +56,7 @@ function planSummary(plan: RetentionPlan, ctx: CommandContext): RunSummary {
   const summary = emptySummary("retention", "plan", ctx.now, ctx.dryRun);
   summary.selected = plan.managed;
   summary.planned = plan.deletions.length;
-  for (const d of plan.decisions) if (d.action === "skip") countSkip(summary, d.reason);
+  for (const d of plan.decisions) if (d.action === "skip") countSkip(summary, d.code);
   return summary;
 }
 

@@ -45,7 +45,7 @@ function planSummary(plans: SnapshotPlan[], ctx: CommandContext): RunSummary {
   for (const plan of plans) {
     summary.selected += plan.selected;
     summary.planned += plan.items.length;
-    for (const s of plan.skipped) countSkip(summary, s.reason);
+    for (const s of plan.skipped) countSkip(summary, s.code);
   }
   return summary;
 }

@@ -1,4 +1,5 @@
 /** The drill's report: what ran, what is kept per source and why, what was deleted, alerts as read. */
+import { countReason, type ReasonCode, type ReasonCounts, reasonLabel } from "@outpost-ops/core/reasons";
 import type { RetentionPlan } from "@outpost-ops/core/retention";
 import type { SnsMessageView } from "@outpost-ops/sandbox";
 import { countBy, table } from "../format.ts";
@@ -18,7 +19,7 @@ export interface DrillReport {
   totals: {
     created: number;
     deleted: number;
-    skipped: Record<string, number>;
+    skipped: ReasonCounts;
     retried: number;
     failed: number;
   };
@@ -27,9 +28,10 @@ export interface DrillReport {
     schedule: string;
     source: string;
     count: number;
-    reasons: Record<string, number>;
+    /** Reason code → snapshots kept for it (a snapshot kept by two rules counts for both). */
+    reasons: ReasonCounts;
   }[];
-  retention: { deleted: number; skipped: Record<string, number> };
+  retention: { deleted: number; skipped: ReasonCounts };
   alerts: { subject: string; message: string; attributes: Record<string, string> }[];
   invariants: InvariantResult[];
 }
@@ -44,10 +46,7 @@ export function keptByGroup(plan: RetentionPlan): DrillReport["kept"] {
     const key = `${policy}|${schedule}|${d.snapshot.sourceId}`;
     const g = groups.get(key) ?? { policy, schedule, source: d.snapshot.sourceId, count: 0, reasons: {} };
     g.count += 1;
-    for (const reason of d.reason.split(", ")) {
-      const general = reason.replace(/ of \S+$/, "");
-      g.reasons[general] = (g.reasons[general] ?? 0) + 1;
-    }
+    for (const code of d.codes) countReason(g.reasons, code);
     groups.set(key, g);
   }
   return [...groups.values()].sort((a, b) =>
@@ -104,8 +103,8 @@ export function renderReport(r: DrillReport): string {
   out.push(
     skipped.length
       ? table(
-          ["reason", "snapshots"],
-          skipped.map(([k, v]) => [k, v]),
+          ["code", "reason", "snapshots"],
+          skipped.map(([code, n]) => [code, reasonLabel(code as ReasonCode), n ?? 0]),
         )
       : "  nothing",
   );
@@ -118,9 +117,8 @@ export function renderReport(r: DrillReport): string {
   return out.join("\n");
 }
 
-export function countSkips(plan: RetentionPlan): Record<string, number> {
-  return countBy(
-    plan.decisions.filter((d) => d.action === "skip"),
-    (d) => d.reason.replace(/ami-[0-9a-f]+/, "an AMI"),
-  );
+export function countSkips(plan: RetentionPlan): ReasonCounts {
+  const counts: ReasonCounts = {};
+  for (const d of plan.decisions) if (d.action === "skip") countReason(counts, d.code);
+  return counts;
 }

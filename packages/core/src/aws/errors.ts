@@ -74,6 +74,16 @@ export function classifyAwsError(error: unknown): ErrorClass {
   return "fatal";
 }
 
+const DENIED = /AccessDenied|UnauthorizedOperation|AuthFailure|NotAuthorized/;
+
+/**
+ * The reason code of a failure that waiting will not fix.
+ * @example failureCode({ name: "UnauthorizedOperation" }) // "access-denied"
+ */
+export function failureCode(error: unknown): "access-denied" | "aws-error" {
+  return DENIED.test(errorCode(error)) ? "access-denied" : "aws-error";
+}
+
 export function errorMessage(error: unknown): string {
   return `${errorCode(error)}: ${error instanceof Error ? error.message : String(error)}`;
 }

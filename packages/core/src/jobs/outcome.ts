@@ -1,3 +1,4 @@
+import type { ReasonCode } from "../reasons.ts";
 import type { RunSummary } from "../summary.ts";
 import { countSkip } from "../summary.ts";
 
@@ -5,6 +6,8 @@ import { countSkip } from "../summary.ts";
 export interface ItemOutcome {
   key: string;
   status: "created" | "exists" | "deleted" | "gone" | "retry" | "skipped" | "failed";
+  /** Why, as a code summaries and events group by; `detail` is the sentence, ids included. */
+  code: ReasonCode;
   snapshotIds: string[];
   detail: string;
 }
@@ -17,16 +20,8 @@ export function addOutcomes(summary: RunSummary, outcomes: ItemOutcome[]): RunSu
     else if (o.status === "retry") summary.retried += 1;
     else if (o.status === "failed") {
       summary.failed += 1;
-      summary.errors.push(`${o.key}: ${o.detail}`);
-    } else
-      countSkip(
-        summary,
-        o.status === "exists"
-          ? "already exists for this window"
-          : o.status === "gone"
-            ? "already deleted"
-            : o.detail,
-      );
+      summary.errors.push({ key: o.key, code: o.code, detail: o.detail });
+    } else countSkip(summary, o.code);
   }
   return summary;
 }

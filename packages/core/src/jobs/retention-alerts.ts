@@ -3,9 +3,7 @@ import type { RetentionPlan } from "../retention/plan.ts";
 
 /** The alert a capped retention run sends: what it would have deleted, and how to proceed. */
 export function capExceededAlert(plan: RetentionPlan, region: string): Omit<Alert, "links"> {
-  const wouldDelete = plan.decisions
-    .filter((d) => d.reason.startsWith("deletion cap exceeded"))
-    .map((d) => d.snapshot.id);
+  const wouldDelete = plan.decisions.filter((d) => d.code === "cap-exceeded").map((d) => d.snapshot.id);
   return {
     severity: "warning",
     job: "retention",

@@ -13,7 +13,7 @@ import {
   imageSnapshotIds,
   streamManagedSnapshots,
 } from "../aws/ec2.ts";
-import { classifyAwsError, errorMessage } from "../aws/errors.ts";
+import { classifyAwsError, errorMessage, failureCode } from "../aws/errors.ts";
 import {
   deleteDbSnapshot,
   streamDbClusters,
@@ -113,14 +113,17 @@ export async function applyDeleteItem(
       await pacer.take();
       if (item.snapshotKind === "ebs") await deleteEbsSnapshot(clients.get(EC2Client, item.region), id);
       else await deleteDbSnapshot(clients.get(RDSClient, item.region), item.snapshotKind, id);
-      outcomes.push({ ...base, status: "deleted", detail: "deleted" });
+      outcomes.push({ ...base, status: "deleted", code: "deleted", detail: "deleted" });
     } catch (error) {
       const kind = classifyAwsError(error);
-      if (kind === "gone") outcomes.push({ ...base, status: "gone", detail: "already deleted" });
-      else if (kind === "in-use") outcomes.push({ ...base, status: "skipped", detail: "in use by an AMI" });
+      if (kind === "gone")
+        outcomes.push({ ...base, status: "gone", code: "already-deleted", detail: "already deleted" });
+      else if (kind === "in-use")
+        outcomes.push({ ...base, status: "skipped", code: "in-use", detail: "in use by an AMI" });
       else if (kind === "retry-later")
-        outcomes.push({ ...base, status: "retry", detail: errorMessage(error) });
-      else outcomes.push({ ...base, status: "failed", detail: errorMessage(error) });
+        outcomes.push({ ...base, status: "retry", code: "rate-limited", detail: errorMessage(error) });
+      else
+        outcomes.push({ ...base, status: "failed", code: failureCode(error), detail: errorMessage(error) });
     }
   }
   return outcomes;

@@ -8,7 +8,7 @@ import { EC2Client } from "@aws-sdk/client-ec2";
 import { RDSClient } from "@aws-sdk/client-rds";
 import type { AwsClients } from "../aws/clients.ts";
 import { createEbsSnapshots, findWindowSnapshots, streamInstances, streamVolumes } from "../aws/ec2.ts";
-import { classifyAwsError, errorMessage } from "../aws/errors.ts";
+import { classifyAwsError, errorMessage, failureCode } from "../aws/errors.ts";
 import { createDbSnapshot, streamDbClusters, streamDbInstances } from "../aws/rds.ts";
 import type { Config, Policy } from "../config/schema.ts";
 import { type Deadline, withinDeadline } from "../deadline.ts";
@@ -134,26 +134,38 @@ export async function applySnapshotItem(
         return {
           ...base,
           status: "exists",
+          code: "already-exists",
           snapshotIds: existing,
           detail: `already taken: ${existing.join(", ")}`,
         };
       await pacer.take();
       const ids = await createEbsSnapshots(ec2, item);
-      return { ...base, status: "created", snapshotIds: ids, detail: `created ${ids.join(", ")}` };
+      return {
+        ...base,
+        status: "created",
+        code: "created",
+        snapshotIds: ids,
+        detail: `created ${ids.join(", ")}`,
+      };
     }
     await pacer.take();
     const id = await createDbSnapshot(clients.get(RDSClient, item.region), item);
-    return { ...base, status: "created", snapshotIds: [id], detail: `created ${id}` };
+    return { ...base, status: "created", code: "created", snapshotIds: [id], detail: `created ${id}` };
   } catch (error) {
     switch (classifyAwsError(error)) {
       case "exists":
-        return { ...base, status: "exists", detail: "already taken for this window" };
+        return { ...base, status: "exists", code: "already-exists", detail: "already taken for this window" };
       case "gone":
-        return { ...base, status: "skipped", detail: `source ${workItemSource(item)} no longer exists` };
+        return {
+          ...base,
+          status: "skipped",
+          code: "source-not-found",
+          detail: `source ${workItemSource(item)} no longer exists`,
+        };
       case "retry-later":
-        return { ...base, status: "retry", detail: errorMessage(error) };
+        return { ...base, status: "retry", code: "rate-limited", detail: errorMessage(error) };
       default:
-        return { ...base, status: "failed", detail: errorMessage(error) };
+        return { ...base, status: "failed", code: failureCode(error), detail: errorMessage(error) };
     }
   }
 }

@@ -55,6 +55,7 @@
  */
 import type { Policy, ResourceKind, Schedule } from "../config/schema.ts";
 import type { SnapshotKind, SnapshotRecord } from "../inventory.ts";
+import type { ReasonCode } from "../reasons.ts";
 import { isManaged, isOnLegalHold, Tag } from "../tags.ts";
 import { parseDuration } from "../time.ts";
 import { TIERS, type Tier, tierPicks } from "./tiers.ts";
@@ -64,6 +65,11 @@ export type RetentionAction = "keep" | "delete" | "skip";
 export interface RetentionDecision {
   snapshot: SnapshotRecord;
   action: RetentionAction;
+  /** Why, as a code: for a snapshot kept by several rules, the first of `codes`. */
+  code: ReasonCode;
+  /** Every rule behind the decision (several for a snapshot kept by keepLast and a tier). */
+  codes: ReasonCode[];
+  /** The sentence: every rule, comma-separated, with its numbers and ids. */
   reason: string;
 }
 
@@ -144,6 +150,21 @@ function parseRules(schedule: Schedule): Rules {
   };
 }
 
+/** One rule's reason for keeping a snapshot. */
+interface Why {
+  code: ReasonCode;
+  text: string;
+}
+
+function decision(
+  snapshot: SnapshotRecord,
+  action: RetentionAction,
+  code: ReasonCode,
+  reason: string,
+): RetentionDecision {
+  return { snapshot, action, code, codes: [code], reason };
+}
+
 /** A cap value as a whole number of at least 0; NaN counts as 0 so a broken cap deletes nothing. */
 function sanitize(value: number, max: number): number {
   if (Number.isNaN(value)) return 0;
@@ -200,19 +221,19 @@ export function planRetention(input: RetentionInput): RetentionPlan {
 
   for (let i = 0; i < count; i++) {
     const snapshot = snapshots[i] as SnapshotRecord;
-    const decide = (action: RetentionAction, reason: string) => {
-      decisions[i] = { snapshot, action, reason };
+    const decide = (action: RetentionAction, code: ReasonCode, reason: string) => {
+      decisions[i] = { snapshot, action, code, codes: [code], reason };
     };
     const t = snapshot.createdAt.getTime();
     times[i] = t;
     const { tags } = snapshot;
     if (!isManaged(tags)) {
-      decide("skip", "not created by outpost-ops");
+      decide("skip", "not-managed", "not created by outpost-ops");
       continue;
     }
     managed++;
     if (Number.isNaN(t)) {
-      decide("skip", "no valid creation time");
+      decide("skip", "no-creation-time", "no valid creation time");
       continue;
     }
     const sourceKey = `${snapshot.kind}\u0000${snapshot.sourceId}`;
@@ -221,48 +242,54 @@ export function planRetention(input: RetentionInput): RetentionPlan {
       if (current === undefined || order(i, current) < 0) newestCompletedOfSource.set(sourceKey, i);
     }
     if (snapshot.awsBackup) {
-      decide("skip", "managed by AWS Backup");
+      decide("skip", "aws-backup", "managed by AWS Backup");
       continue;
     }
     const image = imageSnapshotIds.get(snapshot.id);
     if (image !== undefined) {
-      decide("skip", `used by ${image}`);
+      decide("skip", "used-by-ami", `used by ${image}`);
       continue;
     }
     if (isOnLegalHold(tags)) {
-      decide("keep", "legal hold");
+      decide("keep", "legal-hold", "legal hold");
       continue;
     }
     if (snapshot.state === "pending") {
-      decide("keep", "still pending");
+      decide("keep", "pending", "still pending");
       continue;
     }
     const policyName = tags[Tag.policy];
     if (policyName === undefined) {
-      decide("skip", `no ${Tag.policy} tag: left alone`);
+      decide("skip", "no-policy-tag", `no ${Tag.policy} tag: left alone`);
       continue;
     }
     const entry = policies.get(policyName);
     if (entry === undefined) {
-      decide("skip", `policy "${policyName}" is no longer in the config: ${KEPT_UNTIL_NAMED}`);
+      decide(
+        "skip",
+        "policy-not-in-config",
+        `policy "${policyName}" is no longer in the config: ${KEPT_UNTIL_NAMED}`,
+      );
       continue;
     }
     if (SNAPSHOT_KIND[entry.policy.resource] !== snapshot.kind) {
       decide(
         "skip",
+        "policy-kind-changed",
         `policy "${policyName}" now covers ${entry.policy.resource}, not ${snapshot.kind} snapshots: ${KEPT_UNTIL_NAMED}`,
       );
       continue;
     }
     const scheduleName = tags[Tag.schedule];
     if (scheduleName === undefined) {
-      decide("skip", `no ${Tag.schedule} tag: left alone`);
+      decide("skip", "no-schedule-tag", `no ${Tag.schedule} tag: left alone`);
       continue;
     }
     const schedule = entry.schedules.get(scheduleName);
     if (schedule === undefined) {
       decide(
         "skip",
+        "schedule-not-in-policy",
         `schedule "${scheduleName}" is no longer in policy "${policyName}": ${KEPT_UNTIL_NAMED}`,
       );
       continue;
@@ -292,37 +319,55 @@ export function planRetention(input: RetentionInput): RetentionPlan {
     let young = 0;
     while (young < completedTimes.length && (completedTimes[young] as number) >= cutoff) young++;
 
-    const reasons: string[][] = completed.map(() => []);
-    const add = (position: number, reason: string) => (reasons[position] as string[]).push(reason);
+    const reasons: Why[][] = completed.map(() => []);
+    const add = (position: number, code: ReasonCode, text: string) =>
+      (reasons[position] as Why[]).push({ code, text });
     if (rules.keepLast !== undefined) {
-      for (let k = 0; k < Math.min(rules.keepLast, young); k++) add(k, `keepLast ${rules.keepLast}`);
+      for (let k = 0; k < Math.min(rules.keepLast, young); k++)
+        add(k, "keep-last", `keepLast ${rules.keepLast}`);
     }
     const youngTimes = young === completedTimes.length ? completedTimes : completedTimes.slice(0, young);
     for (const [tier, n] of rules.tiers) {
-      for (const k of tierPicks(youngTimes, tier, n)) add(k, `${tier} tier`);
+      for (const k of tierPicks(youngTimes, tier, n)) add(k, "tier", `${tier} tier`);
     }
     if (rules.keepLast === undefined && rules.tiers.length === 0) {
       // Only maxAge (or, defensively, no rule at all: keep everything rather than delete everything).
-      const reason =
-        rules.maxAgeText === undefined ? "no retention rule" : `within maxAge ${rules.maxAgeText}`;
-      for (let k = 0; k < young; k++) add(k, reason);
+      const [code, text]: [ReasonCode, string] =
+        rules.maxAgeText === undefined
+          ? ["no-rule", "no retention rule"]
+          : ["within-max-age", `within maxAge ${rules.maxAgeText}`];
+      for (let k = 0; k < young; k++) add(k, code, text);
     }
     const first = completed[0];
     if (first !== undefined && newestCompletedOfSource.get(`${group.kind}\u0000${sourceId}`) === first) {
-      add(0, `newest completed snapshot of ${sourceId}`);
+      add(0, "newest-of-source", `newest completed snapshot of ${sourceId}`);
     }
     if (!liveSourceIds.has(sourceId)) {
       const keep = group.policy.orphanKeepLast;
-      for (let k = 0; k < Math.min(keep, completed.length); k++) add(k, `source gone: keeping last ${keep}`);
+      for (let k = 0; k < Math.min(keep, completed.length); k++)
+        add(k, "source-gone", `source gone: keeping last ${keep}`);
     }
 
     completed.forEach((i, k) => {
       const snapshot = snapshots[i] as SnapshotRecord;
-      const why = reasons[k] as string[];
-      if (why.length > 0) decisions[i] = { snapshot, action: "keep", reason: why.join(", ") };
+      const why = reasons[k] as Why[];
+      const [first] = why;
+      if (first !== undefined)
+        decisions[i] = {
+          snapshot,
+          action: "keep",
+          code: first.code,
+          codes: why.map((w) => w.code),
+          reason: why.map((w) => w.text).join(", "),
+        };
       else if (k >= young)
-        decisions[i] = { snapshot, action: "delete", reason: `older than maxAge ${rules.maxAgeText}` };
-      else decisions[i] = { snapshot, action: "delete", reason: rules.beyond };
+        decisions[i] = decision(
+          snapshot,
+          "delete",
+          "older-than-max-age",
+          `older than maxAge ${rules.maxAgeText}`,
+        );
+      else decisions[i] = decision(snapshot, "delete", "beyond-rules", rules.beyond);
     });
 
     const newestCompletedTime = first === undefined ? undefined : (times[first] as number);
@@ -331,20 +376,27 @@ export function planRetention(input: RetentionInput): RetentionPlan {
       if (snapshot.state === "completed") continue;
       if (snapshot.state !== "failed") {
         // Pending was decided above; an unknown state (an adapter bug) is never deleted.
-        decisions[i] = { snapshot, action: "keep", reason: `state "${String(snapshot.state)}": left alone` };
+        decisions[i] = decision(
+          snapshot,
+          "keep",
+          "unknown-state",
+          `state "${String(snapshot.state)}": left alone`,
+        );
       } else if (newestCompletedTime !== undefined && newestCompletedTime > (times[i] as number)) {
         const by = (snapshots[first as number] as SnapshotRecord).id;
-        decisions[i] = {
+        decisions[i] = decision(
           snapshot,
-          action: "delete",
-          reason: `failed snapshot, superseded by completed ${by}`,
-        };
+          "delete",
+          "failed-superseded",
+          `failed snapshot, superseded by completed ${by}`,
+        );
       } else {
-        decisions[i] = {
+        decisions[i] = decision(
           snapshot,
-          action: "keep",
-          reason: "failed snapshot: left for inspection until a newer snapshot of this schedule completes",
-        };
+          "keep",
+          "failed-for-inspection",
+          "failed snapshot: left for inspection until a newer snapshot of this schedule completes",
+        );
       }
     }
   }
@@ -362,6 +414,8 @@ export function planRetention(input: RetentionInput): RetentionPlan {
     for (const decision of decisions) {
       if (decision.action === "delete") {
         decision.action = "keep";
+        decision.code = "cap-exceeded";
+        decision.codes = ["cap-exceeded"];
         decision.reason = reason;
       }
     }

@@ -1,5 +1,6 @@
 import type { Config, Policy } from "../config/schema.ts";
 import type { Instance, Resource, Volume } from "../inventory.ts";
+import type { ReasonCode } from "../reasons.ts";
 import { DEFAULT_LOOKBACK_MS, type DueSchedule, dueSchedule } from "../schedule/due.ts";
 import { MANAGED_VALUE, TAG_PREFIX, Tag, type Tags } from "../tags.ts";
 import { windowId } from "../time.ts";
@@ -38,6 +39,7 @@ export interface SnapshotPlanInput {
 
 export interface SkippedResource {
   resourceId: string;
+  code: ReasonCode;
   reason: string;
 }
 
@@ -83,13 +85,16 @@ function tagsToCopy(policy: Policy, tags: Tags, rds: boolean): TagPair[] {
 }
 
 /** Ours first, then as many copied tags as fit; returns the note when some were dropped. */
-function withCopied(ours: TagPair[], copied: TagPair[], reserved = 0): { tags: TagPair[]; note?: string } {
+function withCopied(ours: TagPair[], copied: TagPair[], reserved = 0): { tags: TagPair[]; note?: Note } {
   const room = Math.max(0, MAX_TAGS - ours.length - reserved);
   if (copied.length <= room) return { tags: [...ours, ...copied] };
   const dropped = copied.slice(room).map((t) => t.Key);
   return {
     tags: [...ours, ...copied.slice(0, room)],
-    note: `${dropped.length} source tag(s) not copied (AWS allows ${MAX_TAGS} tags): ${dropped.join(", ")}`,
+    note: {
+      code: "tags-dropped",
+      reason: `${dropped.length} source tag(s) not copied (AWS allows ${MAX_TAGS} tags): ${dropped.join(", ")}`,
+    },
   };
 }
 
@@ -117,7 +122,15 @@ interface Context {
   window: string;
 }
 
-type Outcome = { item: SnapshotWorkItem; note?: string } | { skip: string };
+/** A caveat or a skip: its code, and the sentence that says which resource and why. */
+interface Note {
+  code: ReasonCode;
+  reason: string;
+}
+
+type Outcome = { item: SnapshotWorkItem; note?: Note } | { skip: Note };
+
+const skip = (code: ReasonCode, reason: string): Outcome => ({ skip: { code, reason } });
 
 function baseTags(ctx: Context, sourceId: string): TagPair[] {
   return [
@@ -147,7 +160,7 @@ function placement(ctx: Context, outpostArn: string | undefined): { outpostArn?:
 function planVolume(ctx: Context, volume: Volume): Outcome {
   const where = placement(ctx, volume.outpostArn);
   const { tags, note } = withCopied(baseTags(ctx, volume.id), tagsToCopy(ctx.policy, volume.tags, false));
-  const notes = [where.note, note].filter((n): n is string => n !== undefined);
+  const notes = [where.note, note?.reason].filter((n): n is string => n !== undefined);
   const item: SnapshotWorkItem = {
     kind: "ebs-volume",
     region: ctx.region,
@@ -164,8 +177,9 @@ function planVolume(ctx: Context, volume: Volume): Outcome {
 }
 
 function planInstance(ctx: Context, instance: Instance): Outcome {
-  if (UNSNAPSHOTTABLE_STATES.has(instance.state)) return { skip: `instance is ${instance.state}` };
-  if (instance.volumes.length === 0) return { skip: "no attached EBS volumes" };
+  if (UNSNAPSHOTTABLE_STATES.has(instance.state))
+    return skip("instance-state", `instance is ${instance.state}`);
+  if (instance.volumes.length === 0) return skip("no-volumes", "no attached EBS volumes");
 
   const exclude = ctx.policy.exclude ?? {};
   const boot = bootVolume(instance);
@@ -195,13 +209,14 @@ function planInstance(ctx: Context, instance: Instance): Outcome {
   const included = instance.volumes.filter((v) => !why.has(v.id)).sort(byId);
   // Without a known root device every volume counts as a data volume (AWS still honours ExcludeBootVolume).
   if (included.length === 0) {
-    return {
-      skip: `every volume is excluded: ${[...why].map(([id, reason]) => `${id} (${reason})`).join(", ")}`,
-    };
+    return skip(
+      "all-volumes-excluded",
+      `every volume is excluded: ${[...why].map(([id, reason]) => `${id} (${reason})`).join(", ")}`,
+    );
   }
   const excludeDataVolumeIds = [...why.keys()].filter((id) => id !== boot?.id);
 
-  const notes: string[] = [];
+  const notes: Note[] = [];
   let copyTagsFromVolumes = ctx.policy.copySourceTags === true;
   const ours = [...baseTags(ctx, instance.id), { Key: Tag.instance, Value: instance.id }];
   let reserved = 0;
@@ -214,12 +229,16 @@ function planInstance(ctx: Context, instance: Instance): Outcome {
     const largest = counts.reduce((a, b) => (b.n > a.n ? b : a));
     if (forged) {
       copyTagsFromVolumes = false;
-      notes.push(`volume tags not copied: ${forged.id} carries ${TAG_PREFIX} tags`);
+      notes.push({
+        code: "volume-tags-not-copied",
+        reason: `volume tags not copied: ${forged.id} carries ${TAG_PREFIX} tags`,
+      });
     } else if (ours.length + largest.n > MAX_TAGS) {
       copyTagsFromVolumes = false;
-      notes.push(
-        `volume tags not copied: ${largest.id} has ${largest.n}, over AWS's ${MAX_TAGS}-tag limit with ours`,
-      );
+      notes.push({
+        code: "volume-tags-not-copied",
+        reason: `volume tags not copied: ${largest.id} has ${largest.n}, over AWS's ${MAX_TAGS}-tag limit with ours`,
+      });
     } else {
       reserved = largest.n;
     }
@@ -228,7 +247,9 @@ function planInstance(ctx: Context, instance: Instance): Outcome {
   if (copied.note) notes.push(copied.note);
 
   const where = placement(ctx, instance.outpostArn);
-  const describeNotes = [where.note, ...notes].filter((n): n is string => n !== undefined);
+  const describeNotes = [where.note, ...notes.map((n) => n.reason)].filter(
+    (n): n is string => n !== undefined,
+  );
   const item: SnapshotWorkItem = {
     kind: "ec2-instance",
     region: ctx.region,
@@ -244,7 +265,10 @@ function planInstance(ctx: Context, instance: Instance): Outcome {
     copyTagsFromVolumes,
     ...(where.outpostArn === undefined ? {} : { outpostArn: where.outpostArn }),
   };
-  return notes.length === 0 ? { item } : { item, note: notes.join("; ") };
+  const [first] = notes;
+  return first === undefined
+    ? { item }
+    : { item, note: { code: first.code, reason: notes.map((n) => n.reason).join("; ") } };
 }
 
 function planDatabase(
@@ -252,12 +276,14 @@ function planDatabase(
   resource: Resource & { kind: "rds-instance" | "aurora-cluster" },
 ): Outcome {
   if (resource.kind === "rds-instance" && resource.db.clusterId !== undefined) {
-    return {
-      skip: `member of Aurora cluster ${resource.db.clusterId}: snapshotted by aurora-cluster policies`,
-    };
+    return skip(
+      "aurora-member",
+      `member of Aurora cluster ${resource.db.clusterId}: snapshotted by aurora-cluster policies`,
+    );
   }
   const source = resource.kind === "rds-instance" ? resource.db : resource.cluster;
-  if (source.status !== "available") return { skip: `status ${source.status}, not available` };
+  if (source.status !== "available")
+    return skip("db-not-available", `status ${source.status}, not available`);
   const { tags, note } = withCopied(baseTags(ctx, source.id), tagsToCopy(ctx.policy, source.tags, true));
   const common = {
     region: ctx.region,
@@ -324,23 +350,27 @@ export function planSnapshots(input: SnapshotPlanInput): SnapshotPlan {
   for (const resource of resources) {
     const id = resourceId(resource);
     if (seen.has(id)) {
-      skipped.push({ resourceId: id, reason: "listed twice in the inventory: planned once" });
+      skipped.push({
+        resourceId: id,
+        code: "listed-twice",
+        reason: "listed twice in the inventory: planned once",
+      });
       continue;
     }
     seen.add(id);
     const unselected = select(resource);
     if (unselected !== undefined) {
-      skipped.push({ resourceId: id, reason: unselected });
+      skipped.push({ resourceId: id, ...unselected });
       continue;
     }
     selected++;
     const outcome = planOne(ctx, resource);
     if ("skip" in outcome) {
-      skipped.push({ resourceId: id, reason: outcome.skip });
+      skipped.push({ resourceId: id, ...outcome.skip });
       continue;
     }
     items.push({ id, item: outcome.item });
-    if (outcome.note !== undefined) notes.push({ resourceId: id, reason: outcome.note });
+    if (outcome.note !== undefined) notes.push({ resourceId: id, ...outcome.note });
   }
   items.sort(byId);
   skipped.sort(byResourceId);

@@ -1,5 +1,6 @@
 import type { Config, Policy } from "../config/schema.ts";
 import type { Resource } from "../inventory.ts";
+import type { ReasonCode } from "../reasons.ts";
 import type { Tags } from "../tags.ts";
 
 /**
@@ -52,7 +53,13 @@ export function tagValueMatcher(pattern: string): (value: string) => boolean {
   return (value) => regex.test(value);
 }
 
-export type Selector = (resource: Resource) => string | undefined;
+/** Why a resource left the selection: a code to group by, a sentence that names the tag or Outpost. */
+export interface Unselected {
+  code: ReasonCode;
+  reason: string;
+}
+
+export type Selector = (resource: Resource) => Unselected | undefined;
 
 /**
  * Compiles a policy's selector once (patterns, Outpost ARNs) into a function that returns undefined when
@@ -72,23 +79,39 @@ export function compileSelector(config: Config, policy: Policy): Selector {
 
   return (resource) => {
     if (resource.kind !== policy.resource) {
-      return `left the selection: ${resource.kind} resource, but policy ${policy.name} snapshots ${policy.resource}`;
+      return {
+        code: "wrong-resource-kind",
+        reason: `left the selection: ${resource.kind} resource, but policy ${policy.name} snapshots ${policy.resource}`,
+      };
     }
     const tags = resourceTags(resource);
     for (const rule of tagRules) {
       const actual = tags[rule.key];
       if (actual === undefined)
-        return `left the selection: tag ${rule.key} is missing (want ${rule.wantedText})`;
+        return {
+          code: "tag-missing",
+          reason: `left the selection: tag ${rule.key} is missing (want ${rule.wantedText})`,
+        };
       if (!rule.matches(actual)) {
-        return `left the selection: tag ${rule.key}=${actual} does not match ${rule.wantedText}`;
+        return {
+          code: "tag-mismatch",
+          reason: `left the selection: tag ${rule.key}=${actual} does not match ${rule.wantedText}`,
+        };
       }
     }
     if (allowedArns && (resource.kind === "ebs-volume" || resource.kind === "ec2-instance")) {
       const arn = outpostArnOf(resource);
       const wanted = outpostNames?.join(" or ") ?? "";
-      if (arn === undefined) return `left the selection: in the Region, not on Outpost ${wanted}`;
+      if (arn === undefined)
+        return {
+          code: "not-on-outpost",
+          reason: `left the selection: in the Region, not on Outpost ${wanted}`,
+        };
       if (!allowedArns.has(arn))
-        return `left the selection: on Outpost ${byArn.get(arn) ?? arn}, not on ${wanted}`;
+        return {
+          code: "other-outpost",
+          reason: `left the selection: on Outpost ${byArn.get(arn) ?? arn}, not on ${wanted}`,
+        };
     }
     return undefined;
   };

@@ -19,6 +19,7 @@ function fakeClock(): Sleeper & { sleeps: number[] } {
 const outcome = (key: string, status: ItemOutcome["status"]): ItemOutcome => ({
   key,
   status,
+  code: status === "retry" ? "rate-limited" : status === "failed" ? "aws-error" : "created",
   snapshotIds: [],
   detail: status,
 });

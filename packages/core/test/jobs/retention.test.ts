@@ -69,7 +69,13 @@ function record(kind: SnapshotKind, id: string): SnapshotRecord {
 function planDeleting(deletions: SnapshotRecord[]): RetentionPlan {
   return {
     at: NOW,
-    decisions: deletions.map((snapshot) => ({ snapshot, action: "delete", reason: "beyond keepLast 1" })),
+    decisions: deletions.map((snapshot) => ({
+      snapshot,
+      action: "delete",
+      code: "beyond-rules",
+      codes: ["beyond-rules"],
+      reason: "beyond keepLast 1",
+    })),
     deletions,
     managed: deletions.length,
     cap: { count: 1000, percent: 100, limit: 1000, planned: deletions.length, exceeded: false },
@@ -133,9 +139,9 @@ describe("Function: applyDeleteItem", () => {
 
     // Assess
     expect(outcomes).toEqual([
-      { key: "snap-1", snapshotIds: ["snap-1"], status: "deleted", detail: "deleted" },
-      { key: "snap-2", snapshotIds: ["snap-2"], status: "deleted", detail: "deleted" },
-      { key: "snap-3", snapshotIds: ["snap-3"], status: "deleted", detail: "deleted" },
+      { key: "snap-1", snapshotIds: ["snap-1"], status: "deleted", code: "deleted", detail: "deleted" },
+      { key: "snap-2", snapshotIds: ["snap-2"], status: "deleted", code: "deleted", detail: "deleted" },
+      { key: "snap-3", snapshotIds: ["snap-3"], status: "deleted", code: "deleted", detail: "deleted" },
     ]);
     expect(ec2Mock).toHaveReceivedCommandTimes(DeleteSnapshotCommand, 3);
     expect(ec2Mock).toHaveReceivedNthCommandWith(DeleteSnapshotCommand, 2, { SnapshotId: "snap-2" });

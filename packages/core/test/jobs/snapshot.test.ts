@@ -131,6 +131,7 @@ describe("Function: applySnapshotItem", () => {
     expect(outcome).toEqual({
       key: volumeItem.key,
       status: "created",
+      code: "created",
       snapshotIds: ["snap-new"],
       detail: "created snap-new",
     });
@@ -152,6 +153,7 @@ describe("Function: applySnapshotItem", () => {
     expect(outcome).toEqual({
       key: volumeItem.key,
       status: "exists",
+      code: "already-exists",
       snapshotIds: ["snap-earlier"],
       detail: "already taken: snap-earlier",
     });
@@ -198,6 +200,7 @@ describe("Function: applySnapshotItem", () => {
     expect(outcome).toEqual({
       key: volumeItem.key,
       status: "retry",
+      code: "rate-limited",
       snapshotIds: [],
       detail: `${code}: ${code}: from AWS`,
     });
@@ -226,6 +229,7 @@ describe("Function: applySnapshotItem", () => {
     // Assess
     expect(outcome).toMatchObject({
       status: "skipped",
+      code: "source-not-found",
       detail: "source vol-0123456789abcdef0 no longer exists",
     });
   });
@@ -239,7 +243,11 @@ describe("Function: applySnapshotItem", () => {
     const outcome = await applySnapshotItem(clients(), volumeItem, unpaced);
 
     // Assess
-    expect(outcome).toMatchObject({ status: "failed", detail: "AccessDenied: AccessDenied: from AWS" });
+    expect(outcome).toMatchObject({
+      status: "failed",
+      code: "access-denied",
+      detail: "AccessDenied: AccessDenied: from AWS",
+    });
   });
 
   it("creates a DB snapshot under the item's identifier", async () => {
@@ -276,6 +284,7 @@ describe("Function: applySnapshotItem", () => {
       expect(outcome).toEqual({
         key: item.key,
         status: "exists",
+        code: "already-exists",
         snapshotIds: [],
         detail: "already taken for this window",
       });

@@ -224,7 +224,11 @@ describe("Function: planSnapshots", () => {
       expect(plan.items).toEqual([]);
       expect(plan.selected).toBe(0);
       expect(plan.skipped).toEqual([
-        { resourceId: "vol-1", reason: "left the selection: tag Backup=weekly does not match daily" },
+        {
+          resourceId: "vol-1",
+          code: "tag-mismatch",
+          reason: "left the selection: tag Backup=weekly does not match daily",
+        },
       ]);
     });
 
@@ -320,9 +324,21 @@ describe("Function: planSnapshots", () => {
       // Assess
       expect(plan.items.map((i) => i.key.split("/")[1])).toEqual(["vol-factory"]);
       expect(plan.skipped).toEqual([
-        { resourceId: "vol-clinic", reason: "left the selection: on Outpost clinic, not on factory" },
-        { resourceId: "vol-region", reason: "left the selection: in the Region, not on Outpost factory" },
-        { resourceId: "vol-unknown", reason: `left the selection: on Outpost ${ELSEWHERE}, not on factory` },
+        {
+          resourceId: "vol-clinic",
+          code: "other-outpost",
+          reason: "left the selection: on Outpost clinic, not on factory",
+        },
+        {
+          resourceId: "vol-region",
+          code: "not-on-outpost",
+          reason: "left the selection: in the Region, not on Outpost factory",
+        },
+        {
+          resourceId: "vol-unknown",
+          code: "other-outpost",
+          reason: `left the selection: on Outpost ${ELSEWHERE}, not on factory`,
+        },
       ]);
     });
 
@@ -342,7 +358,7 @@ describe("Function: planSnapshots", () => {
       // Assess
       expect(plan.items).toHaveLength(1);
       expect(plan.skipped).toEqual([
-        { resourceId: "vol-1", reason: "listed twice in the inventory: planned once" },
+        { resourceId: "vol-1", code: "listed-twice", reason: "listed twice in the inventory: planned once" },
       ]);
     });
   });
@@ -416,7 +432,9 @@ describe("Function: planSnapshots", () => {
         clusterId: "orders",
         snapshotId: "oo-daily-orders-20240514t0000",
       });
-      expect(plan.skipped).toEqual([{ resourceId: "billing", reason: "status modifying, not available" }]);
+      expect(plan.skipped).toEqual([
+        { resourceId: "billing", code: "db-not-available", reason: "status modifying, not available" },
+      ]);
     });
   });
 
@@ -533,8 +551,8 @@ describe("Function: planSnapshots", () => {
 
       // Assess
       expect(plan.skipped).toEqual([
-        { resourceId: "i-1", reason: "no attached EBS volumes" },
-        { resourceId: "i-2", reason: "instance is terminated" },
+        { resourceId: "i-1", code: "no-volumes", reason: "no attached EBS volumes" },
+        { resourceId: "i-2", code: "instance-state", reason: "instance is terminated" },
       ]);
     });
   });
@@ -723,7 +741,11 @@ describe("Function: planSnapshots", () => {
       ]);
       const dropped = Array.from({ length: 15 }, (_, i) => `k${44 + i}`).join(", ");
       expect(plan.notes).toEqual([
-        { resourceId: "vol-1", reason: `15 source tag(s) not copied (AWS allows 50 tags): ${dropped}` },
+        {
+          resourceId: "vol-1",
+          code: "tags-dropped",
+          reason: `15 source tag(s) not copied (AWS allows 50 tags): ${dropped}`,
+        },
       ]);
       expect(item.kind === "ebs-volume" && item.description).toContain("15 source tag(s) not copied");
     });
@@ -793,9 +815,14 @@ describe("Function: planSnapshots", () => {
       expect(plan.notes).toEqual([
         {
           resourceId: "i-1",
+          code: "volume-tags-not-copied",
           reason: "volume tags not copied: vol-1 has 48, over AWS's 50-tag limit with ours",
         },
-        { resourceId: "i-2", reason: "volume tags not copied: vol-2 carries outpost-ops: tags" },
+        {
+          resourceId: "i-2",
+          code: "volume-tags-not-copied",
+          reason: "volume tags not copied: vol-2 carries outpost-ops: tags",
+        },
       ]);
     });
   });

@@ -26,8 +26,7 @@ export function createHandler(runtime: () => Runtime = lazyRuntime()) {
     });
     const summary = emptySummary("retention", "plan", now);
     summary.selected = plan.managed;
-    for (const d of plan.decisions)
-      if (d.action === "skip") countSkip(summary, d.reason.replace(/\b(ami|snap|vol)-[0-9a-f]+/g, "<id>"));
+    for (const d of plan.decisions) if (d.action === "skip") countSkip(summary, d.code);
     if (plan.cap.exceeded) {
       await alerts.publish({
         ...capExceededAlert(plan, env.region),

@@ -27,7 +27,7 @@ export function createHandler(runtime: () => Runtime = lazyRuntime()) {
     for (const plan of plans) {
       summary.selected += plan.selected;
       summary.planned += plan.items.length;
-      for (const s of plan.skipped) countSkip(summary, s.reason.replace(/\b(vol|i|db)-[\w-]+/g, "<id>"));
+      for (const s of plan.skipped) countSkip(summary, s.code);
       summary.enqueued += await enqueue(clients.get(SQSClient, env.region), env.snapshotQueueUrl, plan.items);
     }
     if (plans.every((plan) => plan.due === undefined))
