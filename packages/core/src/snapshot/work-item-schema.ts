@@ -60,6 +60,16 @@ const DeleteWorkItemSchema = z.strictObject({
   snapshotKind: z.enum(["ebs", "rds", "aurora"]),
   region: z.string().min(1),
   snapshotIds: z.array(z.string().min(1)).min(1).max(DELETE_BATCH_SIZE),
+  lineage: z
+    .record(
+      z.string(),
+      z.strictObject({
+        policy: z.string().optional(),
+        schedule: z.string().optional(),
+        sourceId: z.string(),
+      }),
+    )
+    .optional(),
 });
 
 export function parseSnapshotWorkItem(body: unknown): SnapshotWorkItem {

@@ -58,6 +58,8 @@ export interface DeleteWorkItem {
   snapshotKind: "ebs" | "rds" | "aurora";
   region: string;
   snapshotIds: string[];
+  /** Per snapshot id: what it belongs to, so the deletion's event names its policy and source. */
+  lineage?: Record<string, { policy?: string; schedule?: string; sourceId: string }>;
 }
 
 export type WorkItem = SnapshotWorkItem | DeleteWorkItem;

@@ -1,0 +1,3 @@
+export * from "./event.ts";
+export * from "./from-outcomes.ts";
+export * from "./publish.ts";

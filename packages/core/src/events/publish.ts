@@ -1,0 +1,115 @@
+/**
+ * Where events go: EventBridge in Lambda (PutEvents, batched), memory in the CLI and tests.
+ * PutEvents takes at most 10 entries and 256 KB per call and reports failures per entry
+ * (FailedEntryCount) instead of throwing, so failed entries are re-sent a few times and whatever
+ * still fails is returned to the caller to log and count: an event is never dropped silently.
+ */
+import {
+  type EventBridgeClient,
+  PutEventsCommand,
+  type PutEventsRequestEntry,
+} from "@aws-sdk/client-eventbridge";
+import { EVENT_SOURCE, type OutpostOpsEvent } from "./event.ts";
+
+export interface EventPublishResult {
+  sent: number;
+  /** Entries EventBridge refused after every try, with its error code. */
+  failed: { event: OutpostOpsEvent; code: string }[];
+}
+
+export interface EventSink {
+  publish(events: OutpostOpsEvent[]): Promise<EventPublishResult>;
+}
+
+/** PutEvents' limits (AWS-LIMITS.md). */
+export const MAX_ENTRIES_PER_CALL = 10;
+export const MAX_BYTES_PER_CALL = 256 * 1024;
+/** Rounds for entries refused one by one (their codes are throttling or internal errors). */
+const ROUNDS = 3;
+
+function toEntry(event: OutpostOpsEvent, busName: string): PutEventsRequestEntry {
+  return {
+    Source: EVENT_SOURCE,
+    DetailType: event.detailType,
+    Detail: JSON.stringify(event.detail),
+    Resources: event.resources,
+    Time: event.time,
+    EventBusName: busName,
+  };
+}
+
+/** AWS's size rule for an entry: Source, DetailType, Detail and each Resource as UTF-8, plus 14 for Time. */
+function entrySize(entry: PutEventsRequestEntry): number {
+  const bytes = (s: string | undefined) => (s ? Buffer.byteLength(s) : 0);
+  return (
+    14 +
+    bytes(entry.Source) +
+    bytes(entry.DetailType) +
+    bytes(entry.Detail) +
+    (entry.Resources ?? []).reduce((n, r) => n + bytes(r), 0)
+  );
+}
+
+/** Groups entries into calls of at most 10 entries and 256 KB. */
+export function batchEntries<T>(items: T[], size: (item: T) => number): T[][] {
+  const batches: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const n = size(item);
+    if (current.length === MAX_ENTRIES_PER_CALL || (current.length > 0 && bytes + n > MAX_BYTES_PER_CALL)) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += n;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+/**
+ * @example await eventBridgeSink(clients.get(EventBridgeClient, region), "default").publish(events)
+ */
+export function eventBridgeSink(client: EventBridgeClient, busName: string): EventSink {
+  return {
+    async publish(events) {
+      let pending = events.map((event) => ({ event, entry: toEntry(event, busName) }));
+      const failed: EventPublishResult["failed"] = [];
+      let sent = 0;
+      for (let round = 1; round <= ROUNDS && pending.length > 0; round++) {
+        const again: typeof pending = [];
+        for (const batch of batchEntries(pending, (p) => entrySize(p.entry))) {
+          const out = await client.send(new PutEventsCommand({ Entries: batch.map((p) => p.entry) }));
+          batch.forEach((p, i) => {
+            const result = out.Entries?.[i];
+            const code = result?.ErrorCode ?? (result?.EventId ? undefined : "NoEventId");
+            if (code === undefined) sent += 1;
+            // A malformed entry fails the same way every time; only transient refusals are re-sent.
+            else if (round < ROUNDS && isTransient(code)) again.push(p);
+            else failed.push({ event: p.event, code });
+          });
+        }
+        pending = again;
+      }
+      return { sent, failed };
+    },
+  };
+}
+
+function isTransient(code: string): boolean {
+  return /Throttl|Internal|ServiceUnavailable|Timeout/i.test(code);
+}
+
+/** Keeps events in memory (the CLI without a bus, dry runs, tests). */
+export function memoryEventSink(): EventSink & { events: OutpostOpsEvent[] } {
+  const events: OutpostOpsEvent[] = [];
+  return {
+    events,
+    async publish(batch) {
+      events.push(...batch);
+      return { sent: batch.length, failed: [] };
+    },
+  };
+}
