@@ -43,6 +43,11 @@ export interface Env {
   clock: Clock;
   snapshotCompletionMs: number;
   copyCompletionMs: number;
+  /**
+   * EC2 eventual consistency: how long a snapshot created through the API stays invisible to
+   * DescribeSnapshots (sandbox clock or wall clock, whichever passes first); 0 = at once.
+   */
+  describeVisibilityDelayMs: number;
   /** Known once the server listens; SQS queue URLs embed it. */
   endpoint: string;
 }

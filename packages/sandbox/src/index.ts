@@ -30,6 +30,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     clock,
     snapshotCompletionMs: options.snapshotCompletionMs ?? 10 * 60_000,
     copyCompletionMs: options.copyCompletionMs ?? 60 * 60_000,
+    describeVisibilityDelayMs: options.describeVisibilityDelayMs ?? 0,
     endpoint: "",
   };
   const ec2 = new Ec2Service(env);
@@ -86,6 +87,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
     faults: { set: (rule) => faults.set(rule), clear: () => faults.clear() },
     throttling: (opts) => throttling.configure(opts),
+    consistency: ({ describeDelayMs }) => {
+      env.describeVisibilityDelayMs = Math.max(0, describeDelayMs);
+    },
     state,
     requests: {
       count: (operation) =>

@@ -7,6 +7,13 @@ export interface SandboxOptions {
   snapshotCompletionMs?: number;
   copyCompletionMs?: number;
   throttling?: { timeScale: number } | false;
+  /**
+   * EC2 eventual consistency: a snapshot created by CreateSnapshot(s)/CopySnapshot is invisible to
+   * DescribeSnapshots, and InvalidSnapshot.NotFound to calls naming it, for this long after creation,
+   * measured on the sandbox clock AND the wall clock: it appears when either has moved this far.
+   * Default 0 (visible at once).
+   */
+  describeVisibilityDelayMs?: number;
 }
 
 export type ServiceId = "ec2" | "rds" | "sqs" | "sns" | "route53" | "cloudwatch" | "outposts";
@@ -189,6 +196,8 @@ export interface Sandbox {
   seed(estate: Estate): void;
   faults: { set(rule: FaultRule): void; clear(): void };
   throttling(opts: { timeScale: number } | false): void;
+  /** Set the EC2 describe visibility delay for snapshots created from now on (see SandboxOptions). */
+  consistency(opts: { describeDelayMs: number }): void;
   state: StateView;
   requests: { count(operation?: string): number; reset(): void };
   close(): Promise<void>;
