@@ -29,6 +29,9 @@ export function throttlingError(service: ServiceName): AwsError {
       return new AwsError("Throttling", "Rate exceeded", 400);
     case "outposts":
       return new AwsError("ThrottlingException", "Rate exceeded", 429);
+    case "events":
+      // Listed among EventBridge's common errors (400).
+      return new AwsError("ThrottlingException", "Rate exceeded", 400);
     default:
       return new AwsError("Throttling", "Rate exceeded", 400);
   }
@@ -42,12 +45,13 @@ export function serverError(service: ServiceName, alternate: boolean): AwsError 
       503,
     );
   }
+  const codes: Partial<Record<ServiceName, string>> = {
+    outposts: "InternalServerException",
+    // PutEvents documents InternalException (500).
+    events: "InternalException",
+  };
   return new AwsError(
-    service === "outposts"
-      ? "InternalServerException"
-      : service === "route53"
-        ? "InternalError"
-        : "InternalError",
+    codes[service] ?? "InternalError",
     "We encountered an internal error. Please try again.",
     500,
   );

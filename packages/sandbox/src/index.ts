@@ -1,6 +1,7 @@
 import { Clock } from "./clock.ts";
 import { CloudWatchService } from "./cloudwatch.ts";
 import { Ec2Service } from "./ec2/index.ts";
+import { EventsService } from "./events.ts";
 import { Faults } from "./faults.ts";
 import type { Env } from "./http.ts";
 import { OutpostsService } from "./outposts.ts";
@@ -40,6 +41,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const route53 = new Route53Service();
   const cloudwatch = new CloudWatchService(env);
   const outposts = new OutpostsService(env);
+  const events = new EventsService(env);
   const faults = new Faults();
   const throttling = new Throttling();
   throttling.configure(options.throttling ?? false);
@@ -52,6 +54,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       route53,
       cloudwatch,
       outposts,
+      events,
     },
     faults,
     throttling,
@@ -68,6 +71,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     snsMessages: (region) => sns.published(region),
     queueMessages: (region, queueName) => sqs.counts(region, queueName),
     records: (hostedZoneId) => route53.records(hostedZoneId),
+    events: (region, busName) => events.events(region, busName),
+    droppedEvents: (region) => events.droppedEvents(region),
     deleted: (region) => [...ec2.state.region(region).deletedIds, ...rds.state.region(region).deletedIds],
   };
 
@@ -84,6 +89,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       route53.seed(estate, clock.nowMs());
       cloudwatch.seed(estate);
       outposts.seed(estate);
+      events.seed(estate);
     },
     faults: { set: (rule) => faults.set(rule), clear: () => faults.clear() },
     throttling: (opts) => throttling.configure(opts),

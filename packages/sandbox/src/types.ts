@@ -16,7 +16,7 @@ export interface SandboxOptions {
   describeVisibilityDelayMs?: number;
 }
 
-export type ServiceId = "ec2" | "rds" | "sqs" | "sns" | "route53" | "cloudwatch" | "outposts";
+export type ServiceId = "ec2" | "rds" | "sqs" | "sns" | "route53" | "cloudwatch" | "outposts" | "events";
 
 export interface FaultRule {
   service?: ServiceId;
@@ -26,6 +26,12 @@ export interface FaultRule {
   quotaErrorRate?: number;
   latencyMs?: [number, number];
   timeoutRate?: number;
+  /**
+   * 0..1: batch calls with per-entry results (EventBridge PutEvents) answer 200 but fail this share of
+   * otherwise valid entries with AWS's retryable per-entry errors (InternalFailure / ThrottlingException,
+   * alternating), counted in FailedEntryCount.
+   */
+  entryFailureRate?: number;
   seed?: number;
 }
 
@@ -123,6 +129,8 @@ export interface Estate {
   }[];
   /** One region's quotas, or several. */
   quotas?: QuotaSeed | QuotaSeed[];
+  /** EventBridge custom buses (the "default" bus always exists in every region). */
+  eventBuses?: { region: string; name: string; description?: string }[];
   /** CloudWatch datapoints; timestamps ISO strings or epoch ms. */
   metrics?: {
     region: string;
@@ -179,6 +187,26 @@ export interface RecordView {
   aliasTarget?: { hostedZoneId: string; dnsName: string; evaluateTargetHealth: boolean };
 }
 
+/** An event as EventBridge delivers it to targets (its documented envelope). */
+export interface EventEnvelope {
+  version: "0";
+  id: string;
+  "detail-type": string;
+  source: string;
+  account: string;
+  /** ISO 8601 to the second: the entry's Time, else when the sandbox clock received it. */
+  time: string;
+  region: string;
+  resources: string[];
+  /** The entry's Detail, parsed. */
+  detail: unknown;
+}
+
+/** An event PutEvents accepted for a bus that does not exist (AWS answers an EventId and drops it). */
+export interface DroppedEventView extends EventEnvelope {
+  eventBusName: string;
+}
+
 export interface StateView {
   snapshots(region: string): EbsSnapshotView[];
   dbSnapshots(region: string): DbSnapshotView[];
@@ -186,6 +214,10 @@ export interface StateView {
   snsMessages(region: string): SnsMessageView[];
   queueMessages(region: string, queueName: string): { visible: number; inFlight: number; delayed: number };
   records(hostedZoneId: string): RecordView[];
+  /** EventBridge events on a bus (name or ARN; default "default"), oldest first. */
+  events(region: string, busName?: string): EventEnvelope[];
+  /** Events PutEvents accepted for buses that do not exist, oldest first. */
+  droppedEvents(region: string): DroppedEventView[];
   /** Snapshot ids deleted through the API (EBS and RDS), for invariant checks. */
   deleted(region: string): string[];
 }
