@@ -30,7 +30,8 @@ export function throttlingError(service: ServiceName): AwsError {
     case "outposts":
       return new AwsError("ThrottlingException", "Rate exceeded", 429);
     case "events":
-      // Listed among EventBridge's common errors (400).
+    case "kms":
+      // Listed among EventBridge's and KMS's common errors (400).
       return new AwsError("ThrottlingException", "Rate exceeded", 400);
     default:
       return new AwsError("Throttling", "Rate exceeded", 400);
@@ -38,6 +39,14 @@ export function throttlingError(service: ServiceName): AwsError {
 }
 
 export function serverError(service: ServiceName, alternate: boolean): AwsError {
+  if (alternate && service === "kms") {
+    // DescribeKey documents DependencyTimeoutException (503) as its retryable server fault.
+    return new AwsError(
+      "DependencyTimeoutException",
+      "The system timed out while trying to fulfill the request.",
+      503,
+    );
+  }
   if (alternate) {
     return new AwsError(
       service === "outposts" ? "InternalServerException" : "ServiceUnavailable",
@@ -47,8 +56,9 @@ export function serverError(service: ServiceName, alternate: boolean): AwsError 
   }
   const codes: Partial<Record<ServiceName, string>> = {
     outposts: "InternalServerException",
-    // PutEvents documents InternalException (500).
+    // PutEvents documents InternalException (500), DescribeKey KMSInternalException (500).
     events: "InternalException",
+    kms: "KMSInternalException",
   };
   return new AwsError(
     codes[service] ?? "InternalError",

@@ -4,6 +4,7 @@ import { Ec2Service } from "./ec2/index.ts";
 import { EventsService } from "./events.ts";
 import { Faults } from "./faults.ts";
 import type { Env } from "./http.ts";
+import { KmsService } from "./kms.ts";
 import { OutpostsService } from "./outposts.ts";
 import { RdsService } from "./rds/index.ts";
 import { Route53Service } from "./route53.ts";
@@ -42,6 +43,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const cloudwatch = new CloudWatchService(env);
   const outposts = new OutpostsService(env);
   const events = new EventsService(env);
+  const kms = new KmsService(env);
   const faults = new Faults();
   const throttling = new Throttling();
   throttling.configure(options.throttling ?? false);
@@ -55,6 +57,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       cloudwatch,
       outposts,
       events,
+      kms,
     },
     faults,
     throttling,
@@ -90,6 +93,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       cloudwatch.seed(estate);
       outposts.seed(estate);
       events.seed(estate);
+      kms.seed(estate);
     },
     faults: { set: (rule) => faults.set(rule), clear: () => faults.clear() },
     throttling: (opts) => throttling.configure(opts),

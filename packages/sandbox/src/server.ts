@@ -39,6 +39,7 @@ const SCOPE_SERVICES: Record<string, ServiceId> = {
   monitoring: "cloudwatch",
   outposts: "outposts",
   events: "events",
+  kms: "kms",
 };
 
 /** Pick the service by protocol: JSON target header, REST path, or the Query body's Version. */
@@ -53,6 +54,7 @@ function routeService(
     if (target.startsWith("AmazonSQS.")) return "sqs";
     if (target.startsWith("GraniteServiceVersion20100801.")) return "cloudwatch";
     if (target.startsWith("AWSEvents.")) return "events";
+    if (target.startsWith("TrentService.")) return "kms";
   }
   if (path.startsWith("/2013-04-01/")) return "route53";
   if (path.startsWith("/outposts")) return "outposts";

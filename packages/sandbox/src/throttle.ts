@@ -75,6 +75,11 @@ export function bucketFor(
         return { name: "events:PutEvents", capacity: rate, refillPerSecond: rate };
       }
       return { name: "events:other", capacity: 50, refillPerSecond: 50 };
+    case "kms":
+      // KMS request quotas: "DescribeKey request rate" 2,000 per second per account and Region.
+      return operation === "DescribeKey"
+        ? { name: "kms:DescribeKey", capacity: 2_000, refillPerSecond: 2_000 }
+        : undefined;
     case "cloudwatch":
       return operation === "GetMetricData"
         ? { name: "cloudwatch:GetMetricData", capacity: 50, refillPerSecond: 50 }

@@ -16,7 +16,16 @@ export interface SandboxOptions {
   describeVisibilityDelayMs?: number;
 }
 
-export type ServiceId = "ec2" | "rds" | "sqs" | "sns" | "route53" | "cloudwatch" | "outposts" | "events";
+export type ServiceId =
+  | "ec2"
+  | "rds"
+  | "sqs"
+  | "sns"
+  | "route53"
+  | "cloudwatch"
+  | "outposts"
+  | "events"
+  | "kms";
 
 export interface FaultRule {
   service?: ServiceId;
@@ -34,6 +43,16 @@ export interface FaultRule {
   entryFailureRate?: number;
   seed?: number;
 }
+
+export type KmsKeyState =
+  | "Creating"
+  | "Enabled"
+  | "Disabled"
+  | "PendingDeletion"
+  | "PendingImport"
+  | "PendingReplicaDeletion"
+  | "Unavailable"
+  | "Updating";
 
 export type VolumeType = "gp2" | "gp3" | "io1" | "io2" | "st1" | "sc1" | "standard";
 export type SnapshotCategory = "manual" | "automated" | "awsbackup";
@@ -131,6 +150,23 @@ export interface Estate {
   quotas?: QuotaSeed | QuotaSeed[];
   /** EventBridge custom buses (the "default" bus always exists in every region). */
   eventBuses?: { region: string; name: string; description?: string }[];
+  /** KMS keys (symmetric encryption keys) DescribeKey answers for; aliases with or without "alias/". */
+  kmsKeys?: {
+    region: string;
+    /** The key id (UUID, or mrk-... for a multi-Region key). */
+    id: string;
+    /** Default arn:aws:kms:REGION:ACCOUNT:key/ID. */
+    arn?: string;
+    aliases?: string[];
+    /** Default: true unless keyState says otherwise. */
+    enabled?: boolean;
+    /** Default "Enabled" ("Disabled" when enabled is false). */
+    keyState?: KmsKeyState;
+    description?: string;
+    multiRegion?: boolean;
+    /** For keyState PendingDeletion; default 30 days after seeding. */
+    deletionDate?: string;
+  }[];
   /** CloudWatch datapoints; timestamps ISO strings or epoch ms. */
   metrics?: {
     region: string;
