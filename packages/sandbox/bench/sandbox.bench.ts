@@ -100,6 +100,25 @@ describe("sandbox throughput", () => {
     );
   });
 
+  bench(`EventBridge PutEvents, 1 entry (raw HTTP, ${BATCH} concurrent)`, async () => {
+    const body = JSON.stringify({
+      Entries: [{ Source: "bench", DetailType: "Bench", Detail: '{"n":1}' }],
+    });
+    await Promise.all(
+      Array.from({ length: BATCH }, () =>
+        post(
+          "/",
+          {
+            "x-amz-target": "AWSEvents.PutEvents",
+            "content-type": "application/x-amz-json-1.1",
+            authorization: auth("events"),
+          },
+          body,
+        ),
+      ),
+    );
+  });
+
   bench("DescribeVolumes through the SDK (one request)", async () => {
     await ec2.send(new DescribeVolumesCommand({ MaxResults: 5 }));
   });

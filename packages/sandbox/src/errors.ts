@@ -29,12 +29,24 @@ export function throttlingError(service: ServiceName): AwsError {
       return new AwsError("Throttling", "Rate exceeded", 400);
     case "outposts":
       return new AwsError("ThrottlingException", "Rate exceeded", 429);
+    case "events":
+    case "kms":
+      // Listed among EventBridge's and KMS's common errors (400).
+      return new AwsError("ThrottlingException", "Rate exceeded", 400);
     default:
       return new AwsError("Throttling", "Rate exceeded", 400);
   }
 }
 
 export function serverError(service: ServiceName, alternate: boolean): AwsError {
+  if (alternate && service === "kms") {
+    // DescribeKey documents DependencyTimeoutException (503) as its retryable server fault.
+    return new AwsError(
+      "DependencyTimeoutException",
+      "The system timed out while trying to fulfill the request.",
+      503,
+    );
+  }
   if (alternate) {
     return new AwsError(
       service === "outposts" ? "InternalServerException" : "ServiceUnavailable",
@@ -42,12 +54,14 @@ export function serverError(service: ServiceName, alternate: boolean): AwsError 
       503,
     );
   }
+  const codes: Partial<Record<ServiceName, string>> = {
+    outposts: "InternalServerException",
+    // PutEvents documents InternalException (500), DescribeKey KMSInternalException (500).
+    events: "InternalException",
+    kms: "KMSInternalException",
+  };
   return new AwsError(
-    service === "outposts"
-      ? "InternalServerException"
-      : service === "route53"
-        ? "InternalError"
-        : "InternalError",
+    codes[service] ?? "InternalError",
     "We encountered an internal error. Please try again.",
     500,
   );

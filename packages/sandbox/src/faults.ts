@@ -8,6 +8,11 @@ export interface FaultDecision {
   throttle: boolean;
   serverError: boolean;
   quotaError: boolean;
+  /**
+   * Batch calls that answer per-entry results (EventBridge PutEvents): asked once per entry, true = fail
+   * that entry with a retryable per-entry error while the call itself succeeds.
+   */
+  entryFailure: () => boolean;
 }
 
 interface ActiveRule {
@@ -38,7 +43,9 @@ export class Faults {
       throttle: false,
       serverError: false,
       quotaError: false,
+      entryFailure: () => false,
     };
+    const entryRules: ActiveRule[] = [];
     let any = false;
     for (const { rule, random } of this.rules) {
       if (rule.service && rule.service !== service) continue;
@@ -52,6 +59,12 @@ export class Faults {
       if (rule.throttleRate && random() < rule.throttleRate) d.throttle = true;
       if (rule.serverErrorRate && random() < rule.serverErrorRate) d.serverError = true;
       if (rule.quotaErrorRate && random() < rule.quotaErrorRate) d.quotaError = true;
+      if (rule.entryFailureRate) entryRules.push({ rule, random });
+    }
+    if (entryRules.length > 0) {
+      // Every rule draws for every entry, so one rule's sequence does not depend on the others' outcomes.
+      d.entryFailure = () =>
+        entryRules.map(({ rule, random }) => random() < (rule.entryFailureRate ?? 0)).some(Boolean);
     }
     return any ? d : undefined;
   }

@@ -1,5 +1,6 @@
 import type { Clock } from "./clock.ts";
 import type { AwsError, ServiceName } from "./errors.ts";
+import type { FaultDecision } from "./faults.ts";
 import type { QueryTree } from "./query.ts";
 
 /** What a service handler sees of one request. */
@@ -18,6 +19,8 @@ export interface RequestContext {
   requestId: string;
   /** Resolves when the client has gone away (used to end SQS long polls early). */
   aborted: Promise<void>;
+  /** What the fault rules decided for this request, if any rule matched (per-entry failures read it). */
+  fault?: FaultDecision;
 }
 
 export interface HttpAnswer {
@@ -43,6 +46,11 @@ export interface Env {
   clock: Clock;
   snapshotCompletionMs: number;
   copyCompletionMs: number;
+  /**
+   * EC2 eventual consistency: how long a snapshot created through the API stays invisible to
+   * DescribeSnapshots (sandbox clock or wall clock, whichever passes first); 0 = at once.
+   */
+  describeVisibilityDelayMs: number;
   /** Known once the server listens; SQS queue URLs embed it. */
   endpoint: string;
 }
@@ -57,4 +65,14 @@ export function jsonAnswer(body: unknown, status = 200, headers: Record<string, 
     headers: { "content-type": "application/x-amz-json-1.0", ...headers },
     body: JSON.stringify(body),
   };
+}
+
+/** awsJson1_1 (EventBridge, KMS): the same JSON, its own content type. */
+export function json11Answer(body: unknown, status = 200): HttpAnswer {
+  return jsonAnswer(body, status, { "content-type": "application/x-amz-json-1.1" });
+}
+
+/** The awsJson1_1 error body the SDK reads: `__type` (the code) and `message`. */
+export function json11Error(err: AwsError): HttpAnswer {
+  return json11Answer({ __type: err.code, message: err.message }, err.status);
 }

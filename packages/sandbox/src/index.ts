@@ -1,8 +1,10 @@
 import { Clock } from "./clock.ts";
 import { CloudWatchService } from "./cloudwatch.ts";
 import { Ec2Service } from "./ec2/index.ts";
+import { EventsService } from "./events.ts";
 import { Faults } from "./faults.ts";
 import type { Env } from "./http.ts";
+import { KmsService } from "./kms.ts";
 import { OutpostsService } from "./outposts.ts";
 import { RdsService } from "./rds/index.ts";
 import { Route53Service } from "./route53.ts";
@@ -30,6 +32,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     clock,
     snapshotCompletionMs: options.snapshotCompletionMs ?? 10 * 60_000,
     copyCompletionMs: options.copyCompletionMs ?? 60 * 60_000,
+    describeVisibilityDelayMs: options.describeVisibilityDelayMs ?? 0,
     endpoint: "",
   };
   const ec2 = new Ec2Service(env);
@@ -39,6 +42,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const route53 = new Route53Service();
   const cloudwatch = new CloudWatchService(env);
   const outposts = new OutpostsService(env);
+  const events = new EventsService(env);
+  const kms = new KmsService(env);
   const faults = new Faults();
   const throttling = new Throttling();
   throttling.configure(options.throttling ?? false);
@@ -51,6 +56,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       route53,
       cloudwatch,
       outposts,
+      events,
+      kms,
     },
     faults,
     throttling,
@@ -67,6 +74,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     snsMessages: (region) => sns.published(region),
     queueMessages: (region, queueName) => sqs.counts(region, queueName),
     records: (hostedZoneId) => route53.records(hostedZoneId),
+    events: (region, busName) => events.events(region, busName),
+    droppedEvents: (region) => events.droppedEvents(region),
     deleted: (region) => [...ec2.state.region(region).deletedIds, ...rds.state.region(region).deletedIds],
   };
 
@@ -83,9 +92,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       route53.seed(estate, clock.nowMs());
       cloudwatch.seed(estate);
       outposts.seed(estate);
+      events.seed(estate);
+      kms.seed(estate);
     },
     faults: { set: (rule) => faults.set(rule), clear: () => faults.clear() },
     throttling: (opts) => throttling.configure(opts),
+    consistency: ({ describeDelayMs }) => {
+      env.describeVisibilityDelayMs = Math.max(0, describeDelayMs);
+    },
     state,
     requests: {
       count: (operation) =>

@@ -38,6 +38,8 @@ const SCOPE_SERVICES: Record<string, ServiceId> = {
   route53: "route53",
   monitoring: "cloudwatch",
   outposts: "outposts",
+  events: "events",
+  kms: "kms",
 };
 
 /** Pick the service by protocol: JSON target header, REST path, or the Query body's Version. */
@@ -51,6 +53,8 @@ function routeService(
   if (typeof target === "string") {
     if (target.startsWith("AmazonSQS.")) return "sqs";
     if (target.startsWith("GraniteServiceVersion20100801.")) return "cloudwatch";
+    if (target.startsWith("AWSEvents.")) return "events";
+    if (target.startsWith("TrentService.")) return "kms";
   }
   if (path.startsWith("/2013-04-01/")) return "route53";
   if (path.startsWith("/outposts")) return "outposts";
@@ -124,6 +128,7 @@ export function startServer(router: Router, port: number): Promise<{ server: Ser
       router.counts.set(operation, (router.counts.get(operation) ?? 0) + 1);
 
       const fault = router.faults.decide(service, operation);
+      ctx.fault = fault;
       if (fault) {
         if (fault.latencyMs > 0) await new Promise((r) => setTimeout(r, fault.latencyMs).unref());
         if (fault.timeout) {
@@ -145,7 +150,13 @@ export function startServer(router: Router, port: number): Promise<{ server: Ser
         }
       }
       const paged = service !== "ec2" || isPagedEc2Call(form);
-      if (!router.throttling.take(router.env.accountId, ctx.region, bucketFor(service, operation, paged))) {
+      if (
+        !router.throttling.take(
+          router.env.accountId,
+          ctx.region,
+          bucketFor(service, operation, paged, ctx.region),
+        )
+      ) {
         throw throttlingError(service);
       }
       send(res, await handler.handle(operation, ctx), reqId);

@@ -33,10 +33,17 @@ class TokenBucket {
   }
 }
 
+const LARGE_EVENTS_REGIONS = new Set(["us-east-1", "us-west-2", "eu-west-1"]);
+
 const EC2_OWN_BUCKETS = new Set(["CreateSnapshot", "CreateSnapshots", "DeleteSnapshot"]);
 
 /** Which bucket an operation draws from; undefined = not throttled (SQS, SNS: effectively unlimited). */
-export function bucketFor(service: ServiceId, operation: string, paged: boolean): BucketSpec | undefined {
+export function bucketFor(
+  service: ServiceId,
+  operation: string,
+  paged: boolean,
+  region = "us-east-1",
+): BucketSpec | undefined {
   switch (service) {
     case "ec2":
       if (EC2_OWN_BUCKETS.has(operation))
@@ -59,6 +66,20 @@ export function bucketFor(service: ServiceId, operation: string, paged: boolean)
     case "route53":
       // 5 requests per second per account, across all Route 53 APIs.
       return { name: "route53", capacity: 5, refillPerSecond: 5 };
+    case "events":
+      // PutEvents quotas are per Region: 10,000/s in AWS's largest tier (us-east-1, us-west-2, eu-west-1
+      // among them); elsewhere we take the next tier, 2,400/s (the sandbox has no per-Region table). One
+      // second's worth of burst. Every other EventBridge API: 50/s (EventBridge quotas).
+      if (operation === "PutEvents") {
+        const rate = LARGE_EVENTS_REGIONS.has(region) ? 10_000 : 2_400;
+        return { name: "events:PutEvents", capacity: rate, refillPerSecond: rate };
+      }
+      return { name: "events:other", capacity: 50, refillPerSecond: 50 };
+    case "kms":
+      // KMS request quotas: "DescribeKey request rate" 2,000 per second per account and Region.
+      return operation === "DescribeKey"
+        ? { name: "kms:DescribeKey", capacity: 2_000, refillPerSecond: 2_000 }
+        : undefined;
     case "cloudwatch":
       return operation === "GetMetricData"
         ? { name: "cloudwatch:GetMetricData", capacity: 50, refillPerSecond: 50 }

@@ -7,9 +7,25 @@ export interface SandboxOptions {
   snapshotCompletionMs?: number;
   copyCompletionMs?: number;
   throttling?: { timeScale: number } | false;
+  /**
+   * EC2 eventual consistency: a snapshot created by CreateSnapshot(s)/CopySnapshot is invisible to
+   * DescribeSnapshots, and InvalidSnapshot.NotFound to calls naming it, for this long after creation,
+   * measured on the sandbox clock AND the wall clock: it appears when either has moved this far.
+   * Default 0 (visible at once).
+   */
+  describeVisibilityDelayMs?: number;
 }
 
-export type ServiceId = "ec2" | "rds" | "sqs" | "sns" | "route53" | "cloudwatch" | "outposts";
+export type ServiceId =
+  | "ec2"
+  | "rds"
+  | "sqs"
+  | "sns"
+  | "route53"
+  | "cloudwatch"
+  | "outposts"
+  | "events"
+  | "kms";
 
 export interface FaultRule {
   service?: ServiceId;
@@ -19,8 +35,24 @@ export interface FaultRule {
   quotaErrorRate?: number;
   latencyMs?: [number, number];
   timeoutRate?: number;
+  /**
+   * 0..1: batch calls with per-entry results (EventBridge PutEvents) answer 200 but fail this share of
+   * otherwise valid entries with AWS's retryable per-entry errors (InternalFailure / ThrottlingException,
+   * alternating), counted in FailedEntryCount.
+   */
+  entryFailureRate?: number;
   seed?: number;
 }
+
+export type KmsKeyState =
+  | "Creating"
+  | "Enabled"
+  | "Disabled"
+  | "PendingDeletion"
+  | "PendingImport"
+  | "PendingReplicaDeletion"
+  | "Unavailable"
+  | "Updating";
 
 export type VolumeType = "gp2" | "gp3" | "io1" | "io2" | "st1" | "sc1" | "standard";
 export type SnapshotCategory = "manual" | "automated" | "awsbackup";
@@ -116,6 +148,25 @@ export interface Estate {
   }[];
   /** One region's quotas, or several. */
   quotas?: QuotaSeed | QuotaSeed[];
+  /** EventBridge custom buses (the "default" bus always exists in every region). */
+  eventBuses?: { region: string; name: string; description?: string }[];
+  /** KMS keys (symmetric encryption keys) DescribeKey answers for; aliases with or without "alias/". */
+  kmsKeys?: {
+    region: string;
+    /** The key id (UUID, or mrk-... for a multi-Region key). */
+    id: string;
+    /** Default arn:aws:kms:REGION:ACCOUNT:key/ID. */
+    arn?: string;
+    aliases?: string[];
+    /** Default: true unless keyState says otherwise. */
+    enabled?: boolean;
+    /** Default "Enabled" ("Disabled" when enabled is false). */
+    keyState?: KmsKeyState;
+    description?: string;
+    multiRegion?: boolean;
+    /** For keyState PendingDeletion; default 30 days after seeding. */
+    deletionDate?: string;
+  }[];
   /** CloudWatch datapoints; timestamps ISO strings or epoch ms. */
   metrics?: {
     region: string;
@@ -172,6 +223,26 @@ export interface RecordView {
   aliasTarget?: { hostedZoneId: string; dnsName: string; evaluateTargetHealth: boolean };
 }
 
+/** An event as EventBridge delivers it to targets (its documented envelope). */
+export interface EventEnvelope {
+  version: "0";
+  id: string;
+  "detail-type": string;
+  source: string;
+  account: string;
+  /** ISO 8601 to the second: the entry's Time, else when the sandbox clock received it. */
+  time: string;
+  region: string;
+  resources: string[];
+  /** The entry's Detail, parsed. */
+  detail: unknown;
+}
+
+/** An event PutEvents accepted for a bus that does not exist (AWS answers an EventId and drops it). */
+export interface DroppedEventView extends EventEnvelope {
+  eventBusName: string;
+}
+
 export interface StateView {
   snapshots(region: string): EbsSnapshotView[];
   dbSnapshots(region: string): DbSnapshotView[];
@@ -179,6 +250,10 @@ export interface StateView {
   snsMessages(region: string): SnsMessageView[];
   queueMessages(region: string, queueName: string): { visible: number; inFlight: number; delayed: number };
   records(hostedZoneId: string): RecordView[];
+  /** EventBridge events on a bus (name or ARN; default "default"), oldest first. */
+  events(region: string, busName?: string): EventEnvelope[];
+  /** Events PutEvents accepted for buses that do not exist, oldest first. */
+  droppedEvents(region: string): DroppedEventView[];
   /** Snapshot ids deleted through the API (EBS and RDS), for invariant checks. */
   deleted(region: string): string[];
 }
@@ -189,6 +264,8 @@ export interface Sandbox {
   seed(estate: Estate): void;
   faults: { set(rule: FaultRule): void; clear(): void };
   throttling(opts: { timeScale: number } | false): void;
+  /** Set the EC2 describe visibility delay for snapshots created from now on (see SandboxOptions). */
+  consistency(opts: { describeDelayMs: number }): void;
   state: StateView;
   requests: { count(operation?: string): number; reset(): void };
   close(): Promise<void>;

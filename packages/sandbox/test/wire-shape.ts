@@ -33,18 +33,22 @@ export async function query(
   return { status: res.status, headers: res.headers, body: await res.text() };
 }
 
-/** An awsJson1_0 call (SQS `AmazonSQS.*`, CloudWatch `GraniteServiceVersion20100801.*`). */
+/**
+ * An awsJson call: 1.0 for SQS `AmazonSQS.*` and CloudWatch `GraniteServiceVersion20100801.*`, 1.1 for
+ * EventBridge `AWSEvents.*` and KMS `TrentService.*`.
+ */
 export async function json(
   endpoint: string,
-  service: "sqs" | "monitoring",
+  service: "sqs" | "monitoring" | "events" | "kms",
   target: string,
   input: unknown,
   region = "us-east-1",
 ): Promise<RawAnswer> {
+  const version = service === "events" || service === "kms" ? "1.1" : "1.0";
   const res = await fetch(`${endpoint}/`, {
     method: "POST",
     headers: {
-      "content-type": "application/x-amz-json-1.0",
+      "content-type": `application/x-amz-json-${version}`,
       "x-amz-target": target,
       authorization: AUTH(region, service),
     },

@@ -4,7 +4,7 @@ import { num, str, strings } from "../query.ts";
 import { leaf, list } from "../xml.ts";
 import { type Filter, matches, parseFilters } from "./filters.ts";
 import type { Ec2Region, Ec2State, Image, Instance, Snapshot, Volume } from "./model.ts";
-import { snapshotState } from "./model.ts";
+import { snapshotState, snapshotVisible, visibleSnapshot } from "./model.ts";
 import { ec2Response, imageXml, instanceXml, snapshotXml, volumeXml } from "./render.ts";
 
 /** MaxResults 5..1000 on every Describe call we serve; AWS rejects values outside the range. */
@@ -210,11 +210,14 @@ export function describeSnapshots(state: Ec2State, region: Ec2Region, ctx: Reque
   let page: Snapshot[] = [];
   let nextToken: string | undefined;
   if (ids.length > 0) {
-    const found = byIds(
-      ids,
-      region.snapshots,
-      (id) => new AwsError("InvalidSnapshot.NotFound", `The snapshot '${id}' does not exist.`),
-    ).filter(keep);
+    // Named by id, a snapshot still inside the eventual-consistency window does not exist yet.
+    const found = ids
+      .map((id) => {
+        const s = visibleSnapshot(region, id, nowMs);
+        if (!s) throw new AwsError("InvalidSnapshot.NotFound", `The snapshot '${id}' does not exist.`);
+        return s;
+      })
+      .filter(keep);
     const r = pageByOffset("snapid", found, ctx);
     page = r.page;
     nextToken = r.nextToken;
@@ -224,12 +227,12 @@ export function describeSnapshots(state: Ec2State, region: Ec2Region, ctx: Reque
     const limit = max ?? Number.POSITIVE_INFINITY;
     for (; i < order.length && page.length < limit; i++) {
       const s = order[i] as Snapshot;
-      if (!s.deleted && keep(s)) page.push(s);
+      if (!s.deleted && snapshotVisible(s, nowMs) && keep(s)) page.push(s);
     }
     // Only promise another page if one exists: skip ahead to the next match (bounded by the scan we'd do anyway).
     for (; i < order.length; i++) {
       const s = order[i] as Snapshot;
-      if (!s.deleted && keep(s)) {
+      if (!s.deleted && snapshotVisible(s, nowMs) && keep(s)) {
         nextToken = encodeToken("snap", s.seq);
         break;
       }

@@ -43,6 +43,13 @@ export interface Snapshot {
   /** Set on copies: the copy counts against the destination region's 20 in-flight copies while pending. */
   sourceRegion?: string;
   sourceSnapshotId?: string;
+  /**
+   * Eventual consistency: a snapshot created through the API stays out of Describe results (and
+   * answers InvalidSnapshot.NotFound when named by id) until the sandbox clock reaches visibleAtMs OR
+   * the wall clock reaches visibleAtWallMs, whichever comes first. Unset = visible.
+   */
+  visibleAtMs?: number;
+  visibleAtWallMs?: number;
   /** Position in creation order; NextToken resumes from it. */
   seq: number;
   deleted: boolean;
@@ -115,6 +122,30 @@ export function snapshotState(s: Snapshot, nowMs: number): "pending" | "complete
     s.baseState = "completed";
   }
   return s.baseState;
+}
+
+/** Whether EC2's read side has caught up with this snapshot yet (see Snapshot.visibleAtMs). */
+export function snapshotVisible(s: Snapshot, nowMs: number): boolean {
+  if (s.visibleAtMs === undefined) return true;
+  if (nowMs >= s.visibleAtMs || performance.now() >= (s.visibleAtWallMs ?? 0)) {
+    s.visibleAtMs = undefined;
+    s.visibleAtWallMs = undefined;
+    return true;
+  }
+  return false;
+}
+
+/** A snapshot named by id, as a call that names it sees it: a not-yet-visible one does not exist yet. */
+export function visibleSnapshot(region: Ec2Region, id: string, nowMs: number): Snapshot | undefined {
+  const s = region.snapshots.get(id);
+  return s && snapshotVisible(s, nowMs) ? s : undefined;
+}
+
+/** The visibility stamp for a snapshot created now, under the configured describe delay. */
+export function visibilityStamp(env: Env, nowMs: number): Pick<Snapshot, "visibleAtMs" | "visibleAtWallMs"> {
+  const delay = env.describeVisibilityDelayMs;
+  if (delay <= 0) return {};
+  return { visibleAtMs: nowMs + delay, visibleAtWallMs: performance.now() + delay };
 }
 
 export function snapshotProgress(s: Snapshot, nowMs: number): string {

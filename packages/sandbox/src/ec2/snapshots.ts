@@ -10,6 +10,8 @@ import {
   type Snapshot,
   snapshotState,
   type Volume,
+  visibilityStamp,
+  visibleSnapshot,
 } from "./model.ts";
 import { ec2Response, snapshotInfoXml, snapshotXml, tagSet } from "./render.ts";
 
@@ -134,6 +136,7 @@ function newSnapshot(
     description: fields.description,
     awsBackup: false,
     encrypted: false,
+    ...visibilityStamp(state.env, nowMs),
   });
 }
 
@@ -198,7 +201,8 @@ export function createSnapshots(state: Ec2State, region: Ec2Region, ctx: Request
 
 export function deleteSnapshot(region: Ec2Region, ctx: RequestContext): string {
   const id = required(ctx.form, "SnapshotId");
-  const s = region.snapshots.get(id);
+  // Within the eventual-consistency window a just-created snapshot is not found yet, as AWS warns.
+  const s = visibleSnapshot(region, id, ctx.clock.nowMs());
   if (!s) throw new AwsError("InvalidSnapshot.NotFound", `The snapshot '${id}' does not exist.`);
   for (const img of region.images.values()) {
     if (img.snapshotIds.includes(id)) {
@@ -221,7 +225,7 @@ export function copySnapshot(state: Ec2State, destination: Ec2Region, ctx: Reque
   const nowMs = ctx.clock.nowMs();
   const sourceRegionName = required(ctx.form, "SourceRegion");
   const sourceId = required(ctx.form, "SourceSnapshotId");
-  const source = state.region(sourceRegionName).snapshots.get(sourceId);
+  const source = visibleSnapshot(state.region(sourceRegionName), sourceId, nowMs);
   if (!source) throw new AwsError("InvalidSnapshot.NotFound", `The snapshot '${sourceId}' does not exist.`);
   const sourceState = snapshotState(source, nowMs);
   if (sourceState !== "completed") {
@@ -258,6 +262,7 @@ export function copySnapshot(state: Ec2State, destination: Ec2Region, ctx: Reque
     kmsKeyId,
     sourceRegion: sourceRegionName,
     sourceSnapshotId: sourceId,
+    ...visibilityStamp(state.env, nowMs),
   });
   return ec2Response("CopySnapshot", ctx.requestId, leaf("snapshotId", copy.id) + tagSet(copy.tags));
 }
