@@ -44,11 +44,12 @@ describe("Drill: three simulated days of the example estate", () => {
   });
 
   it("ran every handler, with duplicate deliveries and retries through the incident", () => {
+    expect(report.regions).toEqual(["us-west-2", "us-east-1"]);
     expect(Object.keys(report.log.invocations).sort()).toEqual([
-      "retention-sweep",
-      "retention-work",
-      "snapshot-window",
-      "snapshot-work",
+      "us-west-2/retentionSweep",
+      "us-west-2/retentionWork",
+      "us-west-2/snapshotWindow",
+      "us-west-2/snapshotWork",
     ]);
     expect(report.log.duplicateDeliveries).toBeGreaterThan(0);
     // The midnight window's EBS snapshots hit the incident's quota errors and came back via the queue.

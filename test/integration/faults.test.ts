@@ -3,6 +3,7 @@ import { RDSClient } from "@aws-sdk/client-rds";
 import { rdsSnapshotId } from "@outpost-ops/core/snapshot/names";
 import type { RunSummary } from "@outpost-ops/core/summary";
 import type { Estate } from "@outpost-ops/sandbox";
+import { queue } from "outpost-ops/src/drill/wiring.ts";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   buildEstate,
@@ -158,10 +159,10 @@ describe("Integration: throttling, 5xx, slow responses and quota errors", () => 
     for (const id of keptEbs) expect(remaining.has(id), id).toBe(true);
 
     for (const url of [
-      h.infra.snapshotQueueUrl,
-      h.infra.retentionQueueUrl,
-      h.infra.snapshotDlqUrl,
-      h.infra.retentionDlqUrl,
+      queue(h.infra, "snapshot-work").url,
+      queue(h.infra, "retention-work").url,
+      queue(h.infra, "snapshot-work").dlqUrl,
+      queue(h.infra, "retention-work").dlqUrl,
     ])
       expect(await queueDepth(h.sqs, url), url).toBe(0);
     expect(h.sb.state.snsMessages(REGION)).toEqual([]);
@@ -196,8 +197,8 @@ describe("Integration: throttling, 5xx, slow responses and quota errors", () => 
       { failed: 0, retried: 0 },
     );
     expect(summed).toEqual({ failed: 0, retried: seeded.lineVolumeIds.length });
-    expect(await queueDepth(h.sqs, h.infra.snapshotDlqUrl)).toBe(0);
-    expect(await queueDepth(h.sqs, h.infra.snapshotQueueUrl)).toBe(seeded.lineVolumeIds.length);
+    expect(await queueDepth(h.sqs, queue(h.infra, "snapshot-work").dlqUrl)).toBe(0);
+    expect(await queueDepth(h.sqs, queue(h.infra, "snapshot-work").url)).toBe(seeded.lineVolumeIds.length);
     expect(perSource(h.sb, windowOf(DAY2)).get(seeded.lineVolumeIds[0] ?? "")).toBeUndefined();
 
     // Act: the quota frees up; after the visibility timeout SQS redelivers.
@@ -210,7 +211,7 @@ describe("Integration: throttling, 5xx, slow responses and quota errors", () => 
     const counts = perSource(h.sb, windowOf(DAY2));
     for (const v of seeded.lineVolumeIds) expect(counts.get(v), v).toBe(1);
     for (const i of seeded.instanceIds) expect(counts.get(i), i).toBe(2);
-    expect(await queueDepth(h.sqs, h.infra.snapshotQueueUrl)).toBe(0);
+    expect(await queueDepth(h.sqs, queue(h.infra, "snapshot-work").url)).toBe(0);
     expect(h.sb.state.snsMessages(REGION)).toEqual([]);
   });
 });

@@ -5,7 +5,12 @@ import type { RunSummary } from "@outpost-ops/core/summary";
 import { logger } from "@outpost-ops/functions/src/lib/observability.ts";
 import { type Estate, type Sandbox, startSandbox } from "@outpost-ops/sandbox";
 import { type DrainResult, drainQueue, type Handler } from "outpost-ops/src/drill/lambda.ts";
-import { createInfrastructure, drillHandlers, type Infrastructure } from "outpost-ops/src/drill/simulate.ts";
+import {
+  createInfrastructure,
+  drillHandlers,
+  type Infrastructure,
+  queue as queueOf,
+} from "outpost-ops/src/drill/wiring.ts";
 import { vi } from "vitest";
 
 export const REGION = "us-west-2";
@@ -282,14 +287,14 @@ export async function startHarness(options: { config?: Config; maxAttempts?: num
   // The production client configuration (retry mode included): tests exercise what runs in Lambda.
   const clients = createClients(clientOptions);
   const infra = await createInfrastructure(clients, REGION);
-  const handlers = drillHandlers(options.config ?? testConfig(), clients, REGION, infra);
+  const handlers = drillHandlers(options.config ?? testConfig(), clients, infra);
   const harness: Harness = { sb, clients, sqs: clients.get(SQSClient, REGION), infra, handlers };
   return harness;
 }
 
 /** Handlers for another config over the same sandbox and queues. */
 export function handlersFor(harness: Harness, config: Config) {
-  return drillHandlers(config, harness.clients, REGION, harness.infra);
+  return drillHandlers(config, harness.clients, harness.infra);
 }
 
 export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
@@ -317,15 +322,15 @@ export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<numb
  */
 export async function drain(
   harness: Harness,
-  queue: "snapshot" | "retention",
+  which: "snapshot" | "retention",
   pollers = 1,
 ): Promise<DrainResult> {
-  const queueUrl = queue === "snapshot" ? harness.infra.snapshotQueueUrl : harness.infra.retentionQueueUrl;
+  const queueUrl = queueOf(harness.infra, `${which}-work`).url;
   const handler: Handler =
-    queue === "snapshot" ? harness.handlers.snapshotWork : harness.handlers.retentionWork;
+    which === "snapshot" ? harness.handlers.snapshotWork : harness.handlers.retentionWork;
   const results = await Promise.all(
     Array.from({ length: pollers }, () =>
-      drainQueue({ sqs: harness.sqs, queueUrl, region: REGION, handler, functionName: `${queue}-work` }),
+      drainQueue({ sqs: harness.sqs, queueUrl, region: REGION, handler, functionName: `${which}-work` }),
     ),
   );
   return results.reduce(
@@ -344,13 +349,13 @@ export async function drain(
  */
 export async function drainUntilEmpty(
   harness: Harness,
-  queue: "snapshot" | "retention",
+  which: "snapshot" | "retention",
   rounds = 10,
 ): Promise<DrainResult & { rounds: number }> {
-  const queueUrl = queue === "snapshot" ? harness.infra.snapshotQueueUrl : harness.infra.retentionQueueUrl;
+  const queueUrl = queueOf(harness.infra, `${which}-work`).url;
   const total = { invocations: 0, records: 0, failedRecords: 0, rounds: 0 };
   for (let round = 0; round < rounds; round++) {
-    const r = await drain(harness, queue);
+    const r = await drain(harness, which);
     total.invocations += r.invocations;
     total.records += r.records;
     total.failedRecords += r.failedRecords;

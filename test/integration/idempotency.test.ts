@@ -3,6 +3,7 @@ import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { planSnapshotRun } from "@outpost-ops/core/jobs/snapshot";
 import { rdsSnapshotId } from "@outpost-ops/core/snapshot/names";
 import type { RunSummary } from "@outpost-ops/core/summary";
+import { queue } from "outpost-ops/src/drill/wiring.ts";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   buildEstate,
@@ -156,7 +157,7 @@ describe("Integration: duplicate and concurrent delivery create no second snapsh
     for (const item of items) {
       await h.sqs.send(
         new SendMessageCommand({
-          QueueUrl: h.infra.snapshotQueueUrl,
+          QueueUrl: queue(h.infra, "snapshot-work").url,
           MessageBody: JSON.stringify(item),
           MessageGroupId: randomUUID(),
           MessageDeduplicationId: randomUUID(),
@@ -188,10 +189,7 @@ describe("Integration: duplicate and concurrent delivery create no second snapsh
     ]);
     const created = capture.summaries.reduce((n, s) => n + s.created, 0);
     const failed = capture.summaries.reduce((n, s) => n + s.failed, 0);
-    const exists = capture.summaries.reduce(
-      (n, s) => n + (s.skipped["already-exists"] ?? 0),
-      0,
-    );
+    const exists = capture.summaries.reduce((n, s) => n + (s.skipped["already-exists"] ?? 0), 0);
     expect({ created, failed, exists }).toEqual({ created: 0, failed: 0, exists: items.length });
     expectOneSnapshotPerResource(windowOf(at), "daily");
   });

@@ -126,7 +126,7 @@ describe("Integration: malformed events change nothing and say why", () => {
     const before = fingerprint();
 
     // Act
-    const error = await h.handlers.alarm(event, lambdaContext("alarm")).catch((e: unknown) => e);
+    const error = await h.handlers.alarmStateChange(event, lambdaContext("alarm")).catch((e: unknown) => e);
 
     // Assess
     expect((error as Error).name).toBe("EventShapeError");

@@ -3,6 +3,7 @@ import { parseConfig } from "@outpost-ops/core/config";
 import type { DeleteWorkItem } from "@outpost-ops/core/snapshot/work-item";
 import type { RunSummary } from "@outpost-ops/core/summary";
 import type { Estate } from "@outpost-ops/sandbox";
+import { queue } from "outpost-ops/src/drill/wiring.ts";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   buildEstate,
@@ -205,7 +206,7 @@ describe("Integration: retention sweep and deletion workers", () => {
     expect(capture.summaries.reduce((n, s) => n + s.deleted, 0)).toBe(expectedDeletions.size);
     expect(capture.summaries.every((s) => s.failed === 0)).toBe(true);
     expect(h.sb.state.snsMessages(REGION)).toHaveLength(alertsBefore);
-    expect(await queueDepth(h.sqs, h.infra.retentionQueueUrl)).toBe(0);
+    expect(await queueDepth(h.sqs, queue(h.infra, "retention-work").url)).toBe(0);
   });
 
   it("the same delete work item delivered twice counts as success both times", async () => {
@@ -221,7 +222,10 @@ describe("Integration: retention sweep and deletion workers", () => {
     };
     for (const body of [item, item, rdsItem])
       await h.sqs.send(
-        new SendMessageCommand({ QueueUrl: h.infra.retentionQueueUrl, MessageBody: JSON.stringify(body) }),
+        new SendMessageCommand({
+          QueueUrl: queue(h.infra, "retention-work").url,
+          MessageBody: JSON.stringify(body),
+        }),
       );
     const deletedBefore = h.sb.state.deleted(REGION).length;
     const capture = captureSummaries();
@@ -240,6 +244,6 @@ describe("Integration: retention sweep and deletion workers", () => {
     const gone = capture.summaries.reduce((n, s) => n + (s.skipped["already-deleted"] ?? 0), 0);
     expect({ failed, gone }).toEqual({ failed: 0, gone: 2 * ids.length + 1 });
     expect(h.sb.state.deleted(REGION)).toHaveLength(deletedBefore);
-    expect(await queueDepth(h.sqs, h.infra.retentionDlqUrl)).toBe(0);
+    expect(await queueDepth(h.sqs, queue(h.infra, "retention-work").dlqUrl)).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 import { rdsSnapshotId } from "@outpost-ops/core/snapshot/names";
 import type { RunSummary } from "@outpost-ops/core/summary";
+import { queue } from "outpost-ops/src/drill/wiring.ts";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   buildEstate,
@@ -61,7 +62,7 @@ describe("Integration: snapshot window end to end through the handlers", () => {
     const expected = seeded.lineVolumeIds.length + seeded.instanceIds.length + 1 + 1;
     expect(plan.planned).toBe(expected);
     expect(plan.enqueued).toBe(expected);
-    expect(await queueDepth(h.sqs, h.infra.snapshotQueueUrl)).toBe(0);
+    expect(await queueDepth(h.sqs, queue(h.infra, "snapshot-work").url)).toBe(0);
     expect(workerSummaries.reduce((n, s) => n + s.created, 0)).toBe(
       seeded.lineVolumeIds.length + 2 * seeded.instanceIds.length + 2,
     );

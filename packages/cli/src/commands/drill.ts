@@ -9,13 +9,15 @@ import type { Config } from "@outpost-ops/core/config";
 import { OutpostOpsError } from "@outpost-ops/core/errors";
 import { planRetentionRun } from "@outpost-ops/core/jobs/retention";
 import { emptySummary, mergeSummaries } from "@outpost-ops/core/summary";
+import { jobsIn } from "@outpost-ops/functions/src/jobs.ts";
 import { type Sandbox, startSandbox } from "@outpost-ops/sandbox";
 import { drillEstate } from "../drill/estate.ts";
 import type { InvariantResult } from "../drill/invariants.ts";
 import { checkInvariants } from "../drill/invariants.ts";
 import { drainQueue, lambdaContext, scheduledEvent } from "../drill/lambda.ts";
 import { alertsOf, countSkips, type DrillReport, keptByGroup, renderReport } from "../drill/report.ts";
-import { createInfrastructure, drillHandlers, type Infrastructure, simulate } from "../drill/simulate.ts";
+import { type RegionDeployment, simulate } from "../drill/simulate.ts";
+import { createInfrastructure, drillHandlers, queue, rulesIn } from "../drill/wiring.ts";
 import { toJson } from "../format.ts";
 import { loadConfig } from "../load-config.ts";
 
@@ -61,11 +63,12 @@ async function mistakenRetentionChange(input: {
   sandbox: Sandbox;
   config: Config;
   clients: AwsClients;
-  region: string;
-  infra: Infrastructure;
+  primary: RegionDeployment;
   at: Date;
 }): Promise<InvariantResult> {
-  const { sandbox, config, clients, region, infra, at } = input;
+  const { sandbox, config, clients, primary, at } = input;
+  const { infra } = primary;
+  const region = infra.region;
   const shrunk: Config = {
     ...config,
     policies: config.policies.map((p) => ({
@@ -75,14 +78,14 @@ async function mistakenRetentionChange(input: {
   };
   const before = sandbox.state.deleted(region).length;
   const alertsBefore = sandbox.state.snsMessages(region).length;
-  const handlers = drillHandlers(shrunk, clients, region, infra);
+  const handlers = drillHandlers(shrunk, clients, infra);
   await handlers.retentionSweep(
     scheduledEvent(at, region, "outpost-ops-drill-retention"),
     lambdaContext("retention-sweep"),
   );
   await drainQueue({
     sqs: clients.get(SQSClient, region),
-    queueUrl: infra.retentionQueueUrl,
+    queueUrl: queue(infra, "retention-work").url,
     region,
     handler: handlers.retentionWork,
     functionName: "retention-work",
@@ -114,7 +117,17 @@ export async function runDrill(options: {
     });
     const drill = drillEstate(config, DRILL_START);
     sandbox.seed(drill.estate);
-    const infra = await createInfrastructure(clients, region);
+    // Both deployments, as `sst deploy` makes them: the primary Region and the DR Region.
+    const deployments: RegionDeployment[] = [];
+    for (const where of [config.regions.primary, config.regions.dr]) {
+      const infra = await createInfrastructure(clients, where, jobsIn(where, config));
+      deployments.push({
+        infra,
+        handlers: drillHandlers(config, clients, infra),
+        rules: rulesIn(where, config),
+      });
+    }
+    const [primary] = deployments as [RegionDeployment, ...RegionDeployment[]];
     const end = new Date(DRILL_START.getTime() + days * 86_400_000);
     let lastDay = -1;
     let incident: IncidentPhase = "before";
@@ -122,8 +135,7 @@ export async function runDrill(options: {
       sandbox,
       config,
       clients,
-      region,
-      infra,
+      deployments,
       start: DRILL_START,
       end,
       onStep: (at) => {
@@ -139,7 +151,7 @@ export async function runDrill(options: {
     });
     if (!options.quiet && process.stderr.isTTY) process.stderr.write("\n");
     sandbox.clock.set(end);
-    const capCheck = await mistakenRetentionChange({ sandbox, config, clients, region, infra, at: end });
+    const capCheck = await mistakenRetentionChange({ sandbox, config, clients, primary, at: end });
     const finalPlan = await planRetentionRun({ clients, config, region, now: end });
     const totals = log.planSummaries.reduce(mergeSummaries, emptySummary("snapshot", "plan", end));
     const snapshots =
@@ -170,6 +182,7 @@ export async function runDrill(options: {
     return {
       ok: invariants.every((i) => i.ok),
       region,
+      regions: deployments.map((d) => d.infra.region),
       scenarios,
       from: DRILL_START.toISOString(),
       to: end.toISOString(),
@@ -185,7 +198,7 @@ export async function runDrill(options: {
       },
       kept: keptByGroup(finalPlan),
       retention: { deleted, skipped: countSkips(finalPlan) },
-      alerts: alertsOf(sandbox.state.snsMessages(region)),
+      alerts: alertsOf(deployments.flatMap((d) => sandbox.state.snsMessages(d.infra.region))),
       invariants,
     };
   } finally {

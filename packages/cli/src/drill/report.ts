@@ -2,13 +2,16 @@
 import { countReason, type ReasonCode, type ReasonCounts, reasonLabel } from "@outpost-ops/core/reasons";
 import type { RetentionPlan } from "@outpost-ops/core/retention";
 import type { SnsMessageView } from "@outpost-ops/sandbox";
-import { countBy, table } from "../format.ts";
+import { table } from "../format.ts";
 import type { InvariantResult } from "./invariants.ts";
 import type { SimulationLog } from "./simulate.ts";
 
 export interface DrillReport {
   ok: boolean;
+  /** The primary Region, where the estate lives. */
   region: string;
+  /** Every Region the app is deployed to (primary first, then DR). */
+  regions: string[];
   /** What the drill did to the estate besides running the schedules, in the order it happened. */
   scenarios: string[];
   from: string;
@@ -65,13 +68,13 @@ export function alertsOf(messages: SnsMessageView[]): DrillReport["alerts"] {
 export function renderReport(r: DrillReport): string {
   const out: string[] = [];
   out.push(
-    `outpost-ops drill: ${r.from} to ${r.to} in ${r.region} (simulated), ${(r.elapsedMs / 1000).toFixed(1)} s, ${r.requests} AWS API requests to the sandbox`,
+    `outpost-ops drill: ${r.from} to ${r.to} in ${r.regions.join(" and ")} (simulated), ${(r.elapsedMs / 1000).toFixed(1)} s, ${r.requests} AWS API requests to the sandbox`,
   );
   out.push("", "Scenarios:", ...r.scenarios.map((s) => `  - ${s}`));
   out.push("", "What ran:");
   out.push(
     table(
-      ["function", "invocations"],
+      ["region/function", "invocations"],
       Object.entries(r.log.invocations).map(([k, v]) => [k, v]),
     ),
   );

@@ -1,4 +1,7 @@
-/** Environment, read and validated once per container (on first use, so importing a handler is free). */
+/**
+ * Environment, read and validated once per container (on first use, so importing a handler is free).
+ * The drill reads the same variables from the values the stacks would set, through the same code.
+ */
 import { EnvironmentError } from "@outpost-ops/core/errors";
 
 export interface Env {
@@ -9,28 +12,33 @@ export interface Env {
   retentionQueueUrl?: string;
 }
 
-function required(name: string): string {
-  const value = process.env[name];
+export type Variables = Record<string, string | undefined>;
+
+function required(vars: Variables, name: string): string {
+  const value = vars[name];
   if (!value) throw new EnvironmentError(name, "is not set");
   return value;
 }
 
-function optionalUrl(name: string): string | undefined {
-  const value = process.env[name];
+function optionalUrl(vars: Variables, name: string): string | undefined {
+  const value = vars[name];
   if (value === undefined) return undefined;
   if (!/^https?:\/\//.test(value)) throw new EnvironmentError(name, `must be a queue URL, got "${value}"`);
   return value;
 }
 
-export function readEnv(): Env {
-  const alertTopicArn = required("ALERT_TOPIC_ARN");
+/**
+ * @example readEnv({ AWS_REGION: "us-west-2", ALERT_TOPIC_ARN: "arn:aws:sns:us-west-2:123456789012:alerts" })
+ */
+export function readEnv(vars: Variables = process.env): Env {
+  const alertTopicArn = required(vars, "ALERT_TOPIC_ARN");
   if (!alertTopicArn.startsWith("arn:"))
     throw new EnvironmentError("ALERT_TOPIC_ARN", `must be an SNS topic ARN, got "${alertTopicArn}"`);
-  const snapshotQueueUrl = optionalUrl("SNAPSHOT_QUEUE_URL");
-  const retentionQueueUrl = optionalUrl("RETENTION_QUEUE_URL");
+  const snapshotQueueUrl = optionalUrl(vars, "SNAPSHOT_QUEUE_URL");
+  const retentionQueueUrl = optionalUrl(vars, "RETENTION_QUEUE_URL");
   return {
-    region: required("AWS_REGION"),
-    stage: process.env.OUTPOST_OPS_STAGE ?? "default",
+    region: required(vars, "AWS_REGION"),
+    stage: vars.OUTPOST_OPS_STAGE ?? "default",
     alertTopicArn,
     ...(snapshotQueueUrl ? { snapshotQueueUrl } : {}),
     ...(retentionQueueUrl ? { retentionQueueUrl } : {}),

@@ -1,0 +1,150 @@
+/**
+ * What the stacks deploy in a Region, created on the sandbox from the same job declarations
+ * (packages/functions/src/jobs.ts): each job's queues with their dead-letter queues, the alert
+ * topic, the real handlers with the environment the stacks set, and the schedule rules.
+ */
+import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
+import { CreateQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { memoryAlertSink, snsAlertSink } from "@outpost-ops/core/alerts";
+import type { AwsClients } from "@outpost-ops/core/aws/clients";
+import type { Config } from "@outpost-ops/core/config";
+import { OutpostOpsError } from "@outpost-ops/core/errors";
+import { unpaced } from "@outpost-ops/core/pacing";
+import { parseScheduleExpression } from "@outpost-ops/core/schedule/expression";
+import {
+  type FunctionName,
+  type JobName,
+  Jobs,
+  jobsIn,
+  type QueueSpec,
+} from "@outpost-ops/functions/src/jobs.ts";
+import { readEnv } from "@outpost-ops/functions/src/lib/env.ts";
+import { type Runtime, systemClock } from "@outpost-ops/functions/src/lib/runtime.ts";
+import { HandlerFactories } from "./handlers.ts";
+import type { Handler } from "./lambda.ts";
+
+/** The sandbox's account, as in every ARN it returns. */
+export const DRILL_ACCOUNT = "123456789012";
+/** Same shape as the deployed names (`outpost-ops-<stage>-…`), stage "drill". */
+const PREFIX = "outpost-ops-drill";
+/** As in stacks/: ten receives before a work item is set aside. */
+const MAX_RECEIVES = 10;
+/** As in stacks/: six times the worker's timeout. */
+const VISIBILITY_SECONDS = 1800;
+
+export interface QueueWiring {
+  spec: QueueSpec;
+  url: string;
+  dlqUrl: string;
+}
+
+export interface Infrastructure {
+  region: string;
+  topicArn: string;
+  /** By queue name (`snapshot-work`, `retention-work`). */
+  queues: Record<string, QueueWiring>;
+}
+
+export interface Rule {
+  id: string;
+  target: FunctionName;
+  /** The EventBridge expression the stacks deploy. */
+  expression: string;
+}
+
+/** A queue of the wiring, by name; throws when the Region has no such queue. */
+export function queue(infra: Infrastructure, name: string): QueueWiring {
+  const found = infra.queues[name];
+  if (!found)
+    throw new OutpostOpsError(
+      `No queue ${name} in ${infra.region} (have: ${Object.keys(infra.queues).join(", ")})`,
+    );
+  return found;
+}
+
+function queueName(spec: QueueSpec, dlq: boolean): string {
+  return `${PREFIX}-${spec.name}${dlq ? "-dlq" : ""}${spec.fifo ? ".fifo" : ""}`;
+}
+
+/**
+ * Creates in the sandbox what stacks/ creates in AWS for the given jobs (default: every job, for
+ * integration tests that drive one Region).
+ * @example const infra = await createInfrastructure(clients, "us-west-2", jobsIn("us-west-2", config))
+ */
+export async function createInfrastructure(
+  clients: AwsClients,
+  region: string,
+  jobs: JobName[] = Object.keys(Jobs) as JobName[],
+): Promise<Infrastructure> {
+  const sqs = clients.get(SQSClient, region);
+  const make = async (name: string, attributes: Record<string, string>) =>
+    (await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }))).QueueUrl ?? "";
+  const arnOf = (url: string) => `arn:aws:sqs:${region}:${DRILL_ACCOUNT}:${url.split("/").pop()}`;
+  const queues: Record<string, QueueWiring> = {};
+  for (const job of jobs) {
+    for (const spec of Jobs[job].queues) {
+      const fifo: Record<string, string> = spec.fifo ? { FifoQueue: "true" } : {};
+      const dlqUrl = await make(queueName(spec, true), fifo);
+      const url = await make(queueName(spec, false), {
+        ...fifo,
+        VisibilityTimeout: String(VISIBILITY_SECONDS),
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: arnOf(dlqUrl), maxReceiveCount: MAX_RECEIVES }),
+      });
+      queues[spec.name] = { spec, url, dlqUrl };
+    }
+  }
+  const topic = await clients
+    .get(SNSClient, region)
+    .send(new CreateTopicCommand({ Name: `${PREFIX}-alerts` }));
+  return { region, topicArn: topic.TopicArn ?? "", queues };
+}
+
+/** The variables the stacks set on every function in this Region (defaults, topic, queue URLs). */
+export function environmentOf(infra: Infrastructure): Record<string, string> {
+  const vars: Record<string, string> = {
+    AWS_REGION: infra.region,
+    OUTPOST_OPS_STAGE: "drill",
+    ALERT_TOPIC_ARN: infra.topicArn,
+  };
+  for (const { spec, url } of Object.values(infra.queues)) vars[spec.urlVariable] = url;
+  return vars;
+}
+
+/**
+ * The real handlers over the sandbox, exactly as deployed but with the sandbox's clients and no pacing
+ * (the drill's sandbox is not throttled; pacing would only slow simulated weeks down).
+ * @example const handlers = drillHandlers(config, clients, infra); await handlers.snapshotWindow(event, ctx)
+ */
+export function drillHandlers(
+  config: Config,
+  clients: AwsClients,
+  infra: Infrastructure,
+): Record<FunctionName, Handler> {
+  const env = readEnv(environmentOf(infra));
+  const runtime: Runtime = {
+    config,
+    env,
+    clients,
+    alerts: infra.topicArn
+      ? snsAlertSink(clients.get(SNSClient, env.region), infra.topicArn)
+      : memoryAlertSink(),
+    pacer: unpaced,
+    clock: systemClock,
+  };
+  const get = () => runtime;
+  const handlers = {} as Record<FunctionName, Handler>;
+  for (const name of Object.keys(HandlerFactories) as FunctionName[])
+    handlers[name] = HandlerFactories[name](get);
+  return handlers;
+}
+
+/** The schedule rules the stacks create in this Region for this config. */
+export function rulesIn(region: string, config: Config): Rule[] {
+  return jobsIn(region, config).flatMap((job) =>
+    Jobs[job].schedules(config).map((s) => ({
+      id: s.id,
+      target: s.target as FunctionName,
+      expression: parseScheduleExpression(s.expression).eventBridge,
+    })),
+  );
+}
