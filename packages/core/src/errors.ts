@@ -48,3 +48,15 @@ export class EnvironmentError extends OutpostOpsError {
     this.name = "EnvironmentError";
   }
 }
+
+/** A time given by a user or an event is not an ISO-8601 date-time with a zone; `field` says where. */
+export class TimeFormatError extends OutpostOpsError {
+  readonly field: string;
+  readonly text: string;
+  constructor(field: string, text: string, accepted: string) {
+    super(`${field} "${text}" is not ${accepted}.`);
+    this.name = "TimeFormatError";
+    this.field = field;
+    this.text = text;
+  }
+}
