@@ -27,6 +27,19 @@ export class ConfigError extends OutpostOpsError {
   }
 }
 
+/**
+ * The config file could not be loaded at all (missing, not valid TypeScript, an import that cannot be
+ * found, no default export, or it threw), so there is nothing to validate; nothing was sent to AWS.
+ */
+export class ConfigLoadError extends OutpostOpsError {
+  readonly file: string;
+  constructor(file: string, problem: string, options?: { cause?: unknown }) {
+    super(`Cannot load the config ${file}: ${problem} Nothing was sent to AWS.`, options);
+    this.name = "ConfigLoadError";
+    this.file = file;
+  }
+}
+
 /** A trigger delivered an event we do not understand; the handler changes nothing. */
 export class EventShapeError extends OutpostOpsError {
   readonly issues: ConfigIssue[];
