@@ -1,19 +1,13 @@
-/** What every command needs: validated config, region, clients, the evaluation time, output mode. */
+/** What every job command needs: validated config, region, clients, the evaluation time, output mode. */
 import { SNSClient } from "@aws-sdk/client-sns";
 import { type AlertSink, memoryAlertSink, snsAlertSink } from "@outpost-ops/core/alerts";
 import { type AwsClients, createClients } from "@outpost-ops/core/aws/clients";
 import type { Config } from "@outpost-ops/core/config";
-import { OutpostOpsError } from "@outpost-ops/core/errors";
 import type { Sleeper } from "@outpost-ops/core/pacing";
+import { noPaint, type Paint, paintFor } from "./colour.ts";
+import type { CliIo } from "./io.ts";
 import { loadConfig } from "./load-config.ts";
-
-export interface CommonOptions {
-  config?: string;
-  at?: string;
-  json?: boolean;
-  "dry-run"?: boolean;
-  region?: string;
-}
+import type { ConfirmOptions, JobOptions } from "./program/options.ts";
 
 export interface CommandContext {
   config: Config;
@@ -21,10 +15,16 @@ export interface CommandContext {
   now: Date;
   json: boolean;
   dryRun: boolean;
+  /** `--yes`: destructive steps go ahead without asking. */
+  yes: boolean;
   clients: AwsClients;
   alerts: AlertSink;
   clock: Sleeper;
+  /** A result line on stdout. */
   out: (text: string) => void;
+  /** Colour for stdout (plain when piped, with NO_COLOR, or for --json). */
+  paint: Paint;
+  io: CliIo;
 }
 
 export const wallClock: Sleeper = {
@@ -32,29 +32,29 @@ export const wallClock: Sleeper = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
 
-export function parseAt(at: string | undefined): Date {
-  if (at === undefined) return new Date();
-  const t = new Date(at);
-  if (Number.isNaN(t.getTime()))
-    throw new OutpostOpsError(`--at "${at}" is not an ISO time; write e.g. 2024-05-14T10:00:00Z.`);
-  return t;
-}
-
-export async function commandContext(options: CommonOptions): Promise<CommandContext> {
+export async function commandContext(
+  options: JobOptions & ConfirmOptions,
+  io: CliIo,
+): Promise<CommandContext> {
   const { config } = await loadConfig(options.config);
-  const region = options.region ?? process.env.AWS_REGION ?? config.regions.primary;
+  const region = options.region ?? io.env.AWS_REGION ?? config.regions.primary;
   const clients = createClients();
-  const topic = process.env.ALERT_TOPIC_ARN;
+  const topic = io.env.ALERT_TOPIC_ARN;
+  const json = options.json === true;
   return {
     config,
     region,
-    now: parseAt(options.at),
-    json: options.json === true,
-    dryRun: options["dry-run"] === true,
+    // --at is parsed (and refused when it is not an ISO time with a zone) by its option.
+    now: options.at ?? new Date(),
+    json,
+    dryRun: options.dryRun === true,
+    yes: options.yes === true,
     clients,
     // Without a topic the CLI prints alerts instead of sending them.
     alerts: topic ? snsAlertSink(clients.get(SNSClient, region), topic) : memoryAlertSink(),
     clock: wallClock,
-    out: (text) => process.stdout.write(`${text}\n`),
+    out: (text) => io.stdout.write(`${text}\n`),
+    paint: json ? noPaint : paintFor(io.stdout, io.env),
+    io,
   };
 }

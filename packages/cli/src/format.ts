@@ -1,4 +1,6 @@
 /** Output helpers: aligned tables for people, stable JSON for scripts. */
+import type { RunSummary } from "@outpost-ops/core/summary";
+import type { Paint } from "./colour.ts";
 
 export function table(headers: string[], rows: (string | number)[][]): string {
   const cells = [headers, ...rows.map((r) => r.map(String))];
@@ -28,4 +30,11 @@ export function countBy<T>(items: T[], key: (t: T) => string): Record<string, nu
   const out: Record<string, number> = {};
   for (const item of items) out[key(item)] = (out[key(item)] ?? 0) + 1;
   return out;
+}
+
+/** "retried N, failed N", the non-zero ones coloured so they are not missed at a terminal. */
+export function counted(paint: Paint, summary: Pick<RunSummary, "retried" | "failed">): string {
+  const retried = `retried ${summary.retried}`;
+  const failed = `failed ${summary.failed}`;
+  return `${summary.retried > 0 ? paint.yellow(retried) : retried}, ${summary.failed > 0 ? paint.red(failed) : failed}`;
 }

@@ -27,6 +27,19 @@ export class ConfigError extends OutpostOpsError {
   }
 }
 
+/**
+ * The config file could not be loaded at all (missing, not valid TypeScript, an import that cannot be
+ * found, no default export, or it threw), so there is nothing to validate; nothing was sent to AWS.
+ */
+export class ConfigLoadError extends OutpostOpsError {
+  readonly file: string;
+  constructor(file: string, problem: string, options?: { cause?: unknown }) {
+    super(`Cannot load the config ${file}: ${problem} Nothing was sent to AWS.`, options);
+    this.name = "ConfigLoadError";
+    this.file = file;
+  }
+}
+
 /** A trigger delivered an event we do not understand; the handler changes nothing. */
 export class EventShapeError extends OutpostOpsError {
   readonly issues: ConfigIssue[];
@@ -46,5 +59,17 @@ export class EnvironmentError extends OutpostOpsError {
       `Environment variable ${variable} ${problem}. It is set by the stacks in stacks/; redeploy with \`npx sst deploy\`.`,
     );
     this.name = "EnvironmentError";
+  }
+}
+
+/** A time given by a user or an event is not an ISO-8601 date-time with a zone; `field` says where. */
+export class TimeFormatError extends OutpostOpsError {
+  readonly field: string;
+  readonly text: string;
+  constructor(field: string, text: string, accepted: string) {
+    super(`${field} "${text}" is not ${accepted}.`);
+    this.name = "TimeFormatError";
+    this.field = field;
+    this.text = text;
   }
 }

@@ -103,6 +103,18 @@ describe("Function: parseScheduledEvent", () => {
     expect(error.message).toContain("Nothing was changed");
   });
 
+  it("says which time format it accepts, in the words the CLI's --at uses too", () => {
+    // Act
+    const error = shapeError(() =>
+      parseScheduledEvent({ ...fixture("scheduled-event.json"), time: "2024-05-14" }),
+    );
+
+    // Assess
+    expect(error.issues).toEqual([
+      { path: "time", message: "must be an ISO-8601 time with a zone, such as 2024-05-14T10:00:00Z" },
+    ]);
+  });
+
   it.each([
     "ebs-snapshot-notification-create.json",
     "cloudwatch-alarm-state-change.json",

@@ -7,8 +7,10 @@ import { capExceededAlert } from "@outpost-ops/core/jobs/retention-alerts";
 import { createPacer } from "@outpost-ops/core/pacing";
 import type { RetentionPlan } from "@outpost-ops/core/retention";
 import { countSkip, emptySummary, type RunSummary } from "@outpost-ops/core/summary";
+import { noPaint, type Paint } from "../colour.ts";
+import { confirm } from "../confirm.ts";
 import type { CommandContext } from "../context.ts";
-import { countBy, table, toJson } from "../format.ts";
+import { countBy, counted, table, toJson } from "../format.ts";
 import { progress, silentProgress } from "../progress.ts";
 
 export function retentionPlanJson(plan: RetentionPlan) {
@@ -30,25 +32,42 @@ export function retentionPlanJson(plan: RetentionPlan) {
   };
 }
 
-export function renderRetentionPlan(plan: RetentionPlan): string {
+/** The plan in one line: how many snapshots are kept, deleted and skipped. */
+export function retentionHeadline(plan: RetentionPlan): string {
   const byAction = countBy(plan.decisions, (d) => d.action);
-  const lines = [
-    `Retention as of ${plan.at.toISOString()}: ${plan.managed} managed snapshots; keep ${byAction.keep ?? 0}, delete ${plan.deletions.length}, skip ${byAction.skip ?? 0}.`,
-  ];
+  return `Retention as of ${plan.at.toISOString()}: ${plan.managed} managed snapshots; keep ${byAction.keep ?? 0}, delete ${plan.deletions.length}, skip ${byAction.skip ?? 0}.`;
+}
+
+const decisionRow = (d: RetentionPlan["decisions"][number]) => [
+  d.snapshot.id,
+  d.snapshot.sourceId,
+  d.snapshot.createdAt.toISOString().slice(0, 16),
+  d.action,
+  d.reason,
+];
+const HEADERS = ["snapshot", "source", "created", "action", "reason"];
+
+export function renderRetentionPlan(plan: RetentionPlan, paint: Paint = noPaint): string {
+  const lines = [retentionHeadline(plan)];
   if (plan.cap.exceeded)
     lines.push(
-      `Deletion cap exceeded: ${plan.cap.planned} planned, limit ${plan.cap.limit}. Nothing will be deleted.`,
+      paint.yellow(
+        `Deletion cap exceeded: ${plan.cap.planned} planned, limit ${plan.cap.limit}. Nothing will be deleted.`,
+      ),
     );
   const rows = plan.decisions
     .filter((d) => d.action !== "keep" || plan.decisions.length <= 200)
-    .map((d) => [
-      d.snapshot.id,
-      d.snapshot.sourceId,
-      d.snapshot.createdAt.toISOString().slice(0, 16),
-      d.action,
-      d.reason,
-    ]);
-  if (rows.length > 0) lines.push("", table(["snapshot", "source", "created", "action", "reason"], rows));
+    .map(decisionRow);
+  if (rows.length > 0) lines.push("", table(HEADERS, rows));
+  return lines.join("\n");
+}
+
+/** What is about to be deleted, shown before asking: the headline and the first deletions. */
+export function renderDeletionPreview(plan: RetentionPlan, shown = 20): string {
+  const deletes = plan.decisions.filter((d) => d.action === "delete");
+  const lines = [retentionHeadline(plan), "", table(HEADERS, deletes.slice(0, shown).map(decisionRow))];
+  if (deletes.length > shown)
+    lines.push(`… and ${deletes.length - shown} more (outpost-ops plan retention lists them all)`);
   return lines.join("\n");
 }
 
@@ -65,7 +84,7 @@ export async function planRetention(ctx: CommandContext): Promise<number> {
   ctx.out(
     ctx.json
       ? toJson({ plan: retentionPlanJson(plan), summary: planSummary(plan, ctx) })
-      : renderRetentionPlan(plan),
+      : renderRetentionPlan(plan, ctx.paint),
   );
   return 0;
 }
@@ -76,7 +95,7 @@ export async function runRetention(ctx: CommandContext): Promise<number> {
     ctx.out(
       ctx.json
         ? toJson({ plan: retentionPlanJson(plan), summary: planSummary(plan, ctx) })
-        : renderRetentionPlan(plan),
+        : renderRetentionPlan(plan, ctx.paint),
     );
     return 0;
   }
@@ -88,8 +107,12 @@ export async function runRetention(ctx: CommandContext): Promise<number> {
     ctx.out(
       ctx.json
         ? toJson({ plan: retentionPlanJson(plan), summary: planSummary(plan, ctx) })
-        : renderRetentionPlan(plan),
+        : renderRetentionPlan(plan, ctx.paint),
     );
+    return 2;
+  }
+  if (plan.deletions.length > 0 && !(await confirmDeletions(plan, ctx))) {
+    ctx.io.stderr.write("Declined: nothing was deleted.\n");
     return 2;
   }
   const items = deleteWorkItems(plan, ctx.region);
@@ -108,7 +131,18 @@ export async function runRetention(ctx: CommandContext): Promise<number> {
   if (ctx.json) ctx.out(toJson({ summary }));
   else
     ctx.out(
-      `${renderRetentionPlan(plan)}\n\ndeleted ${summary.deleted}, retried ${summary.retried}, failed ${summary.failed}`,
+      `${renderRetentionPlan(plan, ctx.paint)}\n\ndeleted ${summary.deleted}, ${counted(ctx.paint, summary)}`,
     );
   return summary.failed > 0 || summary.retried > 0 ? 1 : 0;
+}
+
+/**
+ * Deleting snapshots cannot be undone: show what goes and ask, unless --yes. Without a terminal to ask
+ * (and no --yes) confirm() refuses, so nothing is deleted by a script that forgot to say so.
+ */
+async function confirmDeletions(plan: RetentionPlan, ctx: CommandContext): Promise<boolean> {
+  const count = plan.deletions.length;
+  const what = `${count} snapshot${count === 1 ? "" : "s"} in ${ctx.region}`;
+  if (!ctx.yes) ctx.io.stderr.write(`${renderDeletionPreview(plan)}\n\n`);
+  return confirm({ action: `delete ${what}`, question: `Delete ${what}?`, yes: ctx.yes }, ctx.io);
 }

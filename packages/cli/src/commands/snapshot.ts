@@ -7,7 +7,7 @@ import type { SnapshotPlan } from "@outpost-ops/core/snapshot/plan";
 import { workItemSource } from "@outpost-ops/core/snapshot/work-item";
 import { countSkip, emptySummary, type RunSummary } from "@outpost-ops/core/summary";
 import type { CommandContext } from "../context.ts";
-import { table, toJson } from "../format.ts";
+import { counted, table, toJson } from "../format.ts";
 import { progress, silentProgress } from "../progress.ts";
 
 export function renderSnapshotPlans(plans: SnapshotPlan[]): string {
@@ -85,7 +85,7 @@ export async function runSnapshot(ctx: CommandContext): Promise<number> {
         outcomes.map((o) => [o.key, o.status, o.detail]),
       ),
     );
-    ctx.out(`\ncreated ${summary.created}, retried ${summary.retried}, failed ${summary.failed}`);
+    ctx.out(`\ncreated ${summary.created}, ${counted(ctx.paint, summary)}`);
   }
   return summary.failed > 0 || summary.retried > 0 ? 1 : 0;
 }

@@ -3,6 +3,7 @@
  * strictly where we depend on a field. A bad event raises EventShapeError before anything changes.
  */
 import { EventShapeError } from "@outpost-ops/core/errors";
+import { ISO_TIME_ACCEPTED, isIsoTime } from "@outpost-ops/core/time";
 import { z } from "zod";
 
 function parse<T>(schema: z.ZodType<T>, trigger: string, raw: unknown): T {
@@ -14,15 +15,8 @@ function parse<T>(schema: z.ZodType<T>, trigger: string, raw: unknown): T {
   );
 }
 
-// Date.parse alone takes "1" (2001), RFC 1123 dates and zone-less local times: the jobs are a function
-// of this time, so require an ISO-8601 date-time with a zone, as EventBridge sends.
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
-const isoTime = z
-  .string()
-  .refine(
-    (t) => ISO_DATE_TIME.test(t) && !Number.isNaN(Date.parse(t)),
-    "must be an ISO-8601 time with a zone, such as 2024-05-14T10:00:00Z",
-  );
+// The jobs are a function of this time: one check (core's), shared with the CLI's --at.
+const isoTime = z.string().refine(isIsoTime, `must be ${ISO_TIME_ACCEPTED}`);
 
 /** EventBridge "Scheduled Event": only `time` matters (the job is a function of time). */
 const ScheduledEventSchema = z.looseObject({
