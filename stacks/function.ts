@@ -1,9 +1,10 @@
 import type { Key } from "aws-cdk-lib/aws-kms";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Topic } from "aws-cdk-lib/aws-sns";
-import { Function as SstFunction, type Stack } from "sst/constructs";
+import { type App, Function as SstFunction, type Stack } from "sst/constructs";
+import { useConfig } from "./context.ts";
 import { type HandlerName, Handlers } from "./handlers.ts";
-import { statementsFor } from "./iam.ts";
+import { placeholdersFrom, statementsFor } from "./iam.ts";
 
 export interface AlertsOutput {
   topic: Topic;
@@ -40,7 +41,7 @@ export function handlerFunction<K extends HandlerName>(
     // (SST's logRetention would add a custom resource whose role needs logs:* on every group).
     logGroup: new LogGroup(stack, `${id}Logs`, { retention: RetentionDays.THREE_MONTHS }),
   });
-  const statements = statementsFor(spec.role, stack);
+  const statements = statementsFor(spec.role, stack, placeholdersFrom(useConfig(stack.node.root as App)));
   if (statements.length > 0) fn.attachPermissions(statements);
   props.alerts.topic.grantPublish(fn);
   return fn;

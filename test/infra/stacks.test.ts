@@ -1,4 +1,5 @@
 import { FunctionPermissions, type FunctionRole } from "@outpost-ops/core/aws/permissions";
+import { parseConfig } from "@outpost-ops/core/config";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import type { CfnFunction } from "aws-cdk-lib/aws-lambda";
 import { App as CdkApp, Stack as CdkStack } from "aws-cdk-lib/core";
@@ -7,8 +8,14 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { Alerts } from "../../stacks/Alerts.ts";
 import { Backup } from "../../stacks/Backup.ts";
 import { type HandlerName, Handlers } from "../../stacks/handlers.ts";
-import { isServiceWideAction, statementsFor } from "../../stacks/iam.ts";
-import { configWith, type Synthesized, synth } from "./synth.ts";
+import {
+  fillPlaceholders,
+  isServiceWideAction,
+  placeholdersFrom,
+  policyStatements,
+  statementsFor,
+} from "../../stacks/iam.ts";
+import { configWith, exampleConfig, type Synthesized, synth } from "./synth.ts";
 
 /*
  * All stack assertions in one file: each test file pays ~2.5 s to load sst/constructs and aws-cdk-lib,
@@ -465,6 +472,67 @@ describe("Function: statementsFor", () => {
       false,
       false,
     ]);
+  });
+});
+
+describe("Function: fillPlaceholders", () => {
+  const stack = new CdkStack(new CdkApp(), "Probe", {
+    env: { region: "us-west-2", account: "111122223333" },
+  });
+  const config = parseConfig(exampleConfig);
+  const DR_KEY = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+  // A stand-in for the key the copy job will add to the config (copy.kmsKeyArn per destination).
+  const placeholders = placeholdersFrom(config, { "copy-dr": DR_KEY });
+
+  it("fills the config's primary and DR Regions, so one Region's function can be granted the other", () => {
+    expect(
+      fillPlaceholders(`arn:\${partition}:rds:\${drRegion}:\${account}:snapshot:oo-*`, stack, placeholders),
+    ).toBe("arn:aws:rds:us-east-1:111122223333:snapshot:oo-*");
+    expect(fillPlaceholders(`arn:aws:ec2:\${primaryRegion}::snapshot/*`, stack, placeholders)).toBe(
+      "arn:aws:ec2:us-west-2::snapshot/*",
+    );
+  });
+
+  it("fills a KMS key the config names, in resources and in conditions", () => {
+    const [statement] = policyStatements(
+      [
+        {
+          why: "re-encrypt copies with the DR key, only through RDS in the DR Region",
+          actions: ["kms:CreateGrant", "kms:DescribeKey"],
+          resources: [`\${kmsKey:copy-dr}`],
+          conditions: { StringEquals: { "kms:ViaService": `rds.\${drRegion}.amazonaws.com` } },
+        },
+      ],
+      stack,
+      placeholders,
+    );
+    expect(statement?.toStatementJson()).toEqual({
+      Effect: "Allow",
+      Action: ["kms:CreateGrant", "kms:DescribeKey"],
+      Resource: DR_KEY,
+      Condition: { StringEquals: { "kms:ViaService": "rds.us-east-1.amazonaws.com" } },
+    });
+  });
+
+  it("fails loudly on an unknown placeholder, an unknown key, a value that is not a key ARN, or no config", () => {
+    expect(() => fillPlaceholders(`arn:aws:rds:\${dr}:x`, stack, placeholders)).toThrow(
+      /\$\{dr\} .* is unknown/,
+    );
+    expect(() => fillPlaceholders(`\${kmsKey:copy-eu}`, stack, placeholders)).toThrow(
+      /\$\{kmsKey:copy-eu\} .* names a KMS key the config does not define/,
+    );
+    const wrong = placeholdersFrom(config, { "copy-dr": "alias/outpost-ops" });
+    expect(() => fillPlaceholders(`\${kmsKey:copy-dr}`, stack, wrong)).toThrow(/not a KMS key ARN/);
+    expect(() => fillPlaceholders(`arn:aws:ec2:\${drRegion}::snapshot/*`, stack)).toThrow(
+      /has no value: pass placeholdersFrom\(config\)/,
+    );
+    expect(() => fillPlaceholders(`\${kmsKey:copy-dr}`, stack)).toThrow(/has no value/);
+  });
+
+  it("the example config names no KMS key yet", () => {
+    expect(() => fillPlaceholders(`\${kmsKey:copy-dr}`, stack, placeholdersFrom(config))).toThrow(
+      /does not define/,
+    );
   });
 });
 
