@@ -1,5 +1,6 @@
 import { FunctionPermissions, type FunctionRole } from "@outpost-ops/core/aws/permissions";
 import { parseConfig } from "@outpost-ops/core/config";
+import { RDS_SNAPSHOT_ID_PREFIX } from "@outpost-ops/core/snapshot/names";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import type { CfnFunction } from "aws-cdk-lib/aws-lambda";
 import { App as CdkApp, Stack as CdkStack } from "aws-cdk-lib/core";
@@ -453,7 +454,8 @@ describe("Function: statementsFor", () => {
     const json = JSON.stringify(statementsFor("snapshotWorker", stack).map((s) => s.toStatementJson()));
     expect(json).toContain("arn:aws:ec2:eu-central-1:111122223333:volume/*");
     expect(json).toContain("arn:aws:ec2:eu-central-1::snapshot/*");
-    expect(json).toContain("arn:aws:rds:eu-central-1:111122223333:snapshot:*");
+    expect(json).toContain(`arn:aws:rds:eu-central-1:111122223333:snapshot:${RDS_SNAPSHOT_ID_PREFIX}*`);
+    expect(json).not.toContain("arn:aws:rds:eu-central-1:111122223333:snapshot:*");
   });
 
   it("uses the Region's partition, so GovCloud and China get their own ARNs", () => {
@@ -590,7 +592,7 @@ describe("IAM across the deployed stacks", () => {
 
   it("uses `*` resources only for actions without resource-level permissions", () => {
     const starred = statements.filter((s) => s.Effect === "Allow" && s.Resource === "*");
-    const allowed = /^(ec2:Describe|rds:Describe|rds:ListTagsForResource$|kms:)/;
+    const allowed = /^(ec2:Describe|rds:Describe|kms:)/;
     for (const s of starred) expect(actionsOf(s).filter((a) => !allowed.test(a))).toEqual([]);
   });
 });
