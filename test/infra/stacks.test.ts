@@ -55,18 +55,11 @@ describe("Stack: Alerts", () => {
     });
   });
 
-  it("lets SNS, CloudWatch and EventBridge use the key, only from this account", () => {
+  it("lets only the account use the key, through IAM: no AWS service publishes to the topic itself", () => {
     const [key] = Object.values(template.findResources("AWS::KMS::Key"));
     const statements = key?.Properties.KeyPolicy.Statement as KeyStatement[];
-    const services = statements.flatMap((s) => [s.Principal?.Service ?? []].flat());
-    expect(services.sort()).toEqual([
-      "cloudwatch.amazonaws.com",
-      "events.amazonaws.com",
-      "sns.amazonaws.com",
-    ]);
-    const serviceStatement = statements.find((s) => s.Principal?.Service);
-    expect(serviceStatement?.Action).toEqual(["kms:Decrypt", "kms:GenerateDataKey*"]);
-    expect(serviceStatement?.Condition).toEqual({ StringEquals: { "aws:SourceAccount": "123456789012" } });
+    expect(statements.map((s) => s.Sid)).toEqual(["AccountAdministersAndUsesKeyThroughIam"]);
+    expect(statements.flatMap((s) => [s.Principal?.Service ?? []].flat())).toEqual([]);
   });
 
   it("subscribes every configured e-mail address", async () => {
