@@ -2,6 +2,7 @@ import { FunctionPermissions, type FunctionRole } from "@outpost-ops/core/aws/pe
 import { parseConfig } from "@outpost-ops/core/config";
 import { RDS_SNAPSHOT_ID_PREFIX } from "@outpost-ops/core/snapshot/names";
 import { Match, Template } from "aws-cdk-lib/assertions";
+import type { CfnRole } from "aws-cdk-lib/aws-iam";
 import type { CfnFunction } from "aws-cdk-lib/aws-lambda";
 import { App as CdkApp, Stack as CdkStack } from "aws-cdk-lib/core";
 import { type FunctionProps, Function as SstFunction, Stack } from "sst/constructs";
@@ -393,6 +394,30 @@ describe("Functions", () => {
       expect(properties.MemorySize).toBe(512);
       expect(properties.TracingConfig).toBeUndefined();
       expect((properties.LoggingConfig as { LogGroup?: unknown } | undefined)?.LogGroup).toBeDefined();
+    }
+  });
+
+  it("each has its own role: no managed policy, and logs only to its own log group", () => {
+    for (const { name, fn, properties } of functions) {
+      const stack = CdkStack.of(fn);
+      const template = Template.fromStack(stack);
+      const roleId = stack.getLogicalId(fn.role?.node.defaultChild as CfnRole);
+      const role = template.toJSON().Resources[roleId];
+      expect(role?.Properties.ManagedPolicyArns, name).toBeUndefined();
+      const logGroupId = (properties.LoggingConfig as { LogGroup?: { Ref?: string } }).LogGroup?.Ref;
+      expect(logGroupId, name).toBeDefined();
+      template.hasResourceProperties("AWS::IAM::Policy", {
+        Roles: [{ Ref: roleId }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            {
+              Effect: "Allow",
+              Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+              Resource: { "Fn::GetAtt": [logGroupId, "Arn"] },
+            },
+          ]),
+        },
+      });
     }
   });
 
