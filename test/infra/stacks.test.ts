@@ -2,14 +2,11 @@ import { FunctionPermissions, type FunctionRole } from "@outpost-ops/core/aws/pe
 import { parseConfig } from "@outpost-ops/core/config";
 import { RDS_SNAPSHOT_ID_PREFIX } from "@outpost-ops/core/snapshot/names";
 import { Match, Template } from "aws-cdk-lib/assertions";
-import type { CfnRole } from "aws-cdk-lib/aws-iam";
-import type { CfnFunction } from "aws-cdk-lib/aws-lambda";
 import { App as CdkApp, Stack as CdkStack } from "aws-cdk-lib/core";
-import { type FunctionProps, Function as SstFunction, Stack } from "sst/constructs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Alerts } from "../../stacks/Alerts.ts";
 import { Backup } from "../../stacks/Backup.ts";
-import { type HandlerName, Handlers } from "../../stacks/handlers.ts";
+import { Handlers } from "../../stacks/handlers.ts";
 import {
   fillPlaceholders,
   isServiceWideAction,
@@ -17,7 +14,15 @@ import {
   policyStatements,
   statementsFor,
 } from "../../stacks/iam.ts";
-import { configWith, exampleConfig, type Synthesized, synth } from "./synth.ts";
+import {
+  configWith,
+  type DeployedFunction,
+  deployedFunctions,
+  exampleConfig,
+  propsOf,
+  type Synthesized,
+  synth,
+} from "./synth.ts";
 
 /*
  * All stack assertions in one file: each test file pays ~2.5 s to load sst/constructs and aws-cdk-lib,
@@ -329,45 +334,11 @@ const DEFAULT_ENV = ["POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", 
 /** Set by SST itself on every function. */
 const SST_ENV = ["AWS_NODEJS_CONNECTION_REUSE_ENABLED", "SST_APP", "SST_STAGE", "SST_SSM_PREFIX"];
 
-interface Deployed {
-  name: HandlerName;
-  fn: SstFunction;
-  properties: Record<string, unknown> & { Environment: { Variables: Record<string, unknown> } };
-}
-
-/** The props SST merged (app defaults + ours); SST marks the field private, we only read it. */
-const propsOf = (fn: SstFunction): FunctionProps => (fn as unknown as { props: FunctionProps }).props;
-
-/** Our functions (not SST's own custom-resource handler), found through the construct tree. */
-function deployedFunctions(stacks: Stack[]): Deployed[] {
-  const paths = new Map(
-    Object.entries(Handlers).map(([name, spec]) => [spec.path as string, name as HandlerName]),
-  );
-  return stacks.flatMap((stack) => {
-    const template = Template.fromStack(stack).toJSON() as {
-      Resources: Record<string, { Properties: never }>;
-    };
-    return stack.node
-      .findAll()
-      .filter((c): c is SstFunction => c instanceof SstFunction && paths.has(String(propsOf(c).handler)))
-      .map((fn) => {
-        const logicalId = stack.getLogicalId(fn.node.defaultChild as CfnFunction);
-        const name = paths.get(String(propsOf(fn).handler)) as HandlerName;
-        return {
-          name,
-          fn,
-          properties: template.Resources[logicalId]?.Properties as unknown as Deployed["properties"],
-        };
-      });
-  });
-}
-
 describe("Functions", () => {
-  let functions: Deployed[];
+  let functions: DeployedFunction[];
 
   beforeAll(() => {
-    const stacks = [...primary.app.node.children, ...dr.app.node.children].filter((c) => c instanceof Stack);
-    functions = deployedFunctions(stacks);
+    functions = deployedFunctions([primary, dr]);
   });
 
   it("every handler is deployed (alarm handler in both Regions)", () => {
@@ -398,12 +369,10 @@ describe("Functions", () => {
   });
 
   it("each has its own role: no managed policy, and logs only to its own log group", () => {
-    for (const { name, fn, properties } of functions) {
-      const stack = CdkStack.of(fn);
+    for (const { name, stack, template: json, roleId, properties } of functions) {
       const template = Template.fromStack(stack);
-      const roleId = stack.getLogicalId(fn.role?.node.defaultChild as CfnRole);
-      const role = template.toJSON().Resources[roleId];
-      expect(role?.Properties.ManagedPolicyArns, name).toBeUndefined();
+      const role = json.Resources[roleId];
+      expect(role?.Properties?.ManagedPolicyArns, name).toBeUndefined();
       const logGroupId = (properties.LoggingConfig as { LogGroup?: { Ref?: string } }).LogGroup?.Ref;
       expect(logGroupId, name).toBeDefined();
       template.hasResourceProperties("AWS::IAM::Policy", {

@@ -4,6 +4,8 @@
  * IAM permissions, declared next to the AWS calls that need them (each adapter exports its own) and
  * gathered per function here. stacks/ turns these into IAM statements, so a new call without its
  * permission shows up in review, and no statement ever grants `*` actions.
+ * test/infra/permissions.test.ts runs every handler against the sandbox and fails when a function
+ * sends a command its policy does not grant, or is granted one it never sends.
  *
  * Placeholders are filled in by the stack (stacks/iam.ts): `${partition}`, `${region}` and
  * `${account}` of the stack; `${primaryRegion}`/`${drRegion}` from the config's `regions`, so a
@@ -124,7 +126,8 @@ export const RdsPermissions = {
 
 /**
  * What each function may do in AWS, beyond the queue and topic grants the stacks add. Each entry is
- * exactly what the function's code sends.
+ * exactly what the function's code sends: test/infra/permissions.test.ts records the commands and
+ * fails on a missing or an unused grant.
  * @example FunctionPermissions.retentionWorker.map((s) => s.actions)
  */
 export const FunctionPermissions = {
