@@ -1,6 +1,6 @@
 import { Match, Rule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
-import { AccountRootPrincipal, PolicyDocument, PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { AccountRootPrincipal, PolicyDocument, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { Key } from "aws-cdk-lib/aws-kms";
 import { Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
@@ -39,13 +39,20 @@ const ACCOUNT_KEY_ACTIONS = [
   "kms:GenerateDataKey*",
 ];
 
-/** What a service needs to publish to (or read from) a KMS-encrypted SNS topic. */
-const SERVICE_KEY_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey*"];
-
 export function Alerts({ stack, app }: StackContext): AlertsOutput {
   const config = useConfig(app);
   const prefix = namePrefix(app);
 
+  /*
+   * Only the account, through IAM. Who uses the key: our functions, when they publish (SNS calls KMS
+   * as the publisher, so each function's role gets kms:GenerateDataKey* and kms:Decrypt from
+   * grantPublish); email delivery needs no key permission. A service principal needs the key only
+   * when that service itself publishes to the topic (a CloudWatch alarm action, an EventBridge rule
+   * target; "Key management", https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html).
+   * None does: alarms reach the alarm handler through an EventBridge rule whose target is the
+   * function, and no alarm has actions. So no service principal is named here; one that starts
+   * publishing directly must be added with an aws:SourceArn condition for exactly its resource.
+   */
   const policy = new PolicyDocument({
     statements: [
       new PolicyStatement({
@@ -53,15 +60,6 @@ export function Alerts({ stack, app }: StackContext): AlertsOutput {
         principals: [new AccountRootPrincipal()],
         actions: ACCOUNT_KEY_ACTIONS,
         resources: ["*"],
-      }),
-      new PolicyStatement({
-        sid: "AwsServicesPublishToAlertTopic",
-        principals: ["sns.amazonaws.com", "cloudwatch.amazonaws.com", "events.amazonaws.com"].map(
-          (service) => new ServicePrincipal(service),
-        ),
-        actions: SERVICE_KEY_ACTIONS,
-        resources: ["*"],
-        conditions: { StringEquals: { "aws:SourceAccount": stack.account } },
       }),
     ],
   });

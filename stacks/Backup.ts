@@ -79,7 +79,7 @@ export function Backup({ stack, app }: StackContext): BackupOutput {
     environment: { SNAPSHOT_QUEUE_URL: snapshotQueue.queueUrl, ALERT_TOPIC_ARN: alerts.topic.topicArn },
     alerts,
   });
-  snapshotQueue.grantSendMessages(snapshotWindow);
+  grantSend(snapshotQueue, snapshotWindow);
   // One rule per policy schedule, all with the plain scheduled event: the handler works from its `time`.
   for (const policy of config.policies) {
     for (const schedule of policy.schedules) {
@@ -111,7 +111,7 @@ export function Backup({ stack, app }: StackContext): BackupOutput {
     environment: { RETENTION_QUEUE_URL: retentionQueue.queueUrl, ALERT_TOPIC_ARN: alerts.topic.topicArn },
     alerts,
   });
-  retentionQueue.grantSendMessages(retentionSweep);
+  grantSend(retentionQueue, retentionSweep);
   new Rule(stack, "RetentionSchedule", {
     description: `Retention sweep (${config.retention.schedule})`,
     schedule: Schedule.expression(parseScheduleExpression(config.retention.schedule).eventBridge),
@@ -164,6 +164,16 @@ export function Backup({ stack, app }: StackContext): BackupOutput {
   }
 
   return { snapshotQueue, retentionQueue, snapshotWindow, snapshotWork, retentionSweep, retentionWork };
+}
+
+/**
+ * The planners only send (SendMessageBatch, which SQS authorizes as sqs:SendMessage). CDK's
+ * grantSendMessages would add sqs:GetQueueAttributes and sqs:GetQueueUrl, which nothing calls.
+ * The queues use SQS-managed encryption, so no KMS permission is needed; a queue with a KMS key
+ * would also need kms:GenerateDataKey and kms:Decrypt on it.
+ */
+function grantSend(queue: Queue, fn: SstFunction): void {
+  queue.grant(fn, "sqs:SendMessage");
 }
 
 /** Fires on the first datapoint above zero; no data (an idle queue or function) is healthy. */

@@ -1,9 +1,11 @@
+import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import type { Key } from "aws-cdk-lib/aws-kms";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Topic } from "aws-cdk-lib/aws-sns";
-import { Function as SstFunction, type Stack } from "sst/constructs";
+import { type App, Function as SstFunction, type Stack } from "sst/constructs";
+import { useConfig } from "./context.ts";
 import { type HandlerName, Handlers } from "./handlers.ts";
-import { statementsFor } from "./iam.ts";
+import { placeholdersFrom, statementsFor } from "./iam.ts";
 
 export interface AlertsOutput {
   topic: Topic;
@@ -23,6 +25,10 @@ export interface HandlerFunctionProps<K extends HandlerName> {
 /**
  * A Lambda for one entry of Handlers: its path, the IAM its role declares in core, and publish rights
  * on the alert topic (which includes kms:GenerateDataKey and kms:Decrypt on the topic's key).
+ *
+ * The role is our own rather than the CDK default, which attaches the managed
+ * AWSLambdaBasicExecutionRole (logs:CreateLogGroup, CreateLogStream and PutLogEvents on every log
+ * group in the account). The function logs to its own group, so it gets exactly that group.
  */
 export function handlerFunction<K extends HandlerName>(
   stack: Stack,
@@ -31,16 +37,24 @@ export function handlerFunction<K extends HandlerName>(
   props: HandlerFunctionProps<K>,
 ): SstFunction {
   const spec = Handlers[name];
+  // Our own log group: run summaries stay searchable for a quarter, then stop costing storage
+  // (SST's logRetention would add a custom resource whose role needs logs:* on every group).
+  const logGroup = new LogGroup(stack, `${id}Logs`, { retention: RetentionDays.THREE_MONTHS });
+  const role = new Role(stack, `${id}Role`, {
+    assumedBy: new ServicePrincipal("lambda.amazonaws.com"),
+    description: `outpost-ops ${stack.stage}: ${name} (${spec.role})`,
+  });
+  logGroup.grantWrite(role);
   const fn = new SstFunction(stack, id, {
     handler: spec.path,
     description: props.description,
     timeout: props.timeoutSeconds,
     environment: { ...props.environment },
-    // Our own log group: run summaries stay searchable for a quarter, then stop costing storage
-    // (SST's logRetention would add a custom resource whose role needs logs:* on every group).
-    logGroup: new LogGroup(stack, `${id}Logs`, { retention: RetentionDays.THREE_MONTHS }),
+    logGroup,
+    role,
   });
-  const statements = statementsFor(spec.role, stack);
+  const placeholders = placeholdersFrom(useConfig(stack.node.root as App));
+  const statements = statementsFor(spec.role, stack, placeholders);
   if (statements.length > 0) fn.attachPermissions(statements);
   props.alerts.topic.grantPublish(fn);
   return fn;

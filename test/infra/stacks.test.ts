@@ -1,14 +1,28 @@
 import { FunctionPermissions, type FunctionRole } from "@outpost-ops/core/aws/permissions";
+import { parseConfig } from "@outpost-ops/core/config";
+import { RDS_SNAPSHOT_ID_PREFIX } from "@outpost-ops/core/snapshot/names";
 import { Match, Template } from "aws-cdk-lib/assertions";
-import type { CfnFunction } from "aws-cdk-lib/aws-lambda";
 import { App as CdkApp, Stack as CdkStack } from "aws-cdk-lib/core";
-import { type FunctionProps, Function as SstFunction, Stack } from "sst/constructs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Alerts } from "../../stacks/Alerts.ts";
 import { Backup } from "../../stacks/Backup.ts";
-import { type HandlerName, Handlers } from "../../stacks/handlers.ts";
-import { isServiceWideAction, statementsFor } from "../../stacks/iam.ts";
-import { configWith, type Synthesized, synth } from "./synth.ts";
+import { Handlers } from "../../stacks/handlers.ts";
+import {
+  fillPlaceholders,
+  isServiceWideAction,
+  placeholdersFrom,
+  policyStatements,
+  statementsFor,
+} from "../../stacks/iam.ts";
+import {
+  configWith,
+  type DeployedFunction,
+  deployedFunctions,
+  exampleConfig,
+  propsOf,
+  type Synthesized,
+  synth,
+} from "./synth.ts";
 
 /*
  * All stack assertions in one file: each test file pays ~2.5 s to load sst/constructs and aws-cdk-lib,
@@ -47,18 +61,11 @@ describe("Stack: Alerts", () => {
     });
   });
 
-  it("lets SNS, CloudWatch and EventBridge use the key, only from this account", () => {
+  it("lets only the account use the key, through IAM: no AWS service publishes to the topic itself", () => {
     const [key] = Object.values(template.findResources("AWS::KMS::Key"));
     const statements = key?.Properties.KeyPolicy.Statement as KeyStatement[];
-    const services = statements.flatMap((s) => [s.Principal?.Service ?? []].flat());
-    expect(services.sort()).toEqual([
-      "cloudwatch.amazonaws.com",
-      "events.amazonaws.com",
-      "sns.amazonaws.com",
-    ]);
-    const serviceStatement = statements.find((s) => s.Principal?.Service);
-    expect(serviceStatement?.Action).toEqual(["kms:Decrypt", "kms:GenerateDataKey*"]);
-    expect(serviceStatement?.Condition).toEqual({ StringEquals: { "aws:SourceAccount": "123456789012" } });
+    expect(statements.map((s) => s.Sid)).toEqual(["AccountAdministersAndUsesKeyThroughIam"]);
+    expect(statements.flatMap((s) => [s.Principal?.Service ?? []].flat())).toEqual([]);
   });
 
   it("subscribes every configured e-mail address", async () => {
@@ -327,45 +334,11 @@ const DEFAULT_ENV = ["POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", 
 /** Set by SST itself on every function. */
 const SST_ENV = ["AWS_NODEJS_CONNECTION_REUSE_ENABLED", "SST_APP", "SST_STAGE", "SST_SSM_PREFIX"];
 
-interface Deployed {
-  name: HandlerName;
-  fn: SstFunction;
-  properties: Record<string, unknown> & { Environment: { Variables: Record<string, unknown> } };
-}
-
-/** The props SST merged (app defaults + ours); SST marks the field private, we only read it. */
-const propsOf = (fn: SstFunction): FunctionProps => (fn as unknown as { props: FunctionProps }).props;
-
-/** Our functions (not SST's own custom-resource handler), found through the construct tree. */
-function deployedFunctions(stacks: Stack[]): Deployed[] {
-  const paths = new Map(
-    Object.entries(Handlers).map(([name, spec]) => [spec.path as string, name as HandlerName]),
-  );
-  return stacks.flatMap((stack) => {
-    const template = Template.fromStack(stack).toJSON() as {
-      Resources: Record<string, { Properties: never }>;
-    };
-    return stack.node
-      .findAll()
-      .filter((c): c is SstFunction => c instanceof SstFunction && paths.has(String(propsOf(c).handler)))
-      .map((fn) => {
-        const logicalId = stack.getLogicalId(fn.node.defaultChild as CfnFunction);
-        const name = paths.get(String(propsOf(fn).handler)) as HandlerName;
-        return {
-          name,
-          fn,
-          properties: template.Resources[logicalId]?.Properties as unknown as Deployed["properties"],
-        };
-      });
-  });
-}
-
 describe("Functions", () => {
-  let functions: Deployed[];
+  let functions: DeployedFunction[];
 
   beforeAll(() => {
-    const stacks = [...primary.app.node.children, ...dr.app.node.children].filter((c) => c instanceof Stack);
-    functions = deployedFunctions(stacks);
+    functions = deployedFunctions([primary, dr]);
   });
 
   it("every handler is deployed (alarm handler in both Regions)", () => {
@@ -392,6 +365,28 @@ describe("Functions", () => {
       expect(properties.MemorySize).toBe(512);
       expect(properties.TracingConfig).toBeUndefined();
       expect((properties.LoggingConfig as { LogGroup?: unknown } | undefined)?.LogGroup).toBeDefined();
+    }
+  });
+
+  it("each has its own role: no managed policy, and logs only to its own log group", () => {
+    for (const { name, stack, template: json, roleId, properties } of functions) {
+      const template = Template.fromStack(stack);
+      const role = json.Resources[roleId];
+      expect(role?.Properties?.ManagedPolicyArns, name).toBeUndefined();
+      const logGroupId = (properties.LoggingConfig as { LogGroup?: { Ref?: string } }).LogGroup?.Ref;
+      expect(logGroupId, name).toBeDefined();
+      template.hasResourceProperties("AWS::IAM::Policy", {
+        Roles: [{ Ref: roleId }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            {
+              Effect: "Allow",
+              Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+              Resource: { "Fn::GetAtt": [logGroupId, "Arn"] },
+            },
+          ]),
+        },
+      });
     }
   });
 
@@ -446,7 +441,8 @@ describe("Function: statementsFor", () => {
     const json = JSON.stringify(statementsFor("snapshotWorker", stack).map((s) => s.toStatementJson()));
     expect(json).toContain("arn:aws:ec2:eu-central-1:111122223333:volume/*");
     expect(json).toContain("arn:aws:ec2:eu-central-1::snapshot/*");
-    expect(json).toContain("arn:aws:rds:eu-central-1:111122223333:snapshot:*");
+    expect(json).toContain(`arn:aws:rds:eu-central-1:111122223333:snapshot:${RDS_SNAPSHOT_ID_PREFIX}*`);
+    expect(json).not.toContain("arn:aws:rds:eu-central-1:111122223333:snapshot:*");
   });
 
   it("uses the Region's partition, so GovCloud and China get their own ARNs", () => {
@@ -465,6 +461,67 @@ describe("Function: statementsFor", () => {
       false,
       false,
     ]);
+  });
+});
+
+describe("Function: fillPlaceholders", () => {
+  const stack = new CdkStack(new CdkApp(), "Probe", {
+    env: { region: "us-west-2", account: "111122223333" },
+  });
+  const config = parseConfig(exampleConfig);
+  const DR_KEY = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+  // A stand-in for the key the copy job will add to the config (copy.kmsKeyArn per destination).
+  const placeholders = placeholdersFrom(config, { "copy-dr": DR_KEY });
+
+  it("fills the config's primary and DR Regions, so one Region's function can be granted the other", () => {
+    expect(
+      fillPlaceholders(`arn:\${partition}:rds:\${drRegion}:\${account}:snapshot:oo-*`, stack, placeholders),
+    ).toBe("arn:aws:rds:us-east-1:111122223333:snapshot:oo-*");
+    expect(fillPlaceholders(`arn:aws:ec2:\${primaryRegion}::snapshot/*`, stack, placeholders)).toBe(
+      "arn:aws:ec2:us-west-2::snapshot/*",
+    );
+  });
+
+  it("fills a KMS key the config names, in resources and in conditions", () => {
+    const [statement] = policyStatements(
+      [
+        {
+          why: "re-encrypt copies with the DR key, only through RDS in the DR Region",
+          actions: ["kms:CreateGrant", "kms:DescribeKey"],
+          resources: [`\${kmsKey:copy-dr}`],
+          conditions: { StringEquals: { "kms:ViaService": `rds.\${drRegion}.amazonaws.com` } },
+        },
+      ],
+      stack,
+      placeholders,
+    );
+    expect(statement?.toStatementJson()).toEqual({
+      Effect: "Allow",
+      Action: ["kms:CreateGrant", "kms:DescribeKey"],
+      Resource: DR_KEY,
+      Condition: { StringEquals: { "kms:ViaService": "rds.us-east-1.amazonaws.com" } },
+    });
+  });
+
+  it("fails loudly on an unknown placeholder, an unknown key, a value that is not a key ARN, or no config", () => {
+    expect(() => fillPlaceholders(`arn:aws:rds:\${dr}:x`, stack, placeholders)).toThrow(
+      /\$\{dr\} .* is unknown/,
+    );
+    expect(() => fillPlaceholders(`\${kmsKey:copy-eu}`, stack, placeholders)).toThrow(
+      /\$\{kmsKey:copy-eu\} .* names a KMS key the config does not define/,
+    );
+    const wrong = placeholdersFrom(config, { "copy-dr": "alias/outpost-ops" });
+    expect(() => fillPlaceholders(`\${kmsKey:copy-dr}`, stack, wrong)).toThrow(/not a KMS key ARN/);
+    expect(() => fillPlaceholders(`arn:aws:ec2:\${drRegion}::snapshot/*`, stack)).toThrow(
+      /has no value: pass placeholdersFrom\(config\)/,
+    );
+    expect(() => fillPlaceholders(`\${kmsKey:copy-dr}`, stack)).toThrow(/has no value/);
+  });
+
+  it("the example config names no KMS key yet", () => {
+    expect(() => fillPlaceholders(`\${kmsKey:copy-dr}`, stack, placeholdersFrom(config))).toThrow(
+      /does not define/,
+    );
   });
 });
 
@@ -522,7 +579,7 @@ describe("IAM across the deployed stacks", () => {
 
   it("uses `*` resources only for actions without resource-level permissions", () => {
     const starred = statements.filter((s) => s.Effect === "Allow" && s.Resource === "*");
-    const allowed = /^(ec2:Describe|rds:Describe|rds:ListTagsForResource$|kms:)/;
+    const allowed = /^(ec2:Describe|rds:Describe|kms:)/;
     for (const s of starred) expect(actionsOf(s).filter((a) => !allowed.test(a))).toEqual([]);
   });
 });

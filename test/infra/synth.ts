@@ -2,11 +2,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Template } from "aws-cdk-lib/assertions";
-import { App, Stack } from "sst/constructs";
+import type { CfnFunction } from "aws-cdk-lib/aws-lambda";
+import type { CfnElement } from "aws-cdk-lib/core";
+import { App, type FunctionProps, Function as SstFunction, Stack } from "sst/constructs";
 import type { FunctionalStack } from "sst/constructs/FunctionalStack.js";
 import { initProject, useProject } from "sst/project.js";
 import { afterAll } from "vitest";
 import exampleConfig from "../../outpost-ops.config.ts";
+import { type HandlerName, Handlers } from "../../stacks/handlers.ts";
 import { buildApp } from "../../stacks/index.ts";
 
 /*
@@ -82,4 +85,59 @@ export function configWith(change: (config: typeof exampleConfig) => void): type
   const copy = structuredClone(exampleConfig);
   change(copy);
   return copy;
+}
+
+export interface TemplateJson {
+  Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+}
+
+/** One of our functions as synthesized: which Handlers entry, where, and its resources' logical ids. */
+export interface DeployedFunction {
+  name: HandlerName;
+  fn: SstFunction;
+  stack: Stack;
+  region: string;
+  template: TemplateJson;
+  /** The AWS::Lambda::Function's properties. */
+  properties: Record<string, unknown> & { Environment: { Variables: Record<string, unknown> } };
+  /** The logical id of its AWS::IAM::Role. */
+  roleId: string;
+}
+
+/** The props SST merged (app defaults + ours); SST marks the field private, we only read it. */
+export const propsOf = (fn: SstFunction): FunctionProps => (fn as unknown as { props: FunctionProps }).props;
+
+/**
+ * Our functions (not SST's own custom-resource handler) in every stack of these apps, found through
+ * the construct tree and matched to their Handlers entry by handler path.
+ */
+export function deployedFunctions(apps: Synthesized[]): DeployedFunction[] {
+  const paths = new Map(
+    Object.entries(Handlers).map(([name, spec]) => [spec.path as string, name as HandlerName]),
+  );
+  return apps.flatMap(({ app }) =>
+    app.node.children
+      .filter((c): c is Stack => c instanceof Stack)
+      .flatMap((stack) => {
+        const template = Template.fromStack(stack).toJSON() as TemplateJson;
+        return stack.node
+          .findAll()
+          .filter((c): c is SstFunction => c instanceof SstFunction && paths.has(String(propsOf(c).handler)))
+          .map((fn) => {
+            const logicalId = stack.getLogicalId(fn.node.defaultChild as CfnFunction);
+            const role = fn.role?.node.defaultChild as CfnElement | undefined;
+            if (!role) throw new Error(`${fn.node.path} has no role of its own`);
+            return {
+              name: paths.get(String(propsOf(fn).handler)) as HandlerName,
+              fn,
+              stack,
+              region: stack.region,
+              template,
+              properties: template.Resources[logicalId]
+                ?.Properties as unknown as DeployedFunction["properties"],
+              roleId: stack.getLogicalId(role),
+            };
+          });
+      }),
+  );
 }

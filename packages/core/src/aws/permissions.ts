@@ -1,12 +1,25 @@
-// The placeholders ${partition}, ${region} and ${account} below are filled in by stacks/iam.ts, not by JavaScript.
+// The placeholders ${partition}, ${region}, ${account}, ${primaryRegion}, ${drRegion} and ${kmsKey:NAME}
+// below are filled in by stacks/iam.ts, not by JavaScript.
 /**
  * IAM permissions, declared next to the AWS calls that need them (each adapter exports its own) and
  * gathered per function here. stacks/ turns these into IAM statements, so a new call without its
  * permission shows up in review, and no statement ever grants `*` actions.
+ * test/infra/permissions.test.ts runs every handler against the sandbox and fails when a function
+ * sends a command its policy does not grant, or is granted one it never sends.
  *
- * `${region}`/`${account}` placeholders are filled in by the stack; deletes and creates are
- * conditioned on our managed tag so the functions cannot touch what outpost-ops did not create.
+ * Placeholders are filled in by the stack (stacks/iam.ts): `${partition}`, `${region}` and
+ * `${account}` of the stack; `${primaryRegion}`/`${drRegion}` from the config's `regions`, so a
+ * function in one Region can be granted exactly what it needs in the other; `${kmsKey:NAME}` for a
+ * KMS key ARN the config names. Creates, tags and deletes are conditioned on our managed tag, and on
+ * RDS also limited to the identifiers outpost-ops generates, so the functions cannot touch what
+ * outpost-ops did not create.
+ *
+ * Resource types and condition keys per action: "Actions, resources, and condition keys for Amazon
+ * EC2" and "... for Amazon RDS" in the Service Authorization Reference,
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html and
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrds.html
  */
+import { RDS_SNAPSHOT_ID_PREFIX } from "../snapshot/names.ts";
 import { MANAGED_VALUE, Tag } from "../tags.ts";
 
 export interface PermissionStatement {
@@ -21,14 +34,30 @@ export interface PermissionStatement {
 const requestTagged = { StringEquals: { [`aws:RequestTag/${Tag.managed}`]: MANAGED_VALUE } };
 const resourceTagged = { StringEquals: { [`aws:ResourceTag/${Tag.managed}`]: MANAGED_VALUE } };
 
+/** DB and DB cluster snapshots outpost-ops named (rdsSnapshotId), and nothing else. */
+const OUR_DB_SNAPSHOTS = [
+  `arn:\${partition}:rds:\${region}:\${account}:snapshot:${RDS_SNAPSHOT_ID_PREFIX}*`,
+  `arn:\${partition}:rds:\${region}:\${account}:cluster-snapshot:${RDS_SNAPSHOT_ID_PREFIX}*`,
+];
+
+/** Describe* supports no resource-level permissions: `*` is the only resource AWS accepts. */
+function describe(why: string, actions: string[]): PermissionStatement {
+  return { why, actions, resources: ["*"] };
+}
+
 export const Ec2Permissions = {
-  describeInventory: {
-    why: "list volumes, instances, snapshots and AMIs (Describe* supports no resource-level permissions)",
-    actions: ["ec2:DescribeVolumes", "ec2:DescribeInstances", "ec2:DescribeSnapshots", "ec2:DescribeImages"],
-    resources: ["*"],
-  },
+  describeVolumes: describe("list volumes by tag and Outpost, and check which sources still exist", [
+    "ec2:DescribeVolumes",
+  ]),
+  describeInstances: describe("list instances by tag and Outpost", ["ec2:DescribeInstances"]),
+  describeSnapshots: describe("list our snapshots (server-side filter on the managed tag)", [
+    "ec2:DescribeSnapshots",
+  ]),
+  describeImages: describe("find the snapshots our AMIs use (those cannot be deleted)", [
+    "ec2:DescribeImages",
+  ]),
   createSnapshotFromSource: {
-    why: "snapshot the selected volumes and instances",
+    why: "snapshot the selected volumes and instances (their own tags are not touched)",
     actions: ["ec2:CreateSnapshot", "ec2:CreateSnapshots"],
     resources: [
       "arn:${partition}:ec2:${region}:${account}:volume/*",
@@ -56,62 +85,77 @@ export const Ec2Permissions = {
   },
 } satisfies Record<string, PermissionStatement>;
 
+// RDS Describe responses carry TagList, so no rds:ListTagsForResource is needed anywhere.
 export const RdsPermissions = {
-  describeInventory: {
-    why: "list DB instances, clusters and their snapshots (with tags)",
-    actions: [
-      "rds:DescribeDBInstances",
-      "rds:DescribeDBClusters",
-      "rds:DescribeDBSnapshots",
-      "rds:DescribeDBClusterSnapshots",
-      "rds:ListTagsForResource",
-    ],
-    resources: ["*"],
-  },
+  describeDbInstances: describe("list DB instances (with their tags)", ["rds:DescribeDBInstances"]),
+  describeDbClusters: describe("list Aurora clusters (with their tags)", ["rds:DescribeDBClusters"]),
+  describeDbSnapshots: describe("list manual DB and cluster snapshots (with their tags)", [
+    "rds:DescribeDBSnapshots",
+    "rds:DescribeDBClusterSnapshots",
+  ]),
   createFromSource: {
-    why: "snapshot the selected DB instances and Aurora clusters",
+    why: "snapshot the selected DB instances and Aurora clusters (their own tags are not touched)",
     actions: ["rds:CreateDBSnapshot", "rds:CreateDBClusterSnapshot"],
     resources: [
       "arn:${partition}:rds:${region}:${account}:db:*",
       "arn:${partition}:rds:${region}:${account}:cluster:*",
     ],
   },
+  /*
+   * CreateDBSnapshot/CreateDBClusterSnapshot with Tags are also authorized as rds:AddTagsToResource
+   * on the new snapshot's ARN ("Grant permission to tag Amazon RDS resources during creation",
+   * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/security_iam_id-based-policy-examples-grant-permissions-tags-on-create.html;
+   * the Service Authorization Reference lists it as their dependent action, and aws:RequestTag as a
+   * condition key of all three). rds:AddTagsToResource is an action of its own, though: granted on
+   * `snapshot:*` it would let the worker stamp outpost-ops:managed=true on any existing snapshot,
+   * which retention could then delete. So it is granted only on the identifiers we generate.
+   */
   createManagedSnapshot: {
-    why: "create only DB snapshots tagged outpost-ops:managed=true at creation",
+    why: "create (and tag at creation) only DB snapshots named oo-* and tagged outpost-ops:managed=true",
     actions: ["rds:CreateDBSnapshot", "rds:CreateDBClusterSnapshot", "rds:AddTagsToResource"],
-    resources: [
-      "arn:${partition}:rds:${region}:${account}:snapshot:*",
-      "arn:${partition}:rds:${region}:${account}:cluster-snapshot:*",
-    ],
+    resources: OUR_DB_SNAPSHOTS,
     conditions: requestTagged,
   },
   deleteManagedSnapshot: {
-    why: "delete only DB snapshots outpost-ops created",
+    why: "delete only DB snapshots named oo-* and tagged outpost-ops:managed=true",
     actions: ["rds:DeleteDBSnapshot", "rds:DeleteDBClusterSnapshot"],
-    resources: [
-      "arn:${partition}:rds:${region}:${account}:snapshot:*",
-      "arn:${partition}:rds:${region}:${account}:cluster-snapshot:*",
-    ],
+    resources: OUR_DB_SNAPSHOTS,
     conditions: resourceTagged,
   },
 } satisfies Record<string, PermissionStatement>;
 
 /**
- * What each function may do in AWS, beyond the queue and topic grants the stacks add.
+ * What each function may do in AWS, beyond the queue and topic grants the stacks add. Each entry is
+ * exactly what the function's code sends: test/infra/permissions.test.ts records the commands and
+ * fails on a missing or an unused grant.
  * @example FunctionPermissions.retentionWorker.map((s) => s.actions)
  */
 export const FunctionPermissions = {
-  snapshotPlanner: [Ec2Permissions.describeInventory, RdsPermissions.describeInventory],
+  /** collectResources: volumes, instances (and their volumes), DB instances, clusters. */
+  snapshotPlanner: [
+    Ec2Permissions.describeVolumes,
+    Ec2Permissions.describeInstances,
+    RdsPermissions.describeDbInstances,
+    RdsPermissions.describeDbClusters,
+  ],
+  /** applySnapshotItem: findWindowSnapshots (DescribeSnapshots), then the create. */
   snapshotWorker: [
-    Ec2Permissions.describeInventory,
+    Ec2Permissions.describeSnapshots,
     Ec2Permissions.createSnapshotFromSource,
     Ec2Permissions.createManagedSnapshot,
     Ec2Permissions.tagOnCreate,
-    RdsPermissions.describeInventory,
     RdsPermissions.createFromSource,
     RdsPermissions.createManagedSnapshot,
   ],
-  retentionPlanner: [Ec2Permissions.describeInventory, RdsPermissions.describeInventory],
+  /** collectRetentionInventory: our snapshots, which sources still exist, which snapshots AMIs use. */
+  retentionPlanner: [
+    Ec2Permissions.describeSnapshots,
+    Ec2Permissions.describeVolumes,
+    Ec2Permissions.describeImages,
+    RdsPermissions.describeDbSnapshots,
+    RdsPermissions.describeDbInstances,
+    RdsPermissions.describeDbClusters,
+  ],
   retentionWorker: [Ec2Permissions.deleteManagedSnapshot, RdsPermissions.deleteManagedSnapshot],
   alarmHandler: [] as PermissionStatement[],
 } satisfies Record<string, PermissionStatement[]>;

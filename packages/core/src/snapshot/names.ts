@@ -9,6 +9,13 @@ export function workItemKey(policy: string, sourceId: string, window: string): s
   return `${policy}/${sourceId}/${window}`;
 }
 
+/**
+ * Every RDS/Aurora snapshot identifier outpost-ops generates starts with this. IAM scopes the workers'
+ * create, tag and delete rights to `snapshot:oo-*` / `cluster-snapshot:oo-*` by it
+ * (packages/core/src/aws/permissions.ts), so changing it changes which snapshots they may touch.
+ */
+export const RDS_SNAPSHOT_ID_PREFIX = "oo-";
+
 const MAX_RDS_ID = 255;
 const HASH_SUFFIX_LENGTH = 10; // "-h" + 8 hex
 
@@ -54,11 +61,11 @@ export function rdsSnapshotId(policy: string, sourceId: string, window: string):
   const p = sanitize(policy) || "policy";
   const s = sanitize(sourceId) || "source";
   const w = compactWindow(window);
-  const plain = `oo-${p}-${s}-${w}`;
+  const plain = `${RDS_SNAPSHOT_ID_PREFIX}${p}-${s}-${w}`;
   const lossless = p === policy.toLowerCase() && s === sourceId.toLowerCase() && !p.includes("-");
   if (lossless && plain.length <= MAX_RDS_ID) return plain;
   const suffix = `-h${fnv1a(`${policy}\u0000${sourceId}`)}`;
-  const room = MAX_RDS_ID - HASH_SUFFIX_LENGTH - `oo-${p}--${w}`.length;
+  const room = MAX_RDS_ID - HASH_SUFFIX_LENGTH - `${RDS_SNAPSHOT_ID_PREFIX}${p}--${w}`.length;
   const source = s.length > room ? s.slice(0, Math.max(1, room)).replace(/-+$/, "") : s;
-  return `oo-${p}-${source}-${w}${suffix}`.slice(0, MAX_RDS_ID);
+  return `${RDS_SNAPSHOT_ID_PREFIX}${p}-${source}-${w}${suffix}`.slice(0, MAX_RDS_ID);
 }

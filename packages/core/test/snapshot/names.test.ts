@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { rdsSnapshotId, workItemKey } from "../../src/snapshot/names.ts";
+import { RDS_SNAPSHOT_ID_PREFIX, rdsSnapshotId, workItemKey } from "../../src/snapshot/names.ts";
 
 /** What RDS accepts as a DB (cluster) snapshot identifier. */
 const VALID_RDS_ID = /^[a-z](?!.*--)[a-z0-9-]{0,254}$/;
@@ -81,6 +81,8 @@ describe("Function: rdsSnapshotId", () => {
       fc.property(name, source, minute, name, source, (p, s, w, p2, s2) => {
         const id = rdsSnapshotId(p, s, w);
         expect(isValid(id)).toBe(true);
+        // IAM scopes the workers to `snapshot:oo-*`: an id without the prefix could never be deleted.
+        expect(id.startsWith(RDS_SNAPSHOT_ID_PREFIX)).toBe(true);
         if (p !== p2 || s.toLowerCase() !== s2.toLowerCase()) {
           if (s.length <= 63 && s2.length <= 63) expect(rdsSnapshotId(p2, s2, w)).not.toBe(id);
         }
