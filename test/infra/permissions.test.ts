@@ -50,7 +50,12 @@ import type { SnapshotWorkItem } from "@outpost-ops/core/snapshot/work-item";
 import { MANAGED_VALUE, Tag } from "@outpost-ops/core/tags";
 import { type Estate, type Sandbox, startSandbox } from "@outpost-ops/sandbox";
 import { drainQueue } from "outpost-ops/src/drill/lambda.ts";
-import { createInfrastructure, drillHandlers, type Infrastructure } from "outpost-ops/src/drill/simulate.ts";
+import {
+  createInfrastructure,
+  drillHandlers,
+  type Infrastructure,
+  queue,
+} from "outpost-ops/src/drill/wiring.ts";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { type HandlerName, Handlers } from "../../stacks/handlers.ts";
 import {
@@ -261,11 +266,11 @@ const SCENARIOS: Record<HandlerName, (ctx: ScenarioContext) => Promise<void>> = 
     const seeded = seedEstate(sb);
     sb.clock.set(DAY1);
     await setup(testConfig()).snapshotWindow(scheduledEvent(DAY1, region, "due"), planner("snapshot-window"));
-    await enqueue(sqs, infra.snapshotQueueUrl, [nothingLeftToSnapshot(seeded, region)]);
+    await enqueue(sqs, queue(infra, "snapshot-work").url, [nothingLeftToSnapshot(seeded, region)]);
     const handler = recorded(testConfig()).snapshotWork;
     await drainQueue({
       sqs,
-      queueUrl: infra.snapshotQueueUrl,
+      queueUrl: queue(infra, "snapshot-work").url,
       region,
       handler,
       functionName: "snapshot-work",
@@ -284,13 +289,13 @@ const SCENARIOS: Record<HandlerName, (ctx: ScenarioContext) => Promise<void>> = 
     const { awsBackupSnapshotId } = seedEstateWithHistory(sb);
     sb.clock.set(SWEEP);
     await setup(testConfig()).retentionSweep(scheduledEvent(SWEEP, region, "retention"), planner("sweep"));
-    await enqueue(sqs, infra.retentionQueueUrl, [
+    await enqueue(sqs, queue(infra, "retention-work").url, [
       { kind: "delete", snapshotKind: "ebs", region, snapshotIds: [awsBackupSnapshotId] },
     ]);
     const handler = recorded(testConfig()).retentionWork;
     await drainQueue({
       sqs,
-      queueUrl: infra.retentionQueueUrl,
+      queueUrl: queue(infra, "retention-work").url,
       region,
       handler,
       functionName: "retention-work",
@@ -300,7 +305,7 @@ const SCENARIOS: Record<HandlerName, (ctx: ScenarioContext) => Promise<void>> = 
     const event = JSON.parse(
       readFileSync(new URL("../fixtures/events/cloudwatch-alarm-state-change.json", import.meta.url), "utf8"),
     );
-    await recorded(testConfig()).alarm({ ...event, region }, lambdaContext("alarm-state-change"));
+    await recorded(testConfig()).alarmStateChange({ ...event, region }, lambdaContext("alarm-state-change"));
   },
 };
 
@@ -323,8 +328,8 @@ async function record(name: HandlerName, region: string): Promise<Recording> {
       region,
       infra,
       sqs: setupClients.get(SQSClient, region),
-      recorded: (config) => drillHandlers(config, clients, region, infra),
-      setup: (config) => drillHandlers(config, setupClients, region, infra),
+      recorded: (config) => drillHandlers(config, clients, infra),
+      setup: (config) => drillHandlers(config, setupClients, infra),
     });
     return recording;
   } finally {
