@@ -1,3 +1,4 @@
+import { Jobs } from "@outpost-ops/functions/src/jobs.ts";
 import { Match, Rule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import { AccountRootPrincipal, PolicyDocument, PolicyStatement } from "aws-cdk-lib/aws-iam";
@@ -81,9 +82,10 @@ export function Alerts({ stack, app }: StackContext): AlertsOutput {
 
   const alerts: AlertsOutput = { topic, key };
 
+  const spec = Jobs.alerts.functions.alarmStateChange;
   const alarmHandler = handlerFunction(stack, "AlarmStateChange", "alarmStateChange", {
-    description: "Turns outpost-ops alarm state changes into alerts on the alert topic",
-    timeoutSeconds: 30,
+    description: spec.description,
+    timeoutSeconds: spec.timeoutSeconds,
     environment: { ALERT_TOPIC_ARN: topic.topicArn },
     alerts,
   });

@@ -1,0 +1,154 @@
+/*
+ * The drill must run what the stacks deploy. Both are built from the job declarations
+ * (packages/functions/src/jobs.ts); this compares, per Region, the synthesized templates (functions,
+ * schedule rules and their targets, work queues and their consumers) with the drill's wiring on the
+ * sandbox. A rule or queue added to a stack by hand, outside the declarations, fails here.
+ */
+import { pathToFileURL } from "node:url";
+import { parseConfig } from "@outpost-ops/core/config";
+import { AllFunctionSpecs, type FunctionName, Jobs, jobsIn } from "@outpost-ops/functions/src/jobs.ts";
+import { startSandbox } from "@outpost-ops/sandbox";
+import { Rule, Schedule } from "aws-cdk-lib/aws-events";
+import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
+import { Queue } from "aws-cdk-lib/aws-sqs";
+import { type Function as SstFunction, Stack } from "sst/constructs";
+import { describe, expect, it } from "vitest";
+import { HandlerFactories } from "../../packages/cli/src/drill/handlers.ts";
+import { createInfrastructure, rulesIn } from "../../packages/cli/src/drill/wiring.ts";
+import { createClients } from "../../packages/core/src/aws/clients.ts";
+import {
+  deployedFunctions,
+  exampleConfig,
+  STAGE,
+  type Synthesized,
+  synth,
+  type TemplateJson,
+} from "./synth.ts";
+
+const config = parseConfig(exampleConfig);
+const REGIONS = [config.regions.primary, config.regions.dr];
+
+interface Wiring {
+  functions: string[];
+  schedules: string[];
+  queues: string[];
+}
+
+type Ref = { Ref?: string; "Fn::GetAtt"?: [string, string] };
+const logicalIdOf = (ref: unknown): string | undefined => {
+  const r = ref as Ref;
+  return r?.Ref ?? r?.["Fn::GetAtt"]?.[0];
+};
+
+/** What the synthesized stacks of one app deploy. */
+function deployedWiring(app: Synthesized): Wiring {
+  const functions = deployedFunctions([app]);
+  const byLogicalId = new Map<string, FunctionName>();
+  for (const f of functions) byLogicalId.set(f.stack.getLogicalId(f.fn.node.defaultChild as never), f.name);
+  const schedules: string[] = [];
+  const queues: string[] = [];
+  const prefix = `outpost-ops-${STAGE}-`;
+  for (const stack of app.app.node.children.filter((c): c is Stack => c instanceof Stack)) {
+    const template = functions.find((f) => f.stack === stack)?.template;
+    if (!template) continue;
+    const resources = Object.entries((template as TemplateJson).Resources);
+    const queueNames = new Map<string, string>();
+    for (const [id, r] of resources) {
+      if (r.Type !== "AWS::SQS::Queue") continue;
+      const name = String(r.Properties?.QueueName ?? "");
+      if (!name.includes("-dlq")) queueNames.set(id, name.replace(prefix, "").replace(/\.fifo$/, ""));
+    }
+    for (const [, r] of resources) {
+      const p = r.Properties ?? {};
+      if (r.Type === "AWS::Events::Rule" && p.ScheduleExpression) {
+        for (const t of (p.Targets as { Arn: unknown }[]) ?? [])
+          schedules.push(`${p.ScheduleExpression} -> ${byLogicalId.get(logicalIdOf(t.Arn) ?? "") ?? "?"}`);
+      }
+      if (r.Type === "AWS::Lambda::EventSourceMapping") {
+        const queue = queueNames.get(logicalIdOf(p.EventSourceArn) ?? "") ?? "?";
+        queues.push(`${queue} -> ${byLogicalId.get(logicalIdOf(p.FunctionName) ?? "") ?? "?"}`);
+      }
+    }
+    // A work queue nothing consumes is wiring too: it would never drain, in AWS or in the drill.
+    for (const name of queueNames.values())
+      if (!queues.some((q) => q.startsWith(`${name} -> `))) queues.push(`${name} -> (none)`);
+  }
+  return {
+    functions: functions.map((f) => f.name).sort(),
+    schedules: schedules.sort(),
+    queues: queues.sort(),
+  };
+}
+
+/** What the drill creates and fires in one Region. */
+async function drillWiring(region: string): Promise<Wiring> {
+  const sb = await startSandbox();
+  try {
+    const clients = createClients({
+      endpoint: sb.endpoint,
+      credentials: { accessKeyId: "x", secretAccessKey: "x" },
+    });
+    const infra = await createInfrastructure(clients, region, jobsIn(region, config));
+    return {
+      functions: jobsIn(region, config)
+        .flatMap((job) => Object.keys(Jobs[job].functions))
+        .sort(),
+      schedules: rulesIn(region, config)
+        .map((r) => `${r.expression} -> ${r.target}`)
+        .sort(),
+      queues: Object.values(infra.queues)
+        .map((q) => `${q.spec.name} -> ${q.spec.consumer}`)
+        .sort(),
+    };
+  } finally {
+    await sb.close();
+  }
+}
+
+describe("Wiring: the drill runs what the stacks deploy", () => {
+  it.each(REGIONS)("in %s, the same functions, schedules and queues", async (region) => {
+    // Act
+    const deployed = deployedWiring(await synth(exampleConfig, region));
+    const drill = await drillWiring(region);
+    // Assess
+    expect(drill).toEqual(deployed);
+    expect(deployed.functions.length).toBeGreaterThan(0);
+  });
+
+  it("a schedule rule or queue added to a stack by hand is caught", async () => {
+    // Prepare: what someone might add to stacks/Backup.ts without declaring it.
+    const app = await synth(exampleConfig, config.regions.primary);
+    const backup = app.app.node.children.find(
+      (c): c is Stack => c instanceof Stack && c.node.id.endsWith("Backup"),
+    );
+    if (!backup) throw new Error("no Backup stack");
+    // Found in the construct tree: templating first would freeze it (CDK synthesizes once).
+    const planner = backup.node.tryFindChild("RetentionSweep") as SstFunction | undefined;
+    if (!planner) throw new Error("no RetentionSweep function");
+    new Rule(backup, "HandMadeSchedule", {
+      schedule: Schedule.expression("rate(6 hours)"),
+      targets: [new LambdaFunction(planner)],
+    });
+    new Queue(backup, "HandMadeQueue", { queueName: `outpost-ops-${STAGE}-hand-made` });
+    // Act
+    const deployed = deployedWiring(app);
+    const drill = await drillWiring(config.regions.primary);
+    // Assess
+    expect(deployed.schedules).toContain("rate(6 hours) -> retentionSweep");
+    expect(deployed.queues).toContain("hand-made -> (none)");
+    expect(drill).not.toEqual(deployed);
+  });
+
+  it("each handler factory the drill uses is the createHandler its deployed path exports", async () => {
+    for (const [name, spec] of Object.entries(AllFunctionSpecs)) {
+      const file = pathToFileURL(`${spec.path.slice(0, spec.path.lastIndexOf("."))}.ts`).href;
+      const module = (await import(file)) as { createHandler?: unknown };
+      expect(module.createHandler, name).toBe(HandlerFactories[name as FunctionName]);
+    }
+  });
+
+  it("function keys are unique across jobs", () => {
+    const keys = Object.values(Jobs).flatMap((job) => Object.keys(job.functions));
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+});
