@@ -7,17 +7,15 @@
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { RDSClient } from "@aws-sdk/client-rds";
 import type { AwsClients } from "../aws/clients.ts";
-import { createEbsSnapshots, findWindowSnapshots, streamInstances, streamVolumes } from "../aws/ec2.ts";
-import { classifyAwsError, errorMessage, failureCode } from "../aws/errors.ts";
-import { createDbSnapshot, streamDbClusters, streamDbInstances } from "../aws/rds.ts";
+import { streamInstances, streamVolumes } from "../aws/ec2.ts";
+import { streamDbClusters, streamDbInstances } from "../aws/rds.ts";
 import type { Config, Policy } from "../config/schema.ts";
 import { type Deadline, withinDeadline } from "../deadline.ts";
 import type { Resource } from "../inventory.ts";
-import type { Pacer } from "../pacing.ts";
 import { dueSchedule } from "../schedule/due.ts";
 import { planSnapshots, type SnapshotPlan } from "../snapshot/plan.ts";
-import { type SnapshotWorkItem, workItemSource } from "../snapshot/work-item.ts";
-import type { ItemOutcome } from "./outcome.ts";
+
+export { applySnapshotItem, applySnapshotItems } from "./snapshot-apply.ts";
 
 function outpostArnsFor(config: Config, policy: Policy): string[] | undefined {
   const names = policy.selector.outposts;
@@ -113,59 +111,4 @@ export async function planSnapshotRun(input: {
     );
   }
   return plans;
-}
-
-/**
- * Applies one work item, idempotently: an EBS snapshot already tagged with this policy, source and
- * window is not taken again; RDS identifiers are deterministic, so AWS itself refuses a second one.
- * Rate and quota errors come back as `retry` (the queue redelivers later), never as failures.
- */
-export async function applySnapshotItem(
-  clients: AwsClients,
-  item: SnapshotWorkItem,
-  pacer: Pacer,
-): Promise<ItemOutcome> {
-  const base = { key: item.key, snapshotIds: [] as string[] };
-  try {
-    if (item.kind === "ebs-volume" || item.kind === "ec2-instance") {
-      const ec2 = clients.get(EC2Client, item.region);
-      const existing = await findWindowSnapshots(ec2, item);
-      if (existing.length > 0)
-        return {
-          ...base,
-          status: "exists",
-          code: "already-exists",
-          snapshotIds: existing,
-          detail: `already taken: ${existing.join(", ")}`,
-        };
-      await pacer.take();
-      const ids = await createEbsSnapshots(ec2, item);
-      return {
-        ...base,
-        status: "created",
-        code: "created",
-        snapshotIds: ids,
-        detail: `created ${ids.join(", ")}`,
-      };
-    }
-    await pacer.take();
-    const id = await createDbSnapshot(clients.get(RDSClient, item.region), item);
-    return { ...base, status: "created", code: "created", snapshotIds: [id], detail: `created ${id}` };
-  } catch (error) {
-    switch (classifyAwsError(error)) {
-      case "exists":
-        return { ...base, status: "exists", code: "already-exists", detail: "already taken for this window" };
-      case "gone":
-        return {
-          ...base,
-          status: "skipped",
-          code: "source-not-found",
-          detail: `source ${workItemSource(item)} no longer exists`,
-        };
-      case "retry-later":
-        return { ...base, status: "retry", code: "rate-limited", detail: errorMessage(error) };
-      default:
-        return { ...base, status: "failed", code: failureCode(error), detail: errorMessage(error) };
-    }
-  }
 }
