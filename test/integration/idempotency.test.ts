@@ -188,10 +188,7 @@ describe("Integration: duplicate and concurrent delivery create no second snapsh
     ]);
     const created = capture.summaries.reduce((n, s) => n + s.created, 0);
     const failed = capture.summaries.reduce((n, s) => n + s.failed, 0);
-    const exists = capture.summaries.reduce(
-      (n, s) => n + (s.skipped["already-exists"] ?? 0),
-      0,
-    );
+    const exists = capture.summaries.reduce((n, s) => n + (s.skipped["already-exists"] ?? 0), 0);
     expect({ created, failed, exists }).toEqual({ created: 0, failed: 0, exists: items.length });
     expectOneSnapshotPerResource(windowOf(at), "daily");
   });
