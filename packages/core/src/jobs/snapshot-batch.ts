@@ -53,6 +53,10 @@ export interface SnapshotBatch {
   quotaReached: Map<string, QuotaHit>;
 }
 
+/**
+ * Volumes and instance sets: the items the idempotency lookup covers.
+ * @example items.filter(isEbsItem)
+ */
 export function isEbsItem(
   item: SnapshotWorkItem,
 ): item is Extract<SnapshotWorkItem, { kind: "ebs-volume" | "ec2-instance" }> {
@@ -64,15 +68,26 @@ function sourceTagOf(item: SnapshotWorkItem): WindowLookup["sourceTag"] {
   return item.kind === "ec2-instance" ? Tag.instance : Tag.source;
 }
 
+/**
+ * The lookup an item belongs to: its Region, policy, window and source tag.
+ * @example batch.groups.get(groupKeyOf(item))
+ */
 export function groupKeyOf(item: SnapshotWorkItem): string {
   return JSON.stringify([item.region, item.policy, item.window, sourceTagOf(item)]);
 }
 
+/**
+ * Quotas are per account and Region.
+ * @example batch.quotaReached.get(quotaKey(SnapshotQuotas.ebs, "us-west-2"))
+ */
 export function quotaKey(quota: SnapshotQuota, region: string): string {
   return `${quota.id}:${region}`;
 }
 
-/** Runs (or re-runs) a group's lookup for some of its sources; AWS errors are returned, not thrown. */
+/**
+ * Runs (or re-runs) a group's lookup for some of its sources; AWS errors are returned, not thrown.
+ * @example const result = await listWindowSnapshots(clients, group, ["vol-0123456789abcdef0"], unpaced)
+ */
 export async function listWindowSnapshots(
   clients: AwsClients,
   group: Pick<LookupGroup, "region" | "lookup">,
@@ -109,7 +124,10 @@ export async function prepareSnapshotBatch(
   return batch;
 }
 
-/** Looks up the groups of `items` the batch does not know yet. */
+/**
+ * Looks up the groups of `items` the batch does not know yet.
+ * @example await addLookups(clients, batch, [item], unpaced)
+ */
 export async function addLookups(
   clients: AwsClients,
   batch: SnapshotBatch,

@@ -88,7 +88,10 @@ export async function* streamResources(
   }
 }
 
-/** The resources a policy selects in a region, all pages at once. */
+/**
+ * The resources a policy selects in a region, all pages at once.
+ * @example const resources = await collectResources(clients, config, policy, "us-west-2")
+ */
 export async function collectResources(
   clients: AwsClients,
   config: Config,
