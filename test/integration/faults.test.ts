@@ -32,6 +32,7 @@ vi.hoisted(() => {
 const DAY1 = new Date("2024-05-14T00:00:00Z");
 const SWEEP1 = new Date("2024-05-14T00:15:00Z");
 const DAY2 = new Date("2024-05-15T00:00:00Z");
+const DAY3 = new Date("2024-05-16T00:00:00Z");
 const windowOf = (t: Date) => `${t.toISOString().slice(0, 16)}Z`;
 
 /**
@@ -213,5 +214,60 @@ describe("Integration: throttling, 5xx, slow responses and quota errors", () => 
     for (const i of seeded.instanceIds) expect(counts.get(i), i).toBe(2);
     expect(await queueDepth(h.sqs, queue(h.infra, "snapshot-work").url)).toBe(0);
     expect(h.sb.state.snsMessages(REGION)).toEqual([]);
+  });
+
+  it("full snapshot quotas fail their items at once: acknowledged, alerted once per batch, nothing dead-lettered", async () => {
+    // Prepare: no room for another EBS snapshot or manual DB instance snapshot in the Region. The
+    // sandbox does not serve DescribeAccountAttributes, so the planner cannot budget: the worker catches it.
+    h.sb.clock.set(DAY3);
+    h.sb.seed({ quotas: { region: REGION, snapshotsPerRegion: 1, manualDbSnapshots: 1 } });
+    const ebsBefore = h.sb.state.snapshots(REGION).length;
+    const creates = () => h.sb.requests.count("CreateSnapshot") + h.sb.requests.count("CreateSnapshots");
+    const createsBefore = creates();
+    const window = (await h.handlers.snapshotWindow(
+      scheduledEvent(DAY3, REGION, "outpost-ops-line-daily"),
+      lambdaContext("snapshot-window"),
+    )) as RunSummary;
+    const capture = captureSummaries();
+
+    // Act
+    let drained: Awaited<ReturnType<typeof drain>>;
+    try {
+      drained = await drain(h, "snapshot");
+    } finally {
+      capture.restore();
+      h.sb.seed({ quotas: { region: REGION, snapshotsPerRegion: 100_000, manualDbSnapshots: 100 } });
+    }
+
+    // Assess: every EBS and DB instance item failed without cycling through the queue
+    const refused = seeded.lineVolumeIds.length + seeded.instanceIds.length + 1;
+    expect(window.enqueued).toBe(refused + 1);
+    expect(drained.failedRecords).toBe(0);
+    expect(await queueDepth(h.sqs, h.infra.snapshotQueueUrl)).toBe(0);
+    expect(await queueDepth(h.sqs, h.infra.snapshotDlqUrl)).toBe(0);
+    const summed = capture.summaries.reduce(
+      (a, s) => ({
+        failed: a.failed + s.failed,
+        retried: a.retried + s.retried,
+        created: a.created + s.created,
+      }),
+      { failed: 0, retried: 0, created: 0 },
+    );
+    expect(summed).toEqual({ failed: refused, retried: 0, created: 1 });
+    expect(capture.summaries.flatMap((s) => s.errors).every((e) => e.code === "quota-exceeded")).toBe(true);
+    expect(h.sb.state.snapshots(REGION).length).toBe(ebsBefore);
+    // At most one CreateSnapshot(s) per batch reached AWS; the rest failed without a call.
+    expect(creates() - createsBefore).toBeLessThanOrEqual(drained.invocations);
+
+    // One alert per batch, naming the quotas and how to raise them; none says "not a quota limit".
+    const messages = h.sb.state.snsMessages(REGION);
+    expect(messages.length).toBeGreaterThan(0);
+    expect(messages.length).toBeLessThanOrEqual(drained.invocations);
+    const text = messages.map((m) => m.message).join("\n");
+    expect(text).toContain("EBS snapshots per Region");
+    expect(text).toContain("--service-code ebs --quota-code L-309BACF6");
+    expect(text).toContain("Manual DB instance snapshots");
+    expect(text).not.toContain("This is not a rate or quota limit");
+    expect(messages.every((m) => m.messageAttributes.severity?.value === "critical")).toBe(true);
   });
 });

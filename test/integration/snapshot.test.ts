@@ -69,6 +69,14 @@ describe("Integration: snapshot window end to end through the handlers", () => {
     expect(workerSummaries.every((s) => s.failed === 0 && s.retried === 0)).toBe(true);
   });
 
+  it("makes the idempotency lookup per batch, not per item", () => {
+    // Assess: one lookup per policy window before a batch's creates and one confirming them, per
+    // worker invocation (one summary each); ten items per batch.
+    const lookups = h.sb.requests.count("DescribeSnapshots");
+    expect(lookups).toBeLessThanOrEqual(2 * 2 * workerSummaries.length);
+    expect(lookups).toBeLessThan(seeded.lineVolumeIds.length / 4);
+  });
+
   it("takes exactly one snapshot of every selected volume, tagged at creation and placed on its Outpost", () => {
     // Assess
     const byVolume = new Map<string, ReturnType<Harness["sb"]["state"]["snapshots"]>>();

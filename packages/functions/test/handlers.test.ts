@@ -8,7 +8,10 @@ import {
   EC2Client,
 } from "@aws-sdk/client-ec2";
 import {
+  CreateDBSnapshotCommand,
+  DescribeAccountAttributesCommand,
   DescribeDBClusterSnapshotsCommand,
+  DescribeDBInstancesCommand,
   DescribeDBSnapshotsCommand,
   RDSClient,
 } from "@aws-sdk/client-rds";
@@ -16,7 +19,8 @@ import { SNSClient } from "@aws-sdk/client-sns";
 import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { memoryAlertSink } from "@outpost-ops/core/alerts";
 import { createClients } from "@outpost-ops/core/aws/clients";
-import { parseConfig } from "@outpost-ops/core/config";
+import { type ConfigInput, parseConfig } from "@outpost-ops/core/config";
+import { DeadlineError } from "@outpost-ops/core/deadline";
 import { EventShapeError } from "@outpost-ops/core/errors";
 import { unpaced } from "@outpost-ops/core/pacing";
 import type { SnapshotWorkItem } from "@outpost-ops/core/snapshot/work-item";
@@ -26,11 +30,13 @@ import { mockClient } from "aws-sdk-client-mock";
 import type {} from "aws-sdk-client-mock-vitest/extend";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createHandler as alarmStateChange } from "../src/alarm/state-change.ts";
+import { logger } from "../src/lib/observability.ts";
 import type { Runtime } from "../src/lib/runtime.ts";
 import { createHandler as retentionWork } from "../src/queue/retention-work.ts";
 import { createHandler as snapshotWork } from "../src/queue/snapshot-work.ts";
 import { createHandler as retentionSweep } from "../src/schedule/retention-sweep.ts";
 import { createHandler as snapshotWindow } from "../src/schedule/snapshot-window.ts";
+import { fakeSnapshots } from "./fake-snapshots.ts";
 
 vi.hoisted(() => {
   process.env.POWERTOOLS_METRICS_DISABLED = "true";
@@ -54,7 +60,14 @@ function fixture(name: string): Record<string, unknown> {
   return JSON.parse(readFileSync(new URL(name, EVENTS), "utf8")) as Record<string, unknown>;
 }
 
-const config = (maxDeletesPercent = 100) =>
+const ORDERS_POLICY: ConfigInput["policies"][number] = {
+  name: "orders",
+  resource: "rds-instance",
+  selector: { tags: { Backup: "daily" } },
+  schedules: [{ name: "ten", expression: "cron(0 10 * * ? *)", retention: { keepLast: 1 } }],
+};
+
+const config = (maxDeletesPercent = 100, more: ConfigInput["policies"] = []) =>
   parseConfig({
     regions: { primary: REGION, dr: "us-east-1" },
     alerts: { emails: [] },
@@ -66,13 +79,14 @@ const config = (maxDeletesPercent = 100) =>
         selector: { tags: { Backup: "daily" } },
         schedules: [{ name: "ten", expression: "cron(0 10 * * ? *)", retention: { keepLast: 1 } }],
       },
+      ...more,
     ],
   });
 
-function runtime(options: { maxDeletesPercent?: number } = {}) {
+function runtime(options: { maxDeletesPercent?: number; policies?: ConfigInput["policies"] } = {}) {
   const alerts = memoryAlertSink();
   const value: Runtime = {
-    config: config(options.maxDeletesPercent),
+    config: config(options.maxDeletesPercent, options.policies),
     env: {
       region: REGION,
       stage: "test",
@@ -126,7 +140,13 @@ function volumeItem(volumeId: string): SnapshotWorkItem {
     schedule: "ten",
     window: WINDOW,
     key: `data/${volumeId}/${WINDOW}`,
-    tags: [{ Key: "outpost-ops:managed", Value: "true" }],
+    tags: [
+      { Key: "outpost-ops:managed", Value: "true" },
+      { Key: "outpost-ops:policy", Value: "data" },
+      { Key: "outpost-ops:schedule", Value: "ten" },
+      { Key: "outpost-ops:source", Value: volumeId },
+      { Key: "outpost-ops:window", Value: WINDOW },
+    ],
     volumeId,
     description: "outpost-ops ten snapshot",
   };
@@ -136,6 +156,21 @@ function awsError(name: string): Error {
   const error = new Error(`${name}: from AWS`);
   error.name = name;
   return Object.assign(error, { $metadata: { httpStatusCode: 400 } });
+}
+
+/** The same records, delivered again (ApproximateReceiveCount 2). */
+function redelivered(event: ReturnType<typeof sqsEvent>) {
+  return {
+    Records: event.Records.map((r) => {
+      const record = r as Record<string, unknown>;
+      return { ...record, attributes: { ...(record.attributes as object), ApproximateReceiveCount: "2" } };
+    }),
+  };
+}
+
+/** A Lambda context whose remaining time drops to `low` once `drop()` says so. */
+function contextDropping(drop: () => boolean, low = 20_000): Context {
+  return { ...context, getRemainingTimeInMillis: () => (drop() ? low : 600_000) };
 }
 
 function allCalls() {
@@ -259,6 +294,82 @@ describe("Handler: schedule/snapshot-window", () => {
     expect(sqsMock).not.toHaveReceivedCommand(SendMessageBatchCommand);
   });
 
+  it("enqueues what it planned before the deadline, then rethrows the DeadlineError", async () => {
+    // Prepare: two inventory pages; time runs out once the first page was enqueued
+    const tagged = [{ Key: "Backup", Value: "daily" }];
+    ec2Mock
+      .on(DescribeVolumesCommand)
+      .resolvesOnce({
+        Volumes: [
+          {
+            VolumeId: "vol-0000000000000000a",
+            VolumeType: "gp3",
+            AvailabilityZone: "us-west-2a",
+            Tags: tagged,
+          },
+        ],
+        NextToken: "p2",
+      })
+      .resolves({
+        Volumes: [
+          {
+            VolumeId: "vol-0000000000000000b",
+            VolumeType: "gp3",
+            AvailabilityZone: "us-west-2a",
+            Tags: tagged,
+          },
+        ],
+      });
+    sqsMock.on(SendMessageBatchCommand).resolves({});
+    const handler = snapshotWindow(runtime().runtime);
+
+    // Act
+    const error = await handler(
+      scheduledEvent(),
+      contextDropping(() => sqsMock.commandCalls(SendMessageBatchCommand).length > 0, 60_000),
+    ).catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(DeadlineError);
+    const bodies = sqsMock
+      .commandCalls(SendMessageBatchCommand)
+      .flatMap((c) => c.args[0].input.Entries ?? [])
+      .map((e) => (JSON.parse(e.MessageBody ?? "") as SnapshotWorkItem).key);
+    expect(bodies).toEqual([`data/vol-0000000000000000a/${WINDOW}`]);
+  });
+
+  it("plans only the DB snapshots the quota has room for and alerts once about the rest", async () => {
+    // Prepare: room for one more manual DB snapshot, two databases due
+    ec2Mock.on(DescribeVolumesCommand).resolves({ Volumes: [] });
+    rdsMock.on(DescribeDBInstancesCommand).resolves({
+      DBInstances: ["orders-a", "orders-b"].map((id) => ({
+        DBInstanceIdentifier: id,
+        DBInstanceStatus: "available",
+        TagList: [{ Key: "Backup", Value: "daily" }],
+      })),
+    });
+    rdsMock.on(DescribeAccountAttributesCommand).resolves({
+      AccountQuotas: [{ AccountQuotaName: "ManualSnapshots", Used: 99, Max: 100 }],
+    });
+    sqsMock.on(SendMessageBatchCommand).resolves({});
+    const { runtime: get, alerts } = runtime({ policies: [ORDERS_POLICY] });
+
+    // Act
+    const summary = await snapshotWindow(get)(scheduledEvent(), context);
+
+    // Assess
+    expect(summary).toMatchObject({ planned: 1, enqueued: 1, skipped: { "quota-exhausted": 1 } });
+    expect(alerts.alerts).toHaveLength(1);
+    expect(alerts.alerts[0]).toMatchObject({
+      severity: "critical",
+      title:
+        "1 database snapshot(s) not planned: the Manual DB instance snapshots quota is full in us-west-2",
+      resourceIds: ["orders-b"],
+      stage: "test",
+    });
+    expect(rdsMock).toHaveReceivedCommandTimes(DescribeAccountAttributesCommand, 1);
+  });
+
   it("sends no alert when a schedule is due", async () => {
     // Prepare
     ec2Mock.on(DescribeVolumesCommand).resolves({ Volumes: [] });
@@ -275,8 +386,7 @@ describe("Handler: schedule/snapshot-window", () => {
 describe("Handler: queue/snapshot-work", () => {
   it("reports retries and malformed bodies as batch item failures, successes not", async () => {
     // Prepare
-    ec2Mock.on(DescribeSnapshotsCommand).resolves({ Snapshots: [] });
-    ec2Mock.on(CreateSnapshotCommand).resolves({ SnapshotId: "snap-new" });
+    fakeSnapshots(ec2Mock);
     ec2Mock
       .on(CreateSnapshotCommand, { VolumeId: "vol-0000000000000000b" })
       .rejects(awsError("SnapshotCreationPerVolumeRateExceeded"));
@@ -335,18 +445,15 @@ describe("Handler: queue/snapshot-work", () => {
     expect(alerts.alerts[0]?.body).toContain("UnauthorizedOperation");
   });
 
-  it("returns no failures when every item succeeds or already exists", async () => {
+  it("returns no failures when every item succeeds or already exists, with one lookup for the batch", async () => {
     // Prepare: vol-…b already has its snapshot for the window
-    ec2Mock
-      .on(DescribeSnapshotsCommand)
-      .callsFake((input: { Filters?: { Name?: string; Values?: string[] }[] }) => {
-        const source = input.Filters?.find((f) => f.Name === "tag:outpost-ops:source")?.Values?.[0];
-        return {
-          Snapshots:
-            source === "vol-0000000000000000b" ? [{ SnapshotId: "snap-earlier", State: "completed" }] : [],
-        };
-      });
-    ec2Mock.on(CreateSnapshotCommand).resolves({ SnapshotId: "snap-new" });
+    const snapshots = fakeSnapshots(ec2Mock);
+    snapshots.seed({
+      SnapshotId: "snap-earlier",
+      VolumeId: "vol-0000000000000000b",
+      State: "completed",
+      Tags: volumeItem("vol-0000000000000000b").tags,
+    });
     const handler = snapshotWork(runtime().runtime);
 
     // Act
@@ -354,13 +461,162 @@ describe("Handler: queue/snapshot-work", () => {
       sqsEvent({
         "m-a": JSON.stringify(volumeItem("vol-0000000000000000a")),
         "m-b": JSON.stringify(volumeItem("vol-0000000000000000b")),
+        "m-c": JSON.stringify(volumeItem("vol-0000000000000000c")),
       }),
+      context,
+    );
+
+    // Assess: one lookup before, one confirming the two creates after
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(ec2Mock).toHaveReceivedCommandTimes(CreateSnapshotCommand, 2);
+    expect(ec2Mock).toHaveReceivedCommandTimes(DescribeSnapshotsCommand, 2);
+    expect(ec2Mock).toHaveReceivedNthCommandWith(DescribeSnapshotsCommand, 1, {
+      Filters: expect.arrayContaining([
+        {
+          Name: "tag:outpost-ops:source",
+          Values: ["vol-0000000000000000a", "vol-0000000000000000b", "vol-0000000000000000c"],
+        },
+      ]),
+    });
+  });
+
+  it("acknowledges a duplicate record of one item in the batch without a second create", async () => {
+    // Prepare: FIFO delivered two messages of one group in one batch
+    fakeSnapshots(ec2Mock);
+    const handler = snapshotWork(runtime().runtime);
+    const body = JSON.stringify(volumeItem("vol-0000000000000000a"));
+
+    // Act
+    const response = await handler(sqsEvent({ "m-1": body, "m-2": body }), context);
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(ec2Mock).toHaveReceivedCommandTimes(CreateSnapshotCommand, 1);
+  });
+
+  it("hands back a create AWS does not list yet, without alert or failure, and its redelivery takes no second snapshot", async () => {
+    // Prepare: DescribeSnapshots does not list new snapshots for a while
+    const snapshots = fakeSnapshots(ec2Mock);
+    snapshots.hideNew();
+    const { runtime: get, alerts } = runtime();
+    const handler = snapshotWork(get);
+    const event = sqsEvent({ "m-a": JSON.stringify(volumeItem("vol-0000000000000000a")) });
+    const capture = vi.spyOn(logger, "info");
+
+    // Act: first delivery, then (30 minutes later, now listed) the redelivery
+    const first = await handler(event, context);
+    snapshots.listAll();
+    const again = await handler(redelivered(event), context);
+
+    // Assess
+    expect(first).toEqual({ batchItemFailures: [{ itemIdentifier: "m-a" }] });
+    expect(again).toEqual({ batchItemFailures: [] });
+    expect(ec2Mock).toHaveReceivedCommandTimes(CreateSnapshotCommand, 1);
+    expect(snapshots.all).toHaveLength(1);
+    expect(alerts.alerts).toEqual([]);
+    const summaries = capture.mock.calls
+      .filter(([message]) => message === "run summary")
+      .map(([, extra]) => (extra as { summary: { failed: number; created: number } }).summary);
+    capture.mockRestore();
+    expect(summaries.map((s) => [s.created, s.failed])).toEqual([
+      [1, 0],
+      [0, 0],
+    ]);
+  });
+
+  it("returns the records it did not start before the timeout untouched, with no create for them", async () => {
+    // Prepare: less than the 30 s margin is left once two snapshots were created
+    fakeSnapshots(ec2Mock);
+    const handler = snapshotWork(runtime().runtime);
+    const ids = ["a", "b", "c", "d"].map((x) => `vol-000000000000000${x}`);
+    const event = sqsEvent(
+      Object.fromEntries(ids.map((id, i) => [`m-${i}`, JSON.stringify(volumeItem(id))])),
+    );
+
+    // Act
+    const response = await handler(
+      event,
+      contextDropping(() => ec2Mock.commandCalls(CreateSnapshotCommand).length >= 2),
+    );
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: "m-2" }, { itemIdentifier: "m-3" }] });
+    expect(ec2Mock.commandCalls(CreateSnapshotCommand).map((c) => c.args[0].input.VolumeId)).toEqual(
+      ids.slice(0, 2),
+    );
+  });
+
+  it("hands every record back, calling nothing, when the batch arrives with too little time", async () => {
+    // Prepare
+    fakeSnapshots(ec2Mock);
+    const handler = snapshotWork(runtime().runtime);
+
+    // Act
+    const response = await handler(
+      sqsEvent({ "m-a": JSON.stringify(volumeItem("vol-0000000000000000a")) }),
+      contextDropping(() => true),
+    );
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: "m-a" }] });
+    expect(allCalls()).toHaveLength(0);
+  });
+
+  it("fails a full quota at once, acknowledged, with one alert for the batch and no call for the rest", async () => {
+    // Prepare: the account has no room for another EBS snapshot
+    fakeSnapshots(ec2Mock);
+    ec2Mock.on(CreateSnapshotCommand).rejects(awsError("SnapshotLimitExceeded"));
+    const { runtime: get, alerts } = runtime();
+    const handler = snapshotWork(get);
+    const ids = ["a", "b", "c"].map((x) => `vol-000000000000000${x}`);
+
+    // Act
+    const response = await handler(
+      sqsEvent(Object.fromEntries(ids.map((id, i) => [`m-${i}`, JSON.stringify(volumeItem(id))]))),
       context,
     );
 
     // Assess
     expect(response).toEqual({ batchItemFailures: [] });
     expect(ec2Mock).toHaveReceivedCommandTimes(CreateSnapshotCommand, 1);
+    expect(alerts.alerts).toHaveLength(1);
+    expect(alerts.alerts[0]).toMatchObject({
+      severity: "critical",
+      job: "snapshot",
+      title: "3 snapshot(s) failed: the EBS snapshots per Region quota is full in us-west-2",
+      stage: "test",
+      resourceIds: ids.map((id) => `data/${id}/${WINDOW}`),
+    });
+    expect(alerts.alerts[0]?.body).toContain("--service-code ebs --quota-code L-309BACF6");
+  });
+
+  it("quotes the RDS quota's current value in its alert", async () => {
+    // Prepare
+    rdsMock.on(CreateDBSnapshotCommand).rejects(awsError("SnapshotQuotaExceeded"));
+    rdsMock.on(DescribeAccountAttributesCommand).resolves({
+      AccountQuotas: [{ AccountQuotaName: "ManualSnapshots", Used: 100, Max: 100 }],
+    });
+    const { runtime: get, alerts } = runtime();
+    const item: SnapshotWorkItem = {
+      kind: "rds-instance",
+      region: REGION,
+      policy: "orders",
+      schedule: "ten",
+      window: WINDOW,
+      key: `orders/orders-db/${WINDOW}`,
+      tags: [{ Key: "outpost-ops:managed", Value: "true" }],
+      dbInstanceId: "orders-db",
+      snapshotId: "oo-orders-orders-db-20240514t1000",
+    };
+
+    // Act
+    const response = await snapshotWork(get)(sqsEvent({ "m-db": JSON.stringify(item) }), context);
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(alerts.alerts).toHaveLength(1);
+    expect(alerts.alerts[0]?.body).toContain("Manual DB instance snapshots");
+    expect(alerts.alerts[0]?.body).toContain("100 of 100 used");
   });
 });
 
@@ -391,6 +647,27 @@ describe("Handler: queue/retention-work", () => {
       batchItemFailures: [{ itemIdentifier: "m-throttled" }, { itemIdentifier: "m-empty" }],
     });
     expect(ec2Mock).toHaveReceivedCommandTimes(DeleteSnapshotCommand, 4);
+  });
+
+  it("returns the batches it did not start before the timeout untouched", async () => {
+    // Prepare: the margin is reached once the first batch was deleted
+    ec2Mock.on(DeleteSnapshotCommand).resolves({});
+    const handler = retentionWork(runtime().runtime);
+    const batch = (ids: string[]) =>
+      JSON.stringify({ kind: "delete", snapshotKind: "ebs", region: REGION, snapshotIds: ids });
+
+    // Act
+    const response = await handler(
+      sqsEvent({ "m-1": batch(["snap-1", "snap-2"]), "m-2": batch(["snap-3"]) }),
+      contextDropping(() => ec2Mock.commandCalls(DeleteSnapshotCommand).length >= 2),
+    );
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: "m-2" }] });
+    expect(ec2Mock.commandCalls(DeleteSnapshotCommand).map((c) => c.args[0].input.SnapshotId)).toEqual([
+      "snap-1",
+      "snap-2",
+    ]);
   });
 });
 

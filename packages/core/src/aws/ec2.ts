@@ -17,8 +17,8 @@ import {
   paginateDescribeSnapshots,
   paginateDescribeVolumes,
 } from "@aws-sdk/client-ec2";
-import type { Instance, SnapshotRecord, Volume, VolumeType } from "../inventory.ts";
-import { type SnapshotWorkItem, workItemSource } from "../snapshot/work-item.ts";
+import type { Instance, SnapshotRecord, SnapshotState, Volume, VolumeType } from "../inventory.ts";
+import type { SnapshotWorkItem } from "../snapshot/work-item.ts";
 import { AWS_BACKUP_TAG, MANAGED_VALUE, Tag, type Tags } from "../tags.ts";
 
 const PAGE_SIZE = 1000;
@@ -173,19 +173,52 @@ export async function imageSnapshotIds(ec2: EC2Client): Promise<Map<string, stri
   return used;
 }
 
-/** Snapshots already taken for this work item's window (idempotency across redeliveries). */
-export async function findWindowSnapshots(ec2: EC2Client, item: SnapshotWorkItem): Promise<string[]> {
-  const sourceTag = item.kind === "ec2-instance" ? Tag.instance : Tag.source;
-  const sourceId = workItemSource(item);
-  const ids: string[] = [];
-  for await (const page of streamManagedSnapshots(ec2, [
-    { Name: `tag:${Tag.policy}`, Values: [item.policy] },
-    { Name: `tag:${Tag.window}`, Values: [item.window] },
-    { Name: `tag:${sourceTag}`, Values: [sourceId] },
-  ])) {
-    ids.push(...page.filter((s) => s.state !== "failed").map((s) => s.id));
+/** One idempotency lookup: the snapshots of several sources taken for one policy's window. */
+export interface WindowLookup {
+  policy: string;
+  window: string;
+  /** The tag naming the source: `outpost-ops:source` for volumes, `outpost-ops:instance` for instances. */
+  sourceTag: typeof Tag.source | typeof Tag.instance;
+  sourceIds: string[];
+}
+
+/** A snapshot a window lookup found. */
+export interface WindowSnapshot {
+  id: string;
+  state: SnapshotState;
+}
+
+/**
+ * The snapshots listed for a window, by source id: one filtered, paginated DescribeSnapshots per
+ * 200 sources instead of one call per work item. Failed ones are listed too (with their state): the
+ * idempotency check ignores them, so a failed attempt is taken again, while a check that a new
+ * snapshot is listed at all must see them.
+ * @example const listed = await findWindowSnapshots(ec2, { policy, window, sourceTag: Tag.source, sourceIds })
+ */
+export async function findWindowSnapshots(
+  ec2: EC2Client,
+  lookup: WindowLookup,
+): Promise<Map<string, WindowSnapshot[]>> {
+  const found = new Map<string, WindowSnapshot[]>();
+  const sources = [...new Set(lookup.sourceIds)];
+  for (const ids of chunks(sources, FILTER_VALUES_MAX)) {
+    const asked = new Set(ids);
+    for await (const page of streamManagedSnapshots(ec2, [
+      { Name: `tag:${Tag.policy}`, Values: [lookup.policy] },
+      { Name: `tag:${Tag.window}`, Values: [lookup.window] },
+      { Name: `tag:${lookup.sourceTag}`, Values: ids },
+    ])) {
+      for (const s of page) {
+        // The server filtered on the source tag; with one source asked, whatever came back is its.
+        const tagged = s.tags[lookup.sourceTag];
+        const source =
+          tagged !== undefined && asked.has(tagged) ? tagged : ids.length === 1 ? ids[0] : undefined;
+        if (source !== undefined)
+          found.set(source, [...(found.get(source) ?? []), { id: s.id, state: s.state }]);
+      }
+    }
   }
-  return ids;
+  return found;
 }
 
 /** Creates the snapshot(s) of an EBS work item, tagged at creation. Returns the new snapshot ids. */

@@ -1,9 +1,11 @@
 /**
- * How the jobs treat an AWS error once the SDK's own retries are spent. Quota and rate errors are
- * not failures: the work item goes back to the queue and runs again later.
+ * How the jobs treat an AWS error once the SDK's own retries are spent. Rate and concurrency errors
+ * are not failures: the work item goes back to the queue and runs again later. A quota that only a
+ * person can raise (snapshots per Region, manual DB snapshots) is different: waiting does not clear
+ * it, so it is its own class, failed at once and announced rather than retried for hours.
  */
 
-export type ErrorClass = "retry-later" | "gone" | "exists" | "in-use" | "fatal";
+export type ErrorClass = "retry-later" | "quota" | "gone" | "exists" | "in-use" | "fatal";
 
 const RETRY_LATER = new Set([
   "RequestLimitExceeded",
@@ -13,9 +15,8 @@ const RETRY_LATER = new Set([
   "TooManyRequestsException",
   "SnapshotCreationPerVolumeRateExceeded",
   "ConcurrentSnapshotLimitExceeded",
+  // CopySnapshot's 20 concurrent copies per destination Region: clears as copies finish.
   "ResourceLimitExceeded",
-  "SnapshotQuotaExceeded",
-  "SnapshotQuotaExceededFault",
   "InvalidDBInstanceState",
   "InvalidDBInstanceStateFault",
   "InvalidDBClusterStateFault",
@@ -33,6 +34,12 @@ const RETRY_LATER = new Set([
   "ECONNREFUSED",
   "EPIPE",
 ]);
+
+/**
+ * Account quotas on how many snapshots may exist: EC2's SnapshotLimitExceeded (EBS snapshots per
+ * Region) and RDS's SnapshotQuotaExceeded (manual DB instance or cluster snapshots, by the call).
+ */
+const QUOTA = new Set(["SnapshotLimitExceeded", "SnapshotQuotaExceeded", "SnapshotQuotaExceededFault"]);
 
 const GONE = new Set([
   "InvalidSnapshot.NotFound",
@@ -65,6 +72,7 @@ export function errorCode(error: unknown): string {
 export function classifyAwsError(error: unknown): ErrorClass {
   const code = errorCode(error);
   if (RETRY_LATER.has(code)) return "retry-later";
+  if (QUOTA.has(code)) return "quota";
   if (GONE.has(code)) return "gone";
   if (EXISTS.has(code)) return "exists";
   if (code === "InvalidSnapshot.InUse") return "in-use";

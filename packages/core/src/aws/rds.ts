@@ -8,6 +8,7 @@ import {
   CreateDBSnapshotCommand,
   DeleteDBClusterSnapshotCommand,
   DeleteDBSnapshotCommand,
+  DescribeAccountAttributesCommand,
   paginateDescribeDBClusterSnapshots,
   paginateDescribeDBClusters,
   paginateDescribeDBInstances,
@@ -136,4 +137,34 @@ export async function createDbSnapshot(rds: RDSClient, item: SnapshotWorkItem): 
 export async function deleteDbSnapshot(rds: RDSClient, kind: "rds" | "aurora", id: string): Promise<void> {
   if (kind === "rds") await rds.send(new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: id }));
   else await rds.send(new DeleteDBClusterSnapshotCommand({ DBClusterSnapshotIdentifier: id }));
+}
+
+/** How much of an account quota is used, and its current maximum. */
+export interface QuotaUsage {
+  used: number;
+  max: number;
+}
+
+/** The manual snapshot quotas RDS reports for the account in a Region (absent: not reported). */
+export interface ManualSnapshotQuotas {
+  /** `ManualSnapshots`: manual DB instance snapshots. */
+  instance?: QuotaUsage;
+  /** `ManualClusterSnapshots`: manual DB cluster (Aurora) snapshots. */
+  cluster?: QuotaUsage;
+}
+
+/**
+ * RDS reports usage and maximum of its account quotas itself (one unpaginated call), so room left
+ * under the manual snapshot quotas is known without counting snapshots.
+ * @example const { instance } = await manualSnapshotQuotas(rds) // { used: 97, max: 100 }
+ */
+export async function manualSnapshotQuotas(rds: RDSClient): Promise<ManualSnapshotQuotas> {
+  const out = await rds.send(new DescribeAccountAttributesCommand({}));
+  const usage = (name: string): QuotaUsage | undefined => {
+    const q = out?.AccountQuotas?.find((a) => a.AccountQuotaName === name);
+    return q?.Used !== undefined && q.Max !== undefined ? { used: q.Used, max: q.Max } : undefined;
+  };
+  const instance = usage("ManualSnapshots");
+  const cluster = usage("ManualClusterSnapshots");
+  return { ...(instance ? { instance } : {}), ...(cluster ? { cluster } : {}) };
 }

@@ -43,3 +43,42 @@ export async function applyLocally<T>(
   }
   return final;
 }
+
+/**
+ * `applyLocally` for appliers that work on a batch at once (one idempotency lookup per batch, as
+ * the snapshot worker does): `applyBatch` returns one outcome per item, in order. Only the items
+ * that came back `retry` are applied again in later rounds, so an item created in a batch is never
+ * re-applied because a neighbour was throttled.
+ * @example await applyBatchesLocally(items, (batch) => applySnapshotItems(clients, batch, pacer, { clock }), { clock })
+ */
+export async function applyBatchesLocally<T>(
+  items: T[],
+  applyBatch: (batch: T[]) => Promise<ItemOutcome[]>,
+  options: ApplyLocalOptions & { batchSize?: number },
+): Promise<ItemOutcome[]> {
+  const size = options.batchSize ?? 100;
+  const final: ItemOutcome[] = [];
+  let pending = items;
+  const rounds = options.retryRounds ?? 4;
+  let done = 0;
+  for (let round = 0; round <= rounds && pending.length > 0; round++) {
+    if (round > 0) await options.clock.sleep(options.retryWaitMs ?? 15_000);
+    const again: T[] = [];
+    for (let i = 0; i < pending.length; i += size) {
+      const batch = pending.slice(i, i + size);
+      const outcomes = await applyBatch(batch);
+      batch.forEach((item, j) => {
+        const outcome = outcomes[j];
+        if (outcome === undefined) return;
+        if (outcome.status === "retry" && round < rounds) again.push(item);
+        else {
+          final.push(outcome);
+          done += 1;
+        }
+      });
+      options.onProgress?.(done, items.length, outcomes);
+    }
+    pending = again;
+  }
+  return final;
+}

@@ -25,3 +25,15 @@ export function addOutcomes(summary: RunSummary, outcomes: ItemOutcome[]): RunSu
   }
   return summary;
 }
+
+/**
+ * Whether the queue must deliver the item again: a rate limit or an unconfirmed create (see
+ * snapshot-visibility.ts) needs another pass, and so does a failure a retry may fix. A full quota
+ * does not: only a person can raise it, so its item fails at once and its alert says how to take
+ * the missed snapshots once the quota is raised, instead of cycling until the dead-letter queue.
+ * @example needsRedelivery({ status: "failed", code: "quota-exceeded", ... }) // false
+ */
+export function needsRedelivery(outcome: ItemOutcome): boolean {
+  if (outcome.status === "retry" || outcome.code === "not-yet-visible") return true;
+  return outcome.status === "failed" && outcome.code !== "quota-exceeded";
+}

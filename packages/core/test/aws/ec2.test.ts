@@ -442,30 +442,81 @@ describe("Function: findWindowSnapshots", () => {
     ec2Mock.reset();
   });
 
-  it("finds a volume's snapshots by policy, window and source tag, ignoring failed ones", async () => {
+  const tagged = (id: string, source: string, state: "pending" | "completed" | "error") => ({
+    SnapshotId: id,
+    VolumeId: source,
+    State: state,
+    Tags: ourTags(source),
+  });
+
+  it("lists several volumes' snapshots, failed ones with their state, in one call by policy, window and source tags", async () => {
     // Prepare
     ec2Mock.on(DescribeSnapshotsCommand).resolves({
       Snapshots: [
-        { SnapshotId: "snap-done", VolumeId: "vol-0123456789abcdef0", State: "completed" },
-        { SnapshotId: "snap-failed", VolumeId: "vol-0123456789abcdef0", State: "error" },
-        { SnapshotId: "snap-running", VolumeId: "vol-0123456789abcdef0", State: "pending" },
+        tagged("snap-done", "vol-0000000000000000a", "completed"),
+        tagged("snap-failed", "vol-0000000000000000a", "error"),
+        tagged("snap-running", "vol-0000000000000000b", "pending"),
       ],
     });
 
     // Act
-    const ids = await findWindowSnapshots(ec2, volumeItem());
+    const found = await findWindowSnapshots(ec2, {
+      policy: "line-volumes",
+      window: WINDOW,
+      sourceTag: Tag.source,
+      sourceIds: ["vol-0000000000000000a", "vol-0000000000000000b", "vol-0000000000000000c"],
+    });
 
     // Assess
-    expect(ids).toEqual(["snap-done", "snap-running"]);
+    expect([...found]).toEqual([
+      [
+        "vol-0000000000000000a",
+        [
+          { id: "snap-done", state: "completed" },
+          { id: "snap-failed", state: "failed" },
+        ],
+      ],
+      ["vol-0000000000000000b", [{ id: "snap-running", state: "pending" }]],
+    ]);
+    expect(ec2Mock).toHaveReceivedCommandTimes(DescribeSnapshotsCommand, 1);
     expect(ec2Mock).toHaveReceivedCommandWith(DescribeSnapshotsCommand, {
       OwnerIds: ["self"],
+      MaxResults: 1000,
       Filters: [
         managedFilter,
         { Name: `tag:${Tag.policy}`, Values: ["line-volumes"] },
         { Name: `tag:${Tag.window}`, Values: [WINDOW] },
-        { Name: `tag:${Tag.source}`, Values: ["vol-0123456789abcdef0"] },
+        {
+          Name: `tag:${Tag.source}`,
+          Values: ["vol-0000000000000000a", "vol-0000000000000000b", "vol-0000000000000000c"],
+        },
       ],
     });
+  });
+
+  it("asks for at most 200 sources per call (EC2's filter limit) and follows every page", async () => {
+    // Prepare
+    const sourceIds = Array.from({ length: 450 }, (_, i) => `vol-${String(i).padStart(17, "0")}`);
+    ec2Mock
+      .on(DescribeSnapshotsCommand)
+      .resolvesOnce({ Snapshots: [tagged("snap-1", sourceIds[0] ?? "", "completed")], NextToken: "more" })
+      .resolves({ Snapshots: [] });
+
+    // Act
+    const found = await findWindowSnapshots(ec2, {
+      policy: "line-volumes",
+      window: WINDOW,
+      sourceTag: Tag.source,
+      sourceIds,
+    });
+
+    // Assess
+    expect(found.get(sourceIds[0] ?? "")).toEqual([{ id: "snap-1", state: "completed" }]);
+    const asked = ec2Mock
+      .commandCalls(DescribeSnapshotsCommand)
+      .map((c) => c.args[0].input.Filters?.find((f) => f.Name === `tag:${Tag.source}`)?.Values?.length);
+    expect(asked).toEqual([200, 200, 200, 50]);
+    expect(ec2Mock).toHaveReceivedNthCommandWith(DescribeSnapshotsCommand, 2, { NextToken: "more" });
   });
 
   it("finds an instance's set by the instance tag", async () => {
@@ -473,10 +524,15 @@ describe("Function: findWindowSnapshots", () => {
     ec2Mock.on(DescribeSnapshotsCommand).resolves({ Snapshots: [] });
 
     // Act
-    const ids = await findWindowSnapshots(ec2, instanceItem());
+    const found = await findWindowSnapshots(ec2, {
+      policy: "clinic-servers",
+      window: WINDOW,
+      sourceTag: Tag.instance,
+      sourceIds: ["i-0123456789abcdef0"],
+    });
 
     // Assess
-    expect(ids).toEqual([]);
+    expect(found.size).toBe(0);
     expect(ec2Mock).toHaveReceivedCommandWith(DescribeSnapshotsCommand, {
       Filters: [
         managedFilter,
@@ -485,6 +541,24 @@ describe("Function: findWindowSnapshots", () => {
         { Name: `tag:${Tag.instance}`, Values: ["i-0123456789abcdef0"] },
       ],
     });
+  });
+
+  it("attributes an untagged answer to the only source asked for", async () => {
+    // Prepare
+    ec2Mock
+      .on(DescribeSnapshotsCommand)
+      .resolves({ Snapshots: [{ SnapshotId: "snap-x", State: "pending" }] });
+
+    // Act
+    const found = await findWindowSnapshots(ec2, {
+      policy: "clinic-servers",
+      window: WINDOW,
+      sourceTag: Tag.instance,
+      sourceIds: ["i-0123456789abcdef0"],
+    });
+
+    // Assess
+    expect([...found]).toEqual([["i-0123456789abcdef0", [{ id: "snap-x", state: "pending" }]]]);
   });
 });
 

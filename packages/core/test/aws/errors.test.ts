@@ -29,9 +29,6 @@ const RETRY_LATER_CODES = [
   "SnapshotCreationPerVolumeRateExceeded",
   "ConcurrentSnapshotLimitExceeded",
   "ResourceLimitExceeded",
-  // quotas
-  "SnapshotQuotaExceeded",
-  "SnapshotQuotaExceededFault",
   // RDS busy states
   "InvalidDBInstanceState",
   "InvalidDBInstanceStateFault",
@@ -49,6 +46,9 @@ const RETRY_LATER_CODES = [
   "TimeoutError",
   "RequestTimeout",
 ];
+
+/** Account quotas that only a quota increase (or fewer snapshots) clears. */
+const QUOTA_CODES = ["SnapshotLimitExceeded", "SnapshotQuotaExceeded", "SnapshotQuotaExceededFault"];
 
 const GONE_CODES = [
   "InvalidSnapshot.NotFound",
@@ -91,6 +91,14 @@ describe("Function: classifyAwsError", () => {
 
     // Assess
     expect(kind).toBe<ErrorClass>("retry-later");
+  });
+
+  it.each(QUOTA_CODES)("treats %s as a quota waiting cannot clear", (code) => {
+    // Act
+    const kind = classifyAwsError(awsError(code));
+
+    // Assess
+    expect(kind).toBe<ErrorClass>("quota");
   });
 
   it.each(GONE_CODES)("treats %s as gone", (code) => {

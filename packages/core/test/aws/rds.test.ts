@@ -3,6 +3,7 @@ import {
   CreateDBSnapshotCommand,
   DeleteDBClusterSnapshotCommand,
   DeleteDBSnapshotCommand,
+  DescribeAccountAttributesCommand,
   DescribeDBClusterSnapshotsCommand,
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
@@ -16,6 +17,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import {
   createDbSnapshot,
   deleteDbSnapshot,
+  manualSnapshotQuotas,
   streamDbClusters,
   streamDbInstances,
   streamManagedDbSnapshots,
@@ -436,5 +438,42 @@ describe("Function: deleteDbSnapshot", () => {
       DBClusterSnapshotIdentifier: "oo-old-cluster",
     });
     expect(rdsMock).not.toHaveReceivedCommand(DeleteDBSnapshotCommand);
+  });
+});
+
+describe("Function: manualSnapshotQuotas", () => {
+  afterEach(() => {
+    rdsMock.reset();
+  });
+
+  it("reads used and max of the manual instance and cluster snapshot quotas", async () => {
+    // Prepare
+    rdsMock.on(DescribeAccountAttributesCommand).resolves({
+      AccountQuotas: [
+        { AccountQuotaName: "DBInstances", Used: 4, Max: 40 },
+        { AccountQuotaName: "ManualSnapshots", Used: 97, Max: 100 },
+        { AccountQuotaName: "ManualClusterSnapshots", Used: 12, Max: 100 },
+      ],
+    });
+
+    // Act
+    const quotas = await manualSnapshotQuotas(rds);
+
+    // Assess
+    expect(quotas).toEqual({ instance: { used: 97, max: 100 }, cluster: { used: 12, max: 100 } });
+    expect(rdsMock).toHaveReceivedCommandTimes(DescribeAccountAttributesCommand, 1);
+  });
+
+  it("leaves out a quota RDS does not report", async () => {
+    // Prepare
+    rdsMock.on(DescribeAccountAttributesCommand).resolves({
+      AccountQuotas: [{ AccountQuotaName: "ManualSnapshots", Used: 3 }],
+    });
+
+    // Act
+    const quotas = await manualSnapshotQuotas(rds);
+
+    // Assess
+    expect(quotas).toEqual({});
   });
 });

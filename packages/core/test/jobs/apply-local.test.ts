@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { applyLocally } from "../../src/jobs/apply-local.ts";
+import { applyBatchesLocally, applyLocally } from "../../src/jobs/apply-local.ts";
 import type { ItemOutcome } from "../../src/jobs/outcome.ts";
 import type { Sleeper } from "../../src/pacing.ts";
 
@@ -171,5 +171,54 @@ describe("Function: applyLocally", () => {
     // Assess
     expect(outcomes).toEqual([]);
     expect(attempts).toEqual([]);
+  });
+});
+
+describe("Function: applyBatchesLocally", () => {
+  it("applies items in batches and re-applies only the items that came back retry", async () => {
+    // Prepare: b is throttled once; a and c were created in its batch
+    const clock = fakeClock();
+    const { apply, attempts } = scripted({ b: ["retry", "created"] });
+    const batches: string[][] = [];
+    const applyBatch = async (batch: string[]) => {
+      batches.push(batch);
+      const outcomes: ItemOutcome[] = [];
+      for (const item of batch) outcomes.push(...(await apply(item)));
+      return outcomes;
+    };
+
+    // Act
+    const outcomes = await applyBatchesLocally(["a", "b", "c", "d"], applyBatch, { clock, batchSize: 3 });
+
+    // Assess
+    expect(batches).toEqual([["a", "b", "c"], ["d"], ["b"]]);
+    expect(attempts).toEqual(["a", "b", "c", "d", "b"]);
+    expect(outcomes.map((o) => [o.key, o.status])).toEqual([
+      ["a", "created"],
+      ["c", "created"],
+      ["d", "created"],
+      ["b", "created"],
+    ]);
+    expect(clock.sleeps).toEqual([15_000]);
+  });
+
+  it("reports progress after each batch", async () => {
+    // Prepare
+    const { apply } = scripted({});
+    const progress: number[] = [];
+
+    // Act
+    await applyBatchesLocally(
+      ["a", "b", "c"],
+      async (batch) => (await Promise.all(batch.map(apply))).flat(),
+      {
+        clock: fakeClock(),
+        batchSize: 2,
+        onProgress: (done) => progress.push(done),
+      },
+    );
+
+    // Assess
+    expect(progress).toEqual([2, 3]);
   });
 });

@@ -1,14 +1,11 @@
 import {
-  CreateSnapshotCommand,
-  CreateSnapshotsCommand,
   DescribeInstancesCommand,
-  DescribeSnapshotsCommand,
   DescribeVolumesCommand,
   EC2Client,
+  type Volume,
 } from "@aws-sdk/client-ec2";
 import {
-  CreateDBClusterSnapshotCommand,
-  CreateDBSnapshotCommand,
+  DescribeAccountAttributesCommand,
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
   RDSClient,
@@ -17,12 +14,12 @@ import { mockClient } from "aws-sdk-client-mock";
 // Types for the matchers test/setup.ts registers.
 import type {} from "aws-sdk-client-mock-vitest/extend";
 import { afterEach, describe, expect, it } from "vitest";
-import { createClients } from "../../src/aws/clients.ts";
 import { parseConfig } from "../../src/config/schema.ts";
-import { applySnapshotItem, collectResources, planSnapshotRun } from "../../src/jobs/snapshot.ts";
-import { type Pacer, unpaced } from "../../src/pacing.ts";
-import type { SnapshotWorkItem } from "../../src/snapshot/work-item.ts";
-import { Tag } from "../../src/tags.ts";
+import { DeadlineError } from "../../src/deadline.ts";
+import { collectResources, planSnapshotPages, planSnapshotRun } from "../../src/jobs/snapshot.ts";
+import { createSnapshotQuotaBudget } from "../../src/jobs/snapshot-quota-budget.ts";
+import type { SnapshotPlan } from "../../src/snapshot/plan.ts";
+import { clients } from "./snapshot-fixtures.ts";
 
 const FACTORY = "arn:aws:outposts:us-west-2:123456789012:outpost/op-0a1b2c3d4e5f60718";
 const WINDOW = "2024-05-14T00:00Z";
@@ -32,278 +29,12 @@ const NOT_DUE = new Date("2024-05-14T10:30:00Z");
 const ec2Mock = mockClient(EC2Client);
 const rdsMock = mockClient(RDSClient);
 
-// Real clients (one attempt, unreachable endpoint), their send replaced by the mocks above.
-const clients = () =>
-  createClients({
-    endpoint: "http://127.0.0.1:9",
-    credentials: { accessKeyId: "x", secretAccessKey: "x" },
-    maxAttempts: 1,
-  });
-
-function awsError(name: string, status = 400): Error {
-  const error = new Error(`${name}: from AWS`);
-  error.name = name;
-  return Object.assign(error, { $metadata: { httpStatusCode: status } });
-}
-
-const countingPacer = (): Pacer & { taken: number } => {
-  const pacer = {
-    taken: 0,
-    take: () => {
-      pacer.taken += 1;
-      return Promise.resolve();
-    },
-  };
-  return pacer;
-};
-
-const volumeItem: SnapshotWorkItem = {
-  kind: "ebs-volume",
-  region: "us-west-2",
-  policy: "line-volumes",
-  schedule: "daily",
-  window: WINDOW,
-  key: `line-volumes/vol-0123456789abcdef0/${WINDOW}`,
-  tags: [
-    { Key: Tag.managed, Value: "true" },
-    { Key: Tag.policy, Value: "line-volumes" },
-    { Key: Tag.window, Value: WINDOW },
-  ],
-  volumeId: "vol-0123456789abcdef0",
-  description: "outpost-ops daily snapshot",
-};
-
-const instanceItem: SnapshotWorkItem = {
-  kind: "ec2-instance",
-  region: "us-west-2",
-  policy: "clinic-servers",
-  schedule: "daily",
-  window: WINDOW,
-  key: `clinic-servers/i-0123456789abcdef0/${WINDOW}`,
-  tags: [{ Key: Tag.managed, Value: "true" }],
-  instanceId: "i-0123456789abcdef0",
-  description: "outpost-ops daily snapshot",
-  excludeBootVolume: true,
-  excludeDataVolumeIds: [],
-  copyTagsFromVolumes: false,
-};
-
-const dbItem: SnapshotWorkItem = {
-  kind: "rds-instance",
-  region: "us-west-2",
-  policy: "orders",
-  schedule: "daily",
-  window: WINDOW,
-  key: `orders/orders-db/${WINDOW}`,
-  tags: [{ Key: Tag.managed, Value: "true" }],
-  dbInstanceId: "orders-db",
-  snapshotId: "oo-orders-orders-db-20240514t0000",
-};
-
-const clusterItem: SnapshotWorkItem = {
-  kind: "aurora-cluster",
-  region: "us-west-2",
-  policy: "inventory",
-  schedule: "daily",
-  window: WINDOW,
-  key: `inventory/inventory/${WINDOW}`,
-  tags: [{ Key: Tag.managed, Value: "true" }],
-  clusterId: "inventory",
-  snapshotId: "oo-inventory-inventory-20240514t0000",
-};
-
-describe("Function: applySnapshotItem", () => {
-  afterEach(() => {
-    ec2Mock.reset();
-    rdsMock.reset();
-  });
-
-  it("creates a volume snapshot when none exists for the window", async () => {
-    // Prepare
-    ec2Mock.on(DescribeSnapshotsCommand).resolves({ Snapshots: [] });
-    ec2Mock.on(CreateSnapshotCommand).resolves({ SnapshotId: "snap-new" });
-    const pacer = countingPacer();
-
-    // Act
-    const outcome = await applySnapshotItem(clients(), volumeItem, pacer);
-
-    // Assess
-    expect(outcome).toEqual({
-      key: volumeItem.key,
-      status: "created",
-      code: "created",
-      snapshotIds: ["snap-new"],
-      detail: "created snap-new",
-    });
-    expect(ec2Mock).toHaveReceivedCommandWith(CreateSnapshotCommand, { VolumeId: "vol-0123456789abcdef0" });
-    expect(pacer.taken).toBe(1);
-  });
-
-  it("reports an existing window snapshot as exists and sends no CreateSnapshot", async () => {
-    // Prepare
-    ec2Mock.on(DescribeSnapshotsCommand).resolves({
-      Snapshots: [{ SnapshotId: "snap-earlier", VolumeId: "vol-0123456789abcdef0", State: "pending" }],
-    });
-    const pacer = countingPacer();
-
-    // Act
-    const outcome = await applySnapshotItem(clients(), volumeItem, pacer);
-
-    // Assess
-    expect(outcome).toEqual({
-      key: volumeItem.key,
-      status: "exists",
-      code: "already-exists",
-      snapshotIds: ["snap-earlier"],
-      detail: "already taken: snap-earlier",
-    });
-    expect(ec2Mock).toHaveReceivedCommandWith(DescribeSnapshotsCommand, {
-      Filters: expect.arrayContaining([{ Name: `tag:${Tag.window}`, Values: [WINDOW] }]),
-    });
-    expect(ec2Mock).not.toHaveReceivedCommand(CreateSnapshotCommand);
-    expect(pacer.taken).toBe(0);
-  });
-
-  it("takes an instance's set again when the only earlier attempt failed", async () => {
-    // Prepare
-    ec2Mock
-      .on(DescribeSnapshotsCommand)
-      .resolves({ Snapshots: [{ SnapshotId: "snap-broken", State: "error" }] });
-    ec2Mock
-      .on(CreateSnapshotsCommand)
-      .resolves({ Snapshots: [{ SnapshotId: "snap-a" }, { SnapshotId: "snap-b" }] });
-
-    // Act
-    const outcome = await applySnapshotItem(clients(), instanceItem, unpaced);
-
-    // Assess
-    expect(outcome.status).toBe("created");
-    expect(outcome.snapshotIds).toEqual(["snap-a", "snap-b"]);
-    expect(ec2Mock).toHaveReceivedCommandWith(CreateSnapshotsCommand, {
-      InstanceSpecification: { InstanceId: "i-0123456789abcdef0", ExcludeBootVolume: true },
-    });
-  });
-
-  it.each([
-    "SnapshotCreationPerVolumeRateExceeded",
-    "ConcurrentSnapshotLimitExceeded",
-    "RequestLimitExceeded",
-  ])("returns retry when CreateSnapshot fails with %s", async (code) => {
-    // Prepare
-    ec2Mock.on(DescribeSnapshotsCommand).resolves({ Snapshots: [] });
-    ec2Mock.on(CreateSnapshotCommand).rejects(awsError(code));
-
-    // Act
-    const outcome = await applySnapshotItem(clients(), volumeItem, unpaced);
-
-    // Assess
-    expect(outcome).toEqual({
-      key: volumeItem.key,
-      status: "retry",
-      code: "rate-limited",
-      snapshotIds: [],
-      detail: `${code}: ${code}: from AWS`,
-    });
-  });
-
-  it("returns retry when the idempotency lookup itself is throttled", async () => {
-    // Prepare
-    ec2Mock.on(DescribeSnapshotsCommand).rejects(awsError("RequestLimitExceeded", 503));
-
-    // Act
-    const outcome = await applySnapshotItem(clients(), instanceItem, unpaced);
-
-    // Assess
-    expect(outcome.status).toBe("retry");
-    expect(ec2Mock).not.toHaveReceivedCommand(CreateSnapshotsCommand);
-  });
-
-  it("skips a volume that no longer exists, naming it", async () => {
-    // Prepare
-    ec2Mock.on(DescribeSnapshotsCommand).resolves({ Snapshots: [] });
-    ec2Mock.on(CreateSnapshotCommand).rejects(awsError("InvalidVolume.NotFound"));
-
-    // Act
-    const outcome = await applySnapshotItem(clients(), volumeItem, unpaced);
-
-    // Assess
-    expect(outcome).toMatchObject({
-      status: "skipped",
-      code: "source-not-found",
-      detail: "source vol-0123456789abcdef0 no longer exists",
-    });
-  });
-
-  it("fails on AccessDenied with the code in the detail", async () => {
-    // Prepare
-    ec2Mock.on(DescribeSnapshotsCommand).resolves({ Snapshots: [] });
-    ec2Mock.on(CreateSnapshotCommand).rejects(awsError("AccessDenied", 403));
-
-    // Act
-    const outcome = await applySnapshotItem(clients(), volumeItem, unpaced);
-
-    // Assess
-    expect(outcome).toMatchObject({
-      status: "failed",
-      code: "access-denied",
-      detail: "AccessDenied: AccessDenied: from AWS",
-    });
-  });
-
-  it("creates a DB snapshot under the item's identifier", async () => {
-    // Prepare
-    rdsMock.on(CreateDBSnapshotCommand).resolves({});
-
-    // Act
-    const outcome = await applySnapshotItem(clients(), dbItem, unpaced);
-
-    // Assess
-    expect(outcome).toMatchObject({ status: "created", snapshotIds: ["oo-orders-orders-db-20240514t0000"] });
-    expect(rdsMock).toHaveReceivedCommandWith(CreateDBSnapshotCommand, {
-      DBInstanceIdentifier: "orders-db",
-      DBSnapshotIdentifier: "oo-orders-orders-db-20240514t0000",
-    });
-    expect(ec2Mock.calls()).toHaveLength(0);
-  });
-
-  it.each([
-    ["rds-instance", "DBSnapshotAlreadyExists", dbItem],
-    ["rds-instance", "DBSnapshotAlreadyExistsFault", dbItem],
-    ["aurora-cluster", "DBClusterSnapshotAlreadyExistsFault", clusterItem],
-  ] as const)(
-    "reports a %s item refused with %s as exists (a second run of the window)",
-    async (_kind, code, item) => {
-      // Prepare
-      rdsMock.on(CreateDBSnapshotCommand).rejects(awsError(code));
-      rdsMock.on(CreateDBClusterSnapshotCommand).rejects(awsError(code));
-
-      // Act
-      const outcome = await applySnapshotItem(clients(), item, unpaced);
-
-      // Assess
-      expect(outcome).toEqual({
-        key: item.key,
-        status: "exists",
-        code: "already-exists",
-        snapshotIds: [],
-        detail: "already taken for this window",
-      });
-    },
-  );
-
-  it("retries a DB snapshot while the instance is busy, and skips a deleted cluster", async () => {
-    // Prepare
-    rdsMock.on(CreateDBSnapshotCommand).rejects(awsError("InvalidDBInstanceState"));
-    rdsMock.on(CreateDBClusterSnapshotCommand).rejects(awsError("DBClusterNotFoundFault", 404));
-
-    // Act
-    const busy = await applySnapshotItem(clients(), dbItem, unpaced);
-    const gone = await applySnapshotItem(clients(), clusterItem, unpaced);
-
-    // Assess
-    expect(busy.status).toBe("retry");
-    expect(gone).toMatchObject({ status: "skipped", detail: "source inventory no longer exists" });
-  });
+const volume = (id: string): Volume => ({
+  VolumeId: id,
+  VolumeType: "gp3",
+  AvailabilityZone: "us-west-2a",
+  OutpostArn: FACTORY,
+  Tags: [{ Key: "Backup", Value: "daily" }],
 });
 
 const config = parseConfig({
@@ -346,6 +77,27 @@ describe("Function: planSnapshotRun", () => {
     expect(plans.map((p) => p.items.length)).toEqual([0, 0, 0]);
     expect(ec2Mock.calls()).toHaveLength(0);
     expect(rdsMock.calls()).toHaveLength(0);
+  });
+
+  it("merges a policy's pages into one plan", async () => {
+    // Prepare
+    ec2Mock
+      .on(DescribeVolumesCommand)
+      .resolvesOnce({ Volumes: [volume("vol-0000000000000000b")], NextToken: "p2" })
+      .resolves({ Volumes: [volume("vol-0000000000000000a")] });
+    rdsMock.on(DescribeDBInstancesCommand).resolves({ DBInstances: [] });
+
+    // Act
+    const plans = await planSnapshotRun({ clients: clients(), config, region: "us-west-2", now: DUE });
+
+    // Assess
+    expect(plans.map((p) => p.policy)).toEqual(["line-volumes", "orders", "inventory"]);
+    expect(plans[0]?.items.map((i) => i.key)).toEqual([
+      `line-volumes/vol-0000000000000000a/${WINDOW}`,
+      `line-volumes/vol-0000000000000000b/${WINDOW}`,
+    ]);
+    expect(plans[0]?.selected).toBe(2);
+    expect(plans[0]?.reason).toMatch(/: 2 snapshot\(s\) planned of 2 selected, 0 skipped$/);
   });
 
   it("lists only the due policies' resources and plans their items for the window", async () => {
@@ -418,5 +170,100 @@ describe("Function: collectResources", () => {
       "opted-out",
     ]);
     expect(ec2Mock).not.toHaveReceivedCommand(DescribeInstancesCommand);
+  });
+});
+
+describe("Function: planSnapshotPages", () => {
+  afterEach(() => {
+    ec2Mock.reset();
+    rdsMock.reset();
+  });
+
+  it("yields one plan per inventory page, so each page can be enqueued as soon as it is planned", async () => {
+    // Prepare: two DescribeVolumes pages
+    ec2Mock
+      .on(DescribeVolumesCommand)
+      .resolvesOnce({ Volumes: [volume("vol-0000000000000000a")], NextToken: "p2" })
+      .resolves({ Volumes: [volume("vol-0000000000000000b")] });
+    rdsMock.on(DescribeDBInstancesCommand).resolves({ DBInstances: [] });
+
+    // Act
+    const pages: SnapshotPlan[] = [];
+    for await (const page of planSnapshotPages({ clients: clients(), config, region: "us-west-2", now: DUE }))
+      pages.push(page);
+
+    // Assess
+    expect(pages.map((p) => [p.policy, p.items.map((i) => i.key)])).toEqual([
+      ["line-volumes", [`line-volumes/vol-0000000000000000a/${WINDOW}`]],
+      ["line-volumes", [`line-volumes/vol-0000000000000000b/${WINDOW}`]],
+      ["orders", []],
+      // Not due on a Tuesday: planned without listing anything.
+      ["inventory", []],
+    ]);
+  });
+
+  it("keeps the pages planned before the deadline and throws DeadlineError at the next one", async () => {
+    // Prepare: time runs out once the first page was handed over
+    ec2Mock
+      .on(DescribeVolumesCommand)
+      .resolvesOnce({ Volumes: [volume("vol-0000000000000000a")], NextToken: "p2" })
+      .resolves({ Volumes: [volume("vol-0000000000000000b")] });
+    const pages: SnapshotPlan[] = [];
+    const deadline = { remainingMs: () => (pages.length > 0 ? 0 : 60_000) };
+
+    // Act
+    const run = async () => {
+      for await (const page of planSnapshotPages({
+        clients: clients(),
+        config,
+        region: "us-west-2",
+        now: DUE,
+        deadline,
+      }))
+        pages.push(page);
+    };
+
+    // Assess
+    await expect(run()).rejects.toThrow(DeadlineError);
+    expect(pages.flatMap((p) => p.items.map((i) => i.key))).toEqual([
+      `line-volumes/vol-0000000000000000a/${WINDOW}`,
+    ]);
+  });
+
+  it("plans only the DB snapshots the quota has room for and skips the rest as quota-exhausted", async () => {
+    // Prepare: 98 of 100 manual DB snapshots used, three databases due
+    ec2Mock.on(DescribeVolumesCommand).resolves({ Volumes: [] });
+    rdsMock.on(DescribeDBInstancesCommand).resolves({
+      DBInstances: ["orders-a", "orders-b", "orders-c"].map((id) => ({
+        DBInstanceIdentifier: id,
+        DBInstanceStatus: "available",
+        TagList: [{ Key: "Backup", Value: "daily" }],
+      })),
+    });
+    rdsMock.on(DescribeAccountAttributesCommand).resolves({
+      AccountQuotas: [{ AccountQuotaName: "ManualSnapshots", Used: 98, Max: 100 }],
+    });
+    const quota = createSnapshotQuotaBudget(clients(), "us-west-2");
+
+    // Act
+    const plans = await planSnapshotRun({ clients: clients(), config, region: "us-west-2", now: DUE, quota });
+
+    // Assess
+    const orders = plans[1];
+    expect(orders?.items.map((i) => i.key)).toEqual([
+      `orders/orders-a/${WINDOW}`,
+      `orders/orders-b/${WINDOW}`,
+    ]);
+    expect(orders?.skipped).toEqual([
+      {
+        resourceId: "orders-c",
+        code: "quota-exhausted",
+        reason:
+          "not planned: the Manual DB instance snapshots quota in us-west-2 has no room left (98 of 100 used before this run)",
+      },
+    ]);
+    expect(quota.shortfalls().map((s) => [s.quota.quotaCode, s.skipped])).toEqual([
+      ["L-272F1212", ["orders-c"]],
+    ]);
   });
 });

@@ -1,4 +1,9 @@
-import { applySnapshotItem } from "@outpost-ops/core/jobs/snapshot";
+import { quotaReachedAlert, readQuotaUsage } from "@outpost-ops/core/jobs/snapshot-alerts";
+import { applySnapshotItem } from "@outpost-ops/core/jobs/snapshot-apply";
+import { prepareSnapshotBatch, type SnapshotBatch } from "@outpost-ops/core/jobs/snapshot-batch";
+import { confirmSnapshotBatch } from "@outpost-ops/core/jobs/snapshot-visibility";
+import { createPacer, type Pacer, unpaced } from "@outpost-ops/core/pacing";
+import type { SnapshotWorkItem } from "@outpost-ops/core/snapshot/work-item";
 import { parseSnapshotWorkItem } from "@outpost-ops/core/snapshot/work-item-schema";
 import { parseSqsEvent } from "../lib/events.ts";
 import { lazyRuntime, type Runtime } from "../lib/runtime.ts";
@@ -6,12 +11,40 @@ import { createWorker } from "./work-batch.ts";
 
 export const parseEvent = parseSqsEvent;
 
+/**
+ * The idempotency lookups use EC2's filtered Describe* bucket (20/s refill, shared with the
+ * planners), not the create bucket the runtime's pacer guards: two workers at 5/s leave half of it.
+ * A runtime that does not pace (sandbox, drill, tests) does not pace these either.
+ */
+const LOOKUP_RATE = { ratePerSecond: 5, burst: 10 };
+
 export function createHandler(runtime: () => Runtime = lazyRuntime()) {
-  return createWorker(
+  let lookups: Pacer | undefined;
+  const lookupPacer = (rt: Runtime): Pacer => {
+    if (rt.pacer === unpaced) return unpaced;
+    lookups ??= createPacer(LOOKUP_RATE, rt.clock);
+    return lookups;
+  };
+  return createWorker<SnapshotWorkItem, SnapshotBatch>(
     {
       job: "snapshot",
       parseItem: parseSnapshotWorkItem,
-      apply: async ({ clients, pacer }, item) => [await applySnapshotItem(clients, item, pacer)],
+      prepare: (rt, items) => prepareSnapshotBatch(rt.clients, items, { lookupPacer: lookupPacer(rt) }),
+      apply: async ({ clients, pacer }, item, batch) => [
+        await applySnapshotItem(clients, item, pacer, batch),
+      ],
+      settle: (rt, batch, outcomes, deadline) =>
+        confirmSnapshotBatch(rt.clients, batch, outcomes, {
+          clock: rt.clock,
+          deadline,
+          lookupPacer: lookupPacer(rt),
+        }),
+      alerts: async (rt, batch, at) => {
+        const hits = [...batch.quotaReached.values()];
+        if (hits.length === 0) return [];
+        const alert = quotaReachedAlert(hits, await readQuotaUsage(rt.clients, hits), rt.env.region, at);
+        return alert ? [alert] : [];
+      },
     },
     runtime,
   );

@@ -1,12 +1,16 @@
 /**
- * Shared by the SQS workers: apply each record's work item, report the ones to retry as batch item
- * failures (SQS redelivers them after the visibility timeout; after 10 receives they reach the
- * dead-letter queue, whose alarm alerts), and stop taking new records before the Lambda timeout.
- * A failure that is not a rate or quota limit (AccessDenied, say) is also announced the first time
- * it happens, so people hear of it at once rather than when the retries run out hours later.
+ * Shared by the SQS workers: prepare the batch (e.g. one idempotency lookup for all its items),
+ * apply each record's work item, settle the batch (e.g. confirm what it created is listed), then
+ * report the records to deliver again as batch item failures (SQS redelivers them after the
+ * visibility timeout; after 10 receives they reach the dead-letter queue, whose alarm alerts). New
+ * records are not started once the Lambda timeout is near: they go back untouched.
+ * A failure that is not a rate limit (AccessDenied, say) is also announced the first time it
+ * happens, so people hear of it at once rather than when the retries run out hours later; a full
+ * quota has its own alert, from the spec.
  */
 import type { Alert, AlertSink } from "@outpost-ops/core/alerts";
-import { addOutcomes, type ItemOutcome } from "@outpost-ops/core/jobs/outcome";
+import type { Deadline } from "@outpost-ops/core/deadline";
+import { addOutcomes, type ItemOutcome, needsRedelivery } from "@outpost-ops/core/jobs/outcome";
 import { emptySummary } from "@outpost-ops/core/summary";
 import type { Context, SQSBatchResponse } from "aws-lambda";
 import { parseSqsEvent, type SqsEvent } from "../lib/events.ts";
@@ -14,20 +18,42 @@ import { lambda } from "../lib/handler.ts";
 import { logger, reportSummary } from "../lib/observability.ts";
 import type { Runtime } from "../lib/runtime.ts";
 
-/** What distinguishes one worker from another: its job, its work item, and how to apply one. */
-export interface WorkerSpec<T> {
+/**
+ * What distinguishes one worker from another: its job, its work item, and how to apply a batch of
+ * them. `B` is what `prepare` learns about the batch before any item is applied.
+ */
+export interface WorkerSpec<T, B = undefined> {
   job: "snapshot" | "retention";
   parseItem: (body: unknown) => T;
-  apply: (runtime: Runtime, item: T) => Promise<ItemOutcome[]>;
+  /** Once per batch, before any item: what every item is then applied against. */
+  prepare?: (runtime: Runtime, items: T[]) => Promise<B>;
+  apply: (runtime: Runtime, item: T, batch: B) => Promise<ItemOutcome[]>;
+  /** Once per batch, after its items: may revise their outcomes (same order and length). */
+  settle?: (
+    runtime: Runtime,
+    batch: B,
+    outcomes: ItemOutcome[],
+    deadline: Deadline,
+  ) => Promise<ItemOutcome[]>;
+  /** Alerts the batch calls for besides its first-time failures (published with the stage). */
+  alerts?: (runtime: Runtime, batch: B, at: Date) => Promise<Omit<Alert, "stage">[]>;
 }
 
 /** An SQS worker handler: process the batch, announce first failures, report the run's summary. */
-export function createWorker<T>(spec: WorkerSpec<T>, runtime: () => Runtime) {
+export function createWorker<T, B = undefined>(spec: WorkerSpec<T, B>, runtime: () => Runtime) {
   return lambda(parseSqsEvent, async (event, context): Promise<SQSBatchResponse> => {
     const rt = runtime();
-    const { response, outcomes, firstFailures } = await processBatch(event, context, spec.parseItem, (item) =>
-      spec.apply(rt, item),
-    );
+    const { response, outcomes, firstFailures, batch } = await processBatch(event, context, {
+      parseItem: spec.parseItem,
+      ...(spec.prepare ? { prepare: (items: T[]) => spec.prepare?.(rt, items) as Promise<B> } : {}),
+      apply: (item, b) => spec.apply(rt, item, b),
+      ...(spec.settle
+        ? {
+            settle: (b: B, os: ItemOutcome[], d: Deadline) =>
+              spec.settle?.(rt, b, os, d) as Promise<ItemOutcome[]>,
+          }
+        : {}),
+    });
     const at = new Date(rt.clock.now());
     await announceFailures(rt.alerts, firstFailures, {
       job: spec.job,
@@ -35,48 +61,93 @@ export function createWorker<T>(spec: WorkerSpec<T>, runtime: () => Runtime) {
       stage: rt.env.stage,
       at,
     });
+    if (spec.alerts && batch.started)
+      for (const alert of await spec.alerts(rt, batch.value, at))
+        await rt.alerts.publish({ ...alert, stage: rt.env.stage });
     reportSummary(addOutcomes(emptySummary(spec.job, "apply", at), outcomes));
     return response;
   });
 }
 
 /** Leave this much time unused: one more item could take several retried calls. */
-const SAFETY_MS = 30_000;
+export const SAFETY_MS = 30_000;
+/** Settling the batch may use the time left but this: enough to answer and publish alerts. */
+export const SETTLE_MARGIN_MS = 10_000;
 
-export async function processBatch<T>(
+export interface BatchSteps<T, B> {
+  parseItem: (body: unknown) => T;
+  prepare?: (items: T[]) => Promise<B>;
+  apply: (item: T, batch: B) => Promise<ItemOutcome[]>;
+  settle?: (batch: B, outcomes: ItemOutcome[], deadline: Deadline) => Promise<ItemOutcome[]>;
+}
+
+export async function processBatch<T, B>(
   event: SqsEvent,
   context: Pick<Context, "getRemainingTimeInMillis">,
-  parseItem: (body: unknown) => T,
-  apply: (item: T) => Promise<ItemOutcome[]>,
-): Promise<{ response: SQSBatchResponse; outcomes: ItemOutcome[]; firstFailures: ItemOutcome[] }> {
-  const failures: string[] = [];
-  const outcomes: ItemOutcome[] = [];
-  const firstFailures: ItemOutcome[] = [];
+  steps: BatchSteps<T, B>,
+): Promise<{
+  response: SQSBatchResponse;
+  outcomes: ItemOutcome[];
+  firstFailures: ItemOutcome[];
+  /** What `prepare` returned, when the batch got that far. */
+  batch: { started: false } | { started: true; value: B };
+}> {
+  const handBack = new Set<string>();
+  const parsed: { record: SqsEvent["Records"][number]; item: T }[] = [];
   for (const record of event.Records) {
-    if (context.getRemainingTimeInMillis() < SAFETY_MS) {
-      failures.push(record.messageId);
-      continue;
-    }
-    let item: T;
     try {
-      item = parseItem(JSON.parse(record.body));
+      parsed.push({ record, item: steps.parseItem(JSON.parse(record.body)) });
     } catch (error) {
       // A malformed body can never succeed: let it reach the dead-letter queue (and its alarm) intact.
       logger.error("malformed work item", { messageId: record.messageId, error: String(error) });
-      failures.push(record.messageId);
-      continue;
-    }
-    const results = await apply(item);
-    outcomes.push(...results);
-    if (results.some((o) => o.status === "retry" || o.status === "failed")) failures.push(record.messageId);
-    if ((record.attributes?.ApproximateReceiveCount ?? "1") === "1") {
-      firstFailures.push(...results.filter((o) => o.status === "failed"));
+      handBack.add(record.messageId);
     }
   }
+  const timeLeft = () => context.getRemainingTimeInMillis() >= SAFETY_MS;
+  const respond = () => ({
+    batchItemFailures: event.Records.filter((r) => handBack.has(r.messageId)).map((r) => ({
+      itemIdentifier: r.messageId,
+    })),
+  });
+  if (!timeLeft()) {
+    for (const { record } of parsed) handBack.add(record.messageId);
+    return { response: respond(), outcomes: [], firstFailures: [], batch: { started: false } };
+  }
+
+  const batch = (steps.prepare ? await steps.prepare(parsed.map((p) => p.item)) : undefined) as B;
+  const started: { record: SqsEvent["Records"][number]; outcomes: ItemOutcome[] }[] = [];
+  for (const { record, item } of parsed) {
+    if (!timeLeft()) {
+      handBack.add(record.messageId);
+      continue;
+    }
+    started.push({ record, outcomes: await steps.apply(item, batch) });
+  }
+  if (steps.settle) {
+    const deadline = { remainingMs: () => context.getRemainingTimeInMillis() - SETTLE_MARGIN_MS };
+    const settled = await steps.settle(
+      batch,
+      started.flatMap((s) => s.outcomes),
+      deadline,
+    );
+    let i = 0;
+    for (const s of started) {
+      s.outcomes = settled.slice(i, i + s.outcomes.length);
+      i += s.outcomes.length;
+    }
+  }
+
+  const firstFailures: ItemOutcome[] = [];
+  for (const { record, outcomes } of started) {
+    if (outcomes.some(needsRedelivery)) handBack.add(record.messageId);
+    if ((record.attributes?.ApproximateReceiveCount ?? "1") === "1")
+      firstFailures.push(...outcomes.filter((o) => o.status === "failed" && o.code !== "quota-exceeded"));
+  }
   return {
-    response: { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) },
-    outcomes,
+    response: respond(),
+    outcomes: started.flatMap((s) => s.outcomes),
     firstFailures,
+    batch: { started: true, value: batch },
   };
 }
 

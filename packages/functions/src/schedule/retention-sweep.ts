@@ -12,6 +12,12 @@ import { lazyRuntime, plannerDeadline, type Runtime } from "../lib/runtime.ts";
 
 export const parseEvent = parseScheduledEvent;
 
+/**
+ * Unlike snapshots, retention cannot be planned page by page: which snapshot is the newest of its
+ * source, or beyond keepLast, is only known once every managed snapshot of the Region was read
+ * (across policies). So the whole inventory is planned first, and only the enqueue is paged: the
+ * deletions go out in SQS batches of 10 messages of up to 50 snapshot ids each.
+ */
 export function createHandler(runtime: () => Runtime = lazyRuntime()) {
   return lambda(parseEvent, async (event, context): Promise<RunSummary> => {
     const { config, clients, env, alerts } = runtime();

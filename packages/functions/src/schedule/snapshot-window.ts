@@ -1,8 +1,13 @@
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { Alert } from "@outpost-ops/core/alerts";
 import { enqueue } from "@outpost-ops/core/aws/queue";
+import { DeadlineError } from "@outpost-ops/core/deadline";
 import { EnvironmentError } from "@outpost-ops/core/errors";
-import { planSnapshotRun } from "@outpost-ops/core/jobs/snapshot";
+import { mergeSnapshotPlans } from "@outpost-ops/core/jobs/merge-plans";
+import { planSnapshotPages } from "@outpost-ops/core/jobs/snapshot";
+import { quotaExhaustedAlert } from "@outpost-ops/core/jobs/snapshot-alerts";
+import { createSnapshotQuotaBudget } from "@outpost-ops/core/jobs/snapshot-quota-budget";
+import type { SnapshotPlan } from "@outpost-ops/core/snapshot/plan";
 import { countSkip, emptySummary, type RunSummary } from "@outpost-ops/core/summary";
 import { parseScheduledEvent, type ScheduledEvent } from "../lib/events.ts";
 import { lambda } from "../lib/handler.ts";
@@ -11,28 +16,55 @@ import { lazyRuntime, plannerDeadline, type Runtime } from "../lib/runtime.ts";
 
 export const parseEvent = parseScheduledEvent;
 
+function summarize(pages: Map<string, SnapshotPlan[]>, now: Date, enqueued: number): RunSummary {
+  const summary = emptySummary("snapshot", "plan", now);
+  for (const plan of [...pages.values()].map(mergeSnapshotPlans)) {
+    summary.selected += plan.selected;
+    summary.planned += plan.items.length;
+    for (const s of plan.skipped) countSkip(summary, s.code);
+  }
+  summary.enqueued = enqueued;
+  return summary;
+}
+
+/**
+ * Enqueues each page's items as soon as it is planned, so a run stopped by its deadline keeps what
+ * it planned: it reports that, then rethrows the DeadlineError so EventBridge retries the run (the
+ * FIFO queue's de-duplication and the worker's lookup drop what was already enqueued).
+ */
 export function createHandler(runtime: () => Runtime = lazyRuntime()) {
   return lambda(parseEvent, async (event, context): Promise<RunSummary> => {
     const { config, clients, env, alerts } = runtime();
-    if (!env.snapshotQueueUrl) throw new EnvironmentError("SNAPSHOT_QUEUE_URL", "is not set");
+    const queueUrl = env.snapshotQueueUrl;
+    if (!queueUrl) throw new EnvironmentError("SNAPSHOT_QUEUE_URL", "is not set");
     const now = new Date(event.time);
-    const plans = await planSnapshotRun({
-      clients,
-      config,
-      region: env.region,
-      now,
-      deadline: plannerDeadline(context),
-    });
-    const summary = emptySummary("snapshot", "plan", now);
-    for (const plan of plans) {
-      summary.selected += plan.selected;
-      summary.planned += plan.items.length;
-      for (const s of plan.skipped) countSkip(summary, s.code);
-      summary.enqueued += await enqueue(clients.get(SQSClient, env.region), env.snapshotQueueUrl, plan.items);
+    const quota = createSnapshotQuotaBudget(clients, env.region);
+    const pages = new Map<string, SnapshotPlan[]>();
+    let enqueued = 0;
+    let stopped: DeadlineError | undefined;
+    try {
+      for await (const page of planSnapshotPages({
+        clients,
+        config,
+        region: env.region,
+        now,
+        deadline: plannerDeadline(context),
+        quota,
+      })) {
+        pages.set(page.policy, [...(pages.get(page.policy) ?? []), page]);
+        enqueued += await enqueue(clients.get(SQSClient, env.region), queueUrl, page.items);
+      }
+    } catch (error) {
+      if (!(error instanceof DeadlineError)) throw error;
+      stopped = error;
     }
-    if (plans.every((plan) => plan.due === undefined))
+    const shortfall = quotaExhaustedAlert(quota.shortfalls(), env.region, now);
+    if (shortfall) await alerts.publish({ ...shortfall, stage: env.stage });
+    if (!stopped && [...pages.values()].every((p) => p.every((plan) => plan.due === undefined)))
       await alerts.publish(lateWindowAlert(event, env.region, env.stage));
+    const summary = summarize(pages, now, enqueued);
     reportSummary(summary);
+    if (stopped) throw stopped;
     return summary;
   });
 }

@@ -1,0 +1,98 @@
+/**
+ * Planning within the manual DB snapshot quotas. A snapshot RDS cannot hold fails in the worker
+ * anyway; planning only what fits keeps the planner from enqueuing work it knows will be refused,
+ * and says so once, in one alert, instead of once per refused item. RDS reports each quota's usage
+ * and maximum (DescribeAccountAttributes), read once per run, on the first database item.
+ *
+ * The read is best effort: when it fails (a missing permission, an endpoint that does not serve it)
+ * everything is planned as before, and the worker's quota handling still catches a full quota.
+ * EBS is not budgeted here: its quota counts every snapshot in the Region, which only a full
+ * listing would tell.
+ */
+import { RDSClient } from "@aws-sdk/client-rds";
+import type { AwsClients } from "../aws/clients.ts";
+import { manualSnapshotQuotas, type QuotaUsage } from "../aws/rds.ts";
+import type { SkippedResource, SnapshotPlan } from "../snapshot/plan.ts";
+import { type SnapshotWorkItem, workItemSource } from "../snapshot/work-item.ts";
+import { type SnapshotQuota, SnapshotQuotas } from "./snapshot-quotas.ts";
+
+/** A quota that had no room for some planned snapshots. */
+export interface QuotaShortfall {
+  quota: SnapshotQuota;
+  region: string;
+  usage: QuotaUsage;
+  /** Sources left unplanned, in planning order. */
+  skipped: string[];
+}
+
+export interface SnapshotQuotaBudget {
+  /** The plan with the database items beyond the room left moved to `skipped` (`quota-exhausted`). */
+  fit(plan: SnapshotPlan): Promise<SnapshotPlan>;
+  /** Every quota that ran out so far in this run. */
+  shortfalls(): QuotaShortfall[];
+}
+
+interface Room {
+  quota: SnapshotQuota;
+  usage: QuotaUsage;
+  left: number;
+  shortfall?: QuotaShortfall;
+}
+
+const isDatabaseItem = (item: SnapshotWorkItem) =>
+  item.kind === "rds-instance" || item.kind === "aurora-cluster";
+
+/**
+ * @example const quota = createSnapshotQuotaBudget(clients, "us-west-2"); const fitted = await quota.fit(plan)
+ */
+export function createSnapshotQuotaBudget(clients: AwsClients, region: string): SnapshotQuotaBudget {
+  let rooms: Promise<Map<SnapshotWorkItem["kind"], Room>> | undefined;
+  let known = new Map<SnapshotWorkItem["kind"], Room>();
+  const read = async () => {
+    const out = new Map<SnapshotWorkItem["kind"], Room>();
+    try {
+      const quotas = await manualSnapshotQuotas(clients.get(RDSClient, region));
+      const room = (quota: SnapshotQuota, usage: QuotaUsage): Room => ({
+        quota,
+        usage,
+        left: Math.max(0, usage.max - usage.used),
+      });
+      if (quotas.instance) out.set("rds-instance", room(SnapshotQuotas.rdsInstance, quotas.instance));
+      if (quotas.cluster) out.set("aurora-cluster", room(SnapshotQuotas.rdsCluster, quotas.cluster));
+    } catch {
+      // Best effort (see above): an unknown quota budgets nothing.
+    }
+    return out;
+  };
+  return {
+    async fit(plan) {
+      if (!plan.items.some(isDatabaseItem)) return plan;
+      rooms ??= read();
+      known = await rooms;
+      const items: SnapshotWorkItem[] = [];
+      const skipped: SkippedResource[] = [];
+      for (const item of plan.items) {
+        const room = known.get(item.kind);
+        if (room === undefined || room.left > 0) {
+          if (room) room.left -= 1;
+          items.push(item);
+          continue;
+        }
+        const source = workItemSource(item);
+        room.shortfall ??= { quota: room.quota, region, usage: room.usage, skipped: [] };
+        room.shortfall.skipped.push(source);
+        skipped.push({
+          resourceId: source,
+          code: "quota-exhausted",
+          reason: `not planned: the ${room.quota.name} quota in ${region} has no room left (${room.usage.used} of ${room.usage.max} used before this run)`,
+        });
+      }
+      if (skipped.length === 0) return plan;
+      const all = [...plan.skipped, ...skipped].sort((a, b) => (a.resourceId < b.resourceId ? -1 : 1));
+      return { ...plan, items, skipped: all };
+    },
+    shortfalls() {
+      return [...known.values()].flatMap((room) => (room.shortfall ? [room.shortfall] : []));
+    },
+  };
+}
