@@ -243,8 +243,8 @@ describe("Integration: throttling, 5xx, slow responses and quota errors", () => 
     const refused = seeded.lineVolumeIds.length + seeded.instanceIds.length + 1;
     expect(window.enqueued).toBe(refused + 1);
     expect(drained.failedRecords).toBe(0);
-    expect(await queueDepth(h.sqs, h.infra.snapshotQueueUrl)).toBe(0);
-    expect(await queueDepth(h.sqs, h.infra.snapshotDlqUrl)).toBe(0);
+    expect(await queueDepth(h.sqs, queue(h.infra, "snapshot-work").url)).toBe(0);
+    expect(await queueDepth(h.sqs, queue(h.infra, "snapshot-work").dlqUrl)).toBe(0);
     const summed = capture.summaries.reduce(
       (a, s) => ({
         failed: a.failed + s.failed,
