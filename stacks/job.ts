@@ -91,7 +91,11 @@ export function buildJob(stack: Stack, app: App, job: JobName, alerts: AlertsOut
   const spec = Jobs[job];
   const functionSpecs = spec.functions as Record<string, FunctionSpec>;
   const queues: Record<string, Queue> = {};
-  const values: Record<string, string> = { ALERT_TOPIC_ARN: alerts.topic.topicArn };
+  // The event stream goes to the Region's default bus, where users' own rules already live.
+  const values: Record<string, string> = {
+    ALERT_TOPIC_ARN: alerts.topic.topicArn,
+    EVENT_BUS_NAME: "default",
+  };
   for (const q of spec.queues) {
     const consumer = functionSpecs[q.consumer];
     if (!consumer) throw new Error(`Job ${job}: queue ${q.name} names no function ${q.consumer}`);

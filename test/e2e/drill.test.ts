@@ -4,7 +4,7 @@
  */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { DeleteSnapshotCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { CreateSnapshotCommand, DeleteSnapshotCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 
 vi.hoisted(() => {
@@ -13,7 +13,7 @@ vi.hoisted(() => {
 });
 
 const { runDrill } = await import("../../packages/cli/src/commands/drill.ts");
-const { checkInvariants } = await import("../../packages/cli/src/drill/invariants.ts");
+const { checkEventStream, checkInvariants } = await import("../../packages/cli/src/drill/invariants.ts");
 const { drillEstate } = await import("../../packages/cli/src/drill/estate.ts");
 const { loadConfig } = await import("../../packages/cli/src/load-config.ts");
 const { startSandbox } = await import("@outpost-ops/sandbox");
@@ -34,8 +34,26 @@ describe("Drill: three simulated days of the example estate", () => {
       "one snapshot per source and window",
       "retention keeps what it promises",
       "a mistaken retention change is stopped by the cap",
+      "the event stream records every create and delete",
       "no work item dead-lettered",
     ]);
+  });
+
+  it("puts every create, delete and skip on the event stream, with its reason code", () => {
+    expect(report.events.byType).toMatchObject({
+      "Snapshot Created": expect.any(Number),
+      "Snapshot Deleted": expect.any(Number),
+      "Snapshot Skipped": expect.any(Number),
+    });
+    expect(report.events.byCode).toMatchObject({
+      "used-by-ami": expect.any(Number),
+      "aws-backup": expect.any(Number),
+    });
+    expect(report.events.sample).toMatchObject({
+      source: "outpost-ops",
+      "detail-type": "Snapshot Created",
+      detail: { version: 1, job: "snapshot", code: "created", lineage: { sourceId: expect.any(String) } },
+    });
   });
 
   it("says which scenarios it played", () => {
@@ -98,6 +116,30 @@ describe("Drill: invariants catch what must never happen", () => {
       const survive = results.find((r) => r.name === "protected snapshots survive");
       expect(survive?.ok).toBe(false);
       expect(survive?.detail).toContain(held);
+    } finally {
+      await sb.close();
+    }
+  });
+
+  it("fails when a snapshot was created or deleted without its event", async () => {
+    // Prepare: a snapshot taken and one deleted behind the stream's back
+    const { config } = await loadConfig("outpost-ops.config.ts");
+    const start = new Date("2024-05-01T00:00:00Z");
+    const drill = drillEstate(config, start);
+    const sb = await startSandbox({ startTime: start });
+    try {
+      sb.seed(drill.estate);
+      const ec2 = createClients({
+        endpoint: sb.endpoint,
+        credentials: { accessKeyId: "x", secretAccessKey: "x" },
+      }).get(EC2Client, "us-west-2");
+      const volumeId = drill.estate.volumes?.[0]?.id ?? "";
+      const made = await ec2.send(new CreateSnapshotCommand({ VolumeId: volumeId }));
+      // Act
+      const result = checkEventStream({ sandbox: sb, drill, region: "us-west-2" });
+      // Assess
+      expect(result.ok).toBe(false);
+      expect(result.detail).toContain(made.SnapshotId ?? "?");
     } finally {
       await sb.close();
     }

@@ -29,6 +29,7 @@ const ENVIRONMENT: Record<string, string> = {
   POWERTOOLS_SERVICE_NAME: "outpost-ops",
   POWERTOOLS_METRICS_NAMESPACE: "OutpostOps",
   ALERT_TOPIC_ARN: "arn:aws:sns:us-west-2:123456789012:outpost-ops-test-alerts",
+  EVENT_BUS_NAME: "default",
   SNAPSHOT_QUEUE_URL: "https://sqs.us-west-2.amazonaws.com/123456789012/outpost-ops-test-snapshot-work.fifo",
   RETENTION_QUEUE_URL: "https://sqs.us-west-2.amazonaws.com/123456789012/outpost-ops-test-retention-work",
 };

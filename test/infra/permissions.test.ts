@@ -261,12 +261,16 @@ const SCENARIOS: Record<HandlerName, (ctx: ScenarioContext) => Promise<void>> = 
     await handlers.snapshotWindow(scheduledEvent(late, region, "late"), planner("snapshot-window"));
   },
   // One item of each kind (CreateSnapshot, CreateSnapshots, CreateDBSnapshot,
-  // CreateDBClusterSnapshot), plus one AWS refuses (the first-failure alert).
+  // CreateDBClusterSnapshot), plus one AWS refuses (the first-failure alert) and one over a full
+  // quota (the quota alert).
   snapshotWork: async ({ sb, region, infra, sqs, recorded, setup }) => {
     const seeded = seedEstate(sb);
     sb.clock.set(DAY1);
     await setup(testConfig()).snapshotWindow(scheduledEvent(DAY1, region, "due"), planner("snapshot-window"));
     await enqueue(sqs, queue(infra, "snapshot-work").url, [nothingLeftToSnapshot(seeded, region)]);
+    // The manual DB cluster snapshot quota fills after planning: its create is refused, and the worker
+    // reads the quota's use for its alert (DescribeAccountAttributes).
+    sb.seed({ quotas: { region, manualDbClusterSnapshots: 0 } });
     const handler = recorded(testConfig()).snapshotWork;
     await drainQueue({
       sqs,
@@ -690,11 +694,11 @@ describe("Permissions: the checks are not vacuous", () => {
     }
   });
 
-  it("a new call without its permission is reported under its IAM name (EventBridgeClient → events)", () => {
+  it("a new call without its permission is reported under its IAM name (SFNClient → states)", () => {
     const s = only("snapshotWork");
-    const recorded = [...s.recording.calls, { service: "eventbridge", command: "PutEvents", region: REGION }];
+    const recorded = [...s.recording.calls, { service: "sfn", command: "StartExecution", region: REGION }];
     const result = checkPolicy({ ...s, recorded, region: REGION });
-    expect(result.missing).toEqual(["events:PutEvents"]);
+    expect(result.missing).toEqual(["states:StartExecution"]);
   });
 
   it("a call into a Region the policy does not name is reported", () => {

@@ -22,6 +22,7 @@ import { createClients } from "@outpost-ops/core/aws/clients";
 import { type ConfigInput, parseConfig } from "@outpost-ops/core/config";
 import { DeadlineError } from "@outpost-ops/core/deadline";
 import { EventShapeError } from "@outpost-ops/core/errors";
+import { memoryEventSink } from "@outpost-ops/core/events/publish";
 import { unpaced } from "@outpost-ops/core/pacing";
 import type { SnapshotWorkItem } from "@outpost-ops/core/snapshot/work-item";
 import type { Context } from "aws-lambda";
@@ -85,12 +86,14 @@ const config = (maxDeletesPercent = 100, more: ConfigInput["policies"] = []) =>
 
 function runtime(options: { maxDeletesPercent?: number; policies?: ConfigInput["policies"] } = {}) {
   const alerts = memoryAlertSink();
+  const events = memoryEventSink();
   const value: Runtime = {
     config: config(options.maxDeletesPercent, options.policies),
     env: {
       region: REGION,
       stage: "test",
       alertTopicArn: "arn:aws:sns:us-west-2:123456789012:outpost-ops-test-alerts",
+      eventBusName: "default",
       snapshotQueueUrl: SNAPSHOT_QUEUE,
       retentionQueueUrl: RETENTION_QUEUE,
     },
@@ -100,10 +103,11 @@ function runtime(options: { maxDeletesPercent?: number; policies?: ConfigInput["
       maxAttempts: 1,
     }),
     alerts,
+    events,
     pacer: unpaced,
     clock: { now: () => NOW.getTime(), sleep: async () => {} },
   };
-  return { runtime: () => value, alerts };
+  return { runtime: () => value, alerts, events };
 }
 
 const context = {
@@ -480,6 +484,38 @@ describe("Handler: queue/snapshot-work", () => {
     });
   });
 
+  it("puts one event per item on the stream: created, already there, with policy and lineage", async () => {
+    // Prepare: vol-…b already has its snapshot for the window
+    const snapshots = fakeSnapshots(ec2Mock);
+    snapshots.seed({
+      SnapshotId: "snap-earlier",
+      VolumeId: "vol-0000000000000000b",
+      State: "completed",
+      Tags: volumeItem("vol-0000000000000000b").tags,
+    });
+    const { runtime: rt, events } = runtime();
+
+    // Act
+    await snapshotWork(rt)(
+      sqsEvent({
+        "m-a": JSON.stringify(volumeItem("vol-0000000000000000a")),
+        "m-b": JSON.stringify(volumeItem("vol-0000000000000000b")),
+      }),
+      context,
+    );
+
+    // Assess
+    expect(
+      events.events.map((e) => [e.detailType, e.detail.code, e.detail.lineage.sourceId, e.detail.policy]),
+    ).toEqual([
+      ["Snapshot Created", "created", "vol-0000000000000000a", "data"],
+      ["Snapshot Skipped", "already-exists", "vol-0000000000000000b", "data"],
+    ]);
+    expect(events.events[0]?.resources).toEqual([
+      `arn:aws:ec2:${REGION}::snapshot/${events.events[0]?.detail.snapshotIds[0]}`,
+    ]);
+  });
+
   it("acknowledges a duplicate record of one item in the batch without a second create", async () => {
     // Prepare: FIFO delivered two messages of one group in one batch
     fakeSnapshots(ec2Mock);
@@ -649,6 +685,27 @@ describe("Handler: queue/retention-work", () => {
     expect(ec2Mock).toHaveReceivedCommandTimes(DeleteSnapshotCommand, 4);
   });
 
+  it("puts a Snapshot Deleted event per snapshot on the stream, with the lineage the planner sent", async () => {
+    // Prepare
+    ec2Mock.on(DeleteSnapshotCommand).resolves({});
+    const { runtime: rt, events } = runtime();
+    const item = {
+      kind: "delete",
+      snapshotKind: "ebs",
+      region: REGION,
+      snapshotIds: ["snap-1"],
+      lineage: { "snap-1": { sourceId: "vol-1", policy: "data", schedule: "ten" } },
+    };
+
+    // Act
+    await retentionWork(rt)(sqsEvent({ "m-1": JSON.stringify(item) }), context);
+
+    // Assess
+    expect(events.events.map((e) => [e.detailType, e.detail.job, e.detail.policy, e.detail.lineage])).toEqual(
+      [["Snapshot Deleted", "retention", "data", { sourceId: "vol-1", schedule: "ten" }]],
+    );
+  });
+
   it("returns the batches it did not start before the timeout untouched", async () => {
     // Prepare: the margin is reached once the first batch was deleted
     ec2Mock.on(DeleteSnapshotCommand).resolves({});
@@ -739,6 +796,13 @@ describe("Handler: schedule/retention-sweep", () => {
         snapshotKind: "ebs",
         region: REGION,
         snapshotIds: ["snap-00000000000000001", "snap-00000000000000002", "snap-00000000000000003"],
+        // Each snapshot's policy and source travel with it, for the deletion's event.
+        lineage: Object.fromEntries(
+          ["snap-00000000000000001", "snap-00000000000000002", "snap-00000000000000003"].map((id) => [
+            id,
+            { sourceId: "vol-0000000000000000a", policy: "data", schedule: "ten" },
+          ]),
+        ),
       },
     ]);
   });

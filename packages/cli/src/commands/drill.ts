@@ -13,9 +13,16 @@ import { jobsIn } from "@outpost-ops/functions/src/jobs.ts";
 import { type Sandbox, startSandbox } from "@outpost-ops/sandbox";
 import { drillEstate } from "../drill/estate.ts";
 import type { InvariantResult } from "../drill/invariants.ts";
-import { checkInvariants } from "../drill/invariants.ts";
+import { checkEventStream, checkInvariants } from "../drill/invariants.ts";
 import { drainQueue, lambdaContext, scheduledEvent } from "../drill/lambda.ts";
-import { alertsOf, countSkips, type DrillReport, keptByGroup, renderReport } from "../drill/report.ts";
+import {
+  alertsOf,
+  countSkips,
+  type DrillReport,
+  eventsOf,
+  keptByGroup,
+  renderReport,
+} from "../drill/report.ts";
 import { type RegionDeployment, simulate } from "../drill/simulate.ts";
 import { createInfrastructure, drillHandlers, queue, rulesIn } from "../drill/wiring.ts";
 import { toJson } from "../format.ts";
@@ -160,7 +167,7 @@ export async function runDrill(options: {
       sandbox.state.dbClusterSnapshots(region).length;
     const deleted = sandbox.state.deleted(region).length;
     const invariants = checkInvariants({ sandbox, config, drill, region, end });
-    invariants.push(capCheck);
+    invariants.push(capCheck, checkEventStream({ sandbox, drill, region }));
     if (log.deadLetters > 0)
       invariants.push({
         name: "no work item dead-lettered",
@@ -199,6 +206,7 @@ export async function runDrill(options: {
       kept: keptByGroup(finalPlan),
       retention: { deleted, skipped: countSkips(finalPlan) },
       alerts: alertsOf(deployments.flatMap((d) => sandbox.state.snsMessages(d.infra.region))),
+      events: eventsOf(deployments.flatMap((d) => sandbox.state.events(d.infra.region))),
       invariants,
     };
   } finally {

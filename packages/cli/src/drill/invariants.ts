@@ -130,3 +130,42 @@ export function checkInvariants(input: {
   });
   return results;
 }
+
+/**
+ * The event stream is complete: every snapshot the drill's handlers created has a "Snapshot Created"
+ * event and every one retention deleted a "Snapshot Deleted" event, on the Region's default bus, as
+ * the sandbox received them through PutEvents.
+ */
+export function checkEventStream(input: {
+  sandbox: Sandbox;
+  drill: DrillEstate;
+  region: string;
+}): InvariantResult {
+  const { sandbox, drill, region } = input;
+  const events = sandbox.state.events(region);
+  const ids = (type: string) =>
+    new Set(
+      events
+        .filter((e) => e["detail-type"] === type && e.source === "outpost-ops")
+        .flatMap((e) => (e.detail as { snapshotIds?: string[] }).snapshotIds ?? []),
+    );
+  const createdEvents = ids("Snapshot Created");
+  const deletedEvents = ids("Snapshot Deleted");
+  const seeded = new Set(drill.untouchable.keys());
+  const created = [
+    ...sandbox.state.snapshots(region).map((s) => s.snapshotId),
+    ...sandbox.state.dbSnapshots(region).map((s) => s.id),
+    ...sandbox.state.dbClusterSnapshots(region).map((s) => s.id),
+    ...sandbox.state.deleted(region),
+  ].filter((id) => !seeded.has(id));
+  const noCreate = created.filter((id) => !createdEvents.has(id));
+  const noDelete = sandbox.state.deleted(region).filter((id) => !deletedEvents.has(id));
+  const ok = noCreate.length === 0 && noDelete.length === 0 && created.length > 0;
+  return {
+    name: "the event stream records every create and delete",
+    ok,
+    detail: ok
+      ? `${events.length} events; every one of ${created.length} snapshots created and ${deletedEvents.size} deleted has its event`
+      : `no Snapshot Created event for ${noCreate.slice(0, 5).join(", ") || "-"}; no Snapshot Deleted event for ${noDelete.slice(0, 5).join(", ") || "-"}`,
+  };
+}

@@ -1,8 +1,8 @@
 /** The drill's report: what ran, what is kept per source and why, what was deleted, alerts as read. */
 import { countReason, type ReasonCode, type ReasonCounts, reasonLabel } from "@outpost-ops/core/reasons";
 import type { RetentionPlan } from "@outpost-ops/core/retention";
-import type { SnsMessageView } from "@outpost-ops/sandbox";
-import { table } from "../format.ts";
+import type { EventEnvelope, SnsMessageView } from "@outpost-ops/sandbox";
+import { countBy, table } from "../format.ts";
 import type { InvariantResult } from "./invariants.ts";
 import type { SimulationLog } from "./simulate.ts";
 
@@ -36,6 +36,8 @@ export interface DrillReport {
   }[];
   retention: { deleted: number; skipped: ReasonCounts };
   alerts: { subject: string; message: string; attributes: Record<string, string> }[];
+  /** The event stream as EventBridge received it: counts by detail-type and by reason code, one sample. */
+  events: { total: number; byType: Record<string, number>; byCode: Record<string, number>; sample?: unknown };
   invariants: InvariantResult[];
 }
 
@@ -63,6 +65,18 @@ export function alertsOf(messages: SnsMessageView[]): DrillReport["alerts"] {
     message: m.message,
     attributes: Object.fromEntries(Object.entries(m.messageAttributes).map(([k, v]) => [k, v.value])),
   }));
+}
+
+export function eventsOf(events: EventEnvelope[]): DrillReport["events"] {
+  const ours = events.filter((e) => e.source === "outpost-ops");
+  const code = (e: EventEnvelope) => String((e.detail as { code?: string }).code ?? "?");
+  const sample = ours.find((e) => e["detail-type"] === "Snapshot Created");
+  return {
+    total: ours.length,
+    byType: countBy(ours, (e) => e["detail-type"]),
+    byCode: countBy(ours, code),
+    ...(sample ? { sample } : {}),
+  };
 }
 
 export function renderReport(r: DrillReport): string {
@@ -114,6 +128,27 @@ export function renderReport(r: DrillReport): string {
   out.push("", `Alerts sent: ${r.alerts.length}`);
   for (const a of r.alerts)
     out.push("", `  Subject: ${a.subject}`, ...a.message.split("\n").map((l) => `  | ${l}`));
+  out.push("", `Event stream (source outpost-ops, default bus): ${r.events.total} events`);
+  if (r.events.total > 0) {
+    out.push(
+      table(
+        ["detail-type", "events"],
+        Object.entries(r.events.byType).map(([k, v]) => [k, v]),
+      ),
+    );
+    out.push(
+      `By reason code: ${Object.entries(r.events.byCode)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(", ")}`,
+    );
+    if (r.events.sample)
+      out.push(
+        "Example:",
+        ...JSON.stringify(r.events.sample, null, 2)
+          .split("\n")
+          .map((l) => `  ${l}`),
+      );
+  }
   out.push("", "Invariants:");
   for (const i of r.invariants) out.push(`  ${i.ok ? "PASS" : "FAIL"}  ${i.name}: ${i.detail}`);
   out.push("", r.ok ? "Drill passed." : "Drill FAILED: see the invariants above.");

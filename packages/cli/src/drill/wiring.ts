@@ -9,6 +9,7 @@ import { memoryAlertSink, snsAlertSink } from "@outpost-ops/core/alerts";
 import type { AwsClients } from "@outpost-ops/core/aws/clients";
 import type { Config } from "@outpost-ops/core/config";
 import { OutpostOpsError } from "@outpost-ops/core/errors";
+import { eventBridgeEvents } from "@outpost-ops/core/events/publish";
 import { unpaced } from "@outpost-ops/core/pacing";
 import { parseScheduleExpression } from "@outpost-ops/core/schedule/expression";
 import {
@@ -105,6 +106,7 @@ export function environmentOf(infra: Infrastructure): Record<string, string> {
     AWS_REGION: infra.region,
     OUTPOST_OPS_STAGE: "drill",
     ALERT_TOPIC_ARN: infra.topicArn,
+    EVENT_BUS_NAME: "default",
   };
   for (const { spec, url } of Object.values(infra.queues)) vars[spec.urlVariable] = url;
   return vars;
@@ -128,6 +130,7 @@ export function drillHandlers(
     alerts: infra.topicArn
       ? snsAlertSink(clients.get(SNSClient, env.region), infra.topicArn)
       : memoryAlertSink(),
+    events: eventBridgeEvents(clients, env.region, env.eventBusName),
     pacer: unpaced,
     clock: systemClock,
   };

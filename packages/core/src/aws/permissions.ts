@@ -87,6 +87,9 @@ export const Ec2Permissions = {
 
 // RDS Describe responses carry TagList, so no rds:ListTagsForResource is needed anywhere.
 export const RdsPermissions = {
+  describeQuotas: describe("read the manual snapshot quotas and their use (plan what fits, say when full)", [
+    "rds:DescribeAccountAttributes",
+  ]),
   describeDbInstances: describe("list DB instances (with their tags)", ["rds:DescribeDBInstances"]),
   describeDbClusters: describe("list Aurora clusters (with their tags)", ["rds:DescribeDBClusters"]),
   describeDbSnapshots: describe("list manual DB and cluster snapshots (with their tags)", [
@@ -124,6 +127,14 @@ export const RdsPermissions = {
   },
 } satisfies Record<string, PermissionStatement>;
 
+export const EventPermissions = {
+  putEvents: {
+    why: "publish the event stream (source outpost-ops) to the Region's default event bus",
+    actions: ["events:PutEvents"],
+    resources: ["arn:${partition}:events:${region}:${account}:event-bus/default"],
+  },
+} satisfies Record<string, PermissionStatement>;
+
 /**
  * What each function may do in AWS, beyond the queue and topic grants the stacks add. Each entry is
  * exactly what the function's code sends: test/infra/permissions.test.ts records the commands and
@@ -137,6 +148,8 @@ export const FunctionPermissions = {
     Ec2Permissions.describeInstances,
     RdsPermissions.describeDbInstances,
     RdsPermissions.describeDbClusters,
+    RdsPermissions.describeQuotas,
+    EventPermissions.putEvents,
   ],
   /** applySnapshotItem: findWindowSnapshots (DescribeSnapshots), then the create. */
   snapshotWorker: [
@@ -146,6 +159,8 @@ export const FunctionPermissions = {
     Ec2Permissions.tagOnCreate,
     RdsPermissions.createFromSource,
     RdsPermissions.createManagedSnapshot,
+    RdsPermissions.describeQuotas,
+    EventPermissions.putEvents,
   ],
   /** collectRetentionInventory: our snapshots, which sources still exist, which snapshots AMIs use. */
   retentionPlanner: [
@@ -155,8 +170,13 @@ export const FunctionPermissions = {
     RdsPermissions.describeDbSnapshots,
     RdsPermissions.describeDbInstances,
     RdsPermissions.describeDbClusters,
+    EventPermissions.putEvents,
   ],
-  retentionWorker: [Ec2Permissions.deleteManagedSnapshot, RdsPermissions.deleteManagedSnapshot],
+  retentionWorker: [
+    Ec2Permissions.deleteManagedSnapshot,
+    RdsPermissions.deleteManagedSnapshot,
+    EventPermissions.putEvents,
+  ],
   alarmHandler: [] as PermissionStatement[],
 } satisfies Record<string, PermissionStatement[]>;
 

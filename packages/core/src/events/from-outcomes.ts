@@ -71,9 +71,18 @@ function detailTypeOf(outcome: ItemOutcome): DetailType | undefined {
 }
 
 /**
- * @example snapshotItemEvents(item, outcome, { stage: "prod", at })
+ * What one snapshot work item came to (one outcome per item today), as events.
+ * @example snapshotItemEvents(item, [outcome], { stage: "prod", at })
  */
 export function snapshotItemEvents(
+  item: SnapshotWorkItem,
+  outcomes: ItemOutcome[],
+  ctx: EventContext,
+): OutpostOpsEvent[] {
+  return outcomes.flatMap((outcome) => snapshotOutcomeEvent(item, outcome, ctx));
+}
+
+function snapshotOutcomeEvent(
   item: SnapshotWorkItem,
   outcome: ItemOutcome,
   ctx: EventContext,

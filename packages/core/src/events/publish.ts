@@ -4,11 +4,8 @@
  * (FailedEntryCount) instead of throwing, so failed entries are re-sent a few times and whatever
  * still fails is returned to the caller to log and count: an event is never dropped silently.
  */
-import {
-  type EventBridgeClient,
-  PutEventsCommand,
-  type PutEventsRequestEntry,
-} from "@aws-sdk/client-eventbridge";
+import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
+import type { AwsClients } from "../aws/clients.ts";
 import { EVENT_SOURCE, type OutpostOpsEvent } from "./event.ts";
 
 export interface EventPublishResult {
@@ -100,6 +97,15 @@ export function eventBridgeSink(client: EventBridgeClient, busName: string): Eve
 
 function isTransient(code: string): boolean {
   return /Throttl|Internal|ServiceUnavailable|Timeout/i.test(code);
+}
+
+/**
+ * The stream on a Region's event bus, through the shared clients. Core alone imports the EventBridge
+ * client (SST pins an older one at the root of node_modules): one copy in every bundle.
+ * @example const events = eventBridgeEvents(clients, "us-west-2", "default")
+ */
+export function eventBridgeEvents(clients: AwsClients, region: string, busName: string): EventSink {
+  return eventBridgeSink(clients.get(EventBridgeClient, region), busName);
 }
 
 /** Keeps events in memory (the CLI without a bus, dry runs, tests). */

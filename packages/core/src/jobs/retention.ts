@@ -26,6 +26,7 @@ import type { SnapshotRecord } from "../inventory.ts";
 import type { Pacer } from "../pacing.ts";
 import { planRetention, type RetentionInput, type RetentionPlan } from "../retention/plan.ts";
 import { DELETE_BATCH_SIZE, type DeleteWorkItem } from "../snapshot/work-item.ts";
+import { Tag } from "../tags.ts";
 import type { ItemOutcome } from "./outcome.ts";
 
 export type RetentionInventory = Pick<RetentionInput, "snapshots" | "liveSourceIds" | "imageSnapshotIds">;
@@ -84,13 +85,25 @@ export async function planRetentionRun(input: {
 export function deleteWorkItems(plan: RetentionPlan, region: string): DeleteWorkItem[] {
   const items: DeleteWorkItem[] = [];
   for (const kind of ["ebs", "rds", "aurora"] as const) {
-    const ids = plan.deletions.filter((s) => s.kind === kind).map((s) => s.id);
-    for (let i = 0; i < ids.length; i += DELETE_BATCH_SIZE) {
+    const snapshots = plan.deletions.filter((s) => s.kind === kind);
+    for (let i = 0; i < snapshots.length; i += DELETE_BATCH_SIZE) {
+      const batch = snapshots.slice(i, i + DELETE_BATCH_SIZE);
       items.push({
         kind: "delete",
         snapshotKind: kind,
         region,
-        snapshotIds: ids.slice(i, i + DELETE_BATCH_SIZE),
+        snapshotIds: batch.map((s) => s.id),
+        // What each belongs to, so the deletion's event names its policy and source.
+        lineage: Object.fromEntries(
+          batch.map((s) => [
+            s.id,
+            {
+              sourceId: s.sourceId,
+              ...(s.tags[Tag.policy] ? { policy: s.tags[Tag.policy] } : {}),
+              ...(s.tags[Tag.schedule] ? { schedule: s.tags[Tag.schedule] } : {}),
+            },
+          ]),
+        ),
       });
     }
   }

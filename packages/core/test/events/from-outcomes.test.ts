@@ -28,13 +28,15 @@ describe("Function: snapshotItemEvents", () => {
     // Act
     const [event, ...rest] = snapshotItemEvents(
       VOLUME_ITEM,
-      {
-        key: VOLUME_ITEM.key,
-        status: "created",
-        code: "created",
-        snapshotIds: ["snap-1"],
-        detail: "created snap-1",
-      },
+      [
+        {
+          key: VOLUME_ITEM.key,
+          status: "created",
+          code: "created",
+          snapshotIds: ["snap-1"],
+          detail: "created snap-1",
+        },
+      ],
       CTX,
     );
     // Assess
@@ -60,8 +62,12 @@ describe("Function: snapshotItemEvents", () => {
 
   it("a failure is a Work Item Failed event naming its code; a retry is no event yet", () => {
     const base = { key: VOLUME_ITEM.key, snapshotIds: [], detail: "x" };
-    const failed = snapshotItemEvents(VOLUME_ITEM, { ...base, status: "failed", code: "access-denied" }, CTX);
-    const retry = snapshotItemEvents(VOLUME_ITEM, { ...base, status: "retry", code: "rate-limited" }, CTX);
+    const failed = snapshotItemEvents(
+      VOLUME_ITEM,
+      [{ ...base, status: "failed", code: "access-denied" }],
+      CTX,
+    );
+    const retry = snapshotItemEvents(VOLUME_ITEM, [{ ...base, status: "retry", code: "rate-limited" }], CTX);
     expect(failed.map((e) => [e.detailType, e.detail.code, e.detail.resource.id])).toEqual([
       ["Work Item Failed", "access-denied", "vol-1"],
     ]);
@@ -77,7 +83,7 @@ describe("Function: snapshotItemEvents", () => {
     };
     const [event] = snapshotItemEvents(
       item,
-      { key: item.key, status: "created", code: "created", snapshotIds: ["oo-x"], detail: "created" },
+      [{ key: item.key, status: "created", code: "created", snapshotIds: ["oo-x"], detail: "created" }],
       CTX,
     );
     expect(event?.resources).toEqual(["arn:aws:rds:us-west-2:123456789012:snapshot:oo-x"]);

@@ -8,6 +8,8 @@ export interface Env {
   region: string;
   stage: string;
   alertTopicArn: string;
+  /** The event bus of the event stream (EVENT_BUS_NAME; the Region's default bus). */
+  eventBusName: string;
   snapshotQueueUrl?: string;
   retentionQueueUrl?: string;
 }
@@ -40,6 +42,7 @@ export function readEnv(vars: Variables = process.env): Env {
     region: required(vars, "AWS_REGION"),
     stage: vars.OUTPOST_OPS_STAGE ?? "default",
     alertTopicArn,
+    eventBusName: vars.EVENT_BUS_NAME || "default",
     ...(snapshotQueueUrl ? { snapshotQueueUrl } : {}),
     ...(retentionQueueUrl ? { retentionQueueUrl } : {}),
   };

@@ -8,6 +8,8 @@ import { type AlertSink, snsAlertSink } from "@outpost-ops/core/alerts";
 import { type AwsClients, createClients } from "@outpost-ops/core/aws/clients";
 import type { Config } from "@outpost-ops/core/config";
 import type { Deadline } from "@outpost-ops/core/deadline";
+import { OutpostOpsError } from "@outpost-ops/core/errors";
+import type { EventSink } from "@outpost-ops/core/events/publish";
 import { createPacer, type Pacer, type Sleeper } from "@outpost-ops/core/pacing";
 import type { Context } from "aws-lambda";
 import { config as deployedConfig } from "./config.ts";
@@ -18,6 +20,8 @@ export interface Runtime {
   env: Env;
   clients: AwsClients;
   alerts: AlertSink;
+  /** The event stream (EventBridge); functions that publish none get one that refuses. */
+  events: EventSink;
   /** Paces mutating EC2/RDS calls of one worker below the account's bucket (shared by maxConcurrency 2). */
   pacer: Pacer;
   /** Wall-clock milliseconds, to stop before the Lambda timeout. */
@@ -42,8 +46,19 @@ export function plannerDeadline(context: Pick<Context, "getRemainingTimeInMillis
 /** EC2's CreateSnapshot/DeleteSnapshot buckets refill at 5/s; two workers at 2/s each stay below. */
 export const WORKER_RATE = { ratePerSecond: 2, burst: 4 };
 
+/** How a handler that publishes events gets its sink (lib/event-stream.ts for the deployed one). */
+export type EventSinkFactory = (clients: AwsClients, env: Env) => EventSink;
+
+/** For functions that publish no events: using it is a wiring mistake, said loudly. */
+export const noEvents: EventSink = {
+  publish: () =>
+    Promise.reject(
+      new OutpostOpsError("This function was built without an event stream: pass `events` to lazyRuntime."),
+    ),
+};
+
 /** The deployed runtime. Clients are created on first use, of the classes the handler's code calls. */
-export function defaultRuntime(): Runtime {
+export function defaultRuntime(options: { events?: EventSinkFactory } = {}): Runtime {
   const env = readEnv();
   const clients = createClients();
   return {
@@ -51,16 +66,17 @@ export function defaultRuntime(): Runtime {
     env,
     clients,
     alerts: snsAlertSink(clients.get(SNSClient, env.region), env.alertTopicArn),
+    events: options.events ? options.events(clients, env) : noEvents,
     pacer: createPacer(WORKER_RATE, systemClock),
     clock: systemClock,
   };
 }
 
 /** Builds the runtime on first invocation, so importing a handler stays free of side effects. */
-export function lazyRuntime(): () => Runtime {
+export function lazyRuntime(options: { events?: EventSinkFactory } = {}): () => Runtime {
   let runtime: Runtime | undefined;
   return () => {
-    runtime ??= defaultRuntime();
+    runtime ??= defaultRuntime(options);
     return runtime;
   };
 }

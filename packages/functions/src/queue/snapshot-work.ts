@@ -1,3 +1,4 @@
+import { snapshotItemEvents } from "@outpost-ops/core/events/from-outcomes";
 import { quotaReachedAlert, readQuotaUsage } from "@outpost-ops/core/jobs/snapshot-alerts";
 import { applySnapshotItem } from "@outpost-ops/core/jobs/snapshot-apply";
 import { prepareSnapshotBatch, type SnapshotBatch } from "@outpost-ops/core/jobs/snapshot-batch";
@@ -5,6 +6,7 @@ import { confirmSnapshotBatch } from "@outpost-ops/core/jobs/snapshot-visibility
 import { createPacer, type Pacer, unpaced } from "@outpost-ops/core/pacing";
 import type { SnapshotWorkItem } from "@outpost-ops/core/snapshot/work-item";
 import { parseSnapshotWorkItem } from "@outpost-ops/core/snapshot/work-item-schema";
+import { eventBridgeEvents } from "../lib/event-stream.ts";
 import { parseSqsEvent } from "../lib/events.ts";
 import { lazyRuntime, type Runtime } from "../lib/runtime.ts";
 import { createWorker } from "./work-batch.ts";
@@ -18,7 +20,7 @@ export const parseEvent = parseSqsEvent;
  */
 const LOOKUP_RATE = { ratePerSecond: 5, burst: 10 };
 
-export function createHandler(runtime: () => Runtime = lazyRuntime()) {
+export function createHandler(runtime: () => Runtime = lazyRuntime({ events: eventBridgeEvents })) {
   let lookups: Pacer | undefined;
   const lookupPacer = (rt: Runtime): Pacer => {
     if (rt.pacer === unpaced) return unpaced;
@@ -39,6 +41,7 @@ export function createHandler(runtime: () => Runtime = lazyRuntime()) {
           deadline,
           lookupPacer: lookupPacer(rt),
         }),
+      events: snapshotItemEvents,
       alerts: async (rt, batch, at) => {
         const hits = [...batch.quotaReached.values()];
         if (hits.length === 0) return [];

@@ -10,9 +10,12 @@
  */
 import type { Alert, AlertSink } from "@outpost-ops/core/alerts";
 import type { Deadline } from "@outpost-ops/core/deadline";
+import type { OutpostOpsEvent } from "@outpost-ops/core/events/event";
+import type { EventContext } from "@outpost-ops/core/events/from-outcomes";
 import { addOutcomes, type ItemOutcome, needsRedelivery } from "@outpost-ops/core/jobs/outcome";
 import { emptySummary } from "@outpost-ops/core/summary";
 import type { Context, SQSBatchResponse } from "aws-lambda";
+import { eventContext, publishEvents } from "../lib/event-stream.ts";
 import { parseSqsEvent, type SqsEvent } from "../lib/events.ts";
 import { lambda } from "../lib/handler.ts";
 import { logger, reportSummary } from "../lib/observability.ts";
@@ -37,13 +40,15 @@ export interface WorkerSpec<T, B = undefined> {
   ) => Promise<ItemOutcome[]>;
   /** Alerts the batch calls for besides its first-time failures (published with the stage). */
   alerts?: (runtime: Runtime, batch: B, at: Date) => Promise<Omit<Alert, "stage">[]>;
+  /** The event stream's record of what one item came to (core/events/from-outcomes.ts). */
+  events: (item: T, outcomes: ItemOutcome[], context: EventContext) => OutpostOpsEvent[];
 }
 
 /** An SQS worker handler: process the batch, announce first failures, report the run's summary. */
 export function createWorker<T, B = undefined>(spec: WorkerSpec<T, B>, runtime: () => Runtime) {
   return lambda(parseSqsEvent, async (event, context): Promise<SQSBatchResponse> => {
     const rt = runtime();
-    const { response, outcomes, firstFailures, batch } = await processBatch(event, context, {
+    const { response, applied, firstFailures, batch } = await processBatch(event, context, {
       parseItem: spec.parseItem,
       ...(spec.prepare ? { prepare: (items: T[]) => spec.prepare?.(rt, items) as Promise<B> } : {}),
       apply: (item, b) => spec.apply(rt, item, b),
@@ -64,7 +69,17 @@ export function createWorker<T, B = undefined>(spec: WorkerSpec<T, B>, runtime: 
     if (spec.alerts && batch.started)
       for (const alert of await spec.alerts(rt, batch.value, at))
         await rt.alerts.publish({ ...alert, stage: rt.env.stage });
-    reportSummary(addOutcomes(emptySummary(spec.job, "apply", at), outcomes));
+    const ctx = eventContext(rt, context, at);
+    await publishEvents(
+      rt,
+      applied.flatMap((a) => spec.events(a.item, a.outcomes, ctx)),
+    );
+    reportSummary(
+      addOutcomes(
+        emptySummary(spec.job, "apply", at),
+        applied.flatMap((a) => a.outcomes),
+      ),
+    );
     return response;
   });
 }
@@ -87,7 +102,8 @@ export async function processBatch<T, B>(
   steps: BatchSteps<T, B>,
 ): Promise<{
   response: SQSBatchResponse;
-  outcomes: ItemOutcome[];
+  /** Each started item with what it came to, in record order. */
+  applied: { item: T; outcomes: ItemOutcome[] }[];
   firstFailures: ItemOutcome[];
   /** What `prepare` returned, when the batch got that far. */
   batch: { started: false } | { started: true; value: B };
@@ -111,17 +127,17 @@ export async function processBatch<T, B>(
   });
   if (!timeLeft()) {
     for (const { record } of parsed) handBack.add(record.messageId);
-    return { response: respond(), outcomes: [], firstFailures: [], batch: { started: false } };
+    return { response: respond(), applied: [], firstFailures: [], batch: { started: false } };
   }
 
   const batch = (steps.prepare ? await steps.prepare(parsed.map((p) => p.item)) : undefined) as B;
-  const started: { record: SqsEvent["Records"][number]; outcomes: ItemOutcome[] }[] = [];
+  const started: { record: SqsEvent["Records"][number]; item: T; outcomes: ItemOutcome[] }[] = [];
   for (const { record, item } of parsed) {
     if (!timeLeft()) {
       handBack.add(record.messageId);
       continue;
     }
-    started.push({ record, outcomes: await steps.apply(item, batch) });
+    started.push({ record, item, outcomes: await steps.apply(item, batch) });
   }
   if (steps.settle) {
     const deadline = { remainingMs: () => context.getRemainingTimeInMillis() - SETTLE_MARGIN_MS };
@@ -145,7 +161,7 @@ export async function processBatch<T, B>(
   }
   return {
     response: respond(),
-    outcomes: started.flatMap((s) => s.outcomes),
+    applied: started.map(({ item, outcomes }) => ({ item, outcomes })),
     firstFailures,
     batch: { started: true, value: batch },
   };

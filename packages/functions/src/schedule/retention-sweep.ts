@@ -2,9 +2,11 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { ConsoleLinks } from "@outpost-ops/core/alerts";
 import { enqueue } from "@outpost-ops/core/aws/queue";
 import { EnvironmentError } from "@outpost-ops/core/errors";
+import { retentionSkipEvents } from "@outpost-ops/core/events/from-outcomes";
 import { deleteWorkItems, planRetentionRun } from "@outpost-ops/core/jobs/retention";
 import { capExceededAlert } from "@outpost-ops/core/jobs/retention-alerts";
 import { countSkip, emptySummary, type RunSummary } from "@outpost-ops/core/summary";
+import { eventBridgeEvents, eventContext, publishEvents } from "../lib/event-stream.ts";
 import { parseScheduledEvent } from "../lib/events.ts";
 import { lambda } from "../lib/handler.ts";
 import { reportSummary } from "../lib/observability.ts";
@@ -18,9 +20,10 @@ export const parseEvent = parseScheduledEvent;
  * (across policies). So the whole inventory is planned first, and only the enqueue is paged: the
  * deletions go out in SQS batches of 10 messages of up to 50 snapshot ids each.
  */
-export function createHandler(runtime: () => Runtime = lazyRuntime()) {
+export function createHandler(runtime: () => Runtime = lazyRuntime({ events: eventBridgeEvents })) {
   return lambda(parseEvent, async (event, context): Promise<RunSummary> => {
-    const { config, clients, env, alerts } = runtime();
+    const rt = runtime();
+    const { config, clients, env, alerts } = rt;
     if (!env.retentionQueueUrl) throw new EnvironmentError("RETENTION_QUEUE_URL", "is not set");
     const now = new Date(event.time);
     const plan = await planRetentionRun({
@@ -44,6 +47,7 @@ export function createHandler(runtime: () => Runtime = lazyRuntime()) {
       summary.planned = plan.deletions.length;
       summary.enqueued = await enqueue(clients.get(SQSClient, env.region), env.retentionQueueUrl, items);
     }
+    await publishEvents(rt, retentionSkipEvents(plan, env.region, eventContext(rt, context, now)));
     reportSummary(summary);
     return summary;
   });

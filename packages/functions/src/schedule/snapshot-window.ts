@@ -3,12 +3,14 @@ import type { Alert } from "@outpost-ops/core/alerts";
 import { enqueue } from "@outpost-ops/core/aws/queue";
 import { DeadlineError } from "@outpost-ops/core/deadline";
 import { EnvironmentError } from "@outpost-ops/core/errors";
+import { plannerSkipEvents } from "@outpost-ops/core/events/from-outcomes";
 import { mergeSnapshotPlans } from "@outpost-ops/core/jobs/merge-plans";
 import { planSnapshotPages } from "@outpost-ops/core/jobs/snapshot";
 import { quotaExhaustedAlert } from "@outpost-ops/core/jobs/snapshot-alerts";
 import { createSnapshotQuotaBudget } from "@outpost-ops/core/jobs/snapshot-quota-budget";
 import type { SnapshotPlan } from "@outpost-ops/core/snapshot/plan";
 import { countSkip, emptySummary, type RunSummary } from "@outpost-ops/core/summary";
+import { eventBridgeEvents, eventContext, publishEvents } from "../lib/event-stream.ts";
 import { parseScheduledEvent, type ScheduledEvent } from "../lib/events.ts";
 import { lambda } from "../lib/handler.ts";
 import { reportSummary } from "../lib/observability.ts";
@@ -32,9 +34,10 @@ function summarize(pages: Map<string, SnapshotPlan[]>, now: Date, enqueued: numb
  * it planned: it reports that, then rethrows the DeadlineError so EventBridge retries the run (the
  * FIFO queue's de-duplication and the worker's lookup drop what was already enqueued).
  */
-export function createHandler(runtime: () => Runtime = lazyRuntime()) {
+export function createHandler(runtime: () => Runtime = lazyRuntime({ events: eventBridgeEvents })) {
   return lambda(parseEvent, async (event, context): Promise<RunSummary> => {
-    const { config, clients, env, alerts } = runtime();
+    const rt = runtime();
+    const { config, clients, env, alerts } = rt;
     const queueUrl = env.snapshotQueueUrl;
     if (!queueUrl) throw new EnvironmentError("SNAPSHOT_QUEUE_URL", "is not set");
     const now = new Date(event.time);
@@ -53,6 +56,7 @@ export function createHandler(runtime: () => Runtime = lazyRuntime()) {
       })) {
         pages.set(page.policy, [...(pages.get(page.policy) ?? []), page]);
         enqueued += await enqueue(clients.get(SQSClient, env.region), queueUrl, page.items);
+        await publishEvents(rt, plannerSkipEvents(page, eventContext(rt, context, now)));
       }
     } catch (error) {
       if (!(error instanceof DeadlineError)) throw error;
