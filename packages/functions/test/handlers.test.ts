@@ -626,6 +626,35 @@ describe("Handler: queue/snapshot-work", () => {
     expect(alerts.alerts[0]?.body).toContain("--service-code ebs --quota-code L-309BACF6");
   });
 
+  it("alerts once per quota per hour from a container, while every failed item keeps its event", async () => {
+    // Prepare: three batches against a full EBS quota, at 0, +10 and +61 minutes
+    fakeSnapshots(ec2Mock);
+    ec2Mock.on(CreateSnapshotCommand).rejects(awsError("SnapshotLimitExceeded"));
+    const { runtime: get, alerts, events } = runtime();
+    let t = NOW.getTime();
+    get().clock = { now: () => t, sleep: async () => {} };
+    const handler = snapshotWork(get);
+    const batch = (id: string) => sqsEvent({ [`m-${id}`]: JSON.stringify(volumeItem(id)) });
+
+    // Act
+    await handler(batch("vol-0000000000000000a"), context);
+    t += 10 * 60_000;
+    await handler(batch("vol-0000000000000000b"), context);
+    t += 51 * 60_000;
+    await handler(batch("vol-0000000000000000c"), context);
+
+    // Assess
+    expect(alerts.alerts.map((a) => a.resourceIds)).toEqual([
+      [`data/vol-0000000000000000a/${WINDOW}`],
+      [`data/vol-0000000000000000c/${WINDOW}`],
+    ]);
+    expect(events.events.map((e) => [e.detailType, e.detail.code])).toEqual([
+      ["Work Item Failed", "quota-exceeded"],
+      ["Work Item Failed", "quota-exceeded"],
+      ["Work Item Failed", "quota-exceeded"],
+    ]);
+  });
+
   it("quotes the RDS quota's current value in its alert", async () => {
     // Prepare
     rdsMock.on(CreateDBSnapshotCommand).rejects(awsError("SnapshotQuotaExceeded"));

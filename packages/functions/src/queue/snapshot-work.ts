@@ -20,8 +20,16 @@ export const parseEvent = parseSqsEvent;
  */
 const LOOKUP_RATE = { ratePerSecond: 5, burst: 10 };
 
+/**
+ * A full quota fails every batch behind it, up to a thousand at 10,000 volumes: a container alerts
+ * once per quota in this long (at most two containers run). Every failed item still has its event
+ * on the stream, so nothing goes unrecorded; this memory dies with the container, so it cannot stick.
+ */
+export const QUOTA_ALERT_QUIET_MS = 60 * 60_000;
+
 export function createHandler(runtime: () => Runtime = lazyRuntime({ events: eventBridgeEvents })) {
   let lookups: Pacer | undefined;
+  const quotaAlerted = new Map<string, number>();
   const lookupPacer = (rt: Runtime): Pacer => {
     if (rt.pacer === unpaced) return unpaced;
     lookups ??= createPacer(LOOKUP_RATE, rt.clock);
@@ -43,7 +51,15 @@ export function createHandler(runtime: () => Runtime = lazyRuntime({ events: eve
         }),
       events: snapshotItemEvents,
       alerts: async (rt, batch, at) => {
-        const hits = [...batch.quotaReached.values()];
+        const now = at.getTime();
+        const hits = [...batch.quotaReached.entries()]
+          .filter(
+            ([key]) => now - (quotaAlerted.get(key) ?? Number.NEGATIVE_INFINITY) >= QUOTA_ALERT_QUIET_MS,
+          )
+          .map(([key, hit]) => {
+            quotaAlerted.set(key, now);
+            return hit;
+          });
         if (hits.length === 0) return [];
         const alert = quotaReachedAlert(hits, await readQuotaUsage(rt.clients, hits), rt.env.region, at);
         return alert ? [alert] : [];
