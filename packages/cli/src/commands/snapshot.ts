@@ -1,7 +1,7 @@
 /** `plan snapshot` and `run snapshot`: the scheduled job, for one moment (`--at`), from this machine. */
-import { applyLocally } from "@outpost-ops/core/jobs/apply-local";
+import { applyBatchesLocally } from "@outpost-ops/core/jobs/apply-local";
 import { addOutcomes } from "@outpost-ops/core/jobs/outcome";
-import { applySnapshotItem, planSnapshotRun } from "@outpost-ops/core/jobs/snapshot";
+import { applySnapshotItems, planSnapshotRun } from "@outpost-ops/core/jobs/snapshot";
 import { createPacer } from "@outpost-ops/core/pacing";
 import type { SnapshotPlan } from "@outpost-ops/core/snapshot/plan";
 import { workItemSource } from "@outpost-ops/core/snapshot/work-item";
@@ -63,9 +63,11 @@ export async function runSnapshot(ctx: CommandContext): Promise<number> {
   const bar = ctx.json ? silentProgress : progress(items.length, "snapshots");
   const pacer = createPacer({ ratePerSecond: 4, burst: 10 }, ctx.clock);
   let created = 0;
-  const outcomes = await applyLocally(
+  // In batches, as the worker applies them: one idempotency lookup per batch, and what a batch
+  // created is confirmed listed before it counts (EC2's listings lag behind its creates).
+  const outcomes = await applyBatchesLocally(
     items,
-    async (item) => [await applySnapshotItem(ctx.clients, item, pacer)],
+    (batch) => applySnapshotItems(ctx.clients, batch, pacer, { clock: ctx.clock }),
     {
       clock: ctx.clock,
       onProgress: (done, _total, last) => {
