@@ -10,6 +10,7 @@ import { createClients, type RetryMode } from "@outpost-ops/core/aws/clients";
 import { applySnapshotItem } from "@outpost-ops/core/jobs/snapshot";
 import { createPacer } from "@outpost-ops/core/pacing";
 import type { SnapshotWorkItem } from "@outpost-ops/core/snapshot/work-item";
+import { windowId } from "@outpost-ops/core/time";
 import { systemClock, WORKER_RATE } from "@outpost-ops/functions/src/lib/runtime.ts";
 import { type Sandbox, startSandbox } from "@outpost-ops/sandbox";
 import { afterAll, beforeAll, bench, describe } from "vitest";
@@ -38,7 +39,7 @@ afterAll(async () => {
 
 function items(): SnapshotWorkItem[] {
   // A fresh window per run, so every run creates (none finds the previous run's snapshots).
-  const window = new Date(Date.UTC(2024, 4, 14, round++)).toISOString().slice(0, 16) + "Z";
+  const window = windowId(new Date(Date.UTC(2024, 4, 14, round++)));
   return Array.from({ length: ITEMS }, (_, i) => {
     const volumeId = `vol-${String(i).padStart(17, "0")}`;
     return {

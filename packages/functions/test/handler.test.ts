@@ -1,5 +1,5 @@
 import type { Context } from "aws-lambda";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { parseScheduledEvent } from "../src/lib/events.ts";
 import { lambda } from "../src/lib/handler.ts";
 import { metrics } from "../src/lib/observability.ts";
@@ -7,6 +7,8 @@ import { metrics } from "../src/lib/observability.ts";
 const context = { functionName: "test", getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
 
 describe("Function: lambda", () => {
+  // The count is what matters here; its EMF line on stdout is noise in the test output.
+  beforeEach(() => vi.spyOn(metrics, "publishStoredMetrics").mockImplementation(() => metrics));
   afterEach(() => vi.restoreAllMocks());
 
   it("counts a malformed event as MalformedEvents before the body runs", async () => {

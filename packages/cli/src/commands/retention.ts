@@ -4,9 +4,10 @@ import { applyLocally } from "@outpost-ops/core/jobs/apply-local";
 import { addOutcomes } from "@outpost-ops/core/jobs/outcome";
 import { applyDeleteItem, deleteWorkItems, planRetentionRun } from "@outpost-ops/core/jobs/retention";
 import { capExceededAlert } from "@outpost-ops/core/jobs/retention-alerts";
+import { retentionPlanSummary } from "@outpost-ops/core/jobs/summaries";
 import { createPacer } from "@outpost-ops/core/pacing";
 import type { RetentionPlan } from "@outpost-ops/core/retention";
-import { countSkip, emptySummary, type RunSummary } from "@outpost-ops/core/summary";
+import type { RunSummary } from "@outpost-ops/core/summary";
 import { noPaint, type Paint } from "../colour.ts";
 import { confirm } from "../confirm.ts";
 import type { CommandContext } from "../context.ts";
@@ -72,11 +73,7 @@ export function renderDeletionPreview(plan: RetentionPlan, shown = 20): string {
 }
 
 function planSummary(plan: RetentionPlan, ctx: CommandContext): RunSummary {
-  const summary = emptySummary("retention", "plan", ctx.now, ctx.dryRun);
-  summary.selected = plan.managed;
-  summary.planned = plan.deletions.length;
-  for (const d of plan.decisions) if (d.action === "skip") countSkip(summary, d.code);
-  return summary;
+  return retentionPlanSummary(plan, ctx.now, { dryRun: ctx.dryRun });
 }
 
 export async function planRetention(ctx: CommandContext): Promise<number> {

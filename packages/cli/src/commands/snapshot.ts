@@ -2,10 +2,11 @@
 import { applyBatchesLocally } from "@outpost-ops/core/jobs/apply-local";
 import { addOutcomes } from "@outpost-ops/core/jobs/outcome";
 import { applySnapshotItems, planSnapshotRun } from "@outpost-ops/core/jobs/snapshot";
+import { snapshotPlanSummary } from "@outpost-ops/core/jobs/summaries";
 import { createPacer } from "@outpost-ops/core/pacing";
 import type { SnapshotPlan } from "@outpost-ops/core/snapshot/plan";
 import { workItemSource } from "@outpost-ops/core/snapshot/work-item";
-import { countSkip, emptySummary, type RunSummary } from "@outpost-ops/core/summary";
+import type { RunSummary } from "@outpost-ops/core/summary";
 import type { CommandContext } from "../context.ts";
 import { counted, table, toJson } from "../format.ts";
 import { progress, silentProgress } from "../progress.ts";
@@ -41,13 +42,7 @@ export function renderSnapshotPlans(plans: SnapshotPlan[]): string {
 }
 
 function planSummary(plans: SnapshotPlan[], ctx: CommandContext): RunSummary {
-  const summary = emptySummary("snapshot", "plan", ctx.now, ctx.dryRun);
-  for (const plan of plans) {
-    summary.selected += plan.selected;
-    summary.planned += plan.items.length;
-    for (const s of plan.skipped) countSkip(summary, s.code);
-  }
-  return summary;
+  return snapshotPlanSummary(plans, ctx.now, { dryRun: ctx.dryRun });
 }
 
 export async function planSnapshot(ctx: CommandContext): Promise<number> {

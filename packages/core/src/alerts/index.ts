@@ -1,2 +1,3 @@
+export * from "./alarm.ts";
 export * from "./alert.ts";
 export * from "./publish.ts";

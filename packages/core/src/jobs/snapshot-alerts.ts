@@ -126,3 +126,31 @@ export function quotaExhaustedAlert(
     links: shortfalls.map((s) => quotaConsoleLink(s.quota, s.region)),
   };
 }
+
+/**
+ * Rules fire only when a schedule is due, so an invocation with nothing due means the event came
+ * later than the 5-minute lookback (or a rule no longer matches the config): a window was missed.
+ * @example missedWindowAlert({ rules: [event.resources[0]], eventTime: event.time, region })
+ */
+export function missedWindowAlert(input: {
+  /** The ARNs of the rules that fired (the event's `resources`). */
+  rules: string[];
+  eventTime: string;
+  region: string;
+}): Omit<Alert, "stage"> {
+  return {
+    severity: "warning",
+    job: "snapshot",
+    title: "A snapshot window was missed",
+    body: [
+      `The schedule rule ${input.rules[0] ?? "(unknown rule)"} fired at ${input.eventTime}, but no policy schedule is due`,
+      "at that time or in the 5 minutes before it, so no snapshot was taken for this event. Either the event",
+      "arrived late, or the deployed rules no longer match outpost-ops.config.ts: redeploy with `npx sst deploy`.",
+      "The next scheduled window will run as usual; take a snapshot now with `npx outpost-ops run snapshot --at <window time>`.",
+    ].join("\n"),
+    region: input.region,
+    at: new Date(input.eventTime),
+    resourceIds: input.rules,
+    links: [],
+  };
+}

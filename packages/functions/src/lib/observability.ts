@@ -4,6 +4,7 @@
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import { countReason, type ReasonCounts } from "@outpost-ops/core/reasons";
 import type { RunSummary } from "@outpost-ops/core/summary";
 
 export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? "outpost-ops" });
@@ -26,4 +27,17 @@ export function reportSummary(summary: RunSummary): void {
   );
   metrics.addMetric("Retried", MetricUnit.Count, summary.retried);
   metrics.addMetric("Failed", MetricUnit.Count, summary.failed);
+  // And by reason code, so dashboards and alarms can tell "used by an AMI" from "access denied".
+  const failedByCode: ReasonCounts = {};
+  for (const e of summary.errors) countReason(failedByCode, e.code);
+  for (const [name, counts] of [
+    ["SkippedByReason", summary.skipped],
+    ["FailedByReason", failedByCode],
+  ] as const) {
+    for (const [code, n] of Object.entries(counts)) {
+      const single = metrics.singleMetric();
+      single.addDimensions({ job: summary.job, code });
+      single.addMetric(name, MetricUnit.Count, n ?? 0);
+    }
+  }
 }

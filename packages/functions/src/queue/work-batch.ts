@@ -8,10 +8,11 @@
  * happens, so people hear of it at once rather than when the retries run out hours later; a full
  * quota has its own alert, from the spec.
  */
-import type { Alert, AlertSink } from "@outpost-ops/core/alerts";
+import type { Alert } from "@outpost-ops/core/alerts";
 import type { Deadline } from "@outpost-ops/core/deadline";
 import type { OutpostOpsEvent } from "@outpost-ops/core/events/event";
 import type { EventContext } from "@outpost-ops/core/events/from-outcomes";
+import { firstFailuresAlert } from "@outpost-ops/core/jobs/failure-alerts";
 import { addOutcomes, type ItemOutcome, needsRedelivery } from "@outpost-ops/core/jobs/outcome";
 import { emptySummary } from "@outpost-ops/core/summary";
 import type { Context, SQSBatchResponse } from "aws-lambda";
@@ -60,12 +61,8 @@ export function createWorker<T, B = undefined>(spec: WorkerSpec<T, B>, runtime: 
         : {}),
     });
     const at = new Date(rt.clock.now());
-    await announceFailures(rt.alerts, firstFailures, {
-      job: spec.job,
-      region: rt.env.region,
-      stage: rt.env.stage,
-      at,
-    });
+    const failures = firstFailuresAlert(firstFailures, { job: spec.job, region: rt.env.region, at });
+    if (failures) await rt.alerts.publish({ ...failures, stage: rt.env.stage });
     if (spec.alerts && batch.started)
       for (const alert of await spec.alerts(rt, batch.value, at))
         await rt.alerts.publish({ ...alert, stage: rt.env.stage });
@@ -165,34 +162,4 @@ export async function processBatch<T, B>(
     firstFailures,
     batch: { started: true, value: batch },
   };
-}
-
-/** One alert for the batch's first-time failures (none when there are none). */
-export async function announceFailures(
-  alerts: AlertSink,
-  failures: ItemOutcome[],
-  context: { job: "snapshot" | "retention"; region: string; stage: string; at: Date },
-): Promise<void> {
-  if (failures.length === 0) return;
-  const what =
-    context.job === "snapshot" ? "snapshot(s) could not be taken" : "snapshot(s) could not be deleted";
-  const alert: Alert = {
-    severity: "warning",
-    job: context.job,
-    title: `${failures.length} ${what}`,
-    body: [
-      ...failures.slice(0, 10).map((f) => `${f.key}: ${f.detail}`),
-      ...(failures.length > 10 ? [`... and ${failures.length - 10} more (see the function's logs)`] : []),
-      "",
-      "This is not a rate or quota limit, so waiting alone may not fix it: check the IAM role, the resource",
-      "and its state. outpost-ops retries each item; after 10 tries it moves to the dead-letter queue and",
-      "its alarm raises a critical alert.",
-    ].join("\n"),
-    region: context.region,
-    at: context.at,
-    resourceIds: failures.map((f) => f.key),
-    links: [],
-    stage: context.stage,
-  };
-  await alerts.publish(alert);
 }

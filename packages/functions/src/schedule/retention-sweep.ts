@@ -5,7 +5,8 @@ import { EnvironmentError } from "@outpost-ops/core/errors";
 import { retentionSkipEvents } from "@outpost-ops/core/events/from-outcomes";
 import { deleteWorkItems, planRetentionRun } from "@outpost-ops/core/jobs/retention";
 import { capExceededAlert } from "@outpost-ops/core/jobs/retention-alerts";
-import { countSkip, emptySummary, type RunSummary } from "@outpost-ops/core/summary";
+import { retentionPlanSummary } from "@outpost-ops/core/jobs/summaries";
+import type { RunSummary } from "@outpost-ops/core/summary";
 import { eventBridgeEvents, eventContext, publishEvents } from "../lib/event-stream.ts";
 import { parseScheduledEvent } from "../lib/events.ts";
 import { lambda } from "../lib/handler.ts";
@@ -33,9 +34,7 @@ export function createHandler(runtime: () => Runtime = lazyRuntime({ events: eve
       now,
       deadline: plannerDeadline(context),
     });
-    const summary = emptySummary("retention", "plan", now);
-    summary.selected = plan.managed;
-    for (const d of plan.decisions) if (d.action === "skip") countSkip(summary, d.code);
+    let enqueued = 0;
     if (plan.cap.exceeded) {
       await alerts.publish({
         ...capExceededAlert(plan, env.region),
@@ -44,9 +43,9 @@ export function createHandler(runtime: () => Runtime = lazyRuntime({ events: eve
       });
     } else {
       const items = deleteWorkItems(plan, env.region);
-      summary.planned = plan.deletions.length;
-      summary.enqueued = await enqueue(clients.get(SQSClient, env.region), env.retentionQueueUrl, items);
+      enqueued = await enqueue(clients.get(SQSClient, env.region), env.retentionQueueUrl, items);
     }
+    const summary = retentionPlanSummary(plan, now, { enqueued });
     await publishEvents(rt, retentionSkipEvents(plan, env.region, eventContext(rt, context, now)));
     reportSummary(summary);
     return summary;

@@ -1,33 +1,22 @@
 import { SQSClient } from "@aws-sdk/client-sqs";
-import type { Alert } from "@outpost-ops/core/alerts";
 import { enqueue } from "@outpost-ops/core/aws/queue";
 import { DeadlineError } from "@outpost-ops/core/deadline";
 import { EnvironmentError } from "@outpost-ops/core/errors";
 import { plannerSkipEvents } from "@outpost-ops/core/events/from-outcomes";
 import { mergeSnapshotPlans } from "@outpost-ops/core/jobs/merge-plans";
 import { planSnapshotPages } from "@outpost-ops/core/jobs/snapshot";
-import { quotaExhaustedAlert } from "@outpost-ops/core/jobs/snapshot-alerts";
+import { missedWindowAlert, quotaExhaustedAlert } from "@outpost-ops/core/jobs/snapshot-alerts";
 import { createSnapshotQuotaBudget } from "@outpost-ops/core/jobs/snapshot-quota-budget";
+import { snapshotPlanSummary } from "@outpost-ops/core/jobs/summaries";
 import type { SnapshotPlan } from "@outpost-ops/core/snapshot/plan";
-import { countSkip, emptySummary, type RunSummary } from "@outpost-ops/core/summary";
+import type { RunSummary } from "@outpost-ops/core/summary";
 import { eventBridgeEvents, eventContext, publishEvents } from "../lib/event-stream.ts";
-import { parseScheduledEvent, type ScheduledEvent } from "../lib/events.ts";
+import { parseScheduledEvent } from "../lib/events.ts";
 import { lambda } from "../lib/handler.ts";
 import { reportSummary } from "../lib/observability.ts";
 import { lazyRuntime, plannerDeadline, type Runtime } from "../lib/runtime.ts";
 
 export const parseEvent = parseScheduledEvent;
-
-function summarize(pages: Map<string, SnapshotPlan[]>, now: Date, enqueued: number): RunSummary {
-  const summary = emptySummary("snapshot", "plan", now);
-  for (const plan of [...pages.values()].map(mergeSnapshotPlans)) {
-    summary.selected += plan.selected;
-    summary.planned += plan.items.length;
-    for (const s of plan.skipped) countSkip(summary, s.code);
-  }
-  summary.enqueued = enqueued;
-  return summary;
-}
 
 /**
  * Enqueues each page's items as soon as it is planned, so a run stopped by its deadline keeps what
@@ -65,35 +54,15 @@ export function createHandler(runtime: () => Runtime = lazyRuntime({ events: eve
     const shortfall = quotaExhaustedAlert(quota.shortfalls(), env.region, now);
     if (shortfall) await alerts.publish({ ...shortfall, stage: env.stage });
     if (!stopped && [...pages.values()].every((p) => p.every((plan) => plan.due === undefined)))
-      await alerts.publish(lateWindowAlert(event, env.region, env.stage));
-    const summary = summarize(pages, now, enqueued);
+      await alerts.publish({
+        ...missedWindowAlert({ rules: event.resources, eventTime: event.time, region: env.region }),
+        stage: env.stage,
+      });
+    const summary = snapshotPlanSummary([...pages.values()].map(mergeSnapshotPlans), now, { enqueued });
     reportSummary(summary);
     if (stopped) throw stopped;
     return summary;
   });
-}
-
-/**
- * Rules fire only when a schedule is due, so an invocation with nothing due means the event came
- * later than the 5-minute lookback (or a rule no longer matches the config): a window was missed.
- */
-export function lateWindowAlert(event: ScheduledEvent, region: string, stage: string): Alert {
-  return {
-    severity: "warning",
-    job: "snapshot",
-    title: "A snapshot window was missed",
-    body: [
-      `The schedule rule ${event.resources[0] ?? "(unknown rule)"} fired at ${event.time}, but no policy schedule is due`,
-      "at that time or in the 5 minutes before it, so no snapshot was taken for this event. Either the event",
-      "arrived late, or the deployed rules no longer match outpost-ops.config.ts: redeploy with `npx sst deploy`.",
-      "The next scheduled window will run as usual; take a snapshot now with `npx outpost-ops run snapshot --at <window time>`.",
-    ].join("\n"),
-    region,
-    at: new Date(event.time),
-    resourceIds: event.resources,
-    links: [],
-    stage,
-  };
 }
 
 export const handler = createHandler();

@@ -1,0 +1,42 @@
+import { type Alert, ConsoleLinks } from "./alert.ts";
+
+/** What an alarm's state change says, as the alarm relay reads it from EventBridge's event. */
+export interface AlarmStateChange {
+  alarmName: string;
+  state: "OK" | "ALARM" | "INSUFFICIENT_DATA";
+  previousState?: string;
+  reason?: string;
+  description?: string;
+  region: string;
+  /** When the state changed (the event's `time`). */
+  at: Date;
+  /** The alarm's ARN(s). */
+  resources: string[];
+}
+
+/**
+ * What one of our alarms going to ALARM (critical) or back to OK (info) means for a user, by name.
+ * @example alarmAlert({ alarmName: "outpost-ops-prod-snapshot-work-dead-letters", state: "ALARM", ... })
+ */
+export function alarmAlert(change: AlarmStateChange): Omit<Alert, "stage"> {
+  const deadLetters = change.alarmName.endsWith("-dead-letters");
+  const firing = change.state === "ALARM";
+  const body = [
+    change.description ?? "",
+    deadLetters && firing
+      ? "Work items failed 10 times and were set aside in a dead-letter queue: some snapshots were not taken or not deleted. Inspect the messages, fix the cause (often IAM or a quota), then redrive them from the SQS console."
+      : "",
+    `State: ${change.previousState ?? "?"} -> ${change.state}.`,
+    change.reason ? `Reason: ${change.reason}` : "",
+  ].filter(Boolean);
+  return {
+    severity: firing ? "critical" : "info",
+    job: "platform",
+    title: `${change.alarmName} is ${change.state}`,
+    body: body.join("\n"),
+    region: change.region,
+    at: change.at,
+    resourceIds: change.resources,
+    links: [ConsoleLinks.alarm(change.region, change.alarmName)],
+  };
+}

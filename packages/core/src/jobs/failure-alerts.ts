@@ -1,0 +1,39 @@
+import type { Alert } from "../alerts/alert.ts";
+import type { ItemOutcome } from "./outcome.ts";
+
+/** As many failures as an inbox reader takes in; the rest are counted (and in the logs and events). */
+const LISTED = 10;
+
+/**
+ * The alert for work items that failed, on their first delivery, for a reason waiting will not fix
+ * (a missing permission, a resource in the wrong state): people hear of it at once rather than when
+ * the retries run out hours later. None for no failures.
+ * @example firstFailuresAlert(failures, { job: "snapshot", region: "us-west-2", at })
+ */
+export function firstFailuresAlert(
+  failures: ItemOutcome[],
+  context: { job: "snapshot" | "retention"; region: string; at: Date },
+): Omit<Alert, "stage"> | undefined {
+  if (failures.length === 0) return undefined;
+  const what =
+    context.job === "snapshot" ? "snapshot(s) could not be taken" : "snapshot(s) could not be deleted";
+  return {
+    severity: "warning",
+    job: context.job,
+    title: `${failures.length} ${what}`,
+    body: [
+      ...failures.slice(0, LISTED).map((f) => `${f.key}: ${f.detail}`),
+      ...(failures.length > LISTED
+        ? [`... and ${failures.length - LISTED} more (see the function's logs)`]
+        : []),
+      "",
+      "This is not a rate or quota limit, so waiting alone may not fix it: check the IAM role, the resource",
+      "and its state. outpost-ops retries each item; after 10 tries it moves to the dead-letter queue and",
+      "its alarm raises a critical alert.",
+    ].join("\n"),
+    region: context.region,
+    at: context.at,
+    resourceIds: failures.map((f) => f.key),
+    links: [],
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * The plan summaries every run reports, built here once so the Lambdas (logs, metrics) and the CLI
+ * (`plan`, `run`, `--json`) count the same things the same way, by reason code.
+ */
+import type { RetentionPlan } from "../retention/plan.ts";
+import type { SnapshotPlan } from "../snapshot/plan.ts";
+import { countSkip, emptySummary, type RunSummary } from "../summary.ts";
+
+/**
+ * @example snapshotPlanSummary(plans, now, { enqueued: 40 })
+ */
+export function snapshotPlanSummary(
+  plans: SnapshotPlan[],
+  now: Date,
+  options: { dryRun?: boolean; enqueued?: number } = {},
+): RunSummary {
+  const summary = emptySummary("snapshot", "plan", now, options.dryRun ?? false);
+  for (const plan of plans) {
+    summary.selected += plan.selected;
+    summary.planned += plan.items.length;
+    for (const s of plan.skipped) countSkip(summary, s.code);
+  }
+  summary.enqueued = options.enqueued ?? 0;
+  return summary;
+}
+
+/**
+ * A capped plan plans no deletion (its would-be deletions are kept with code `cap-exceeded`).
+ * @example retentionPlanSummary(plan, now, { enqueued: items.length })
+ */
+export function retentionPlanSummary(
+  plan: RetentionPlan,
+  now: Date,
+  options: { dryRun?: boolean; enqueued?: number } = {},
+): RunSummary {
+  const summary = emptySummary("retention", "plan", now, options.dryRun ?? false);
+  summary.selected = plan.managed;
+  summary.planned = plan.deletions.length;
+  for (const d of plan.decisions) if (d.action === "skip") countSkip(summary, d.code);
+  summary.enqueued = options.enqueued ?? 0;
+  return summary;
+}

@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import { retentionPlanSummary, snapshotPlanSummary } from "../../src/jobs/summaries.ts";
+import type { RetentionPlan } from "../../src/retention/plan.ts";
+import type { SnapshotPlan } from "../../src/snapshot/plan.ts";
+
+const NOW = new Date("2024-05-14T10:00:00Z");
+
+describe("Function: snapshotPlanSummary", () => {
+  it("adds up every policy's plan and counts skips by code", () => {
+    const plan = (selected: number, items: number, codes: SnapshotPlan["skipped"][number]["code"][]) =>
+      ({
+        selected,
+        items: Array.from({ length: items }, () => ({})),
+        skipped: codes.map((code, i) => ({ resourceId: `r-${i}`, code, reason: `sentence ${i}` })),
+      }) as unknown as SnapshotPlan;
+    const summary = snapshotPlanSummary(
+      [plan(3, 2, ["instance-state"]), plan(2, 1, ["instance-state", "aurora-member"])],
+      NOW,
+      { enqueued: 3 },
+    );
+    expect(summary).toMatchObject({
+      job: "snapshot",
+      phase: "plan",
+      at: NOW.toISOString(),
+      dryRun: false,
+      selected: 5,
+      planned: 3,
+      enqueued: 3,
+      skipped: { "instance-state": 2, "aurora-member": 1 },
+    });
+  });
+});
+
+describe("Function: retentionPlanSummary", () => {
+  it("counts managed snapshots, deletions and skips by code; keeps are not skips", () => {
+    const plan = {
+      managed: 4,
+      deletions: [{}],
+      decisions: [
+        { action: "skip", code: "used-by-ami" },
+        { action: "skip", code: "used-by-ami" },
+        { action: "keep", code: "keep-last" },
+        { action: "delete", code: "beyond-rules" },
+      ],
+    } as unknown as RetentionPlan;
+    expect(retentionPlanSummary(plan, NOW, { dryRun: true })).toMatchObject({
+      job: "retention",
+      dryRun: true,
+      selected: 4,
+      planned: 1,
+      enqueued: 0,
+      skipped: { "used-by-ami": 2 },
+    });
+  });
+});
