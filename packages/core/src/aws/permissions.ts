@@ -93,6 +93,10 @@ export const RdsPermissions = {
     "rds:DescribeDBSnapshots",
     "rds:DescribeDBClusterSnapshots",
   ]),
+  describeAccountQuotas: describe(
+    "read the manual DB (cluster) snapshot quotas' usage and maximum (to plan within them, and for the quota alert)",
+    ["rds:DescribeAccountAttributes"],
+  ),
   createFromSource: {
     why: "snapshot the selected DB instances and Aurora clusters (their own tags are not touched)",
     actions: ["rds:CreateDBSnapshot", "rds:CreateDBClusterSnapshot"],
@@ -131,14 +135,21 @@ export const RdsPermissions = {
  * @example FunctionPermissions.retentionWorker.map((s) => s.actions)
  */
 export const FunctionPermissions = {
-  /** collectResources: volumes, instances (and their volumes), DB instances, clusters. */
+  /**
+   * collectResources: volumes, instances (and their volumes), DB instances, clusters; the DB
+   * snapshot quotas' room (createSnapshotQuotaBudget).
+   */
   snapshotPlanner: [
     Ec2Permissions.describeVolumes,
     Ec2Permissions.describeInstances,
     RdsPermissions.describeDbInstances,
     RdsPermissions.describeDbClusters,
+    RdsPermissions.describeAccountQuotas,
   ],
-  /** applySnapshotItem: findWindowSnapshots (DescribeSnapshots), then the create. */
+  /**
+   * applySnapshotItem: findWindowSnapshots (DescribeSnapshots), then the create; a full DB
+   * snapshot quota's figure for its alert (readQuotaUsage).
+   */
   snapshotWorker: [
     Ec2Permissions.describeSnapshots,
     Ec2Permissions.createSnapshotFromSource,
@@ -146,6 +157,7 @@ export const FunctionPermissions = {
     Ec2Permissions.tagOnCreate,
     RdsPermissions.createFromSource,
     RdsPermissions.createManagedSnapshot,
+    RdsPermissions.describeAccountQuotas,
   ],
   /** collectRetentionInventory: our snapshots, which sources still exist, which snapshots AMIs use. */
   retentionPlanner: [
