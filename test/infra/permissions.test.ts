@@ -261,15 +261,13 @@ const SCENARIOS: Record<HandlerName, (ctx: ScenarioContext) => Promise<void>> = 
     await handlers.snapshotWindow(scheduledEvent(late, region, "late"), planner("snapshot-window"));
   },
   // One item of each kind (CreateSnapshot, CreateSnapshots, CreateDBSnapshot,
-  // CreateDBClusterSnapshot), plus one AWS refuses (the first-failure alert) and one over a full
-  // quota (the quota alert).
+  // CreateDBClusterSnapshot), plus one AWS refuses (the first-failure alert), and the cluster
+  // snapshot quota filled after planning (the quota alert reads its usage).
   snapshotWork: async ({ sb, region, infra, sqs, recorded, setup }) => {
     const seeded = seedEstate(sb);
     sb.clock.set(DAY1);
     await setup(testConfig()).snapshotWindow(scheduledEvent(DAY1, region, "due"), planner("snapshot-window"));
     await enqueue(sqs, queue(infra, "snapshot-work").url, [nothingLeftToSnapshot(seeded, region)]);
-    // The manual DB cluster snapshot quota fills after planning: its create is refused, and the worker
-    // reads the quota's use for its alert (DescribeAccountAttributes).
     sb.seed({ quotas: { region, manualDbClusterSnapshots: 0 } });
     const handler = recorded(testConfig()).snapshotWork;
     await drainQueue({

@@ -217,17 +217,21 @@ describe("Integration: throttling, 5xx, slow responses and quota errors", () => 
   });
 
   it("full snapshot quotas fail their items at once: acknowledged, alerted once per batch, nothing dead-lettered", async () => {
-    // Prepare: no room for another EBS snapshot or manual DB instance snapshot in the Region. The
-    // sandbox does not serve DescribeAccountAttributes, so the planner cannot budget: the worker catches it.
+    // Prepare: the window is planned with room left; then the quotas fill up before the worker runs
+    // (other snapshots taken meanwhile), so the worker meets them: no room for another EBS snapshot or
+    // manual DB instance snapshot in the Region. (A quota already full when planning: quota.test.ts.)
     h.sb.clock.set(DAY3);
-    h.sb.seed({ quotas: { region: REGION, snapshotsPerRegion: 1, manualDbSnapshots: 1 } });
-    const ebsBefore = h.sb.state.snapshots(REGION).length;
     const creates = () => h.sb.requests.count("CreateSnapshot") + h.sb.requests.count("CreateSnapshots");
     const createsBefore = creates();
     const window = (await h.handlers.snapshotWindow(
       scheduledEvent(DAY3, REGION, "outpost-ops-line-daily"),
       lambdaContext("snapshot-window"),
     )) as RunSummary;
+    h.sb.seed({ quotas: { region: REGION, snapshotsPerRegion: 1, manualDbSnapshots: 1 } });
+    const ebsBefore = h.sb.state.snapshots(REGION).length;
+    const manualDbSnapshots = h.sb.state
+      .dbSnapshots(REGION)
+      .filter((s) => s.snapshotType === "manual").length;
     const capture = captureSummaries();
 
     // Act
@@ -267,6 +271,10 @@ describe("Integration: throttling, 5xx, slow responses and quota errors", () => 
     expect(text).toContain("EBS snapshots per Region");
     expect(text).toContain("--service-code ebs --quota-code L-309BACF6");
     expect(text).toContain("Manual DB instance snapshots");
+    // With the figure RDS reports (DescribeAccountAttributes), not a guess.
+    expect(text).toContain(
+      `Manual DB instance snapshots (Service Quotas: service rds, quota L-272F1212) in ${REGION}: ${manualDbSnapshots} of 1 used.`,
+    );
     expect(text).not.toContain("This is not a rate or quota limit");
     expect(messages.every((m) => m.messageAttributes.severity?.value === "critical")).toBe(true);
   });

@@ -1,6 +1,7 @@
 import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { type AwsClients, createClients } from "@outpost-ops/core/aws/clients";
 import { type Config, type ConfigInput, parseConfig } from "@outpost-ops/core/config";
+import type { Sleeper } from "@outpost-ops/core/pacing";
 import type { RunSummary } from "@outpost-ops/core/summary";
 import { logger } from "@outpost-ops/functions/src/lib/observability.ts";
 import { type Estate, type Sandbox, startSandbox } from "@outpost-ops/sandbox";
@@ -10,6 +11,7 @@ import {
   drillHandlers,
   type Infrastructure,
   queue as queueOf,
+  sandboxClock,
 } from "outpost-ops/src/drill/wiring.ts";
 import { vi } from "vitest";
 
@@ -273,11 +275,38 @@ export interface Harness {
   sqs: SQSClient;
   infra: Infrastructure;
   handlers: ReturnType<typeof drillHandlers>;
+  /** The handlers' clock (see sandboxClock). */
+  clock: Sleeper;
 }
 
-/** A sandbox on port 0, clients through the real SDK, the queues and topic, the handlers over them. */
-export async function startHarness(options: { config?: Config; maxAttempts?: number; start?: Date } = {}) {
-  const sb = await startSandbox({ port: 0, ...(options.start ? { startTime: options.start } : {}) });
+/**
+ * EC2's eventual consistency is on in every harness: a snapshot created through the API stays out of
+ * DescribeSnapshots (and is "not found" by id) for this long — on the sandbox clock, or the wall clock,
+ * whichever passes it first (the sandbox's model). 2 s is "a few seconds", as AWS's own lag usually
+ * is, and long enough that the worker's confirmation has to wait twice (its backoff is 1 s, then 2 s)
+ * before the lookup lists what it created; its waits pass on the sandbox clock (sandboxClock), so the
+ * delay costs no wall time.
+ */
+export const DESCRIBE_DELAY_MS = 2_000;
+
+export interface HarnessOptions {
+  config?: Config;
+  maxAttempts?: number;
+  start?: Date;
+  /** EC2's DescribeSnapshots visibility delay; default DESCRIBE_DELAY_MS, 0 = off. */
+  describeDelayMs?: number;
+}
+
+/**
+ * A sandbox on port 0 with EC2's visibility delay on, clients through the real SDK, the queues and
+ * topic, the handlers over them.
+ */
+export async function startHarness(options: HarnessOptions = {}) {
+  const sb = await startSandbox({
+    port: 0,
+    describeVisibilityDelayMs: options.describeDelayMs ?? DESCRIBE_DELAY_MS,
+    ...(options.start ? { startTime: options.start } : {}),
+  });
   const clientOptions = {
     endpoint: sb.endpoint,
     credentials: CREDENTIALS,
@@ -287,14 +316,15 @@ export async function startHarness(options: { config?: Config; maxAttempts?: num
   // The production client configuration (retry mode included): tests exercise what runs in Lambda.
   const clients = createClients(clientOptions);
   const infra = await createInfrastructure(clients, REGION);
-  const handlers = drillHandlers(options.config ?? testConfig(), clients, infra);
-  const harness: Harness = { sb, clients, sqs: clients.get(SQSClient, REGION), infra, handlers };
+  const clock = sandboxClock(sb);
+  const handlers = drillHandlers(options.config ?? testConfig(), clients, infra, clock);
+  const harness: Harness = { sb, clients, sqs: clients.get(SQSClient, REGION), infra, handlers, clock };
   return harness;
 }
 
-/** Handlers for another config over the same sandbox and queues. */
+/** Handlers for another config over the same sandbox, queues and clock. */
 export function handlersFor(harness: Harness, config: Config) {
-  return drillHandlers(config, harness.clients, harness.infra);
+  return drillHandlers(config, harness.clients, harness.infra, harness.clock);
 }
 
 export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {

@@ -3,7 +3,9 @@ import {
   CopyDBSnapshotCommand,
   CreateDBClusterSnapshotCommand,
   CreateDBSnapshotCommand,
+  DeleteDBClusterSnapshotCommand,
   DeleteDBSnapshotCommand,
+  DescribeAccountAttributesCommand,
   DescribeDBClusterSnapshotsCommand,
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
@@ -234,6 +236,71 @@ describe("Sandbox: RDS snapshots", () => {
       eu.send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: "eu-db", DBSnapshotIdentifier: "q3" })),
     ).rejects.toMatchObject({ name: "SnapshotQuotaExceededFault" });
     eu.destroy();
+  });
+
+  it("reports the manual snapshot quotas with their usage in DescribeAccountAttributes", async () => {
+    // Prepare: a Region of its own, with seeded quotas, two manual DB snapshots (one copied), one
+    // automated one (not counted), and one manual cluster snapshot deleted again (not counted).
+    const region = "ca-central-1";
+    const ca = new RDSClient({ region, endpoint: sb.endpoint, credentials, maxAttempts: 1 });
+    const quota = (out: { AccountQuotas?: { AccountQuotaName?: string; Used?: number; Max?: number }[] }) =>
+      Object.fromEntries((out.AccountQuotas ?? []).map((q) => [q.AccountQuotaName, [q.Used, q.Max]]));
+    sb.seed({
+      dbInstances: [{ region, id: "ca-db", engine: "postgres" }],
+      dbClusters: [{ region, id: "ca-ledger", engine: "aurora-postgresql" }],
+      dbSnapshots: [
+        {
+          region,
+          id: "rds:ca-db-auto",
+          dbInstanceId: "ca-db",
+          createdAt: "2023-12-31T03:00:00Z",
+          type: "automated",
+        },
+        { region, id: "ca-manual-1", dbInstanceId: "ca-db", createdAt: "2023-12-30T00:00:00Z" },
+      ],
+      quotas: { region, manualDbSnapshots: 3, manualDbClusterSnapshots: 50 },
+    });
+    const before = quota(await ca.send(new DescribeAccountAttributesCommand({})));
+
+    // Act
+    await ca.send(
+      new CreateDBSnapshotCommand({ DBInstanceIdentifier: "ca-db", DBSnapshotIdentifier: "ca-2" }),
+    );
+    await ca.send(
+      new CopyDBSnapshotCommand({
+        SourceDBSnapshotIdentifier: "ca-manual-1",
+        TargetDBSnapshotIdentifier: "ca-3",
+      }),
+    );
+    await ca.send(
+      new CreateDBClusterSnapshotCommand({
+        DBClusterIdentifier: "ca-ledger",
+        DBClusterSnapshotIdentifier: "c-1",
+      }),
+    );
+    sb.clock.advance(10 * 60_000);
+    await ca.send(new DeleteDBClusterSnapshotCommand({ DBClusterSnapshotIdentifier: "c-1" }));
+    const full = quota(await ca.send(new DescribeAccountAttributesCommand({})));
+    const refused = ca.send(
+      new CreateDBSnapshotCommand({ DBInstanceIdentifier: "ca-db", DBSnapshotIdentifier: "ca-4" }),
+    );
+
+    // Assess: Used counts the Region's manual snapshots of each kind; Max is the seeded quota.
+    expect(before).toEqual({
+      DBInstances: [1, 40],
+      DBClusters: [1, 40],
+      ManualSnapshots: [1, 3],
+      ManualClusterSnapshots: [0, 50],
+    });
+    expect(full).toMatchObject({ ManualSnapshots: [3, 3], ManualClusterSnapshots: [0, 50] });
+    // The quota it reports full is the one CreateDBSnapshot is refused against.
+    await expect(refused).rejects.toMatchObject({ name: "SnapshotQuotaExceededFault" });
+    // Another Region has AWS's defaults.
+    expect(quota(await rds.send(new DescribeAccountAttributesCommand({})))).toMatchObject({
+      ManualSnapshots: [expect.any(Number), 100],
+      ManualClusterSnapshots: [expect.any(Number), 100],
+    });
+    ca.destroy();
   });
 
   it("pages with MaxRecords and Marker through the SDK paginator", async () => {

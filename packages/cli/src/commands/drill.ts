@@ -24,7 +24,7 @@ import {
   renderReport,
 } from "../drill/report.ts";
 import { type RegionDeployment, simulate } from "../drill/simulate.ts";
-import { createInfrastructure, drillHandlers, queue, rulesIn } from "../drill/wiring.ts";
+import { createInfrastructure, drillHandlers, queue, rulesIn, sandboxClock } from "../drill/wiring.ts";
 import { toJson } from "../format.ts";
 import { loadConfig } from "../load-config.ts";
 
@@ -85,7 +85,7 @@ async function mistakenRetentionChange(input: {
   };
   const before = sandbox.state.deleted(region).length;
   const alertsBefore = sandbox.state.snsMessages(region).length;
-  const handlers = drillHandlers(shrunk, clients, infra);
+  const handlers = drillHandlers(shrunk, clients, infra, sandboxClock(sandbox));
   await handlers.retentionSweep(
     scheduledEvent(at, region, "outpost-ops-drill-retention"),
     lambdaContext("retention-sweep"),
@@ -115,7 +115,12 @@ export async function runDrill(options: {
   const { config } = await loadConfig(options.config);
   const region = config.regions.primary;
   const started = Date.now();
-  const sandbox = await startSandbox({ startTime: DRILL_START, snapshotCompletionMs: 10 * 60_000 });
+  // EC2 lists a new snapshot a few seconds after creating it, as in AWS (the workers confirm before acknowledging).
+  const sandbox = await startSandbox({
+    startTime: DRILL_START,
+    snapshotCompletionMs: 10 * 60_000,
+    describeVisibilityDelayMs: 2_000,
+  });
   try {
     const clients = createClients({
       endpoint: sandbox.endpoint,
@@ -130,7 +135,7 @@ export async function runDrill(options: {
       const infra = await createInfrastructure(clients, where, jobsIn(where, config));
       deployments.push({
         infra,
-        handlers: drillHandlers(config, clients, infra),
+        handlers: drillHandlers(config, clients, infra, sandboxClock(sandbox)),
         rules: rulesIn(where, config),
       });
     }

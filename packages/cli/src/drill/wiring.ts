@@ -10,7 +10,7 @@ import type { AwsClients } from "@outpost-ops/core/aws/clients";
 import type { Config } from "@outpost-ops/core/config";
 import { OutpostOpsError } from "@outpost-ops/core/errors";
 import { eventBridgeEvents } from "@outpost-ops/core/events/publish";
-import { unpaced } from "@outpost-ops/core/pacing";
+import { type Sleeper, unpaced } from "@outpost-ops/core/pacing";
 import { parseScheduleExpression } from "@outpost-ops/core/schedule/expression";
 import {
   type FunctionName,
@@ -21,6 +21,7 @@ import {
 } from "@outpost-ops/functions/src/jobs.ts";
 import { readEnv } from "@outpost-ops/functions/src/lib/env.ts";
 import { type Runtime, systemClock } from "@outpost-ops/functions/src/lib/runtime.ts";
+import type { Sandbox } from "@outpost-ops/sandbox";
 import { HandlerFactories } from "./handlers.ts";
 import type { Handler } from "./lambda.ts";
 
@@ -113,6 +114,23 @@ export function environmentOf(infra: Infrastructure): Record<string, string> {
 }
 
 /**
+ * The handlers' clock on the sandbox: now() is the sandbox clock, and sleep(ms) advances it by ms
+ * instead of waiting (then yields, so other pollers and the sandbox's server run). The sandbox clock
+ * is the world's time here: a worker's backoff spends it, so EC2's visibility delay passes during it
+ * as it would in AWS, without waiting, and alerts and events carry simulated times.
+ * @example drillHandlers(config, clients, infra, sandboxClock(sandbox))
+ */
+export function sandboxClock(sandbox: Pick<Sandbox, "clock">): Sleeper {
+  return {
+    now: () => sandbox.clock.now().getTime(),
+    sleep: async (ms) => {
+      sandbox.clock.advance(ms);
+      await new Promise((resolve) => setImmediate(resolve));
+    },
+  };
+}
+
+/**
  * The real handlers over the sandbox, exactly as deployed but with the sandbox's clients and no pacing
  * (the drill's sandbox is not throttled; pacing would only slow simulated weeks down).
  * @example const handlers = drillHandlers(config, clients, infra); await handlers.snapshotWindow(event, ctx)
@@ -121,6 +139,7 @@ export function drillHandlers(
   config: Config,
   clients: AwsClients,
   infra: Infrastructure,
+  clock: Sleeper = systemClock,
 ): Record<FunctionName, Handler> {
   const env = readEnv(environmentOf(infra));
   const runtime: Runtime = {
@@ -132,7 +151,7 @@ export function drillHandlers(
       : memoryAlertSink(),
     events: eventBridgeEvents(clients, env.region, env.eventBusName),
     pacer: unpaced,
-    clock: systemClock,
+    clock,
   };
   const get = () => runtime;
   const handlers = {} as Record<FunctionName, Handler>;

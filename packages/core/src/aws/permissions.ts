@@ -87,15 +87,16 @@ export const Ec2Permissions = {
 
 // RDS Describe responses carry TagList, so no rds:ListTagsForResource is needed anywhere.
 export const RdsPermissions = {
-  describeQuotas: describe("read the manual snapshot quotas and their use (plan what fits, say when full)", [
-    "rds:DescribeAccountAttributes",
-  ]),
   describeDbInstances: describe("list DB instances (with their tags)", ["rds:DescribeDBInstances"]),
   describeDbClusters: describe("list Aurora clusters (with their tags)", ["rds:DescribeDBClusters"]),
   describeDbSnapshots: describe("list manual DB and cluster snapshots (with their tags)", [
     "rds:DescribeDBSnapshots",
     "rds:DescribeDBClusterSnapshots",
   ]),
+  describeAccountQuotas: describe(
+    "read the manual DB (cluster) snapshot quotas' usage and maximum (to plan within them, and for the quota alert)",
+    ["rds:DescribeAccountAttributes"],
+  ),
   createFromSource: {
     why: "snapshot the selected DB instances and Aurora clusters (their own tags are not touched)",
     actions: ["rds:CreateDBSnapshot", "rds:CreateDBClusterSnapshot"],
@@ -142,16 +143,22 @@ export const EventPermissions = {
  * @example FunctionPermissions.retentionWorker.map((s) => s.actions)
  */
 export const FunctionPermissions = {
-  /** collectResources: volumes, instances (and their volumes), DB instances, clusters. */
+  /**
+   * collectResources: volumes, instances (and their volumes), DB instances, clusters; the DB
+   * snapshot quotas' room (createSnapshotQuotaBudget).
+   */
   snapshotPlanner: [
     Ec2Permissions.describeVolumes,
     Ec2Permissions.describeInstances,
     RdsPermissions.describeDbInstances,
     RdsPermissions.describeDbClusters,
-    RdsPermissions.describeQuotas,
+    RdsPermissions.describeAccountQuotas,
     EventPermissions.putEvents,
   ],
-  /** applySnapshotItem: findWindowSnapshots (DescribeSnapshots), then the create. */
+  /**
+   * applySnapshotItem: findWindowSnapshots (DescribeSnapshots), then the create; a full DB
+   * snapshot quota's figure for its alert (readQuotaUsage).
+   */
   snapshotWorker: [
     Ec2Permissions.describeSnapshots,
     Ec2Permissions.createSnapshotFromSource,
@@ -159,7 +166,7 @@ export const FunctionPermissions = {
     Ec2Permissions.tagOnCreate,
     RdsPermissions.createFromSource,
     RdsPermissions.createManagedSnapshot,
-    RdsPermissions.describeQuotas,
+    RdsPermissions.describeAccountQuotas,
     EventPermissions.putEvents,
   ],
   /** collectRetentionInventory: our snapshots, which sources still exist, which snapshots AMIs use. */

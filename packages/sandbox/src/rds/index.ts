@@ -2,6 +2,7 @@ import { AwsError } from "../errors.ts";
 import { type Env, type HttpAnswer, type RequestContext, type ServiceHandler, xmlAnswer } from "../http.ts";
 import { str } from "../query.ts";
 import { awsQueryError } from "../xml.ts";
+import { describeAccountAttributes } from "./account.ts";
 import { describeDBClusters, describeDBInstances, describeDBSnapshots } from "./describe.ts";
 import { RdsState } from "./model.ts";
 import { RDS_XMLNS } from "./render.ts";
@@ -30,6 +31,8 @@ export class RdsService implements ServiceHandler {
     const s = this.state;
     const region = s.region(ctx.region);
     switch (operation) {
+      case "DescribeAccountAttributes":
+        return xmlAnswer(describeAccountAttributes(region, ctx));
       case "DescribeDBInstances":
         return xmlAnswer(describeDBInstances(s, region, ctx));
       case "DescribeDBClusters":

@@ -64,10 +64,26 @@ export class RdsRegion {
   readonly snapshots = new Map<string, DbSnapshot>();
   readonly clusterSnapshots = new Map<string, DbSnapshot>();
   readonly deletedIds: string[] = [];
+  /** The manual snapshot quotas (AWS's default: 100 of each per Region); `Estate.quotas` sets them. */
   manualDbSnapshots = 100;
   manualDbClusterSnapshots = 100;
 
   constructor(readonly name: string) {}
+
+  /**
+   * Manual snapshots of one kind, as the quota counts them: copies included (they are manual),
+   * automated and AWS Backup ones not, deleted ones gone.
+   */
+  manualCount(kind: "instance" | "cluster"): number {
+    let n = 0;
+    for (const s of (kind === "instance" ? this.snapshots : this.clusterSnapshots).values())
+      if (s.type === "manual") n++;
+    return n;
+  }
+
+  manualQuota(kind: "instance" | "cluster"): number {
+    return kind === "instance" ? this.manualDbSnapshots : this.manualDbClusterSnapshots;
+  }
 }
 
 export function arnOf(

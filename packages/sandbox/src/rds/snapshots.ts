@@ -63,10 +63,7 @@ function snapshotsOf(region: RdsRegion, k: Kind) {
 
 /** Manual snapshots (including copies) count against the region's quota; automated and AWS Backup ones do not. */
 function checkQuota(region: RdsRegion, k: Kind): void {
-  let manual = 0;
-  for (const s of snapshotsOf(region, k).values()) if (s.type === "manual") manual++;
-  const quota = k.kind === "instance" ? region.manualDbSnapshots : region.manualDbClusterSnapshots;
-  if (manual >= quota) {
+  if (region.manualCount(k.kind) >= region.manualQuota(k.kind)) {
     throw new AwsError(
       "SnapshotQuotaExceeded",
       "Cannot create the snapshot because the maximum allowed number of snapshots has been reached.",
