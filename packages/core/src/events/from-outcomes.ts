@@ -89,21 +89,27 @@ function snapshotOutcomeEvent(
 ): OutpostOpsEvent[] {
   const detailType = detailTypeOf(outcome);
   if (!detailType) return [];
-  const type: SnapshotType =
-    item.kind === "rds-instance"
-      ? "rds-snapshot"
-      : item.kind === "aurora-cluster"
-        ? "aurora-snapshot"
-        : "ebs-snapshot";
   const source = workItemSource(item);
+  // RDS snapshot ids are known before the call (deterministic); an EBS id only once AWS assigned
+  // one, so an EBS item that made none names its source resource instead.
+  const snapshotIds =
+    outcome.snapshotIds.length > 0 || !("snapshotId" in item) ? outcome.snapshotIds : [item.snapshotId];
+  const type: OutpostOpsEventDetail["resource"]["type"] =
+    snapshotIds.length === 0
+      ? "resource"
+      : item.kind === "rds-instance"
+        ? "rds-snapshot"
+        : item.kind === "aurora-cluster"
+          ? "aurora-snapshot"
+          : "ebs-snapshot";
   return [
     event(detailType, ctx, {
       job: "snapshot",
       outcome: outcome.status,
       code: outcome.code,
       reason: outcome.detail,
-      resource: { type, id: outcome.snapshotIds[0] ?? source, region: item.region },
-      snapshotIds: outcome.snapshotIds,
+      resource: { type, id: snapshotIds[0] ?? source, region: item.region },
+      snapshotIds,
       policy: item.policy,
       lineage: { sourceId: source, schedule: item.schedule, window: item.window },
     }),

@@ -4,8 +4,14 @@
  * (FailedEntryCount) instead of throwing, so failed entries are re-sent a few times and whatever
  * still fails is returned to the caller to log and count: an event is never dropped silently.
  */
-import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
+import {
+  EventBridgeClient,
+  PutEventsCommand,
+  type PutEventsCommandOutput,
+  type PutEventsRequestEntry,
+} from "@aws-sdk/client-eventbridge";
 import type { AwsClients } from "../aws/clients.ts";
+import { errorCode } from "../aws/errors.ts";
 import { EVENT_SOURCE, type OutpostOpsEvent } from "./event.ts";
 
 export interface EventPublishResult {
@@ -72,13 +78,27 @@ export function batchEntries<T>(items: T[], size: (item: T) => number): T[][] {
 export function eventBridgeSink(client: EventBridgeClient, busName: string): EventSink {
   return {
     async publish(events) {
-      let pending = events.map((event) => ({ event, entry: toEntry(event, busName) }));
       const failed: EventPublishResult["failed"] = [];
+      let pending: { event: OutpostOpsEvent; entry: PutEventsRequestEntry }[] = [];
+      for (const event of events) {
+        const entry = toEntry(event, busName);
+        // PutEvents refuses a whole call over 256 KB: an entry that large alone can never be sent.
+        if (entrySize(entry) > MAX_BYTES_PER_CALL) failed.push({ event, code: "EntryTooLarge" });
+        else pending.push({ event, entry });
+      }
       let sent = 0;
       for (let round = 1; round <= ROUNDS && pending.length > 0; round++) {
         const again: typeof pending = [];
         for (const batch of batchEntries(pending, (p) => entrySize(p.entry))) {
-          const out = await client.send(new PutEventsCommand({ Entries: batch.map((p) => p.entry) }));
+          let out: PutEventsCommandOutput;
+          try {
+            out = await client.send(new PutEventsCommand({ Entries: batch.map((p) => p.entry) }));
+          } catch (error) {
+            // The whole call failed after the SDK's retries (AccessDenied, a lasting 5xx): its entries
+            // are reported like refused ones, so the job that produced them goes on.
+            for (const p of batch) failed.push({ event: p.event, code: errorCode(error) });
+            continue;
+          }
           batch.forEach((p, i) => {
             const result = out.Entries?.[i];
             const code = result?.ErrorCode ?? (result?.EventId ? undefined : "NoEventId");

@@ -68,9 +68,10 @@ describe("Function: snapshotItemEvents", () => {
       CTX,
     );
     const retry = snapshotItemEvents(VOLUME_ITEM, [{ ...base, status: "retry", code: "rate-limited" }], CTX);
-    expect(failed.map((e) => [e.detailType, e.detail.code, e.detail.resource.id])).toEqual([
-      ["Work Item Failed", "access-denied", "vol-1"],
+    expect(failed.map((e) => [e.detailType, e.detail.code, e.detail.resource])).toEqual([
+      ["Work Item Failed", "access-denied", { type: "resource", id: "vol-1", region: "us-west-2" }],
     ]);
+    expect(failed[0]?.resources).toEqual([]);
     expect(retry).toEqual([]);
   });
 
@@ -88,6 +89,22 @@ describe("Function: snapshotItemEvents", () => {
     );
     expect(event?.resources).toEqual(["arn:aws:rds:us-west-2:123456789012:snapshot:oo-x"]);
     expect(event?.detail.resource.type).toBe("rds-snapshot");
+  });
+
+  it("a failed RDS item names the snapshot it meant to create (its id is deterministic)", () => {
+    const item: SnapshotWorkItem = {
+      ...VOLUME_ITEM,
+      kind: "aurora-cluster",
+      clusterId: "inv",
+      snapshotId: "oo-y",
+    };
+    const [event] = snapshotItemEvents(
+      item,
+      [{ key: item.key, status: "failed", code: "quota-exceeded", snapshotIds: [], detail: "full" }],
+      CTX,
+    );
+    expect(event?.detail.resource).toEqual({ type: "aurora-snapshot", id: "oo-y", region: "us-west-2" });
+    expect(event?.resources).toEqual(["arn:aws:rds:us-west-2:123456789012:cluster-snapshot:oo-y"]);
   });
 });
 

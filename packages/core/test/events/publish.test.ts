@@ -86,6 +86,34 @@ describe("Function: eventBridgeSink", () => {
     expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(2);
   });
 
+  it("reports the entries of a call that failed as a whole, and goes on with the next call", async () => {
+    // Prepare: the first call is refused outright (after the SDK's retries), the second goes through
+    eventBridge
+      .on(PutEventsCommand)
+      .rejectsOnce(Object.assign(new Error("not allowed"), { name: "AccessDeniedException" }))
+      .callsFake((input) => ok(input.Entries.length));
+    const events = Array.from({ length: 12 }, (_, i) => created(`snap-${i}`));
+    // Act
+    const result = await eventBridgeSink(new EventBridgeClient({ region: "us-west-2" }), "default").publish(
+      events,
+    );
+    // Assess
+    expect(result.sent).toBe(2);
+    expect(result.failed).toHaveLength(10);
+    expect(new Set(result.failed.map((f) => f.code))).toEqual(new Set(["AccessDeniedException"]));
+  });
+
+  it("reports an entry over 256 KB without sending it: AWS would refuse the whole call", async () => {
+    eventBridge.on(PutEventsCommand).callsFake((input) => ok(input.Entries.length));
+    const huge = created("snap-huge", "x".repeat(300_000));
+    const result = await eventBridgeSink(new EventBridgeClient({ region: "us-west-2" }), "default").publish([
+      huge,
+      created("snap-small"),
+    ]);
+    expect(result).toEqual({ sent: 1, failed: [{ event: huge, code: "EntryTooLarge" }] });
+    expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(1);
+  });
+
   it("sends nothing for no events", async () => {
     const result = await eventBridgeSink(new EventBridgeClient({ region: "us-west-2" }), "default").publish(
       [],
