@@ -251,7 +251,8 @@ const planner = (name: string) => lambdaContext(name, 840_000);
  * stacks/handlers.ts does not compile until it has one.
  */
 const SCENARIOS: Record<HandlerName, (ctx: ScenarioContext) => Promise<void>> = {
-  // Every policy due (EBS volumes, instances, RDS, Aurora), then an event with nothing due (the alert).
+  // Every policy due (EBS volumes, instances, RDS, Aurora), then an event with nothing due (the alert),
+  // then the due event again with the DB snapshot quotas full (the quota alert).
   snapshotWindow: async ({ sb, region, recorded }) => {
     seedEstate(sb);
     sb.clock.set(DAY1);
@@ -259,6 +260,10 @@ const SCENARIOS: Record<HandlerName, (ctx: ScenarioContext) => Promise<void>> = 
     await handlers.snapshotWindow(scheduledEvent(DAY1, region, "due"), planner("snapshot-window"));
     const late = new Date(DAY1.getTime() + 30 * 60_000);
     await handlers.snapshotWindow(scheduledEvent(late, region, "late"), planner("snapshot-window"));
+    // A duplicate delivery with both DB snapshot quotas full: the planner looks up which of the
+    // window's snapshots exist before it skips and alerts.
+    sb.seed({ quotas: { region, manualDbSnapshots: 0, manualDbClusterSnapshots: 0 } });
+    await handlers.snapshotWindow(scheduledEvent(DAY1, region, "again"), planner("snapshot-window"));
   },
   // One item of each kind (CreateSnapshot, CreateSnapshots, CreateDBSnapshot,
   // CreateDBClusterSnapshot), plus one AWS refuses (the first-failure alert), and the cluster

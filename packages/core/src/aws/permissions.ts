@@ -153,6 +153,8 @@ export const FunctionPermissions = {
     RdsPermissions.describeDbInstances,
     RdsPermissions.describeDbClusters,
     RdsPermissions.describeAccountQuotas,
+    // When a quota has no room: which of the window's DB snapshots a first run already took.
+    RdsPermissions.describeDbSnapshots,
     EventPermissions.putEvents,
   ],
   /**

@@ -168,3 +168,39 @@ export async function manualSnapshotQuotas(rds: RDSClient): Promise<ManualSnapsh
   const cluster = usage("ManualClusterSnapshots");
   return { ...(instance ? { instance } : {}), ...(cluster ? { cluster } : {}) };
 }
+
+/** RDS filters take a bounded list of values; ours stay well inside it. */
+const ID_FILTER_VALUES = 50;
+
+/**
+ * Which of these manual DB (`rds`) or cluster (`aurora`) snapshot ids exist: a re-run of a window
+ * finds the snapshots its first run already took (our ids are deterministic).
+ * @example await existingDbSnapshotIds(rds, "rds", ["oo-daily-orders-20240514t0000"]) // Set { … }
+ */
+export async function existingDbSnapshotIds(
+  rds: RDSClient,
+  kind: "rds" | "aurora",
+  ids: string[],
+): Promise<Set<string>> {
+  const found = new Set<string>();
+  const wanted = new Set(ids);
+  for (let i = 0; i < ids.length; i += ID_FILTER_VALUES) {
+    const Values = ids.slice(i, i + ID_FILTER_VALUES);
+    if (kind === "rds") {
+      const input = { Filters: [{ Name: "db-snapshot-id", Values }] };
+      for await (const page of paginateDescribeDBSnapshots({ client: rds, pageSize: PAGE_SIZE }, input))
+        for (const s of page.DBSnapshots ?? [])
+          if (s.DBSnapshotIdentifier && wanted.has(s.DBSnapshotIdentifier)) found.add(s.DBSnapshotIdentifier);
+    } else {
+      const input = { Filters: [{ Name: "db-cluster-snapshot-id", Values }] };
+      for await (const page of paginateDescribeDBClusterSnapshots(
+        { client: rds, pageSize: PAGE_SIZE },
+        input,
+      ))
+        for (const s of page.DBClusterSnapshots ?? [])
+          if (s.DBClusterSnapshotIdentifier && wanted.has(s.DBClusterSnapshotIdentifier))
+            found.add(s.DBClusterSnapshotIdentifier);
+    }
+  }
+  return found;
+}

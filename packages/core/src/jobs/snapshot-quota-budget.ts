@@ -11,7 +11,7 @@
  */
 import { RDSClient } from "@aws-sdk/client-rds";
 import type { AwsClients } from "../aws/clients.ts";
-import { manualSnapshotQuotas, type QuotaUsage } from "../aws/rds.ts";
+import { existingDbSnapshotIds, manualSnapshotQuotas, type QuotaUsage } from "../aws/rds.ts";
 import type { SkippedResource, SnapshotPlan } from "../snapshot/plan.ts";
 import { type SnapshotWorkItem, workItemSource } from "../snapshot/work-item.ts";
 import { type SnapshotQuota, SnapshotQuotas } from "./snapshot-quotas.ts";
@@ -42,6 +42,23 @@ interface Room {
 const isDatabaseItem = (item: SnapshotWorkItem) =>
   item.kind === "rds-instance" || item.kind === "aurora-cluster";
 
+/** The DB and cluster snapshots of these items that exist already; none when the lookup fails. */
+async function existingSnapshots(clients: AwsClients, region: string, items: SnapshotWorkItem[]) {
+  const rds = clients.get(RDSClient, region);
+  const idsOf = (kind: SnapshotWorkItem["kind"]) =>
+    items.flatMap((i) => (i.kind === kind && "snapshotId" in i ? [i.snapshotId] : []));
+  try {
+    const [instance, cluster] = await Promise.all([
+      existingDbSnapshotIds(rds, "rds", idsOf("rds-instance")),
+      existingDbSnapshotIds(rds, "aurora", idsOf("aurora-cluster")),
+    ]);
+    return new Set([...instance, ...cluster]);
+  } catch {
+    // Then everything over the room is skipped and alerted, as without this check.
+    return new Set<string>();
+  }
+}
+
 /**
  * @example const quota = createSnapshotQuotaBudget(clients, "us-west-2"); const fitted = await quota.fit(plan)
  */
@@ -70,14 +87,26 @@ export function createSnapshotQuotaBudget(clients: AwsClients, region: string): 
       rooms ??= read();
       known = await rooms;
       const items: SnapshotWorkItem[] = [];
-      const skipped: SkippedResource[] = [];
+      const over: SnapshotWorkItem[] = [];
       for (const item of plan.items) {
         const room = known.get(item.kind);
         if (room === undefined || room.left > 0) {
           if (room) room.left -= 1;
           items.push(item);
+        } else over.push(item);
+      }
+      if (over.length === 0) return plan;
+      // A duplicate delivery or a re-run of the window finds snapshots its first run took: they use
+      // no more room (they are counted in `used` already), so they are planned, and the worker
+      // reports them as existing. Only when the room ran out is this worth a look.
+      const existing = await existingSnapshots(clients, region, over);
+      const skipped: SkippedResource[] = [];
+      for (const item of over) {
+        if ("snapshotId" in item && existing.has(item.snapshotId)) {
+          items.push(item);
           continue;
         }
+        const room = known.get(item.kind) as Room;
         const source = workItemSource(item);
         room.shortfall ??= { quota: room.quota, region, usage: room.usage, skipped: [] };
         room.shortfall.skipped.push(source);

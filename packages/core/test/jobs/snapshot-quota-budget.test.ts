@@ -1,4 +1,4 @@
-import { DescribeAccountAttributesCommand, RDSClient } from "@aws-sdk/client-rds";
+import { DescribeAccountAttributesCommand, DescribeDBSnapshotsCommand, RDSClient } from "@aws-sdk/client-rds";
 import { mockClient } from "aws-sdk-client-mock";
 // Types for the matchers test/setup.ts registers.
 import type {} from "aws-sdk-client-mock-vitest/extend";
@@ -69,6 +69,26 @@ describe("Function: createSnapshotQuotaBudget", () => {
       },
     ]);
     expect(rdsMock).toHaveReceivedCommandTimes(DescribeAccountAttributesCommand, 1);
+  });
+
+  it("plans a re-run's items whose snapshots exist already, without a false quota alert", async () => {
+    // Prepare: the window's first run took a and b, which filled the quota
+    rdsMock.on(DescribeAccountAttributesCommand).resolves(quotas(100, 100));
+    rdsMock.on(DescribeDBSnapshotsCommand).resolves({
+      DBSnapshots: [{ DBSnapshotIdentifier: "oo-orders-a-w" }, { DBSnapshotIdentifier: "oo-orders-b-w" }],
+    });
+    const budget = createSnapshotQuotaBudget(clients(), "us-west-2");
+
+    // Act
+    const fitted = await budget.fit(pagePlan([db("a"), db("b"), db("c")]));
+
+    // Assess: a and b are planned (the worker reports them existing), only c lacks room
+    expect(fitted.items.map((i) => i.key)).toEqual(["orders/a/w", "orders/b/w"]);
+    expect(fitted.skipped.map((s) => s.resourceId)).toEqual(["c"]);
+    expect(budget.shortfalls().map((f) => f.skipped)).toEqual([["c"]]);
+    expect(rdsMock).toHaveReceivedCommandWith(DescribeDBSnapshotsCommand, {
+      Filters: [{ Name: "db-snapshot-id", Values: ["oo-orders-a-w", "oo-orders-b-w", "oo-orders-c-w"] }],
+    });
   });
 
   it("calls nothing for a page without database items", async () => {
