@@ -15,7 +15,8 @@ import { RegionInfo } from "aws-cdk-lib/region-info";
 
 const PLACEHOLDER = /\$\{([^}]*)\}/g;
 const KMS_KEY = /^kmsKey:(.+)$/;
-const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/.+$/;
+/** A key ARN: IAM does not authorize key operations through an alias ARN in a policy's Resource. */
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/.+$/;
 
 /**
  * What the placeholders beyond the stack's own `${partition}`/`${region}`/`${account}` stand for.
@@ -84,7 +85,11 @@ export function fillPlaceholders(pattern: string, stack: Stack, placeholders: Pl
       const keyName = key[1] ?? "";
       if (!placeholders.kmsKey) return missing(name, "has no value: pass placeholdersFrom(config)");
       const arn = placeholders.kmsKey(keyName) ?? missing(name, `names a KMS key the config does not define`);
-      if (!KMS_KEY_ARN.test(arn)) missing(name, `resolved to "${arn}", which is not a KMS key ARN`);
+      if (!KMS_KEY_ARN.test(arn))
+        missing(
+          name,
+          `resolved to "${arn}", which is not a KMS key ARN (arn:…:kms:REGION:ACCOUNT:key/ID; an alias ARN grants nothing)`,
+        );
       return arn;
     }
     return missing(name, "is unknown");

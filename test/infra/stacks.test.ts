@@ -512,6 +512,11 @@ describe("Function: fillPlaceholders", () => {
     );
     const wrong = placeholdersFrom(config, { "copy-dr": "alias/outpost-ops" });
     expect(() => fillPlaceholders(`\${kmsKey:copy-dr}`, stack, wrong)).toThrow(/not a KMS key ARN/);
+    // IAM does not authorize key operations through an alias ARN, so one would grant nothing.
+    const alias = placeholdersFrom(config, {
+      "copy-dr": "arn:aws:kms:us-east-1:123456789012:alias/dr-copies",
+    });
+    expect(() => fillPlaceholders(`\${kmsKey:copy-dr}`, stack, alias)).toThrow(/an alias ARN grants nothing/);
     expect(() => fillPlaceholders(`arn:aws:ec2:\${drRegion}::snapshot/*`, stack)).toThrow(
       /has no value: pass placeholdersFrom\(config\)/,
     );
