@@ -3,7 +3,7 @@
  * 2 refused or a usage error, 3 the config cannot be loaded or is invalid. No stack traces for errors
  * the user can act on; a stack only for a bug.
  */
-import { ConfigError, ConfigLoadError, OutpostOpsError } from "@outpost-ops/core/errors";
+import { ConfigError, ConfigLoadError, IncompleteRunError, OutpostOpsError } from "@outpost-ops/core/errors";
 import { CommanderError } from "commander";
 import { paintFor } from "./colour.ts";
 import type { CliIo } from "./io.ts";
@@ -36,6 +36,10 @@ export function reportFailure(error: unknown, io: Pick<CliIo, "stderr" | "env">)
   if (error instanceof ConfigError || error instanceof ConfigLoadError) {
     say(error.message);
     return ExitCode.invalidConfig;
+  }
+  if (error instanceof IncompleteRunError) {
+    say(error.message);
+    return ExitCode.failed;
   }
   if (error instanceof OutpostOpsError) {
     say(error.message);

@@ -1,3 +1,5 @@
+import { EnqueueError } from "@outpost-ops/core/aws/queue";
+import { DeadlineError } from "@outpost-ops/core/deadline";
 import { ConfigError, ConfigLoadError, OutpostOpsError } from "@outpost-ops/core/errors";
 import { CommanderError } from "commander";
 import { describe, expect, it } from "vitest";
@@ -19,6 +21,8 @@ describe("Function: reportFailure (exit codes and messages)", () => {
     ["a config that cannot be loaded", new ConfigLoadError("/etc/x.ts", "no such file."), 3],
     ["no confirmation", new ConfirmationRequiredError("delete 9 snapshots in us-west-2"), 2],
     ["any other refusal", new OutpostOpsError("--days must be a whole number"), 2],
+    ["a run stopped before it finished", new DeadlineError("listing volumes", 3), 1],
+    ["work SQS would not take", new EnqueueError([{ id: "a/b/c", code: "InternalError" }]), 1],
     ["an AWS error", awsError("ThrottlingException", "Rate exceeded"), 1],
     ["a bug", new TypeError("x is undefined"), 1],
   ])("%s exits %i", (_label, error, code) => {

@@ -45,9 +45,11 @@ describe("Function: runCli (commander program)", () => {
     for (const r of [planSnapshot, runRetention]) {
       expect(r.stdout).toContain("--at <iso-time>");
       expect(r.stdout).toContain("--region <region>");
-      expect(r.stdout).toContain("--dry-run");
       expect(r.stdout).not.toContain("--days");
     }
+    // A plan changes nothing, so it takes no --dry-run; run does.
+    expect(runRetention.stdout).toContain("--dry-run");
+    expect(planSnapshot.stdout).not.toContain("--dry-run");
     expect(runRetention.stdout).toContain("-y, --yes");
     expect(planSnapshot.stdout).not.toContain("--yes");
     expect(validate.stdout).not.toMatch(/--at|--dry-run|--region|--yes|--days/);
@@ -70,7 +72,7 @@ describe("Function: runCli (commander program)", () => {
   it.each([
     [["drll"], /unknown command 'drll'\n\(Did you mean drill\?\)/],
     [["run", "snapshto"], /unknown command 'snapshto'\n\(Did you mean snapshot\?\)/],
-    [["plan", "retention", "--dry-rnu"], /unknown option '--dry-rnu'\n\(Did you mean --dry-run\?\)/],
+    [["run", "retention", "--dry-rnu"], /unknown option '--dry-rnu'\n\(Did you mean --dry-run\?\)/],
     [["validate", "--at", "2024-05-14T10:00:00Z"], /unknown option '--at'/],
     [["validate", "--dry-run"], /unknown option '--dry-run'/],
     [["run", "snapshot", "--yes"], /unknown option '--yes'/],

@@ -3,14 +3,14 @@
  * with an error that says what happened, rather than be killed at its timeout mid-page. The caller
  * passes how much time is left (Lambda's context in handlers); core never reads a clock itself.
  */
-import { OutpostOpsError } from "./errors.ts";
+import { IncompleteRunError } from "./errors.ts";
 
 export interface Deadline {
   /** Milliseconds left before the work must stop (already net of any safety margin). */
   remainingMs(): number;
 }
 
-export class DeadlineError extends OutpostOpsError {
+export class DeadlineError extends IncompleteRunError {
   constructor(
     readonly what: string,
     readonly pagesRead: number,

@@ -9,6 +9,17 @@ export class OutpostOpsError extends Error {
   }
 }
 
+/**
+ * A run stopped before it finished (a deadline, work AWS would not take): what it did stands, the
+ * rest is for a retry. Not a refusal and not a bad input: the CLI exits 1 for these.
+ */
+export class IncompleteRunError extends OutpostOpsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "IncompleteRunError";
+  }
+}
+
 /** One problem in the config, located by its field path (e.g. `policies[0].schedules[1].expression`). */
 export interface ConfigIssue {
   path: string;

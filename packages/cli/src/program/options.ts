@@ -42,9 +42,11 @@ export function parseAt(text: string): Date {
   }
 }
 
-export function jobOptions(command: Command, dryRun: string): Command {
-  return commonOptions(command)
-    .option("--dry-run", dryRun)
+/** `dryRun` describes `--dry-run` for a command that changes something; a plan has none. */
+export function jobOptions(command: Command, dryRun?: string): Command {
+  const withDryRun =
+    dryRun === undefined ? commonOptions(command) : commonOptions(command).option("--dry-run", dryRun);
+  return withDryRun
     .option("--at <iso-time>", "evaluate as of this time, e.g. 2024-05-14T10:00:00Z (default: now)", parseAt)
     .option("--region <region>", "Region to act in (default: AWS_REGION, else the config's primary)");
 }

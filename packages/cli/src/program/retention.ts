@@ -7,7 +7,6 @@ export function registerRetention(cli: Cli): void {
     cli.plan
       .command("retention")
       .description("Show every managed snapshot as keep / delete / skip as of --at (default now), and why"),
-    "no effect: a plan never changes anything",
   );
   cli.action(plan, async (options: JobOptions) => {
     const [{ planRetention }, ctx] = await Promise.all([

@@ -7,7 +7,6 @@ export function registerSnapshot(cli: Cli): void {
     cli.plan
       .command("snapshot")
       .description("Show which resources are due a snapshot as of --at (default now), and why"),
-    "no effect: a plan never changes anything",
   );
   cli.action(plan, async (options: JobOptions) => {
     const [{ planSnapshot }, ctx] = await Promise.all([

@@ -5,12 +5,12 @@
  */
 import { createHash } from "node:crypto";
 import { SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import { OutpostOpsError } from "../errors.ts";
+import { IncompleteRunError } from "../errors.ts";
 import type { WorkItem } from "../snapshot/work-item.ts";
 
 const BATCH = 10; // SQS SendMessageBatch maximum
 
-export class EnqueueError extends OutpostOpsError {
+export class EnqueueError extends IncompleteRunError {
   constructor(readonly failed: { id: string; code: string }[]) {
     super(
       `SQS refused ${failed.length} work item(s): ${failed.map((f) => `${f.id} (${f.code})`).join(", ")}. They were not enqueued; Lambda retries the scheduled run, and duplicates of the items that were enqueued are dropped.`,
