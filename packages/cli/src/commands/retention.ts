@@ -1,5 +1,3 @@
-/** `plan retention` and `run retention`: what retention keeps and deletes as of `--at`, and why. */
-import { ConsoleLinks } from "@outpost-ops/core/alerts";
 import { applyLocally } from "@outpost-ops/core/jobs/apply-local";
 import { addOutcomes } from "@outpost-ops/core/jobs/outcome";
 import { applyDeleteItem, deleteWorkItems, planRetentionRun } from "@outpost-ops/core/jobs/retention";
@@ -99,7 +97,6 @@ export async function runRetention(ctx: CommandContext): Promise<number> {
   if (plan.cap.exceeded) {
     await ctx.alerts.publish({
       ...capExceededAlert(plan, ctx.region),
-      links: [ConsoleLinks.managedSnapshots(ctx.region)],
     });
     ctx.out(
       ctx.json

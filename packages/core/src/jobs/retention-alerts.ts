@@ -1,8 +1,8 @@
-import type { Alert } from "../alerts/alert.ts";
+import { type Alert, ConsoleLinks } from "../alerts/alert.ts";
 import type { RetentionPlan } from "../retention/plan.ts";
 
 /** The alert a capped retention run sends: what it would have deleted, and how to proceed. */
-export function capExceededAlert(plan: RetentionPlan, region: string): Omit<Alert, "links"> {
+export function capExceededAlert(plan: RetentionPlan, region: string): Omit<Alert, "stage"> {
   const wouldDelete = plan.decisions.filter((d) => d.code === "cap-exceeded").map((d) => d.snapshot.id);
   return {
     severity: "warning",
@@ -18,5 +18,6 @@ export function capExceededAlert(plan: RetentionPlan, region: string): Omit<Aler
     region,
     at: plan.at,
     resourceIds: wouldDelete,
+    links: [ConsoleLinks.managedSnapshots(region)],
   };
 }

@@ -11,6 +11,7 @@
  */
 import { RDSClient } from "@aws-sdk/client-rds";
 import type { AwsClients } from "../aws/clients.ts";
+import { errorMessage } from "../aws/errors.ts";
 import { existingDbSnapshotIds, manualSnapshotQuotas, type QuotaUsage } from "../aws/rds.ts";
 import type { SkippedResource, SnapshotPlan } from "../snapshot/plan.ts";
 import { type SnapshotWorkItem, workItemSource } from "../snapshot/work-item.ts";
@@ -30,6 +31,8 @@ export interface SnapshotQuotaBudget {
   fit(plan: SnapshotPlan): Promise<SnapshotPlan>;
   /** Every quota that ran out so far in this run. */
   shortfalls(): QuotaShortfall[];
+  /** Why the budget planned blind (the quotas or existing snapshots could not be read), for the logs. */
+  problems(): string[];
 }
 
 interface Room {
@@ -43,7 +46,12 @@ const isDatabaseItem = (item: SnapshotWorkItem) =>
   item.kind === "rds-instance" || item.kind === "aurora-cluster";
 
 /** The DB and cluster snapshots of these items that exist already; none when the lookup fails. */
-async function existingSnapshots(clients: AwsClients, region: string, items: SnapshotWorkItem[]) {
+async function existingSnapshots(
+  clients: AwsClients,
+  region: string,
+  items: SnapshotWorkItem[],
+  problems: string[],
+) {
   const rds = clients.get(RDSClient, region);
   const idsOf = (kind: SnapshotWorkItem["kind"]) =>
     items.flatMap((i) => (i.kind === kind && "snapshotId" in i ? [i.snapshotId] : []));
@@ -53,8 +61,9 @@ async function existingSnapshots(clients: AwsClients, region: string, items: Sna
       existingDbSnapshotIds(rds, "aurora", idsOf("aurora-cluster")),
     ]);
     return new Set([...instance, ...cluster]);
-  } catch {
+  } catch (error) {
     // Then everything over the room is skipped and alerted, as without this check.
+    problems.push(`could not list existing DB snapshots: ${errorMessage(error)}`);
     return new Set<string>();
   }
 }
@@ -65,6 +74,7 @@ async function existingSnapshots(clients: AwsClients, region: string, items: Sna
 export function createSnapshotQuotaBudget(clients: AwsClients, region: string): SnapshotQuotaBudget {
   let rooms: Promise<Map<SnapshotWorkItem["kind"], Room>> | undefined;
   let known = new Map<SnapshotWorkItem["kind"], Room>();
+  const problems: string[] = [];
   const read = async () => {
     const out = new Map<SnapshotWorkItem["kind"], Room>();
     try {
@@ -76,8 +86,11 @@ export function createSnapshotQuotaBudget(clients: AwsClients, region: string): 
       });
       if (quotas.instance) out.set("rds-instance", room(SnapshotQuotas.rdsInstance, quotas.instance));
       if (quotas.cluster) out.set("aurora-cluster", room(SnapshotQuotas.rdsCluster, quotas.cluster));
-    } catch {
-      // Best effort (see above): an unknown quota budgets nothing.
+    } catch (error) {
+      // Best effort (see above): an unknown quota budgets nothing, and the handler logs why.
+      problems.push(
+        `could not read the RDS snapshot quotas (DescribeAccountAttributes): ${errorMessage(error)}`,
+      );
     }
     return out;
   };
@@ -99,7 +112,7 @@ export function createSnapshotQuotaBudget(clients: AwsClients, region: string): 
       // A duplicate delivery or a re-run of the window finds snapshots its first run took: they use
       // no more room (they are counted in `used` already), so they are planned, and the worker
       // reports them as existing. Only when the room ran out is this worth a look.
-      const existing = await existingSnapshots(clients, region, over);
+      const existing = await existingSnapshots(clients, region, over, problems);
       const skipped: SkippedResource[] = [];
       for (const item of over) {
         if ("snapshotId" in item && existing.has(item.snapshotId)) {
@@ -119,6 +132,9 @@ export function createSnapshotQuotaBudget(clients: AwsClients, region: string): 
       if (skipped.length === 0) return plan;
       const all = [...plan.skipped, ...skipped].sort((a, b) => (a.resourceId < b.resourceId ? -1 : 1));
       return { ...plan, items, skipped: all };
+    },
+    problems() {
+      return [...problems];
     },
     shortfalls() {
       return [...known.values()].flatMap((room) => (room.shortfall ? [room.shortfall] : []));

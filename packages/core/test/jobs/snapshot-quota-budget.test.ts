@@ -115,5 +115,10 @@ describe("Function: createSnapshotQuotaBudget", () => {
     // Assess
     expect(fitted.items).toHaveLength(2);
     expect(budget.shortfalls()).toEqual([]);
+    expect(budget.problems()).toEqual([
+      expect.stringContaining(
+        "could not read the RDS snapshot quotas (DescribeAccountAttributes): AccessDenied",
+      ),
+    ]);
   });
 });

@@ -1,5 +1,4 @@
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { ConsoleLinks } from "@outpost-ops/core/alerts";
 import { enqueue } from "@outpost-ops/core/aws/queue";
 import { EnvironmentError } from "@outpost-ops/core/errors";
 import { retentionSkipEvents } from "@outpost-ops/core/events/from-outcomes";
@@ -39,7 +38,6 @@ export function createHandler(runtime: () => Runtime = lazyRuntime({ events: eve
       await alerts.publish({
         ...capExceededAlert(plan, env.region),
         stage: env.stage,
-        links: [ConsoleLinks.managedSnapshots(env.region)],
       });
     } else {
       const items = deleteWorkItems(plan, env.region);

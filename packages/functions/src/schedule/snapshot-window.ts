@@ -13,7 +13,7 @@ import type { RunSummary } from "@outpost-ops/core/summary";
 import { eventBridgeEvents, eventContext, publishEvents } from "../lib/event-stream.ts";
 import { parseScheduledEvent } from "../lib/events.ts";
 import { lambda } from "../lib/handler.ts";
-import { reportSummary } from "../lib/observability.ts";
+import { logger, reportSummary } from "../lib/observability.ts";
 import { lazyRuntime, plannerDeadline, type Runtime } from "../lib/runtime.ts";
 
 export const parseEvent = parseScheduledEvent;
@@ -51,6 +51,7 @@ export function createHandler(runtime: () => Runtime = lazyRuntime({ events: eve
       if (!(error instanceof DeadlineError)) throw error;
       stopped = error;
     }
+    for (const problem of quota.problems()) logger.warn("snapshot quota budget planned blind", { problem });
     const shortfall = quotaExhaustedAlert(quota.shortfalls(), env.region, now);
     if (shortfall) await alerts.publish({ ...shortfall, stage: env.stage });
     if (!stopped && [...pages.values()].every((p) => p.every((plan) => plan.due === undefined)))
