@@ -64,6 +64,8 @@ function items(): SnapshotWorkItem[] {
 async function run(retryMode: RetryMode): Promise<void> {
   sb.faults.clear();
   sb.faults.set({ service: "ec2", throttleRate: 0.3, seed: 42 });
+  // An hour on for each run: EBS allows one snapshot per volume per 15 s, on the sandbox's clock.
+  sb.clock.advance(3_600_000);
   const clients = createClients({
     endpoint: sb.endpoint,
     credentials: { accessKeyId: "bench", secretAccessKey: "bench" },
