@@ -6,7 +6,13 @@
  */
 import { pathToFileURL } from "node:url";
 import { parseConfig } from "@outpost-ops/core/config";
-import { AllFunctionSpecs, type FunctionName, Jobs, jobsIn } from "@outpost-ops/functions/src/jobs.ts";
+import {
+  AllFunctionSpecs,
+  type FunctionName,
+  Jobs,
+  jobsIn,
+  type QueueSpec,
+} from "@outpost-ops/functions/src/jobs.ts";
 import { startSandbox } from "@outpost-ops/sandbox";
 import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
@@ -14,7 +20,7 @@ import { Queue } from "aws-cdk-lib/aws-sqs";
 import { type Function as SstFunction, Stack } from "sst/constructs";
 import { describe, expect, it } from "vitest";
 import { HandlerFactories } from "../../packages/cli/src/drill/handlers.ts";
-import { createInfrastructure, rulesIn } from "../../packages/cli/src/drill/wiring.ts";
+import { createInfrastructure, rulesIn, variablesFor } from "../../packages/cli/src/drill/wiring.ts";
 import { createClients } from "../../packages/core/src/aws/clients.ts";
 import {
   deployedFunctions,
@@ -145,6 +151,28 @@ describe("Wiring: the drill runs what the stacks deploy", () => {
       const module = (await import(file)) as { createHandler?: unknown };
       expect(module.createHandler, name).toBe(HandlerFactories[name as FunctionName]);
     }
+  });
+
+  it("each function in the drill sees only the variables its declaration lists, as in Lambda", () => {
+    const infra = {
+      region: "us-west-2",
+      topicArn: "arn:aws:sns:us-west-2:123456789012:t",
+      queues: Object.fromEntries(
+        Object.values(Jobs)
+          .flatMap((job): readonly QueueSpec[] => job.queues)
+          .map((spec) => [spec.name, { spec, url: `https://sqs.example/${spec.name}`, dlqUrl: "" }]),
+      ),
+    };
+    expect(Object.keys(variablesFor("alarmStateChange", infra)).sort()).toEqual([
+      "ALERT_TOPIC_ARN",
+      "AWS_REGION",
+      "OUTPOST_OPS_STAGE",
+    ]);
+    expect(variablesFor("snapshotWindow", infra)).toMatchObject({
+      SNAPSHOT_QUEUE_URL: "https://sqs.example/snapshot-work",
+    });
+    expect(variablesFor("snapshotWindow", infra)).not.toHaveProperty("RETENTION_QUEUE_URL");
+    expect(variablesFor("snapshotWork", infra)).not.toHaveProperty("SNAPSHOT_QUEUE_URL");
   });
 
   it("function keys are unique across jobs", () => {

@@ -5,7 +5,7 @@
  */
 import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
 import { CreateQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { memoryAlertSink, snsAlertSink } from "@outpost-ops/core/alerts";
+import { snsAlertSink } from "@outpost-ops/core/alerts";
 import type { AwsClients } from "@outpost-ops/core/aws/clients";
 import type { Config } from "@outpost-ops/core/config";
 import { OutpostOpsError } from "@outpost-ops/core/errors";
@@ -13,6 +13,7 @@ import { eventBridgeEvents } from "@outpost-ops/core/events/publish";
 import { type Sleeper, unpaced } from "@outpost-ops/core/pacing";
 import { parseScheduleExpression } from "@outpost-ops/core/schedule/expression";
 import {
+  AllFunctionSpecs,
   type FunctionName,
   type JobName,
   Jobs,
@@ -20,7 +21,7 @@ import {
   type QueueSpec,
 } from "@outpost-ops/functions/src/jobs.ts";
 import { readEnv } from "@outpost-ops/functions/src/lib/env.ts";
-import { type Runtime, systemClock } from "@outpost-ops/functions/src/lib/runtime.ts";
+import { noEvents, type Runtime, systemClock } from "@outpost-ops/functions/src/lib/runtime.ts";
 import type { Sandbox } from "@outpost-ops/sandbox";
 import { HandlerFactories } from "./handlers.ts";
 import type { Handler } from "./lambda.ts";
@@ -101,7 +102,10 @@ export async function createInfrastructure(
   return { region, topicArn: topic.TopicArn ?? "", queues };
 }
 
-/** The variables the stacks set on every function in this Region (defaults, topic, queue URLs). */
+/** What every function gets whatever its declaration (stacks/defaults.ts, and Lambda's own). */
+const DEFAULT_VARIABLES = ["AWS_REGION", "OUTPOST_OPS_STAGE"];
+
+/** Every variable the stacks set on some function in this Region (defaults, topic, bus, queue URLs). */
 export function environmentOf(infra: Infrastructure): Record<string, string> {
   const vars: Record<string, string> = {
     AWS_REGION: infra.region,
@@ -111,6 +115,20 @@ export function environmentOf(infra: Infrastructure): Record<string, string> {
   };
   for (const { spec, url } of Object.values(infra.queues)) vars[spec.urlVariable] = url;
   return vars;
+}
+
+/**
+ * The variables one function gets: the defaults and those its declaration lists, as in Lambda, so a
+ * handler that reads one its job does not declare fails in the drill too, not only once deployed.
+ * @example variablesFor("alarmStateChange", infra) // no queue URLs
+ */
+export function variablesFor(name: FunctionName, infra: Infrastructure): Record<string, string> {
+  const declared: readonly string[] = AllFunctionSpecs[name].environment;
+  return Object.fromEntries(
+    Object.entries(environmentOf(infra)).filter(
+      ([key]) => DEFAULT_VARIABLES.includes(key) || declared.includes(key),
+    ),
+  );
 }
 
 /**
@@ -141,22 +159,23 @@ export function drillHandlers(
   infra: Infrastructure,
   clock: Sleeper = systemClock,
 ): Record<FunctionName, Handler> {
-  const env = readEnv(environmentOf(infra));
-  const runtime: Runtime = {
-    config,
-    env,
-    clients,
-    alerts: infra.topicArn
-      ? snsAlertSink(clients.get(SNSClient, env.region), infra.topicArn)
-      : memoryAlertSink(),
-    events: eventBridgeEvents(clients, env.region, env.eventBusName),
-    pacer: unpaced,
-    clock,
-  };
-  const get = () => runtime;
   const handlers = {} as Record<FunctionName, Handler>;
-  for (const name of Object.keys(HandlerFactories) as FunctionName[])
-    handlers[name] = HandlerFactories[name](get);
+  for (const name of Object.keys(HandlerFactories) as FunctionName[]) {
+    const declared: readonly string[] = AllFunctionSpecs[name].environment;
+    const env = readEnv(variablesFor(name, infra));
+    const runtime: Runtime = {
+      config,
+      env,
+      clients,
+      alerts: snsAlertSink(clients.get(SNSClient, env.region), env.alertTopicArn),
+      events: declared.includes("EVENT_BUS_NAME")
+        ? eventBridgeEvents(clients, env.region, env.eventBusName)
+        : noEvents,
+      pacer: unpaced,
+      clock,
+    };
+    handlers[name] = HandlerFactories[name](() => runtime);
+  }
   return handlers;
 }
 
