@@ -267,7 +267,10 @@ describe("Integration: throttling, 5xx, slow responses and quota errors", () => 
     const messages = h.sb.state.snsMessages(REGION);
     expect(drained.invocations).toBeGreaterThan(1);
     for (const quota of ["EBS snapshots per Region", "Manual DB instance snapshots"])
-      expect(messages.filter((m) => m.message.includes(quota)), quota).toHaveLength(1);
+      expect(
+        messages.filter((m) => m.message.includes(quota)),
+        quota,
+      ).toHaveLength(1);
     const text = messages.map((m) => m.message).join("\n");
     expect(text).toContain("EBS snapshots per Region");
     expect(text).toContain("--service-code ebs --quota-code L-309BACF6");
