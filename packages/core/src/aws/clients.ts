@@ -61,7 +61,8 @@ export interface AwsClients {
 /**
  * The SDK's `standard` mode: exponential backoff with jitter and a retry quota. Our workers already
  * pace themselves below the API's token buckets; `adaptive` adds a second, client-side limiter that
- * fell to ~0.5 requests/s under 30% random throttling in the fault test, so it only cost throughput.
+ * halved the worker's throughput under 30% random throttling (1.31 against 0.67 items/s), so it only
+ * cost throughput.
  * The figures behind this choice are in BENCHMARKS.md ("Retry mode").
  */
 export const RETRY_MODE: RetryMode = "standard";
@@ -92,12 +93,19 @@ function serviceOf(Class: ClientClass<unknown>): string {
  * @example const clients = createClients(); clients.get(SNSClient, "us-west-2")
  */
 export function createClients(options: ClientOptions & { retryMode?: RetryMode } = {}): AwsClients {
-  const cache = new Map<string, unknown>();
+  // By the class itself, not its name: two copies of one SDK client (SST pins an older EventBridge
+  // client at the root of node_modules) must not share an entry.
+  const cache = new Map<ClientClass<unknown>, Map<string, unknown>>();
   return {
     get<C>(Class: ClientClass<C>, target: string | Where): C {
       const where: Where = typeof target === "string" ? { region: target } : target;
-      const key = `${Class.name}:${where.account ?? "self"}:${where.region}`;
-      let client = cache.get(key) as C | undefined;
+      const key = `${where.account ?? "self"}:${where.region}`;
+      let perClass = cache.get(Class);
+      if (!perClass) {
+        perClass = new Map();
+        cache.set(Class, perClass);
+      }
+      let client = perClass.get(key) as C | undefined;
       if (client) return client;
       const config = clientConfig(where.region, options);
       if (where.account !== undefined) {
@@ -119,7 +127,7 @@ export function createClients(options: ClientOptions & { retryMode?: RetryMode }
           { step: "initialize", name: "outpostOpsRecordCommand" },
         );
       }
-      cache.set(key, client);
+      perClass.set(key, client);
       return client;
     },
   };
