@@ -110,7 +110,7 @@ describe("Integration: the outpost-ops CLI against the sandbox", () => {
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     const out = JSON.parse(run.stdout) as {
-      plan: { decisions: { id: string; action: string; reason: string; source: string }[] };
+      plan: { decisions: { id: string; action: string; code: string; reason: string; source: string }[] };
     };
     const decisions = out.plan.decisions;
     expect(decisions).toHaveLength(3 * 8);
@@ -118,6 +118,10 @@ describe("Integration: the outpost-ops CLI against the sandbox", () => {
     for (const d of decisions) expect(d.reason).not.toBe("");
     expect(decisions.find((d) => d.action === "delete")?.reason).toMatch(/keepLast 5/);
     expect(decisions.find((d) => d.action === "keep")?.reason).toMatch(/keepLast 5/);
+    // Grouped by code, not by wording
+    expect(new Set(decisions.filter((d) => d.action === "delete").map((d) => d.code))).toEqual(
+      new Set(["beyond-rules"]),
+    );
   });
 
   it("run retention --dry-run changes nothing", async () => {

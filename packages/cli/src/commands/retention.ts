@@ -26,6 +26,8 @@ export function retentionPlanJson(plan: RetentionPlan) {
       policy: d.snapshot.tags["outpost-ops:policy"],
       schedule: d.snapshot.tags["outpost-ops:schedule"],
       action: d.action,
+      code: d.code,
+      codes: d.codes,
       reason: d.reason,
     })),
   };
@@ -42,9 +44,10 @@ const decisionRow = (d: RetentionPlan["decisions"][number]) => [
   d.snapshot.sourceId,
   d.snapshot.createdAt.toISOString().slice(0, 16),
   d.action,
+  d.codes.join(", "),
   d.reason,
 ];
-const HEADERS = ["snapshot", "source", "created", "action", "reason"];
+const HEADERS = ["snapshot", "source", "created", "action", "code", "reason"];
 
 export function renderRetentionPlan(plan: RetentionPlan, paint: Paint = noPaint): string {
   const lines = [retentionHeadline(plan)];

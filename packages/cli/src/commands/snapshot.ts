@@ -32,8 +32,8 @@ export function renderSnapshotPlans(plans: SnapshotPlan[]): string {
     if (plan.skipped.length > 0)
       out.push(
         table(
-          ["skipped", "reason"],
-          plan.skipped.map((s) => [s.resourceId, s.reason]),
+          ["skipped", "code", "reason"],
+          plan.skipped.map((s) => [s.resourceId, s.code, s.reason]),
         ),
       );
     out.push("");
@@ -78,8 +78,8 @@ export async function runSnapshot(ctx: CommandContext): Promise<number> {
     ctx.out(renderSnapshotPlans(plans));
     ctx.out(
       table(
-        ["source", "result", "detail"],
-        outcomes.map((o) => [o.key, o.status, o.detail]),
+        ["source", "result", "code", "detail"],
+        outcomes.map((o) => [o.key, o.status, o.code, o.detail]),
       ),
     );
     ctx.out(`\ncreated ${summary.created}, ${counted(ctx.paint, summary)}`);

@@ -1,4 +1,5 @@
 import type { Alert } from "../alerts/alert.ts";
+import { type ReasonCode, reasonLabel } from "../reasons.ts";
 import type { ItemOutcome } from "./outcome.ts";
 
 /** As many failures as an inbox reader takes in; the rest are counted (and in the logs and events). */
@@ -17,19 +18,29 @@ export function firstFailuresAlert(
   if (failures.length === 0) return undefined;
   const what =
     context.job === "snapshot" ? "snapshot(s) could not be taken" : "snapshot(s) could not be deleted";
+  const byCode = new Map<ReasonCode, ItemOutcome[]>();
+  for (const f of failures) byCode.set(f.code, [...(byCode.get(f.code) ?? []), f]);
+  const advice: Partial<Record<ReasonCode, string>> = {
+    "access-denied": "A permission is missing: check the function's IAM role (README, IAM) and any SCP.",
+  };
   return {
     severity: "warning",
     job: context.job,
     title: `${failures.length} ${what}`,
     body: [
-      ...failures.slice(0, LISTED).map((f) => `${f.key}: ${f.detail}`),
-      ...(failures.length > LISTED
-        ? [`... and ${failures.length - LISTED} more (see the function's logs)`]
-        : []),
+      // Grouped by reason code, so an inbox reader sees what kind of failure before the ids.
+      ...[...byCode].flatMap(([code, group]) => [
+        `${reasonLabel(code)} (${code}), ${group.length}:`,
+        ...group.slice(0, LISTED).map((f) => `  ${f.key}: ${f.detail}`),
+        ...(group.length > LISTED
+          ? [`  ... and ${group.length - LISTED} more (see the function's logs)`]
+          : []),
+        ...(advice[code] ? [`  ${advice[code]}`] : []),
+      ]),
       "",
-      "This is not a rate or quota limit, so waiting alone may not fix it: check the IAM role, the resource",
-      "and its state. outpost-ops retries each item; after 10 tries it moves to the dead-letter queue and",
-      "its alarm raises a critical alert.",
+      "This is not a rate or quota limit, so waiting alone may not fix it: check the resource and its",
+      "state. outpost-ops retries each item; after 10 tries it moves to the dead-letter queue and its",
+      "alarm raises a critical alert.",
     ].join("\n"),
     region: context.region,
     at: context.at,

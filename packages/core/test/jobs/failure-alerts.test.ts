@@ -27,9 +27,23 @@ describe("Function: firstFailuresAlert", () => {
       at: AT,
     });
     expect(alert?.resourceIds).toHaveLength(12);
+    expect(alert?.body).toContain("missing permission (access-denied), 12:");
     expect(alert?.body).toContain("item-9: UnauthorizedOperation: not allowed");
     expect(alert?.body).not.toContain("item-10:");
     expect(alert?.body).toContain("... and 2 more");
-    expect(alert?.body).toContain("check the IAM role");
+    expect(alert?.body).toContain("check the function's IAM role");
+  });
+
+  it("groups failures by reason code, with advice only where it applies", () => {
+    const other: ItemOutcome = { ...failed("item-x"), code: "aws-error", detail: "IncorrectState: busy" };
+    const alert = firstFailuresAlert([failed("item-1"), other], {
+      job: "snapshot",
+      region: "us-west-2",
+      at: AT,
+    });
+    const body = alert?.body ?? "";
+    expect(body.indexOf("missing permission (access-denied), 1:")).toBeLessThan(body.indexOf("item-1:"));
+    expect(body).toContain("AWS refused the call (aws-error), 1:\n  item-x: IncorrectState: busy");
+    expect(body.match(/IAM role/g)).toHaveLength(1);
   });
 });
