@@ -1,14 +1,11 @@
-import { Jobs } from "@outpost-ops/functions/src/jobs.ts";
-import { Match, Rule } from "aws-cdk-lib/aws-events";
-import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import { AccountRootPrincipal, PolicyDocument, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { Key } from "aws-cdk-lib/aws-kms";
 import { Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
-import { Duration } from "aws-cdk-lib/core";
 import type { StackContext } from "sst/constructs";
 import { namePrefix, useConfig } from "./context.ts";
-import { type AlertsOutput, handlerFunction } from "./function.ts";
+import type { AlertsOutput } from "./function.ts";
+import { buildJob } from "./job.ts";
 
 /*
  * One topic for every alert, encrypted with our own key. Alarms never publish to it directly: their
@@ -82,25 +79,8 @@ export function Alerts({ stack, app }: StackContext): AlertsOutput {
 
   const alerts: AlertsOutput = { topic, key };
 
-  const spec = Jobs.alerts.functions.alarmStateChange;
-  const alarmHandler = handlerFunction(stack, "AlarmStateChange", "alarmStateChange", {
-    description: spec.description,
-    timeoutSeconds: spec.timeoutSeconds,
-    environment: { ALERT_TOPIC_ARN: topic.topicArn },
-    alerts,
-  });
-  new Rule(stack, "AlarmStateChangeRule", {
-    description: `State changes of alarms named ${prefix}-*, to the alarm handler`,
-    eventPattern: {
-      source: ["aws.cloudwatch"],
-      detailType: ["CloudWatch Alarm State Change"],
-      detail: {
-        alarmName: Match.prefix(`${prefix}-`),
-        state: { value: ["ALARM", "OK"] },
-      },
-    },
-    targets: [new LambdaFunction(alarmHandler, { retryAttempts: 8, maxEventAge: Duration.hours(2) })],
-  });
+  // The alarm relay and its rule, as the alerts job declares them (packages/functions/src/jobs.ts).
+  buildJob(stack, app, "alerts", alerts);
 
   stack.addOutputs({ AlertTopicArn: topic.topicArn });
   return alerts;

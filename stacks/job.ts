@@ -1,5 +1,6 @@
 import { parseScheduleExpression } from "@outpost-ops/core/schedule/expression";
 import {
+  type EventRuleSpec,
   type FunctionName,
   type FunctionSpec,
   type JobName,
@@ -119,6 +120,8 @@ export function buildJob(stack: Stack, app: App, job: JobName, alerts: AlertsOut
       alerts,
     });
     functions[name as FunctionName] = fn;
+    // The alarm relay gets none: its own alarm's state change would have to reach people through it.
+    if (f.trigger === "alarm") continue;
     alarm(stack, `${pascal(name)}ErrorsAlarm`, {
       name: `${prefix}-${kebab(name)}-errors`,
       description: `The ${kebab(name)} function failed (crash or timeout) at least once in 5 minutes`,
@@ -152,6 +155,25 @@ export function buildJob(stack: Stack, app: App, job: JobName, alerts: AlertsOut
       description: s.description,
       schedule: Schedule.expression(parseScheduleExpression(s.expression).eventBridge),
       targets: [new LambdaFunction(target)],
+    });
+  }
+  const eventRules: (prefix: string) => EventRuleSpec[] = "eventRules" in spec ? spec.eventRules : () => [];
+  for (const r of eventRules(prefix)) {
+    const target = functions[r.target as FunctionName];
+    if (!target) throw new Error(`Job ${job}: event rule ${r.id} targets no function ${r.target}`);
+    new Rule(stack, r.id, {
+      description: r.description,
+      eventPattern: {
+        source: r.pattern.source,
+        detailType: r.pattern["detail-type"],
+        ...(r.pattern.detail ? { detail: r.pattern.detail } : {}),
+      },
+      targets: [
+        new LambdaFunction(target, {
+          retryAttempts: r.retryAttempts,
+          maxEventAge: Duration.hours(r.maxEventAgeHours),
+        }),
+      ],
     });
   }
   return { functions, queues };

@@ -20,7 +20,13 @@ import { Queue } from "aws-cdk-lib/aws-sqs";
 import { type Function as SstFunction, Stack } from "sst/constructs";
 import { describe, expect, it } from "vitest";
 import { HandlerFactories } from "../../packages/cli/src/drill/handlers.ts";
-import { createInfrastructure, rulesIn, variablesFor } from "../../packages/cli/src/drill/wiring.ts";
+import {
+  createInfrastructure,
+  eventRulesIn,
+  matchesPattern,
+  rulesIn,
+  variablesFor,
+} from "../../packages/cli/src/drill/wiring.ts";
 import { createClients } from "../../packages/core/src/aws/clients.ts";
 import {
   deployedFunctions,
@@ -37,7 +43,20 @@ const REGIONS = [config.regions.primary, config.regions.dr];
 interface Wiring {
   functions: string[];
   schedules: string[];
+  /** Rules on other events: the pattern (keys sorted) and the target. */
+  eventRules: string[];
   queues: string[];
+}
+
+/** JSON with object keys sorted, so two equal patterns print the same. */
+function stable(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stable).join(",")}]`;
+  if (typeof value === "object" && value !== null)
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stable((value as Record<string, unknown>)[k])}`)
+      .join(",")}}`;
+  return JSON.stringify(value);
 }
 
 type Ref = { Ref?: string; "Fn::GetAtt"?: [string, string] };
@@ -52,6 +71,7 @@ function deployedWiring(app: Synthesized): Wiring {
   const byLogicalId = new Map<string, FunctionName>();
   for (const f of functions) byLogicalId.set(f.stack.getLogicalId(f.fn.node.defaultChild as never), f.name);
   const schedules: string[] = [];
+  const eventRules: string[] = [];
   const queues: string[] = [];
   const prefix = `outpost-ops-${STAGE}-`;
   for (const stack of app.app.node.children.filter((c): c is Stack => c instanceof Stack)) {
@@ -66,9 +86,12 @@ function deployedWiring(app: Synthesized): Wiring {
     }
     for (const [, r] of resources) {
       const p = r.Properties ?? {};
-      if (r.Type === "AWS::Events::Rule" && p.ScheduleExpression) {
+      if (r.Type === "AWS::Events::Rule") {
+        const what = p.ScheduleExpression ? String(p.ScheduleExpression) : stable(p.EventPattern);
         for (const t of (p.Targets as { Arn: unknown }[]) ?? [])
-          schedules.push(`${p.ScheduleExpression} -> ${byLogicalId.get(logicalIdOf(t.Arn) ?? "") ?? "?"}`);
+          (p.ScheduleExpression ? schedules : eventRules).push(
+            `${what} -> ${byLogicalId.get(logicalIdOf(t.Arn) ?? "") ?? "?"}`,
+          );
       }
       if (r.Type === "AWS::Lambda::EventSourceMapping") {
         const queue = queueNames.get(logicalIdOf(p.EventSourceArn) ?? "") ?? "?";
@@ -82,6 +105,7 @@ function deployedWiring(app: Synthesized): Wiring {
   return {
     functions: functions.map((f) => f.name).sort(),
     schedules: schedules.sort(),
+    eventRules: eventRules.sort(),
     queues: queues.sort(),
   };
 }
@@ -102,6 +126,9 @@ async function drillWiring(region: string): Promise<Wiring> {
       schedules: rulesIn(region, config)
         .map((r) => `${r.expression} -> ${r.target}`)
         .sort(),
+      eventRules: eventRulesIn(region, config, `outpost-ops-${STAGE}`)
+        .map((r) => `${stable(r.pattern)} -> ${r.target}`)
+        .sort(),
       queues: Object.values(infra.queues)
         .map((q) => `${q.spec.name} -> ${q.spec.consumer}`)
         .sort(),
@@ -119,6 +146,8 @@ describe("Wiring: the drill runs what the stacks deploy", () => {
     // Assess
     expect(drill).toEqual(deployed);
     expect(deployed.functions.length).toBeGreaterThan(0);
+    // The alarm relay's rule is deployed in every Region, and compared like the rest.
+    expect(deployed.eventRules).toEqual([expect.stringContaining('"prefix":"outpost-ops-test-"')]);
   });
 
   it("a schedule rule or queue added to a stack by hand is caught", async () => {
@@ -173,6 +202,24 @@ describe("Wiring: the drill runs what the stacks deploy", () => {
     });
     expect(variablesFor("snapshotWindow", infra)).not.toHaveProperty("RETENTION_QUEUE_URL");
     expect(variablesFor("snapshotWork", infra)).not.toHaveProperty("SNAPSHOT_QUEUE_URL");
+  });
+
+  it("the drill delivers an alarm's state change to the rules whose pattern matches, as EventBridge does", () => {
+    const [rule] = eventRulesIn(config.regions.primary, config, "outpost-ops-drill");
+    if (!rule) throw new Error("no event rule declared");
+    const event = (alarmName: string, value: string) => ({
+      source: "aws.cloudwatch",
+      "detail-type": "CloudWatch Alarm State Change",
+      detail: { alarmName, state: { value } },
+    });
+    expect(rule.target).toBe("alarmStateChange");
+    expect(matchesPattern({ ...rule.pattern }, event("outpost-ops-drill-work-dead-letters", "ALARM"))).toBe(
+      true,
+    );
+    expect(matchesPattern({ ...rule.pattern }, event("someone-elses-alarm", "ALARM"))).toBe(false);
+    expect(matchesPattern({ ...rule.pattern }, event("outpost-ops-drill-x", "INSUFFICIENT_DATA"))).toBe(
+      false,
+    );
   });
 
   it("function keys are unique across jobs", () => {

@@ -51,11 +51,31 @@ export interface ScheduleSpec {
   target: string;
 }
 
+/** An EventBridge pattern in its JSON form (`detail-type`, prefix matchers as `{ prefix }`). */
+export interface EventPattern {
+  source: string[];
+  "detail-type": string[];
+  detail?: Record<string, unknown>;
+}
+
+export interface EventRuleSpec {
+  /** Construct id in the stack (stable). */
+  id: string;
+  description: string;
+  pattern: EventPattern;
+  target: string;
+  /** EventBridge's retries of a failed delivery, and how old an event may get before it is dropped. */
+  retryAttempts: number;
+  maxEventAgeHours: number;
+}
+
 export interface JobSpec {
   runsIn: Placement;
   functions: Record<string, FunctionSpec>;
   queues: readonly QueueSpec[];
   schedules(config: Config): ScheduleSpec[];
+  /** Rules on events other than schedules; `prefix` is the deployment's name prefix (`outpost-ops-<stage>`). */
+  eventRules?(prefix: string): EventRuleSpec[];
 }
 
 const PLANNER_TIMEOUT_SECONDS = 14 * 60;
@@ -160,6 +180,21 @@ export const Jobs = {
     },
     queues: [],
     schedules: () => [],
+    // Every alarm outpost-ops creates is named with the prefix, so its state changes reach the relay.
+    eventRules: (prefix) => [
+      {
+        id: "AlarmStateChangeRule",
+        description: `State changes of alarms named ${prefix}-*, to the alarm handler`,
+        pattern: {
+          source: ["aws.cloudwatch"],
+          "detail-type": ["CloudWatch Alarm State Change"],
+          detail: { alarmName: [{ prefix: `${prefix}-` }], state: { value: ["ALARM", "OK"] } },
+        },
+        target: "alarmStateChange",
+        retryAttempts: 8,
+        maxEventAgeHours: 2,
+      },
+    ],
   },
 } as const satisfies Record<string, JobSpec>;
 

@@ -24,7 +24,14 @@ import {
   renderReport,
 } from "../drill/report.ts";
 import { type RegionDeployment, simulate } from "../drill/simulate.ts";
-import { createInfrastructure, drillHandlers, queue, rulesIn, sandboxClock } from "../drill/wiring.ts";
+import {
+  createInfrastructure,
+  drillHandlers,
+  eventRulesIn,
+  queue,
+  rulesIn,
+  sandboxClock,
+} from "../drill/wiring.ts";
 import { toJson } from "../format.ts";
 import { loadConfig } from "../load-config.ts";
 
@@ -137,6 +144,7 @@ export async function runDrill(options: {
         infra,
         handlers: drillHandlers(config, clients, infra, sandboxClock(sandbox)),
         rules: rulesIn(where, config),
+        eventRules: eventRulesIn(where, config),
       });
     }
     const [primary] = deployments as [RegionDeployment, ...RegionDeployment[]];

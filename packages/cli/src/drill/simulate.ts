@@ -12,13 +12,22 @@ import type { RunSummary } from "@outpost-ops/core/summary";
 import type { FunctionName } from "@outpost-ops/functions/src/jobs.ts";
 import type { Sandbox } from "@outpost-ops/sandbox";
 import { drainQueue, type Handler, lambdaContext, scheduledEvent, visibleMessages } from "./lambda.ts";
-import { DRILL_ACCOUNT, type Infrastructure, type Rule } from "./wiring.ts";
+import {
+  DRILL_ACCOUNT,
+  DRILL_PREFIX,
+  type EventRule,
+  type Infrastructure,
+  matchesPattern,
+  type Rule,
+} from "./wiring.ts";
 
 /** One deployment of the app: a Region with its infrastructure, handlers and rules. */
 export interface RegionDeployment {
   infra: Infrastructure;
   handlers: Record<FunctionName, Handler>;
   rules: Rule[];
+  /** Rules on other events (the alarm relay's), matched as EventBridge matches them. */
+  eventRules: EventRule[];
 }
 
 /** Every (time, rules) at which something fires in [start, end), minute by minute. */
@@ -89,7 +98,7 @@ export async function simulate(input: {
       if (duplicate) log.duplicateDeliveries += 1;
       log.planSummaries.push(...summaries);
     }
-    for (const { infra, handlers } of deployments) {
+    for (const { infra, handlers, eventRules } of deployments) {
       const sqs = clients.get(SQSClient, infra.region);
       let dead = 0;
       for (const { spec, url, dlqUrl } of Object.values(infra.queues)) {
@@ -106,15 +115,16 @@ export async function simulate(input: {
         log.workerRetries += drained.failedRecords;
         dead += await visibleMessages(sqs, dlqUrl);
       }
-      // Play CloudWatch's part: a dead-letter queue with messages puts its alarm into ALARM.
+      // Play CloudWatch's part: a dead-letter queue with messages puts its alarm into ALARM, and
+      // EventBridge delivers the state change to the rules whose pattern it matches.
       if (dead > 0 && !alarming.has(infra.region)) {
         alarming.add(infra.region);
         log.deadLetters += dead;
-        await handlers.alarmStateChange(
-          alarmEvent(at, infra.region, "outpost-ops-drill-work-dead-letters", dead),
-          lambdaContext("alarm"),
-        );
-        count(infra.region, "alarmStateChange");
+        const event = alarmEvent(at, infra.region, `${DRILL_PREFIX}-work-dead-letters`, dead);
+        for (const rule of eventRules.filter((r) => matchesPattern({ ...r.pattern }, event))) {
+          await handlers[rule.target](event, lambdaContext(rule.target));
+          count(infra.region, rule.target);
+        }
       }
     }
   }

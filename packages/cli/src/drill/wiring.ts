@@ -14,8 +14,10 @@ import { type Sleeper, unpaced } from "@outpost-ops/core/pacing";
 import { parseScheduleExpression } from "@outpost-ops/core/schedule/expression";
 import {
   AllFunctionSpecs,
+  type EventPattern,
   type FunctionName,
   type JobName,
+  type JobSpec,
   Jobs,
   jobsIn,
   type QueueSpec,
@@ -188,4 +190,49 @@ export function rulesIn(region: string, config: Config): Rule[] {
       expression: parseScheduleExpression(s.expression).eventBridge,
     })),
   );
+}
+
+/** The name prefix the drill's resources carry, as deployed ones carry `outpost-ops-<stage>`. */
+export const DRILL_PREFIX = PREFIX;
+
+export interface EventRule {
+  id: string;
+  target: FunctionName;
+  pattern: EventPattern;
+}
+
+/** The rules on events other than schedules the stacks create in this Region, for `prefix`. */
+export function eventRulesIn(region: string, config: Config, prefix = PREFIX): EventRule[] {
+  return jobsIn(region, config).flatMap((job) => {
+    const spec: JobSpec = Jobs[job];
+    return (spec.eventRules?.(prefix) ?? []).map((r) => ({
+      id: r.id,
+      target: r.target as FunctionName,
+      pattern: r.pattern,
+    }));
+  });
+}
+
+/**
+ * EventBridge's matching, for the patterns our rules use: a list of allowed values (or `{ prefix }`)
+ * per field, nested objects for nested fields; every field named must match.
+ * @example matchesPattern(rule.pattern, alarmEvent) // true for one of our alarms
+ */
+export function matchesPattern(pattern: Record<string, unknown>, event: Record<string, unknown>): boolean {
+  return Object.entries(pattern).every(([key, wanted]) => {
+    const actual = event[key];
+    if (Array.isArray(wanted))
+      return wanted.some((w) =>
+        typeof w === "object" && w !== null && "prefix" in w
+          ? typeof actual === "string" && actual.startsWith(String((w as { prefix: unknown }).prefix))
+          : w === actual,
+      );
+    if (typeof wanted === "object" && wanted !== null)
+      return (
+        typeof actual === "object" &&
+        actual !== null &&
+        matchesPattern(wanted as Record<string, unknown>, actual as Record<string, unknown>)
+      );
+    return wanted === actual;
+  });
 }
