@@ -7,8 +7,10 @@
  * The label is the short, id-free phrase a table or a metric shows for the code.
  */
 export const Reasons = {
-  // Snapshot planning: a resource that gets no work item.
+  // Snapshot planning: the policy's window.
+  due: "a schedule is due",
   "not-due": "no schedule due at this time",
+  // Snapshot planning: a resource that gets no work item.
   "listed-twice": "listed twice in the inventory: planned once",
   "wrong-resource-kind": "a different resource kind than the policy snapshots",
   "tag-missing": "a selector tag is missing",
@@ -24,7 +26,6 @@ export const Reasons = {
   // Snapshot planning: a work item planned with a caveat.
   "tags-dropped": "source tags not copied: over AWS's 50-tag limit",
   "volume-tags-not-copied": "volume tags not copied",
-  "regional-placement": "regional snapshot: the source is not on an Outpost",
   // Retention: kept.
   "legal-hold": "legal hold",
   pending: "still pending",

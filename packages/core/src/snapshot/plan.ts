@@ -48,6 +48,8 @@ export interface SnapshotPlan {
   region: string;
   at: Date;
   due?: DueSchedule;
+  /** `due`, or `not-due` when no schedule of the policy fires at `at` (nothing is evaluated then). */
+  code: "due" | "not-due";
   reason: string;
   /** Resources that passed selection (0 when nothing is due: nothing is evaluated then). */
   selected: number;
@@ -326,6 +328,7 @@ export function planSnapshots(input: SnapshotPlanInput): SnapshotPlan {
       policy: policy.name,
       region,
       at: now,
+      code: "not-due",
       reason: `no schedule of ${policy.name} fires at ${windowId(now)} (or in the ${Math.round(lookbackMs / 60_000)} min before)`,
       selected: 0,
       items: [],
@@ -382,6 +385,7 @@ export function planSnapshots(input: SnapshotPlanInput): SnapshotPlan {
     region,
     at: now,
     due,
+    code: "due",
     reason,
     selected,
     items: items.map((i) => i.item),

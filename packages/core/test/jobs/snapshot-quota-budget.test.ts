@@ -31,6 +31,7 @@ function pagePlan(items: SnapshotWorkItem[]): SnapshotPlan {
     policy: "orders",
     region: "us-west-2",
     at: new Date("2024-05-14T00:00:20Z"),
+    code: "due",
     reason: "page",
     selected: items.length,
     items,

@@ -123,6 +123,7 @@ describe("Function: planSnapshots", () => {
         policy: "daily",
         region: REGION,
         at: NOT_DUE,
+        code: "not-due",
         reason: "no schedule of daily fires at 2024-05-14T10:30Z (or in the 5 min before)",
         selected: 0,
         items: [],
@@ -149,6 +150,7 @@ describe("Function: planSnapshots", () => {
       expect(item.schedule).toBe("weekly");
       expect(tagsOf(item)[Tag.schedule]).toBe("weekly");
       expect(plan.due?.coinciding).toEqual(["hourly"]);
+      expect(plan.code).toBe("due");
       expect(plan.reason).toBe(
         "weekly fires at 2024-05-14T00:00Z (also hourly; weekly keeps longer): 1 snapshot(s) planned of 1 selected, 0 skipped",
       );

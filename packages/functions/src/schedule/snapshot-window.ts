@@ -54,7 +54,7 @@ export function createHandler(runtime: () => Runtime = lazyRuntime({ events: eve
     for (const problem of quota.problems()) logger.warn("snapshot quota budget planned blind", { problem });
     const shortfall = quotaExhaustedAlert(quota.shortfalls(), env.region, now);
     if (shortfall) await alerts.publish({ ...shortfall, stage: env.stage });
-    if (!stopped && [...pages.values()].every((p) => p.every((plan) => plan.due === undefined)))
+    if (!stopped && [...pages.values()].every((p) => p.every((plan) => plan.code === "not-due")))
       await alerts.publish({
         ...missedWindowAlert({ rules: event.resources, eventTime: event.time, region: env.region }),
         stage: env.stage,
