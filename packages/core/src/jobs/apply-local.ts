@@ -15,11 +15,13 @@ export interface ApplyLocalOptions {
 }
 
 /**
- * @example const outcomes = await applyLocally(items, (i) => applyDeleteItem(clients, i, pacer), { clock })
+ * The rounds both appliers share: apply `pending` in chunks of `size` (one list of outcomes per
+ * item), keep the items that came back `retry` for the next round, after a wait.
  */
-export async function applyLocally<T>(
+async function inRounds<T>(
   items: T[],
-  apply: (item: T) => Promise<ItemOutcome[]>,
+  size: number,
+  applyChunk: (chunk: T[]) => Promise<ItemOutcome[][]>,
   options: ApplyLocalOptions,
 ): Promise<ItemOutcome[]> {
   const final: ItemOutcome[] = [];
@@ -29,15 +31,18 @@ export async function applyLocally<T>(
   for (let round = 0; round <= rounds && pending.length > 0; round++) {
     if (round > 0) await options.clock.sleep(options.retryWaitMs ?? 15_000);
     const again: T[] = [];
-    for (const item of pending) {
-      const outcomes = await apply(item);
-      const retry = outcomes.some((o) => o.status === "retry");
-      if (retry && round < rounds) again.push(item);
-      else {
-        final.push(...outcomes);
-        done += 1;
-      }
-      options.onProgress?.(done, items.length, outcomes);
+    for (let i = 0; i < pending.length; i += size) {
+      const chunk = pending.slice(i, i + size);
+      const results = await applyChunk(chunk);
+      chunk.forEach((item, j) => {
+        const outcomes = results[j] ?? [];
+        if (outcomes.some((o) => o.status === "retry") && round < rounds) again.push(item);
+        else {
+          final.push(...outcomes);
+          done += 1;
+        }
+      });
+      options.onProgress?.(done, items.length, results.flat());
     }
     pending = again;
   }
@@ -45,40 +50,33 @@ export async function applyLocally<T>(
 }
 
 /**
- * `applyLocally` for appliers that work on a batch at once (one idempotency lookup per batch, as
- * the snapshot worker does): `applyBatch` returns one outcome per item, in order. Only the items
- * that came back `retry` are applied again in later rounds, so an item created in a batch is never
- * re-applied because a neighbour was throttled.
+ * One item at a time; an item's outcomes (a delete batch has one per snapshot) are retried together.
+ * @example const outcomes = await applyLocally(items, (i) => applyDeleteItem(clients, i, pacer), { clock })
+ */
+export function applyLocally<T>(
+  items: T[],
+  apply: (item: T) => Promise<ItemOutcome[]>,
+  options: ApplyLocalOptions,
+): Promise<ItemOutcome[]> {
+  return inRounds(items, 1, async ([item]) => (item === undefined ? [] : [await apply(item)]), options);
+}
+
+/**
+ * For appliers that work on a batch at once (one idempotency lookup per batch, as the snapshot
+ * worker does): `applyBatch` returns one outcome per item, in order. Only the items that came back
+ * `retry` are applied again in later rounds, so an item created in a batch is never re-applied
+ * because a neighbour was throttled.
  * @example await applyBatchesLocally(items, (batch) => applySnapshotItems(clients, batch, pacer, { clock }), { clock })
  */
-export async function applyBatchesLocally<T>(
+export function applyBatchesLocally<T>(
   items: T[],
   applyBatch: (batch: T[]) => Promise<ItemOutcome[]>,
   options: ApplyLocalOptions & { batchSize?: number },
 ): Promise<ItemOutcome[]> {
-  const size = options.batchSize ?? 100;
-  const final: ItemOutcome[] = [];
-  let pending = items;
-  const rounds = options.retryRounds ?? 4;
-  let done = 0;
-  for (let round = 0; round <= rounds && pending.length > 0; round++) {
-    if (round > 0) await options.clock.sleep(options.retryWaitMs ?? 15_000);
-    const again: T[] = [];
-    for (let i = 0; i < pending.length; i += size) {
-      const batch = pending.slice(i, i + size);
-      const outcomes = await applyBatch(batch);
-      batch.forEach((item, j) => {
-        const outcome = outcomes[j];
-        if (outcome === undefined) return;
-        if (outcome.status === "retry" && round < rounds) again.push(item);
-        else {
-          final.push(outcome);
-          done += 1;
-        }
-      });
-      options.onProgress?.(done, items.length, outcomes);
-    }
-    pending = again;
-  }
-  return final;
+  return inRounds(
+    items,
+    options.batchSize ?? 100,
+    async (batch) => (await applyBatch(batch)).map((o) => [o]),
+    options,
+  );
 }
