@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { AwsError } from "./errors.ts";
 import {
+  type AwsServiceEvent,
   type Env,
   type HttpAnswer,
   json11Answer,
@@ -90,6 +91,26 @@ export class EventsService implements ServiceHandler {
   /** Events on a bus (name or ARN; default "default"), in arrival order. */
   events(region: string, busName = "default"): EventEnvelope[] {
     return [...(this.resolve(region, busName)?.events ?? [])];
+  }
+
+  /**
+   * An event an AWS service sends (EBS, RDS): always onto the region's default bus, which is where AWS
+   * delivers service events; `time` is when it happened on the sandbox clock.
+   */
+  deliver(region: string, e: AwsServiceEvent): void {
+    this.region(region)
+      .get("default")
+      ?.events.push({
+        version: "0",
+        id: randomUUID(),
+        "detail-type": e.detailType,
+        source: e.source,
+        account: this.env.accountId,
+        time: isoSeconds(e.timeMs),
+        region,
+        resources: e.resources,
+        detail: e.detail,
+      });
   }
 
   droppedEvents(region: string): DroppedEventView[] {

@@ -2,6 +2,7 @@ import type { Clock } from "./clock.ts";
 import type { AwsError, ServiceName } from "./errors.ts";
 import type { FaultDecision } from "./faults.ts";
 import type { QueryTree } from "./query.ts";
+import type { Settler } from "./settle.ts";
 
 /** What a service handler sees of one request. */
 export interface RequestContext {
@@ -53,6 +54,25 @@ export interface Env {
   describeVisibilityDelayMs: number;
   /** Known once the server listens; SQS queue URLs embed it. */
   endpoint: string;
+  /** Runs what happens when a moment passes on the sandbox clock (snapshot completion events). */
+  settler: Settler;
+  /** Deliver an event an AWS service sends (source aws.*) to the region's default event bus. */
+  emit(region: string, event: AwsServiceEvent): void;
+  /**
+   * KMS: whether KeyId names an enabled key of the region (key id, key ARN, alias, alias ARN;
+   * alias/aws/* always does). undefined when the estate seeds no key for that region, so models
+   * without keys behave as before.
+   */
+  kmsKeyUsable(region: string, keyId: string): boolean | undefined;
+}
+
+/** An event emitted by an AWS service model, at `timeMs` on the sandbox clock. */
+export interface AwsServiceEvent {
+  source: string;
+  detailType: string;
+  resources: string[];
+  detail: Record<string, unknown>;
+  timeMs: number;
 }
 
 export function xmlAnswer(body: string, status = 200): HttpAnswer {

@@ -9,6 +9,7 @@ import { OutpostsService } from "./outposts.ts";
 import { RdsService } from "./rds/index.ts";
 import { Route53Service } from "./route53.ts";
 import { type Router, startServer } from "./server.ts";
+import { Settler } from "./settle.ts";
 import { SnsService } from "./sns.ts";
 import { SqsService } from "./sqs.ts";
 import { Throttling } from "./throttle.ts";
@@ -34,6 +35,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     copyCompletionMs: options.copyCompletionMs ?? 60 * 60_000,
     describeVisibilityDelayMs: options.describeVisibilityDelayMs ?? 0,
     endpoint: "",
+    settler: new Settler(clock),
+    emit: (region, event) => events.deliver(region, event),
+    kmsKeyUsable: (region, keyId) => kms.usable(region, keyId),
   };
   const ec2 = new Ec2Service(env);
   const rds = new RdsService(env);

@@ -94,6 +94,22 @@ export class KmsService implements ServiceHandler {
     }
   }
 
+  /**
+   * For models that encrypt with a key (EBS CopySnapshot, RDS copies): whether KeyId names a usable key
+   * (found, Enabled) in the region; undefined when the estate seeded no key for the region.
+   */
+  usable(region: string, keyId: string): boolean | undefined {
+    const seeded = [...this.regionKeys(region).values()].some((k) => k.keyManager === "CUSTOMER");
+    if (!seeded) return undefined;
+    try {
+      const k = this.find(region, keyId);
+      return k.enabled && k.keyState === "Enabled";
+    } catch (err) {
+      if (err instanceof AwsError) return false;
+      throw err;
+    }
+  }
+
   private regionKeys(region: string): Map<string, Key> {
     let m = this.keys.get(region);
     if (!m) {

@@ -34,6 +34,8 @@ export interface Snapshot {
   /** Sandbox-clock ms at which a pending snapshot becomes completed (evaluated lazily on read). */
   completeAtMs?: number;
   baseState: "pending" | "completed" | "error";
+  /** Set when the pending snapshot is bound to end in `error` at completeAtMs: the cause AWS reports. */
+  failure?: string;
   tags: Map<string, string>;
   outpostArn?: string;
   description: string;
@@ -119,7 +121,7 @@ export class Ec2Region {
 
 export function snapshotState(s: Snapshot, nowMs: number): "pending" | "completed" | "error" {
   if (s.baseState === "pending" && s.completeAtMs !== undefined && nowMs >= s.completeAtMs) {
-    s.baseState = "completed";
+    s.baseState = s.failure === undefined ? "completed" : "error";
   }
   return s.baseState;
 }

@@ -13,6 +13,7 @@ import {
   visibilityStamp,
   visibleSnapshot,
 } from "./model.ts";
+import { notifyCopySnapshot, notifyCreateSnapshot, notifyCreateSnapshots } from "./notify.ts";
 import { ec2Response, snapshotInfoXml, snapshotXml, tagSet } from "./render.ts";
 
 /** AWS: wait at least 15 s between CreateSnapshot calls on the same volume. */
@@ -152,6 +153,7 @@ export function createSnapshot(state: Ec2State, region: Ec2Region, ctx: RequestC
     tags,
     outpostArn,
   });
+  notifyCreateSnapshot(state.env, ctx.region, s, ctx.requestId);
   return ec2Response("CreateSnapshot", ctx.requestId, snapshotXml(s, state.env.accountId, nowMs));
 }
 
@@ -192,6 +194,7 @@ export function createSnapshots(state: Ec2State, region: Ec2Region, ctx: Request
     for (const [k, val] of specTags) tags.set(k, val);
     return newSnapshot(state, region, v, nowMs, { description, tags, outpostArn: outpostArns[n] });
   });
+  notifyCreateSnapshots(state.env, ctx.region, created, ctx.requestId);
   return ec2Response(
     "CreateSnapshots",
     ctx.requestId,
@@ -244,8 +247,22 @@ export function copySnapshot(state: Ec2State, destination: Ec2Region, ctx: Reque
   }
   checkRegionQuota(destination, 1);
   const encrypted = str(ctx.form, "Encrypted") === "true" || source.encrypted;
-  const kmsKeyId =
-    str(ctx.form, "KmsKeyId") ?? (encrypted ? (source.kmsKeyId ?? "alias/aws/ebs") : undefined);
+  const explicitKey = str(ctx.form, "KmsKeyId");
+  const kmsKeyId = explicitKey ?? (encrypted ? (source.kmsKeyId ?? "alias/aws/ebs") : undefined);
+  // EC2 API Reference, KmsKeyId (the paragraph AWS gives this parameter; verified wording from the
+  // ImportSnapshot page, the brief quotes CopySnapshot's as "can appear to complete, but eventually
+  // fails"): "Amazon Web Services parses KmsKeyId asynchronously, meaning that the action you call may
+  // appear to complete even though you provided an invalid identifier. This action will eventually
+  // report failure." and Snapshot.StateMessage: "Encrypted Amazon EBS snapshots are copied
+  // asynchronously. If a snapshot copy operation fails (for example, if the proper KMS permissions are
+  // not obtained) this field displays error state details". So a key missing from the destination
+  // Region, disabled or pending deletion gives a pending copy that ends in `error` (its copySnapshot
+  // event: result failed). Checked only when the estate seeds KMS keys for the destination Region.
+  const failure =
+    encrypted && explicitKey !== undefined && state.env.kmsKeyUsable(ctx.region, explicitKey) === false
+      ? `The KMS key ${explicitKey} is not usable in ${ctx.region}: it does not exist, is disabled or is pending deletion.`
+      : undefined;
+  const incremental = isIncremental(state, destination, source, sourceRegionName, kmsKeyId);
   const copy = destination.addSnapshot({
     id: ec2Id("snap"),
     // AWS shows copies with this placeholder volume id: the copy has no source volume in this region.
@@ -254,6 +271,7 @@ export function copySnapshot(state: Ec2State, destination: Ec2Region, ctx: Reque
     startTime: new Date(nowMs),
     completeAtMs: nowMs + state.env.copyCompletionMs,
     baseState: "pending",
+    failure,
     tags,
     outpostArn: str(ctx.form, "DestinationOutpostArn"),
     description: str(ctx.form, "Description") ?? `[Copied ${sourceId} from ${sourceRegionName}]`,
@@ -264,5 +282,28 @@ export function copySnapshot(state: Ec2State, destination: Ec2Region, ctx: Reque
     sourceSnapshotId: sourceId,
     ...visibilityStamp(state.env, nowMs),
   });
+  notifyCopySnapshot(state.env, ctx.region, copy, ctx.requestId, incremental);
   return ec2Response("CopySnapshot", ctx.requestId, leaf("snapshotId", copy.id) + tagSet(copy.tags));
+}
+
+/**
+ * EBS copies incrementally when the destination already holds a completed copy of an earlier snapshot
+ * of the same volume from the same Region, under the same key (EBS User Guide, "Incremental snapshot
+ * copying"); otherwise the copy is full.
+ */
+function isIncremental(
+  state: Ec2State,
+  destination: Ec2Region,
+  source: Snapshot,
+  sourceRegionName: string,
+  kmsKeyId: string | undefined,
+): boolean {
+  const nowMs = state.env.clock.nowMs();
+  const sourceRegion = state.region(sourceRegionName);
+  for (const s of destination.snapshots.values()) {
+    if (s.sourceRegion !== sourceRegionName || s.sourceSnapshotId === undefined) continue;
+    if (s.kmsKeyId !== kmsKeyId || snapshotState(s, nowMs) !== "completed") continue;
+    if (sourceRegion.snapshots.get(s.sourceSnapshotId)?.volumeId === source.volumeId) return true;
+  }
+  return false;
 }

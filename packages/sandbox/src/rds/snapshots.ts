@@ -3,6 +3,7 @@ import type { RequestContext } from "../http.ts";
 import { bool, type QueryTree, str, strings, structs } from "../query.ts";
 import { node } from "../xml.ts";
 import { arnOf, type DbSnapshot, type RdsRegion, type RdsState, snapshotStatus } from "./model.ts";
+import { CREATED, copyFinished, notifyDbSnapshot } from "./notify.ts";
 import { dbSnapshotXml, rdsResponse, tagList } from "./render.ts";
 
 /** AWS: at most 20 snapshot copies in progress into one destination region per account. */
@@ -136,6 +137,7 @@ export function createSnapshot(
     allocatedStorage: 20,
   };
   map.set(id, s);
+  notifyDbSnapshot(state.env, region.name, s, () => map.get(id) === s, CREATED[k.kind]);
   return answer(state, region, ctx, cluster ? "CreateDBClusterSnapshot" : "CreateDBSnapshot", k, s);
 }
 
@@ -213,7 +215,14 @@ export function copySnapshot(
   const crossRegion = sourceRegionName !== destination.name;
   const tags = bool(ctx.form, "CopyTags") ? new Map(source.tags) : new Map<string, string>();
   for (const [key, v] of tagsParam(ctx.form)) tags.set(key, v);
-  const kmsKeyId = str(ctx.form, "KmsKeyId") ?? source.kmsKeyId;
+  const explicitKey = str(ctx.form, "KmsKeyId");
+  // CopyDBSnapshot / CopyDBClusterSnapshot API Reference, Errors: "KMSKeyNotAccessibleFault: An error
+  // occurred accessing an AWS KMS key." (HTTP 400). The key must be usable in the destination Region;
+  // checked only when the estate seeds KMS keys for that Region.
+  if (explicitKey !== undefined && state.env.kmsKeyUsable(destination.name, explicitKey) === false) {
+    throw new AwsError("KMSKeyNotAccessibleFault", "An error occurred accessing an AWS KMS key.");
+  }
+  const kmsKeyId = explicitKey ?? source.kmsKeyId;
   if (crossRegion && source.kmsKeyId !== undefined && str(ctx.form, "KmsKeyId") === undefined) {
     // AWS requires a KMS key of the destination region to copy an encrypted snapshot across regions.
     throw new AwsError(
@@ -242,6 +251,14 @@ export function copySnapshot(
     allocatedStorage: source.allocatedStorage,
   };
   targets.set(targetId, copy);
+  const duration = (copy.availableAtMs ?? nowMs) - nowMs;
+  notifyDbSnapshot(
+    state.env,
+    destination.name,
+    copy,
+    () => targets.get(targetId) === copy,
+    copyFinished(k.kind, sourceId, sourceRegionName, destination.name, duration),
+  );
   return answer(state, destination, ctx, cluster ? "CopyDBClusterSnapshot" : "CopyDBSnapshot", k, copy);
 }
 

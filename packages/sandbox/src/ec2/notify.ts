@@ -1,0 +1,122 @@
+import type { Env } from "../http.ts";
+import { type Snapshot, snapshotState } from "./model.ts";
+
+/**
+ * The EventBridge events EBS sends when snapshots settle (Amazon EBS User Guide, "Amazon EventBridge
+ * for Amazon EBS", https://docs.aws.amazon.com/ebs/latest/userguide/ebs-cloud-watch-events.html), in the
+ * shapes of its samples (/work/shared/events/ebs-snapshot-notification-*.json), quirks included:
+ * - ARNs are written as the current docs write them, `arn:aws:ec2::REGION:snapshot/ID` (region in the
+ *   account field, account empty);
+ * - createSnapshots is documented under its own detail-type, "EBS Multi-Volume Snapshots Completion
+ *   Status", with one event for the whole set and a `snapshots` list; it sends no per-volume
+ *   createSnapshot events;
+ * - startTime/endTime are camelCase, ISO 8601 to the second; `time` and endTime are the completion time;
+ * - `request-id` carries the id of the API request that started the snapshot, `cause` is "" on success;
+ * - a cross-Region copy's event is "emitted in the destination Region" (the docs' text; its sample's
+ *   `region` contradicts it).
+ * Seeded snapshots are not scheduled, so they emit nothing.
+ */
+
+export const ebsArn = (region: string, kind: "snapshot" | "volume", id: string) =>
+  `arn:aws:ec2::${region}:${kind}/${id}`;
+
+const isoSeconds = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
+
+const SOURCE = "aws.ec2";
+const NOTIFICATION = "EBS Snapshot Notification";
+const MULTI_VOLUME = "EBS Multi-Volume Snapshots Completion Status";
+
+function result(states: string[]): "succeeded" | "failed" {
+  return states.every((st) => st === "completed") ? "succeeded" : "failed";
+}
+
+/** CreateSnapshot: one createSnapshot event when the snapshot settles (unless deleted first). */
+export function notifyCreateSnapshot(env: Env, region: string, s: Snapshot, requestId: string): void {
+  if (s.completeAtMs === undefined) return;
+  env.settler.at(s.completeAtMs, (atMs) => {
+    if (s.deleted) return;
+    const state = snapshotState(s, atMs);
+    const arn = ebsArn(region, "snapshot", s.id);
+    env.emit(region, {
+      source: SOURCE,
+      detailType: NOTIFICATION,
+      resources: [arn],
+      timeMs: atMs,
+      detail: {
+        event: "createSnapshot",
+        result: result([state]),
+        cause: s.failure ?? "",
+        "request-id": requestId,
+        snapshot_id: arn,
+        source: ebsArn(region, "volume", s.volumeId),
+        startTime: isoSeconds(s.startTime.getTime()),
+        endTime: isoSeconds(atMs),
+      },
+    });
+  });
+}
+
+/** CreateSnapshots: one multi-volume event once every snapshot of the set has settled. */
+export function notifyCreateSnapshots(env: Env, region: string, set: Snapshot[], requestId: string): void {
+  const due = Math.max(...set.map((s) => s.completeAtMs ?? 0));
+  env.settler.at(due, (atMs) => {
+    const live = set.filter((s) => !s.deleted);
+    if (live.length === 0) return;
+    const states = live.map((s) => snapshotState(s, atMs));
+    env.emit(region, {
+      source: SOURCE,
+      detailType: MULTI_VOLUME,
+      resources: live.map((s) => ebsArn(region, "snapshot", s.id)),
+      timeMs: atMs,
+      detail: {
+        event: "createSnapshots",
+        result: result(states),
+        cause: live.find((s) => s.failure !== undefined)?.failure ?? "",
+        "request-id": requestId,
+        startTime: isoSeconds(Math.min(...live.map((s) => s.startTime.getTime()))),
+        endTime: isoSeconds(atMs),
+        snapshots: live.map((s, n) => ({
+          snapshot_id: ebsArn(region, "snapshot", s.id),
+          source: ebsArn(region, "volume", s.volumeId),
+          // The sample shows "completed"; for a failed member we report "failed" (not sampled).
+          status: states[n] === "completed" ? "completed" : "failed",
+        })),
+      },
+    });
+  });
+}
+
+/** CopySnapshot: one copySnapshot event in the destination Region when the copy settles. */
+export function notifyCopySnapshot(
+  env: Env,
+  destination: string,
+  copy: Snapshot,
+  requestId: string,
+  incremental: boolean,
+): void {
+  if (copy.completeAtMs === undefined) return;
+  env.settler.at(copy.completeAtMs, (atMs) => {
+    if (copy.deleted) return;
+    const state = snapshotState(copy, atMs);
+    const arn = ebsArn(destination, "snapshot", copy.id);
+    env.emit(destination, {
+      source: SOURCE,
+      detailType: NOTIFICATION,
+      resources: [arn],
+      timeMs: atMs,
+      detail: {
+        event: "copySnapshot",
+        result: result([state]),
+        cause: copy.failure ?? "",
+        "request-id": requestId,
+        snapshot_id: arn,
+        source: ebsArn(copy.sourceRegion ?? destination, "snapshot", copy.sourceSnapshotId ?? ""),
+        startTime: isoSeconds(copy.startTime.getTime()),
+        endTime: isoSeconds(atMs),
+        // "true"/"false" as a string, as in the sample; time-based copies are not modelled.
+        incremental: String(incremental),
+        transferType: "standard",
+      },
+    });
+  });
+}
