@@ -49,8 +49,8 @@ export function snapshotXml(s: Snapshot, ownerId: string, nowMs: number): string
     leaf("snapshotId", s.id) +
     leaf("volumeId", s.volumeId) +
     leaf("status", state) +
-    // DescribeSnapshots' StateMessage: why an (encrypted) copy failed.
-    leaf("stateMessage", state === "error" ? s.failure : undefined) +
+    // DescribeSnapshots' StateMessage (wire name statusMessage): why an (encrypted) copy failed.
+    leaf("statusMessage", state === "error" ? s.failure : undefined) +
     leaf("startTime", s.startTime) +
     leaf("progress", snapshotProgress(s, nowMs)) +
     leaf("ownerId", ownerId) +
