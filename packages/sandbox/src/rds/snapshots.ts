@@ -217,10 +217,13 @@ export function copySnapshot(
   for (const [key, v] of tagsParam(ctx.form)) tags.set(key, v);
   const explicitKey = str(ctx.form, "KmsKeyId");
   // CopyDBSnapshot / CopyDBClusterSnapshot API Reference, Errors: "KMSKeyNotAccessibleFault: An error
-  // occurred accessing an AWS KMS key." (HTTP 400). The key must be usable in the destination Region;
+  // occurred accessing an Amazon Web Services KMS key." (HTTP 400). The key must be usable in the destination Region;
   // checked only when the estate seeds KMS keys for that Region.
   if (explicitKey !== undefined && state.env.kmsKeyUsable(destination.name, explicitKey) === false) {
-    throw new AwsError("KMSKeyNotAccessibleFault", "An error occurred accessing an AWS KMS key.");
+    throw new AwsError(
+      "KMSKeyNotAccessibleFault",
+      "An error occurred accessing an Amazon Web Services KMS key.",
+    );
   }
   const kmsKeyId = explicitKey ?? source.kmsKeyId;
   if (crossRegion && source.kmsKeyId !== undefined && str(ctx.form, "KmsKeyId") === undefined) {
