@@ -19,7 +19,7 @@ import { type EventEnvelope, type Sandbox, startSandbox } from "../src/index.ts"
 
 /**
  * The snapshot events EBS and RDS send to the default bus when snapshots settle, checked against the
- * documented samples (test/fixtures/events, copied from /work/shared/events) through the real SDK.
+ * documented samples (the repo's test/fixtures/events, copied from shared/events) through the real SDK.
  */
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
@@ -32,7 +32,7 @@ const DISABLED_KEY = "0987dcba-09fe-87dc-65ba-ab0987654321";
 const DOOMED_KEY = "11111111-2222-3333-4444-555555555555";
 
 const fixture = (name: string): EventEnvelope =>
-  JSON.parse(readFileSync(new URL(`./fixtures/events/${name}.json`, import.meta.url), "utf8"));
+  JSON.parse(readFileSync(new URL(`../../../test/fixtures/events/${name}.json`, import.meta.url), "utf8"));
 
 /** Every key path, in document order; arrays are represented by their first element. */
 function keyPaths(v: unknown, prefix = ""): string[] {
