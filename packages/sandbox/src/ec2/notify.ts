@@ -30,12 +30,22 @@ function result(states: string[]): "succeeded" | "failed" {
   return states.every((st) => st === "completed") ? "succeeded" : "failed";
 }
 
-/** CreateSnapshot: one createSnapshot event when the snapshot settles (unless deleted first). */
-export function notifyCreateSnapshot(env: Env, region: string, s: Snapshot, requestId: string): void {
+/**
+ * The one-snapshot "EBS Snapshot Notification" (createSnapshot, copySnapshot): sent when the
+ * snapshot settles, unless it was deleted first; `extra` are the event's own trailing fields.
+ */
+function notifySingle(
+  env: Env,
+  region: string,
+  s: Snapshot,
+  requestId: string,
+  event: "createSnapshot" | "copySnapshot",
+  source: string,
+  extra: Record<string, string> = {},
+): void {
   if (s.completeAtMs === undefined) return;
   env.settler.at(s.completeAtMs, (atMs) => {
     if (s.deleted) return;
-    const state = snapshotState(s, atMs);
     const arn = ebsArn(region, "snapshot", s.id);
     env.emit(region, {
       source: SOURCE,
@@ -43,17 +53,23 @@ export function notifyCreateSnapshot(env: Env, region: string, s: Snapshot, requ
       resources: [arn],
       timeMs: atMs,
       detail: {
-        event: "createSnapshot",
-        result: result([state]),
+        event,
+        result: result([snapshotState(s, atMs)]),
         cause: s.failure ?? "",
         "request-id": requestId,
         snapshot_id: arn,
-        source: ebsArn(region, "volume", s.volumeId),
+        source,
         startTime: isoSeconds(s.startTime.getTime()),
         endTime: isoSeconds(atMs),
+        ...extra,
       },
     });
   });
+}
+
+/** CreateSnapshot: one createSnapshot event when the snapshot settles (unless deleted first). */
+export function notifyCreateSnapshot(env: Env, region: string, s: Snapshot, requestId: string): void {
+  notifySingle(env, region, s, requestId, "createSnapshot", ebsArn(region, "volume", s.volumeId));
 }
 
 /** CreateSnapshots: one multi-volume event once every snapshot of the set has settled. */
@@ -94,29 +110,10 @@ export function notifyCopySnapshot(
   requestId: string,
   incremental: boolean,
 ): void {
-  if (copy.completeAtMs === undefined) return;
-  env.settler.at(copy.completeAtMs, (atMs) => {
-    if (copy.deleted) return;
-    const state = snapshotState(copy, atMs);
-    const arn = ebsArn(destination, "snapshot", copy.id);
-    env.emit(destination, {
-      source: SOURCE,
-      detailType: NOTIFICATION,
-      resources: [arn],
-      timeMs: atMs,
-      detail: {
-        event: "copySnapshot",
-        result: result([state]),
-        cause: copy.failure ?? "",
-        "request-id": requestId,
-        snapshot_id: arn,
-        source: ebsArn(copy.sourceRegion ?? destination, "snapshot", copy.sourceSnapshotId ?? ""),
-        startTime: isoSeconds(copy.startTime.getTime()),
-        endTime: isoSeconds(atMs),
-        // "true"/"false" as a string, as in the sample; time-based copies are not modelled.
-        incremental: String(incremental),
-        transferType: "standard",
-      },
-    });
+  const source = ebsArn(copy.sourceRegion ?? destination, "snapshot", copy.sourceSnapshotId ?? "");
+  notifySingle(env, destination, copy, requestId, "copySnapshot", source, {
+    // "true"/"false" as a string, as in the sample; time-based copies are not modelled.
+    incremental: String(incremental),
+    transferType: "standard",
   });
 }
