@@ -65,4 +65,10 @@ export interface SnapshotRecord {
   tags: Tags;
   /** AWS Backup owns it (cannot be deleted through EC2/RDS). */
   awsBackup: boolean;
+  /** RDS/Aurora: the snapshot's ARN (cross-Region copies name their source by it). */
+  arn?: string;
+  /** EBS: set on a local snapshot, stored on this Outpost (it cannot be copied to a Region). */
+  outpostArn?: string;
+  /** Why a snapshot or copy failed, where AWS says (EBS StateMessage). */
+  stateMessage?: string;
 }

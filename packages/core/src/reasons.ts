@@ -64,6 +64,21 @@ export const Reasons = {
   "access-denied": "missing permission",
   "aws-error": "AWS refused the call",
   "not-yet-visible": "created, not yet visible in AWS's listings: confirmed on redelivery",
+  // DR copies: the scheduler's decisions and the copies' outcomes.
+  "copy-started": "copy started",
+  "copy-in-progress": "copy in progress",
+  "copy-queued": "copy queued: waiting for one of the destination's 20 copy slots",
+  "copy-waiting": "AWS's copy limit or rate limit: waiting, retried on the next run",
+  "copy-superseded": "a newer snapshot of the same source is copied instead",
+  "copy-failed": "copy failed in AWS",
+  "copy-retries-exhausted": "copy failed on every attempt: alerted, not retried",
+  "kms-key-unusable": "the destination KMS key cannot be used: copies with it wait until it is fixed",
+  "already-copied": "already copied",
+  // Recovery points (status, RPO metrics).
+  "within-rpo": "DR copy within the RPO",
+  "behind-rpo": "DR copy older than the RPO",
+  "no-snapshot-yet": "no completed snapshot yet",
+  "local-only": "only local (Outpost) snapshots, which cannot be copied",
 } as const;
 
 export type ReasonCode = keyof typeof Reasons;

@@ -11,7 +11,7 @@ export interface RunError {
  * What every run reports, in logs, metrics, CLI output and the drill: the same counters for every job.
  */
 export interface RunSummary {
-  job: "snapshot" | "retention";
+  job: "snapshot" | "retention" | "copy";
   phase: "plan" | "apply";
   at: string;
   dryRun: boolean;
@@ -51,8 +51,8 @@ export function emptySummary(
   };
 }
 
-export function countSkip(summary: RunSummary, code: ReasonCode): void {
-  countReason(summary.skipped, code);
+export function countSkip(summary: RunSummary, code: ReasonCode, n = 1): void {
+  countReason(summary.skipped, code, n);
 }
 
 /** Adds `b` into `a` (same job), for totals across invocations. */

@@ -10,6 +10,16 @@ export const Tag = {
   source: "outpost-ops:source",
   window: "outpost-ops:window",
   instance: "outpost-ops:instance",
+  // Lineage, on DR copies only: what the copy is a copy of.
+  /** The source snapshot's id (snap-… or the DB snapshot identifier) in its own Region. */
+  sourceSnapshot: "outpost-ops:source-snapshot",
+  sourceRegion: "outpost-ops:source-region",
+  /** The source snapshot's volume (EBS copies show vol-ffffffff as their volume). */
+  sourceVolume: "outpost-ops:source-volume",
+  /** When the source snapshot was taken: the copy's point in time (a copy's own start time is later). */
+  sourceTime: "outpost-ops:source-time",
+  /** On a failed copy: its failure was alerted, so the next run does not alert it again. */
+  failureAlerted: "outpost-ops:failure-alerted",
   /** Set by people, never by us: any value but "false" holds the snapshot forever. */
   legalHold: "outpost-ops:legal-hold",
 } as const;

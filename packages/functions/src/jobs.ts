@@ -32,9 +32,15 @@ export interface QueueSpec {
   name: string;
   /** FIFO where a duplicated planner run must be dropped (de-duplication id = work item key). */
   fifo: boolean;
+  /**
+   * FIFO queues fed by EventBridge rules (which set no de-duplication id) de-duplicate on the body:
+   * an event delivered twice within five minutes is one message.
+   */
+  contentBasedDeduplication?: boolean;
   /** The variable holding the queue URL, set on `producer`. */
   urlVariable: string;
-  producer: string;
+  /** The function that sends to it; absent when only EventBridge rules do (`queue` on a rule). */
+  producer?: string;
   consumer: string;
   batchSize: number;
   /** Bounded so the workers keep EC2's 5/s mutating buckets busy but never drain them. */
@@ -47,8 +53,16 @@ export interface ScheduleSpec {
   description: string;
   /** The config's schedule expression (stacks deploy its EventBridge form). */
   expression: string;
-  /** The function key it invokes. */
+  /** The function key it invokes (through `queue`, when set). */
   target: string;
+  /** Deliver the event to this queue of the job (its consumer is `target`) instead of invoking it. */
+  queue?: QueueTarget;
+}
+
+/** An EventBridge rule's SQS target: a FIFO queue of the job, with the message group to send into. */
+export interface QueueTarget {
+  name: string;
+  messageGroupId: string;
 }
 
 /** An EventBridge pattern in its JSON form (`detail-type`, prefix matchers as `{ prefix }`). */
@@ -64,9 +78,48 @@ export interface EventRuleSpec {
   description: string;
   pattern: EventPattern;
   target: string;
+  /** Deliver to this queue of the job (its consumer is `target`) instead of invoking the function. */
+  queue?: QueueTarget;
   /** EventBridge's retries of a failed delivery, and how old an event may get before it is dropped. */
   retryAttempts: number;
   maxEventAgeHours: number;
+}
+
+/**
+ * A CloudWatch alarm a job deploys on a metric it publishes (PutMetricData). Its state changes reach
+ * people through the alarm relay (its name starts with the prefix), once into ALARM and once out.
+ */
+export interface AlarmSpec {
+  /** Construct id in the stack (stable). */
+  id: string;
+  /** Full alarm name, `<prefix>-…`. */
+  name: string;
+  /** The alert's first lines: what it means and what to do (the relay puts it in the body). */
+  description: string;
+  metric: {
+    namespace: string;
+    name: string;
+    dimensions: Record<string, string>;
+    statistic: "Maximum" | "Sum";
+    periodSeconds: number;
+  };
+  /** Fires when the statistic is greater than this. */
+  threshold: number;
+  evaluationPeriods: number;
+  /** `breaching` where silence means the job that publishes the metric is not running. */
+  treatMissingData: "breaching" | "notBreaching";
+}
+
+/**
+ * Events another deployment's Region sees first that a job in this Region reacts to: the other
+ * Region's deployment forwards them to this Region's default bus with a rule of its own (EventBridge
+ * cross-Region targets). The events keep their `region` and `source`.
+ */
+export interface ForwardSpec {
+  id: string;
+  description: string;
+  from: "primary";
+  pattern: EventPattern;
 }
 
 export interface JobSpec {
@@ -76,9 +129,32 @@ export interface JobSpec {
   schedules(config: Config): ScheduleSpec[];
   /** Rules on events other than schedules; `prefix` is the deployment's name prefix (`outpost-ops-<stage>`). */
   eventRules?(prefix: string): EventRuleSpec[];
+  /** Alarms on the job's own metrics (none for a config that gives the job nothing to do). */
+  alarms?(config: Config, prefix: string): AlarmSpec[];
+  /** Events to forward from another Region's deployment to this job's Region. */
+  forwarded?: readonly ForwardSpec[];
 }
 
 const PLANNER_TIMEOUT_SECONDS = 14 * 60;
+/** A scheduler run reads, plans and starts at most 40 copies: minutes, not the planners' quarter hour. */
+const COPY_SCHEDULER_TIMEOUT_SECONDS = 5 * 60;
+/** The copy scheduler's backstop tick: missed events, copies without a completion event (Aurora). */
+export const COPY_TICK_SCHEDULE = "rate(10 minutes)";
+/** One message group: the scheduler of this destination Region runs one batch at a time. */
+const COPY_TICKS: QueueTarget = { name: "copy-ticks", messageGroupId: "copy-scheduler" };
+
+/** EBS: a snapshot or set completed in the primary Region, or a copy finished here. */
+const EBS_SNAPSHOT_EVENTS: EventPattern = {
+  source: ["aws.ec2"],
+  "detail-type": ["EBS Snapshot Notification", "EBS Multi-Volume Snapshots Completion Status"],
+  detail: { event: ["createSnapshot", "createSnapshots", "copySnapshot"] },
+};
+/** RDS: a manual DB or cluster snapshot created (0042, 0075), a cross-Region copy finished (0060). */
+const RDS_SNAPSHOT_EVENTS: EventPattern = {
+  source: ["aws.rds"],
+  "detail-type": ["RDS DB Snapshot Event", "RDS DB Cluster Snapshot Event"],
+  detail: { EventID: ["RDS-EVENT-0042", "RDS-EVENT-0075", "RDS-EVENT-0060"] },
+};
 const WORKER_TIMEOUT_SECONDS = 5 * 60;
 
 export const Jobs = {
@@ -125,7 +201,8 @@ export const Jobs = {
       ),
   },
   retention: {
-    runsIn: "primary",
+    // In the DR Region too: the copies there have their own retention (core/jobs/retention.ts, policiesIn).
+    runsIn: "every",
     functions: {
       retentionSweep: {
         path: "packages/functions/src/schedule/retention-sweep.handler",
@@ -164,6 +241,94 @@ export const Jobs = {
         target: "retentionSweep",
       },
     ],
+  },
+  copy: {
+    // In the destination: CopySnapshot and CopyDB*Snapshot are called there, the copies' completion
+    // events arrive there, and the DR site's view of its recovery points must not depend on the
+    // primary Region being up.
+    runsIn: "dr",
+    functions: {
+      copySchedule: {
+        path: "packages/functions/src/queue/copy-schedule.handler",
+        trigger: "sqs",
+        role: "copyScheduler",
+        environment: ["ALERT_TOPIC_ARN", "EVENT_BUS_NAME"],
+        timeoutSeconds: COPY_SCHEDULER_TIMEOUT_SECONDS,
+        description:
+          "Starts DR copies into this Region within AWS's 20-copy limit, and publishes recovery points",
+      },
+    },
+    /*
+     * The single writer: every trigger (snapshot events, copy completions, the schedule) becomes a
+     * message in one FIFO message group, and SQS hands a group's messages to one batch at a time, so
+     * two scheduler runs never overlap and a run's derived free slots are its own. Chosen over
+     * reserved concurrency 1, whose throttled invocations EventBridge retries one by one: here a
+     * burst of completions is read as one batch of ten, and a crashed run's batch comes back after
+     * the visibility timeout. The run itself keeps no state, so a redelivered batch only plans again.
+     */
+    queues: [
+      {
+        name: COPY_TICKS.name,
+        fifo: true,
+        contentBasedDeduplication: true,
+        urlVariable: "COPY_TICKS_QUEUE_URL",
+        consumer: "copySchedule",
+        batchSize: 10,
+        // SQS's minimum; the one message group keeps it to one batch at a time anyway.
+        maxConcurrency: 2,
+      },
+    ],
+    schedules: (config) =>
+      config.policies.some((p) => p.copy)
+        ? [
+            {
+              id: "CopySchedule",
+              description: `DR copy scheduler backstop (${COPY_TICK_SCHEDULE})`,
+              expression: COPY_TICK_SCHEDULE,
+              target: "copySchedule",
+              queue: COPY_TICKS,
+            },
+          ]
+        : [],
+    eventRules: () => [
+      {
+        id: "CopyEbsEventsRule",
+        description: "EBS snapshots completed (forwarded from the primary Region) and copies finished here",
+        pattern: EBS_SNAPSHOT_EVENTS,
+        target: "copySchedule",
+        queue: COPY_TICKS,
+        retryAttempts: 8,
+        maxEventAgeHours: 2,
+      },
+      {
+        id: "CopyRdsEventsRule",
+        description:
+          "RDS/Aurora snapshots created (forwarded from the primary Region) and copies finished here",
+        pattern: RDS_SNAPSHOT_EVENTS,
+        target: "copySchedule",
+        queue: COPY_TICKS,
+        retryAttempts: 8,
+        maxEventAgeHours: 2,
+      },
+    ],
+    forwarded: [
+      {
+        id: "ForwardEbsSnapshotEvents",
+        description: "EBS snapshot completions, to the DR Region's copy scheduler",
+        from: "primary",
+        pattern: {
+          ...EBS_SNAPSHOT_EVENTS,
+          detail: { event: ["createSnapshot", "createSnapshots"] },
+        },
+      },
+      {
+        id: "ForwardRdsSnapshotEvents",
+        description: "RDS/Aurora manual snapshot creations, to the DR Region's copy scheduler",
+        from: "primary",
+        pattern: { ...RDS_SNAPSHOT_EVENTS, detail: { EventID: ["RDS-EVENT-0042", "RDS-EVENT-0075"] } },
+      },
+    ],
+    alarms: (config, prefix) => copyAlarms(config, prefix),
   },
   alerts: {
     // In every Region: the DR deployment must be able to alert when the primary cannot.
@@ -226,3 +391,47 @@ export const AllFunctionSpecs = Object.assign(
   {},
   ...Object.values(Jobs).map((job) => job.functions),
 ) as AllFunctions;
+
+/**
+ * One alarm per copy policy on its resources behind the RPO (silence counts as behind: the scheduler
+ * publishes every ten minutes), and one per destination KMS key on its unusability.
+ */
+function copyAlarms(config: Config, prefix: string): AlarmSpec[] {
+  const copying = config.policies.filter((p) => p.copy);
+  const rpo = copying.map(
+    (p): AlarmSpec => ({
+      id: `RpoAlarm_${p.name}`,
+      name: `${prefix}-rpo-${p.name}`,
+      description: `Policy ${p.name}: at least one resource has no DR copy in ${config.regions.dr} within its RPO (${p.copy?.rpo}), or the copy scheduler stopped reporting. Run \`npx outpost-ops status\` to see which resources and why.`,
+      metric: {
+        namespace: "OutpostOps",
+        name: "ResourcesBehindRpo",
+        dimensions: { policy: p.name },
+        statistic: "Maximum",
+        periodSeconds: 1800,
+      },
+      threshold: 0,
+      evaluationPeriods: 1,
+      treatMissingData: "breaching",
+    }),
+  );
+  const keys = [...new Set(copying.map((p) => p.copy?.kmsKeyArn ?? ""))].filter(Boolean);
+  const kms = keys.map(
+    (arn): AlarmSpec => ({
+      id: `CopyKmsKeyAlarm_${arn.split("/").pop()}`,
+      name: `${prefix}-copy-kms-${arn.split("/").pop()}`,
+      description: `DR copies into ${config.regions.dr} are stopped: KMS key ${arn} cannot be used (missing, disabled, pending deletion, or no grant for the copy function's role). Fix the key (enable it, cancel its deletion, or allow the role kms:CreateGrant, kms:Decrypt, kms:GenerateDataKeyWithoutPlaintext, kms:ReEncrypt*), or name another key of ${config.regions.dr} in copy.kmsKeyArn. \`npx outpost-ops status\` shows AWS's exact reason. Copies resume on their own once the key works.`,
+      metric: {
+        namespace: "OutpostOps",
+        name: "KmsKeyUnusable",
+        dimensions: { key: arn },
+        statistic: "Maximum",
+        periodSeconds: 300,
+      },
+      threshold: 0,
+      evaluationPeriods: 1,
+      treatMissingData: "notBreaching",
+    }),
+  );
+  return [...rpo, ...kms];
+}

@@ -6,6 +6,7 @@
 import { createHandler as alarmStateChange } from "@outpost-ops/functions/src/alarm/state-change.ts";
 import type { FunctionName } from "@outpost-ops/functions/src/jobs.ts";
 import type { Runtime } from "@outpost-ops/functions/src/lib/runtime.ts";
+import { createHandler as copySchedule } from "@outpost-ops/functions/src/queue/copy-schedule.ts";
 import { createHandler as retentionWork } from "@outpost-ops/functions/src/queue/retention-work.ts";
 import { createHandler as snapshotWork } from "@outpost-ops/functions/src/queue/snapshot-work.ts";
 import { createHandler as retentionSweep } from "@outpost-ops/functions/src/schedule/retention-sweep.ts";
@@ -17,5 +18,6 @@ export const HandlerFactories: Record<FunctionName, (runtime: () => Runtime) => 
   snapshotWork,
   retentionSweep,
   retentionWork,
+  copySchedule,
   alarmStateChange,
 };

@@ -130,8 +130,11 @@ export async function existingVolumeIds(ec2: EC2Client, volumeIds: string[]): Pr
 
 function toSnapshotRecord(s: Ec2Snapshot): SnapshotRecord {
   const tags = tagsOf(s.Tags);
-  // Copies carry the placeholder vol-ffffffff; our source tag names the real source.
-  const sourceId = s.VolumeId && s.VolumeId !== "vol-ffffffff" ? s.VolumeId : (tags[Tag.source] ?? "unknown");
+  // Copies carry the placeholder vol-ffffffff; our lineage tags name the real source volume.
+  const sourceId =
+    s.VolumeId && s.VolumeId !== "vol-ffffffff"
+      ? s.VolumeId
+      : (tags[Tag.sourceVolume] ?? tags[Tag.source] ?? "unknown");
   return {
     kind: "ebs",
     id: s.SnapshotId ?? "",
@@ -140,6 +143,8 @@ function toSnapshotRecord(s: Ec2Snapshot): SnapshotRecord {
     state: s.State === "completed" ? "completed" : s.State === "error" ? "failed" : "pending",
     tags,
     awsBackup: AWS_BACKUP_TAG in tags || (s.Description ?? "").includes("AWS Backup"),
+    ...(s.OutpostArn ? { outpostArn: s.OutpostArn } : {}),
+    ...(s.StateMessage ? { stateMessage: s.StateMessage } : {}),
   };
 }
 

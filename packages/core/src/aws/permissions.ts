@@ -1,5 +1,5 @@
-// The placeholders ${partition}, ${region}, ${account}, ${primaryRegion}, ${drRegion} and ${kmsKey:NAME}
-// below are filled in by stacks/iam.ts, not by JavaScript.
+// The placeholders ${partition}, ${region}, ${account}, ${primaryRegion}, ${drRegion}, ${kmsKey:NAME}
+// and ${kmsKeys:GROUP} below are filled in by stacks/iam.ts, not by JavaScript.
 /**
  * IAM permissions, declared next to the AWS calls that need them (each adapter exports its own) and
  * gathered per function here. stacks/ turns these into IAM statements, so a new call without its
@@ -10,7 +10,8 @@
  * Placeholders are filled in by the stack (stacks/iam.ts): `${partition}`, `${region}` and
  * `${account}` of the stack; `${primaryRegion}`/`${drRegion}` from the config's `regions`, so a
  * function in one Region can be granted exactly what it needs in the other; `${kmsKey:NAME}` for a
- * KMS key ARN the config names. Creates, tags and deletes are conditioned on our managed tag, and on
+ * KMS key ARN the config names; `${kmsKeys:GROUP}` for every key ARN of a group (`copy`: the
+ * policies' copy.kmsKeyArn), one resource each (a statement whose group is empty is left out). Creates, tags and deletes are conditioned on our managed tag, and on
  * RDS also limited to the identifiers outpost-ops generates, so the functions cannot touch what
  * outpost-ops did not create.
  *
@@ -25,6 +26,11 @@ import { MANAGED_VALUE, Tag } from "../tags.ts";
 export interface PermissionStatement {
   /** Why the function needs it, for reviewers and the README's IAM summary. */
   why: string;
+  /**
+   * Actions AWS performs with the caller's identity on its behalf (EC2 and RDS using a KMS key for
+   * a copy), which our code never sends: the permission test does not expect to record them.
+   */
+  onBehalf?: true;
   actions: string[];
   /** ARN patterns; `*` only for actions that support no resource-level permissions (Describe*). */
   resources: string[];
@@ -128,6 +134,83 @@ export const RdsPermissions = {
   },
 } satisfies Record<string, PermissionStatement>;
 
+/** DB and DB cluster snapshots outpost-ops named, in the primary Region: the sources of DR copies. */
+const OUR_PRIMARY_DB_SNAPSHOTS = OUR_DB_SNAPSHOTS.map((arn) => arn.replace("${region}", "${primaryRegion}"));
+
+/**
+ * The copy job's calls, made in the destination Region (`${region}` of the DR deployment). Sources
+ * are ours by their managed tag (EBS) or identifier (RDS); copies are created tagged as ours.
+ */
+export const CopyPermissions = {
+  copyOurEbsSnapshots: {
+    why: "copy only snapshots outpost-ops created in the primary Region",
+    actions: ["ec2:CopySnapshot"],
+    resources: ["arn:${partition}:ec2:${primaryRegion}::snapshot/*"],
+    conditions: resourceTagged,
+  },
+  createManagedCopy: {
+    why: "create only copies tagged outpost-ops:managed=true at creation, in this Region",
+    actions: ["ec2:CopySnapshot"],
+    resources: ["arn:${partition}:ec2:${region}::snapshot/*"],
+    conditions: requestTagged,
+  },
+  tagCopyOnCreate: {
+    why: "write the copy's tags in the CopySnapshot call itself (never tag anything else)",
+    actions: ["ec2:CreateTags"],
+    resources: ["arn:${partition}:ec2:${region}::snapshot/*"],
+    conditions: { StringEquals: { "ec2:CreateAction": "CopySnapshot" } },
+  },
+  markEbsCopyAlerted: {
+    why: "mark a failed copy of ours as alerted (only that tag, only on our snapshots)",
+    actions: ["ec2:CreateTags"],
+    resources: ["arn:${partition}:ec2:${region}::snapshot/*"],
+    conditions: {
+      ...resourceTagged,
+      "ForAllValues:StringEquals": { "aws:TagKeys": [Tag.failureAlerted] },
+    },
+  },
+  copyOurDbSnapshots: {
+    why: "copy only DB snapshots named oo-* from the primary Region, into copies named oo-* tagged as ours",
+    actions: ["rds:CopyDBSnapshot", "rds:CopyDBClusterSnapshot"],
+    resources: [...OUR_PRIMARY_DB_SNAPSHOTS, ...OUR_DB_SNAPSHOTS],
+  },
+  tagDbCopyOnCreate: {
+    why: "tag DB snapshot copies at creation, only with outpost-ops:managed=true, only oo-* identifiers",
+    actions: ["rds:AddTagsToResource"],
+    resources: OUR_DB_SNAPSHOTS,
+    conditions: requestTagged,
+  },
+  markDbCopyAlerted: {
+    why: "mark a failed DB snapshot copy of ours as alerted (only that tag)",
+    actions: ["rds:AddTagsToResource"],
+    resources: OUR_DB_SNAPSHOTS,
+    conditions: { "ForAllValues:StringEquals": { "aws:TagKeys": [Tag.failureAlerted] } },
+  },
+  describeCopyKeys: {
+    why: "check the destination KMS keys before copying with them",
+    actions: ["kms:DescribeKey"],
+    resources: ["${kmsKeys:copy}"],
+  },
+  useCopyKeys: {
+    why: "let EC2 and RDS encrypt the copies with the configured destination keys (and nothing else)",
+    onBehalf: true,
+    actions: [
+      "kms:CreateGrant",
+      "kms:Decrypt",
+      "kms:GenerateDataKeyWithoutPlaintext",
+      "kms:ReEncryptFrom",
+      "kms:ReEncryptTo",
+    ],
+    resources: ["${kmsKeys:copy}"],
+  },
+  putCopyMetrics: {
+    why: "publish recovery point ages and copy gauges (the RPO and KMS alarms read them)",
+    actions: ["cloudwatch:PutMetricData"],
+    resources: ["*"],
+    conditions: { StringEquals: { "cloudwatch:namespace": "OutpostOps" } },
+  },
+} satisfies Record<string, PermissionStatement>;
+
 export const EventPermissions = {
   putEvents: {
     why: "publish the event stream (source outpost-ops) to the Region's default event bus",
@@ -184,6 +267,29 @@ export const FunctionPermissions = {
   retentionWorker: [
     Ec2Permissions.deleteManagedSnapshot,
     RdsPermissions.deleteManagedSnapshot,
+    EventPermissions.putEvents,
+  ],
+  /**
+   * runCopyScheduler: the primary Region's snapshots and selected resources, the destination's
+   * copies, its keys; the copies; the alerted mark; the gauges.
+   */
+  copyScheduler: [
+    Ec2Permissions.describeSnapshots,
+    Ec2Permissions.describeVolumes,
+    Ec2Permissions.describeInstances,
+    RdsPermissions.describeDbSnapshots,
+    RdsPermissions.describeDbInstances,
+    RdsPermissions.describeDbClusters,
+    CopyPermissions.copyOurEbsSnapshots,
+    CopyPermissions.createManagedCopy,
+    CopyPermissions.tagCopyOnCreate,
+    CopyPermissions.markEbsCopyAlerted,
+    CopyPermissions.copyOurDbSnapshots,
+    CopyPermissions.tagDbCopyOnCreate,
+    CopyPermissions.markDbCopyAlerted,
+    CopyPermissions.describeCopyKeys,
+    CopyPermissions.useCopyKeys,
+    CopyPermissions.putCopyMetrics,
     EventPermissions.putEvents,
   ],
   alarmHandler: [] as PermissionStatement[],

@@ -62,7 +62,15 @@ export async function* streamDbClusters(rds: RDSClient): AsyncGenerator<DbCluste
 /** The fields DB and DB cluster snapshots share, as a retention record. */
 function dbSnapshotRecord(
   kind: "rds" | "aurora",
-  s: { id?: string; sourceId?: string; createdAt?: Date; status?: string; type?: string; tags?: RdsTag[] },
+  s: {
+    id?: string;
+    arn?: string;
+    sourceId?: string;
+    createdAt?: Date;
+    status?: string;
+    type?: string;
+    tags?: RdsTag[];
+  },
 ): SnapshotRecord {
   const id = s.id ?? "";
   return {
@@ -73,6 +81,7 @@ function dbSnapshotRecord(
     state: stateOf(s.status),
     tags: tagsOf(s.tags),
     awsBackup: s.type === "awsbackup" || id.startsWith("awsbackup:"),
+    ...(s.arn ? { arn: s.arn } : {}),
   };
 }
 
@@ -84,6 +93,7 @@ export async function* streamManagedDbSnapshots(rds: RDSClient): AsyncGenerator<
       .map((s) =>
         dbSnapshotRecord("rds", {
           id: s.DBSnapshotIdentifier,
+          arn: s.DBSnapshotArn,
           sourceId: s.DBInstanceIdentifier,
           createdAt: s.SnapshotCreateTime ?? s.OriginalSnapshotCreateTime,
           status: s.Status,
@@ -98,6 +108,7 @@ export async function* streamManagedDbSnapshots(rds: RDSClient): AsyncGenerator<
       .map((s) =>
         dbSnapshotRecord("aurora", {
           id: s.DBClusterSnapshotIdentifier,
+          arn: s.DBClusterSnapshotArn,
           sourceId: s.DBClusterIdentifier,
           createdAt: s.SnapshotCreateTime,
           status: s.Status,

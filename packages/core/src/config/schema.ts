@@ -11,6 +11,8 @@ import { DURATION_PATTERN, parseDuration } from "../time.ts";
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 const NAME = /^[a-z0-9][a-z0-9-]{0,39}$/;
 const OUTPOST_ARN = /^arn:aws[a-z-]*:outposts:[a-z0-9-]+:\d{12}:outpost\/op-[0-9a-f]{17}$/;
+/** A KMS key ARN (not an alias: IAM grants on keys, and the copy job's key policy check needs the key). */
+export const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):\d{12}:key\/[A-Za-z0-9-]{1,128}$/;
 
 const region = z.string().regex(REGION, "must be an AWS Region code such as us-west-2");
 const name = (what: string) =>
@@ -69,71 +71,178 @@ export const ScheduleSchema = z.strictObject({
   retention: RetentionSchema,
 });
 
+/** Time-based EBS copies: CopySnapshot's CompletionDurationMinutes takes 15 minutes to 48 hours. */
+const COMPLETION_MIN_MS = 15 * 60_000;
+const COMPLETION_MAX_MS = 48 * 3_600_000;
+
+/**
+ * DR copies of a policy's snapshots into the DR Region (regions.dr), made by the copy job deployed there.
+ * Which snapshots: the newest completed snapshot of each resource and copied schedule is copied as soon
+ * as it completes; one superseded before its copy could start is not (the RPO needs the newest).
+ */
+export const CopySchema = z.strictObject({
+  /** Recovery point objective: the newest DR copy of every resource must be younger than this. */
+  rpo: duration,
+  /** The KMS key in the DR Region the copies are encrypted with (a key ARN, not an alias). */
+  kmsKeyArn: z
+    .string()
+    .regex(KMS_KEY_ARN, "must be a KMS key ARN: arn:aws:kms:REGION:ACCOUNT:key/KEY-ID (not an alias)"),
+  /** The schedules whose snapshots are copied (default: all of the policy's). */
+  schedules: z.array(z.string().min(1)).min(1).optional(),
+  /** Retention of the copies in the DR Region (default: each schedule's own retention). */
+  retention: RetentionSchema.optional(),
+  /**
+   * Time-based EBS copies (CopySnapshot's CompletionDurationMinutes, 15m to 48h, at extra cost):
+   * only where the RPO needs a guaranteed copy time. Default: standard copies (no time guarantee).
+   */
+  completionWithin: duration
+    .refine(
+      (d) =>
+        !DURATION_PATTERN.test(d) ||
+        (parseDuration(d) >= COMPLETION_MIN_MS && parseDuration(d) <= COMPLETION_MAX_MS),
+      "must be between 15m and 48h (CopySnapshot's CompletionDurationMinutes range)",
+    )
+    .optional(),
+});
+
 const RESOURCES = ["ebs-volume", "ec2-instance", "rds-instance", "aurora-cluster"] as const;
 
-export const PolicySchema = z
-  .strictObject({
-    name: name("policy name"),
-    resource: z.enum(RESOURCES),
-    description: z.string().max(200).optional(),
-    selector: z.strictObject({
-      tags: tagSelector,
-      /** Only resources on these Outposts (names from `outposts`). EBS volumes and instances only. */
-      outposts: z.array(z.string().min(1)).min(1).optional(),
-    }),
-    /** Instance policies: what to leave out of the crash-consistent set. */
-    exclude: z
-      .strictObject({
-        bootVolume: z.boolean().optional(),
-        volumeTypes: z
-          .array(z.enum(["gp2", "gp3", "io1", "io2", "st1", "sc1", "standard"]))
-          .min(1)
-          .optional(),
-        volumeTags: z.record(z.string().min(1), z.string()).optional(),
-      })
-      .optional(),
-    /** Where EBS snapshots live: in the Region (default) or locally on the volume's Outpost. */
-    placement: z.enum(["region", "outpost"]).default("region"),
-    /** Copy the source's tags onto the snapshot: all (true), none (false) or the listed keys. */
-    copySourceTags: z.union([z.boolean(), z.array(z.string().min(1)).min(1)]).default(false),
-    /** Snapshots of sources that no longer exist: always keep this many newest. */
-    orphanKeepLast: count(1000).default(1),
-    schedules: z.array(ScheduleSchema).min(1).max(4, "a policy has at most 4 schedules"),
-  })
-  .superRefine((policy, ctx) => {
-    const isEbs = policy.resource === "ebs-volume" || policy.resource === "ec2-instance";
-    if (!isEbs && policy.placement === "outpost") {
-      ctx.addIssue({
-        code: "custom",
-        path: ["placement"],
-        message: `"outpost" placement is for ebs-volume and ec2-instance policies; ${policy.resource} snapshots live in the Region`,
-      });
-    }
-    if (!isEbs && policy.selector.outposts) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["selector", "outposts"],
-        message: `Outpost selection is for ebs-volume and ec2-instance policies, not ${policy.resource}`,
-      });
-    }
-    if (policy.exclude && policy.resource !== "ec2-instance") {
-      ctx.addIssue({
-        code: "custom",
-        path: ["exclude"],
-        message: "exclude applies to ec2-instance policies only",
-      });
-    }
-    const seen = new Set<string>();
-    policy.schedules.forEach((s, i) => {
-      if (seen.has(s.name))
-        ctx.addIssue({
-          code: "custom",
-          path: ["schedules", i, "name"],
-          message: `duplicate schedule name "${s.name}"`,
-        });
-      seen.add(s.name);
+const PolicyBase = z.strictObject({
+  name: name("policy name"),
+  resource: z.enum(RESOURCES),
+  description: z.string().max(200).optional(),
+  selector: z.strictObject({
+    tags: tagSelector,
+    /** Only resources on these Outposts (names from `outposts`). EBS volumes and instances only. */
+    outposts: z.array(z.string().min(1)).min(1).optional(),
+  }),
+  /** Instance policies: what to leave out of the crash-consistent set. */
+  exclude: z
+    .strictObject({
+      bootVolume: z.boolean().optional(),
+      volumeTypes: z
+        .array(z.enum(["gp2", "gp3", "io1", "io2", "st1", "sc1", "standard"]))
+        .min(1)
+        .optional(),
+      volumeTags: z.record(z.string().min(1), z.string()).optional(),
+    })
+    .optional(),
+  /** Where EBS snapshots live: in the Region (default) or locally on the volume's Outpost. */
+  placement: z.enum(["region", "outpost"]).default("region"),
+  /** Copy the source's tags onto the snapshot: all (true), none (false) or the listed keys. */
+  copySourceTags: z.union([z.boolean(), z.array(z.string().min(1)).min(1)]).default(false),
+  /** Snapshots of sources that no longer exist: always keep this many newest. */
+  orphanKeepLast: count(1000).default(1),
+  schedules: z.array(ScheduleSchema).min(1).max(4, "a policy has at most 4 schedules"),
+  /** DR copies in regions.dr; absent: the policy's snapshots stay in the primary Region. */
+  copy: CopySchema.optional(),
+});
+
+export const PolicySchema = PolicyBase.superRefine((policy, ctx) => {
+  const isEbs = policy.resource === "ebs-volume" || policy.resource === "ec2-instance";
+  if (!isEbs && policy.placement === "outpost") {
+    ctx.addIssue({
+      code: "custom",
+      path: ["placement"],
+      message: `"outpost" placement is for ebs-volume and ec2-instance policies; ${policy.resource} snapshots live in the Region`,
     });
+  }
+  if (!isEbs && policy.selector.outposts) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["selector", "outposts"],
+      message: `Outpost selection is for ebs-volume and ec2-instance policies, not ${policy.resource}`,
+    });
+  }
+  if (policy.exclude && policy.resource !== "ec2-instance") {
+    ctx.addIssue({
+      code: "custom",
+      path: ["exclude"],
+      message: "exclude applies to ec2-instance policies only",
+    });
+  }
+  if (policy.copy) checkCopy(policy, ctx);
+  const seen = new Set<string>();
+  policy.schedules.forEach((s, i) => {
+    if (seen.has(s.name))
+      ctx.addIssue({
+        code: "custom",
+        path: ["schedules", i, "name"],
+        message: `duplicate schedule name "${s.name}"`,
+      });
+    seen.add(s.name);
   });
+});
+
+type PolicyShape = z.output<typeof PolicyBase>;
+
+/**
+ * A copy needs a regional source: EC2 cannot copy a local snapshot (on an Outpost) to a Region or to
+ * another Outpost. Taking a second, regional snapshot behind the user's back would double the snapshot
+ * work and the cost without saying so; refusing names the fix instead: a second policy, placed in the
+ * Region, selecting the same volumes, with the copy on it.
+ */
+function checkCopy(policy: PolicyShape, ctx: z.RefinementCtx): void {
+  const copy = policy.copy;
+  if (!copy) return;
+  if (policy.placement === "outpost") {
+    ctx.addIssue({
+      code: "custom",
+      path: ["copy"],
+      message:
+        'snapshots placed on an Outpost cannot be copied to another Region (EC2 refuses to copy local snapshots). Keep this policy local and add a second policy with placement "region" for the same volumes, with copy on that one',
+    });
+  }
+  const names = new Set(policy.schedules.map((s) => s.name));
+  copy.schedules?.forEach((name, i) => {
+    if (!names.has(name))
+      ctx.addIssue({
+        code: "custom",
+        path: ["copy", "schedules", i],
+        message: `unknown schedule "${name}" (the policy has: ${[...names].join(", ")})`,
+      });
+  });
+  if (copy.completionWithin && policy.resource !== "ebs-volume" && policy.resource !== "ec2-instance") {
+    ctx.addIssue({
+      code: "custom",
+      path: ["copy", "completionWithin"],
+      message: `time-based copies are an EBS feature; ${policy.resource} copies take the time RDS takes`,
+    });
+  }
+  if (!DURATION_PATTERN.test(copy.rpo)) return;
+  const copied = policy.schedules.filter((s) => !copy.schedules || copy.schedules.includes(s.name));
+  const gaps = copied.flatMap((s) => {
+    try {
+      return [{ name: s.name, ms: parseScheduleExpression(s.expression).largestIntervalMs }];
+    } catch {
+      return []; // reported at the schedule's own path
+    }
+  });
+  if (gaps.length === 0) return;
+  const best = gaps.reduce((a, b) => (b.ms < a.ms ? b : a));
+  const rpoMs = parseDuration(copy.rpo);
+  if (rpoMs < best.ms) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["copy", "rpo"],
+      message: `an RPO of ${copy.rpo} cannot be met: the copied schedules snapshot at most every ${formatGap(best.ms)} (${best.name}); set rpo to at least that plus the copy time, or copy a more frequent schedule`,
+    });
+  }
+  if (copy.completionWithin && DURATION_PATTERN.test(copy.completionWithin)) {
+    if (parseDuration(copy.completionWithin) + best.ms > rpoMs)
+      ctx.addIssue({
+        code: "custom",
+        path: ["copy", "completionWithin"],
+        message: `a copy finishing within ${copy.completionWithin} of a snapshot taken every ${formatGap(best.ms)} can be older than the rpo ${copy.rpo}`,
+      });
+  }
+}
+
+function formatGap(ms: number): string {
+  if (ms % 86_400_000 === 0) return `${ms / 86_400_000}d`;
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  return `${Math.round(ms / 60_000)}m`;
+}
 
 export const ConfigSchema = z
   .strictObject({
@@ -179,6 +288,13 @@ export const ConfigSchema = z
           message: `duplicate policy name "${policy.name}"`,
         });
       policyNames.add(policy.name);
+      const keyRegion = policy.copy ? KMS_KEY_ARN.exec(policy.copy.kmsKeyArn)?.[1] : undefined;
+      if (keyRegion !== undefined && keyRegion !== config.regions.dr)
+        ctx.addIssue({
+          code: "custom",
+          path: ["policies", i, "copy", "kmsKeyArn"],
+          message: `the key is in ${keyRegion}, but copies are made in the DR Region ${config.regions.dr}: KMS keys are regional, name a key of ${config.regions.dr}`,
+        });
       policy.selector.outposts?.forEach((o, j) => {
         if (!outpostNames.has(o)) {
           ctx.addIssue({
@@ -211,6 +327,7 @@ export type Policy = Config["policies"][number];
 export type Schedule = Policy["schedules"][number];
 export type Retention = Schedule["retention"];
 export type ResourceKind = Policy["resource"];
+export type CopyRule = NonNullable<Policy["copy"]>;
 
 function formatPath(path: PropertyKey[]): string {
   return path.reduce<string>(

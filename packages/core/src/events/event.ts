@@ -19,6 +19,8 @@ export const DetailType = {
   skipped: "Snapshot Skipped",
   resourceSkipped: "Resource Skipped",
   failed: "Work Item Failed",
+  /** A DR copy was started in the destination Region (its completion is AWS's own copy event). */
+  copyStarted: "Snapshot Copy Started",
 } as const;
 export type DetailType = (typeof DetailType)[keyof typeof DetailType];
 
@@ -29,7 +31,7 @@ export interface Lineage {
   /** Volume, instance, DB instance or cluster id. */
   sourceId?: string;
   sourceRegion?: string;
-  /** For copies (later): the snapshot this one was copied from. */
+  /** For copies: the snapshot this one was copied from. */
   sourceSnapshotId?: string;
   schedule?: string;
   /** The schedule window, `2024-05-14T10:00Z`. */

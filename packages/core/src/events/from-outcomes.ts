@@ -35,7 +35,7 @@ function snapshotArn(type: SnapshotType, id: string, region: string, ctx: EventC
   return `arn:${p}:rds:${region}:${ctx.account}:${kind}:${id}`;
 }
 
-function event(
+export function event(
   detailType: DetailType,
   ctx: EventContext,
   detail: Omit<OutpostOpsEventDetail, "version" | "stage">,
@@ -52,7 +52,7 @@ function event(
   };
 }
 
-function detailTypeOf(outcome: ItemOutcome): DetailType | undefined {
+export function detailTypeOf(outcome: ItemOutcome): DetailType | undefined {
   switch (outcome.status) {
     case "created":
       return DetailType.created;

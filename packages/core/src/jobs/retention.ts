@@ -20,7 +20,7 @@ import {
   streamDbInstances,
   streamManagedDbSnapshots,
 } from "../aws/rds.ts";
-import type { Config } from "../config/schema.ts";
+import type { Config, Policy } from "../config/schema.ts";
 import { type Deadline, withinDeadline } from "../deadline.ts";
 import type { SnapshotRecord } from "../inventory.ts";
 import type { Pacer } from "../pacing.ts";
@@ -31,14 +31,20 @@ import type { ItemOutcome } from "./outcome.ts";
 
 export type RetentionInventory = Pick<RetentionInput, "snapshots" | "liveSourceIds" | "imageSnapshotIds">;
 
-/** Everything retention needs to know about a region, read page by page. */
+/**
+ * Everything retention needs to know about a region, read page by page. The sources (volumes, DB
+ * instances, clusters) live in `sourceRegion`: for the DR Region's copies that is the primary Region.
+ */
 export async function collectRetentionInventory(
   clients: AwsClients,
   region: string,
   deadline?: Deadline,
+  sourceRegion: string = region,
 ): Promise<RetentionInventory> {
   const ec2 = clients.get(EC2Client, region);
   const rds = clients.get(RDSClient, region);
+  const sourceEc2 = clients.get(EC2Client, sourceRegion);
+  const sourceRds = clients.get(RDSClient, sourceRegion);
   const snapshots: SnapshotRecord[] = [];
   const what = "listing snapshots for retention";
   for await (const page of withinDeadline(streamManagedSnapshots(ec2), deadline, what))
@@ -47,15 +53,34 @@ export async function collectRetentionInventory(
     snapshots.push(...page);
 
   const volumeIds = [...new Set(snapshots.filter((s) => s.kind === "ebs").map((s) => s.sourceId))];
-  const liveSourceIds = new Set<string>(await existingVolumeIds(ec2, volumeIds));
+  const liveSourceIds = new Set<string>(await existingVolumeIds(sourceEc2, volumeIds));
   if (snapshots.some((s) => s.kind !== "ebs")) {
-    for await (const page of streamDbInstances(rds)) for (const db of page) liveSourceIds.add(db.id);
-    for await (const page of streamDbClusters(rds)) for (const c of page) liveSourceIds.add(c.id);
+    for await (const page of streamDbInstances(sourceRds)) for (const db of page) liveSourceIds.add(db.id);
+    for await (const page of streamDbClusters(sourceRds)) for (const c of page) liveSourceIds.add(c.id);
   }
   const imageIds = snapshots.some((s) => s.kind === "ebs")
     ? await imageSnapshotIds(ec2)
     : new Map<string, string>();
   return { snapshots, liveSourceIds, imageSnapshotIds: imageIds };
+}
+
+/**
+ * The policies retention applies in a Region. In the primary Region, the config's. In a DR Region,
+ * the policies that copy there, each schedule with its copy retention (`copy.retention`, default the
+ * schedule's own): copies keep the policy and schedule tags of their source, so the same planner and
+ * the same safety rules (managed tag, legal hold, newest of a source, cap) apply to them.
+ * @example policiesIn(config, config.regions.dr).map((p) => p.name) // the policies with copy
+ */
+export function policiesIn(config: Config, region: string): Policy[] {
+  if (region === config.regions.primary) return config.policies;
+  return config.policies.flatMap((policy) => {
+    const copy = policy.copy;
+    if (!copy || region !== config.regions.dr) return [];
+    const retention = copy.retention;
+    return [
+      retention ? { ...policy, schedules: policy.schedules.map((s) => ({ ...s, retention })) } : policy,
+    ];
+  });
 }
 
 /**
@@ -69,10 +94,15 @@ export async function planRetentionRun(input: {
   /** Time left in the invocation (Lambda); the CLI runs without one. */
   deadline?: Deadline;
 }): Promise<RetentionPlan> {
-  const inventory = await collectRetentionInventory(input.clients, input.region, input.deadline);
+  const inventory = await collectRetentionInventory(
+    input.clients,
+    input.region,
+    input.deadline,
+    input.config.regions.primary,
+  );
   return planRetention({
     ...inventory,
-    policies: input.config.policies,
+    policies: policiesIn(input.config, input.region),
     caps: {
       maxDeletesPerRun: input.config.retention.maxDeletesPerRun,
       maxDeletesPercent: input.config.retention.maxDeletesPercent,

@@ -5,6 +5,8 @@
 import type { RetentionPlan } from "../retention/plan.ts";
 import type { SnapshotPlan } from "../snapshot/plan.ts";
 import { countSkip, emptySummary, type RunSummary } from "../summary.ts";
+import type { CopyRun } from "./copy.ts";
+import { addOutcomes } from "./outcome.ts";
 
 /**
  * @example snapshotPlanSummary(plans, now, { enqueued: 40 })
@@ -39,4 +41,23 @@ export function retentionPlanSummary(
   for (const d of plan.decisions) if (d.action === "skip") countSkip(summary, d.code);
   summary.enqueued = options.enqueued ?? 0;
   return summary;
+}
+
+/**
+ * One scheduler run: `selected` copies wanted (started, queued, blocked, spent), `planned` the ones
+ * with a free slot, `created` those AWS accepted; waits count as retried, the rest as skips by code.
+ * @example copyRunSummary(run, now)
+ */
+export function copyRunSummary(run: CopyRun, now: Date, options: { dryRun?: boolean } = {}): RunSummary {
+  const { plan } = run.state;
+  const summary = emptySummary("copy", options.dryRun ? "plan" : "apply", now, options.dryRun ?? false);
+  summary.selected = plan.start.length + plan.queued.length + plan.blocked.length + plan.exhausted.length;
+  summary.planned = plan.start.length;
+  if (plan.queued.length) countSkip(summary, "copy-queued", plan.queued.length);
+  if (plan.blocked.length) countSkip(summary, "kms-key-unusable", plan.blocked.length);
+  if (plan.exhausted.length) countSkip(summary, "copy-retries-exhausted", plan.exhausted.length);
+  if (plan.superseded) countSkip(summary, "copy-superseded", plan.superseded);
+  const inFlight = plan.inFlight.ebs.length + plan.inFlight.rds.length;
+  if (inFlight) countSkip(summary, "copy-in-progress", inFlight);
+  return addOutcomes(summary, run.outcomes);
 }

@@ -23,6 +23,8 @@ export interface ScheduleExpression {
   cron: CronFields;
   /** The smallest gap between two fires, used to compare schedules and to find the last fire. */
   intervalMs: number;
+  /** The largest gap between two fires: how old the newest snapshot of this schedule alone can get. */
+  largestIntervalMs: number;
   /** What to hand EventBridge: the cron itself, or a rate rewritten as an aligned cron. */
   eventBridge: string;
 }
@@ -110,8 +112,8 @@ export function cronMatches(cron: CronFields, t: Date): boolean {
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 
-/** Estimates the smallest gap between fires by walking one representative period. */
-function smallestInterval(cron: CronFields): number {
+/** The smallest and largest gaps between fires, from walking one representative period. */
+function intervals(cron: CronFields): { smallest: number; largest: number } {
   const fires: number[] = [];
   // Walk a year of minutes only where hours/minutes match, cheaply: step by minute within matching hours.
   const start = Date.UTC(2024, 0, 1);
@@ -123,10 +125,15 @@ function smallestInterval(cron: CronFields): number {
       }
     }
   }
-  if (fires.length < 2) return 366 * DAY;
+  if (fires.length < 2) return { smallest: 366 * DAY, largest: 366 * DAY };
   let smallest = Number.POSITIVE_INFINITY;
-  for (let i = 1; i < fires.length; i++) smallest = Math.min(smallest, (fires[i] ?? 0) - (fires[i - 1] ?? 0));
-  return smallest;
+  let largest = 0;
+  for (let i = 1; i < fires.length; i++) {
+    const gap = (fires[i] ?? 0) - (fires[i - 1] ?? 0);
+    smallest = Math.min(smallest, gap);
+    largest = Math.max(largest, gap);
+  }
+  return { smallest, largest };
 }
 
 function rateToCron(amount: number, unit: string): string {
@@ -158,7 +165,8 @@ export function parseScheduleExpression(source: string): ScheduleExpression {
       'write "cron(min hour dom month dow year)" or "rate(N minutes|hours|days)"',
     );
   const cron = parseCron(/^cron\((.*)\)$/.exec(eventBridge)?.[1] ?? "");
-  return { source, cron, intervalMs: smallestInterval(cron), eventBridge };
+  const gaps = intervals(cron);
+  return { source, cron, intervalMs: gaps.smallest, largestIntervalMs: gaps.largest, eventBridge };
 }
 
 /**

@@ -1,0 +1,270 @@
+/**
+ * The copy job, end to end, for one destination Region: read what AWS holds (the primary Region's
+ * managed snapshots, the destination's copies, the destination keys), plan with the pure planner
+ * (copy/plan.ts), start the copies that fit, and work out every protected resource's recovery points.
+ *
+ * It runs as a single writer per destination (the deployed scheduler reads one FIFO message group,
+ * see packages/functions/src/jobs.ts): two runs never start copies at once, so the free slots a run
+ * derives from the destination's pending copies are its own to fill. Nothing is kept between runs.
+ *
+ * AWS's limits are waits: ResourceLimitExceeded (20 EBS copies in flight), RDS's copy limit and
+ * throttling stop further starts of that service for this run, and the next run (the next copy that
+ * completes, or the schedule) tries again. A KMS refusal blocks the key for the rest of the run.
+ */
+import { EC2Client } from "@aws-sdk/client-ec2";
+import { KMSClient } from "@aws-sdk/client-kms";
+import { RDSClient } from "@aws-sdk/client-rds";
+import type { Alert } from "../alerts/alert.ts";
+import type { AwsClients } from "../aws/clients.ts";
+import { markFailureAlerted, startDbCopy, startEbsCopy, streamCopies } from "../aws/copy.ts";
+import { streamManagedSnapshots } from "../aws/ec2.ts";
+import { classifyAwsError, errorCode, errorMessage, failureCode } from "../aws/errors.ts";
+import { isKmsProblem, keyHealth, keyRefused } from "../aws/kms.ts";
+import { streamManagedDbSnapshots } from "../aws/rds.ts";
+import type { Config, Policy } from "../config/schema.ts";
+import {
+  type CopyPlan,
+  type CopyRequest,
+  type CopyService,
+  type KeyHealth,
+  planCopies,
+  serviceOf,
+} from "../copy/plan.ts";
+import { type ResourceRecovery, recoveryPoints } from "../copy/recovery.ts";
+import { type Deadline, withinDeadline } from "../deadline.ts";
+import type { SnapshotRecord } from "../inventory.ts";
+import { copyExhaustedAlert } from "./copy-alerts.ts";
+import type { ItemOutcome } from "./outcome.ts";
+import { collectResources } from "./snapshot.ts";
+
+/** Everything the scheduler and `status` know about one destination, read from AWS. */
+export interface CopyState {
+  at: Date;
+  sourceRegion: string;
+  destination: string;
+  sources: SnapshotRecord[];
+  copies: SnapshotRecord[];
+  keys: Map<string, KeyHealth>;
+  plan: CopyPlan;
+  /** What each copy policy selects in the primary Region now (status; undefined when not read). */
+  protectedResources?: { policy: string; resource: string }[];
+}
+
+export interface CopyStateInput {
+  clients: AwsClients;
+  config: Config;
+  now: Date;
+  /** Default: config.regions.dr. */
+  destination?: string;
+  deadline?: Deadline;
+  /** Also list the resources the copy policies select (a resource with no snapshot yet shows up). */
+  withResources?: boolean;
+  /** Called as pages arrive (the CLI's progress line). */
+  onProgress?: (what: string, count: number) => void;
+}
+
+function copyPoliciesOf(config: Config): Policy[] {
+  return config.policies.filter((p) => p.copy);
+}
+
+async function collect<T>(
+  pages: AsyncIterable<T[]>,
+  deadline: Deadline | undefined,
+  what: string,
+  onProgress?: (what: string, count: number) => void,
+): Promise<T[]> {
+  const out: T[] = [];
+  for await (const page of withinDeadline(pages, deadline, what)) {
+    out.push(...page);
+    onProgress?.(what, out.length);
+  }
+  return out;
+}
+
+/**
+ * @example const state = await readCopyState({ clients, config, now: new Date() })
+ */
+export async function readCopyState(input: CopyStateInput): Promise<CopyState> {
+  const { clients, config, now, deadline } = input;
+  const sourceRegion = config.regions.primary;
+  const destination = input.destination ?? config.regions.dr;
+  const policies = copyPoliciesOf(config);
+  const primaryEc2 = clients.get(EC2Client, sourceRegion);
+  const primaryRds = clients.get(RDSClient, sourceRegion);
+  const kinds = new Set(policies.map((p) => p.resource));
+  const ebs = kinds.has("ebs-volume") || kinds.has("ec2-instance");
+  const db = kinds.has("rds-instance") || kinds.has("aurora-cluster");
+
+  // Local snapshots of other policies count for status (the Outpost point), so every managed one.
+  const sources = [
+    ...(ebs
+      ? await collect(streamManagedSnapshots(primaryEc2), deadline, "source snapshots", input.onProgress)
+      : []),
+    ...(db
+      ? await collect(streamManagedDbSnapshots(primaryRds), deadline, "source DB snapshots", input.onProgress)
+      : []),
+  ];
+  const copies = policies.length
+    ? await collect(
+        streamCopies(clients.get(EC2Client, destination), clients.get(RDSClient, destination)),
+        deadline,
+        `copies in ${destination}`,
+        input.onProgress,
+      )
+    : [];
+  const keys = new Map<string, KeyHealth>();
+  const kms = clients.get(KMSClient, destination);
+  for (const arn of new Set(policies.map((p) => p.copy?.kmsKeyArn ?? ""))) {
+    if (arn) keys.set(arn, await keyHealth(kms, arn, destination));
+  }
+  let protectedResources: { policy: string; resource: string }[] | undefined;
+  if (input.withResources) {
+    protectedResources = [];
+    for (const policy of policies) {
+      for (const r of await collectResources(clients, config, policy, sourceRegion, deadline)) {
+        const id =
+          r.kind === "ebs-volume"
+            ? r.volume.id
+            : r.kind === "ec2-instance"
+              ? r.instance.id
+              : r.kind === "rds-instance"
+                ? r.db.id
+                : r.cluster.id;
+        // Aurora members are snapshotted through their cluster: not protected resources of their own.
+        if (r.kind === "rds-instance" && r.db.clusterId) continue;
+        protectedResources.push({ policy: policy.name, resource: id });
+      }
+      input.onProgress?.(`resources of ${policy.name}`, protectedResources.length);
+    }
+  }
+  const plan = planCopies({
+    sources,
+    copies,
+    policies: config.policies,
+    sourceRegion,
+    destination,
+    keys,
+    now,
+  });
+  return {
+    at: now,
+    sourceRegion,
+    destination,
+    sources,
+    copies,
+    keys,
+    plan,
+    ...(protectedResources ? { protectedResources } : {}),
+  };
+}
+
+/** Recovery points of every protected resource, from a state read. */
+export function recoveryOf(state: CopyState, config: Config): ResourceRecovery[] {
+  return recoveryPoints({
+    policies: config.policies,
+    sources: state.sources,
+    copies: state.copies,
+    plan: state.plan,
+    ...(state.protectedResources ? { protectedResources: state.protectedResources } : {}),
+    now: state.at,
+  });
+}
+
+export interface CopyRun {
+  state: CopyState;
+  /** One per copy the plan started (or tried to), in order. */
+  outcomes: ItemOutcome[];
+  /** Keys as the run left them: a key a copy call refused is unusable here even if DescribeKey said it was fine. */
+  keys: Map<string, KeyHealth>;
+  /** Copies whose retries are spent and were not alerted before (the caller publishes these). */
+  alerts: Omit<Alert, "stage">[];
+  recovery: ResourceRecovery[];
+}
+
+function outcome(
+  request: CopyRequest,
+  status: ItemOutcome["status"],
+  code: ItemOutcome["code"],
+  detail: string,
+  snapshotIds: string[] = [],
+): ItemOutcome {
+  return { key: request.key, status, code, snapshotIds, detail };
+}
+
+/**
+ * One scheduler run: read, plan, start what fits, alert copies that failed on every attempt (once:
+ * the last failed copy is tagged as alerted). `dryRun` reads and plans only.
+ * @example const run = await runCopyScheduler({ clients, config, now: new Date(event.time) })
+ */
+export async function runCopyScheduler(input: CopyStateInput & { dryRun?: boolean }): Promise<CopyRun> {
+  const state = await readCopyState(input);
+  const { clients } = input;
+  const destination = state.destination;
+  const ec2 = clients.get(EC2Client, destination);
+  const rds = clients.get(RDSClient, destination);
+  const keys = new Map(state.keys);
+  const waiting = new Set<CopyService>();
+  const outcomes: ItemOutcome[] = [];
+
+  for (const request of input.dryRun ? [] : state.plan.start) {
+    const service = serviceOf(request.kind);
+    const key = keys.get(request.kmsKeyArn);
+    if (key && !key.usable) {
+      outcomes.push(outcome(request, "skipped", "kms-key-unusable", key.problem ?? "KMS key unusable"));
+      continue;
+    }
+    if (waiting.has(service)) {
+      outcomes.push(outcome(request, "retry", "copy-waiting", `${service} copies paused for this run`));
+      continue;
+    }
+    try {
+      const id = request.kind === "ebs" ? await startEbsCopy(ec2, request) : await startDbCopy(rds, request);
+      outcomes.push(
+        outcome(
+          request,
+          "created",
+          "copy-started",
+          `copy ${id} of ${request.source.id} started (attempt ${request.attempt})`,
+          [id],
+        ),
+      );
+    } catch (error) {
+      const text = errorMessage(error);
+      const cls = classifyAwsError(error);
+      if (errorCode(error) === "KMSKeyNotAccessibleFault" || (cls === "fatal" && isKmsProblem(text))) {
+        const refused = keyRefused(request.kmsKeyArn, destination, text);
+        keys.set(request.kmsKeyArn, refused);
+        outcomes.push(outcome(request, "skipped", "kms-key-unusable", refused.problem ?? text));
+      } else if (cls === "retry-later" || cls === "quota") {
+        // ResourceLimitExceeded, RDS's copy limit, throttling: a wait, not a failure.
+        waiting.add(service);
+        outcomes.push(outcome(request, "retry", "copy-waiting", text));
+      } else if (cls === "exists") {
+        outcomes.push(
+          outcome(
+            request,
+            "exists",
+            "already-copied",
+            `${request.targetId} already exists in ${destination}`,
+          ),
+        );
+      } else if (cls === "gone") {
+        outcomes.push(outcome(request, "skipped", "source-not-found", text));
+      } else {
+        outcomes.push(outcome(request, "failed", failureCode(error), text));
+      }
+    }
+  }
+
+  const fresh = state.plan.exhausted.filter((e) => !e.alerted);
+  const alerts: Omit<Alert, "stage">[] = [];
+  const alert = copyExhaustedAlert(fresh, { region: destination, at: state.at });
+  if (alert && !input.dryRun) {
+    alerts.push(alert);
+    for (const e of fresh) {
+      const last = e.failures[0];
+      if (last) await markFailureAlerted({ ec2, rds }, last, state.at);
+    }
+  }
+  return { state, outcomes, keys, alerts, recovery: recoveryOf({ ...state, keys }, input.config) };
+}

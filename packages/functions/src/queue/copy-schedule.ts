@@ -1,0 +1,102 @@
+/**
+ * The copy scheduler of this (destination) Region. Its trigger is the copy-ticks FIFO queue: every
+ * snapshot completion, copy completion and scheduled tick is a message in one message group, so one
+ * batch runs at a time (the single writer, see jobs.ts). Which events a batch holds does not change
+ * what the run does: it reads AWS, plans and starts what fits (core/jobs/copy.ts). So ten ticks are
+ * one run, and a redelivered batch only plans again.
+ *
+ * A tick that is not an EventBridge event is reported as a batch item failure (after ten receives it
+ * reaches the dead-letter queue, whose alarm alerts) and changes nothing; the others still run.
+ */
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { putMetrics } from "@outpost-ops/core/aws/metrics";
+import { copyMetrics, METRICS_NAMESPACE } from "@outpost-ops/core/copy/metrics";
+import { EventShapeError } from "@outpost-ops/core/errors";
+import { copyRunEvents } from "@outpost-ops/core/events/from-copies";
+import { runCopyScheduler } from "@outpost-ops/core/jobs/copy";
+import { copyRunSummary } from "@outpost-ops/core/jobs/summaries";
+import type { RunSummary } from "@outpost-ops/core/summary";
+import { isIsoTime } from "@outpost-ops/core/time";
+import type { SQSBatchResponse } from "aws-lambda";
+import { z } from "zod";
+import { eventBridgeEvents, eventContext, publishEvents } from "../lib/event-stream.ts";
+import { parseSqsEvent } from "../lib/events.ts";
+import { lambda } from "../lib/handler.ts";
+import { logger, reportSummary } from "../lib/observability.ts";
+import { lazyRuntime, plannerDeadline, type Runtime } from "../lib/runtime.ts";
+
+export const parseEvent = parseSqsEvent;
+
+/** What a tick must be: an EventBridge event (a snapshot event, a copy event or the schedule's). */
+const TickSchema = z.looseObject({
+  "detail-type": z.string().min(1),
+  source: z.string().min(1),
+  time: z.string().refine(isIsoTime, "must be an ISO-8601 time"),
+  region: z.string().min(1),
+});
+
+function parseTick(body: string): z.infer<typeof TickSchema> {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    throw new EventShapeError("copy tick", [{ path: "", message: "body is not JSON" }]);
+  }
+  const result = TickSchema.safeParse(json);
+  if (!result.success)
+    throw new EventShapeError(
+      "copy tick",
+      result.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message })),
+    );
+  return result.data;
+}
+
+export function createHandler(runtime: () => Runtime = lazyRuntime({ events: eventBridgeEvents })) {
+  return lambda(parseEvent, async (event, context): Promise<SQSBatchResponse & { summary?: RunSummary }> => {
+    const rt = runtime();
+    const { config, clients, env, alerts } = rt;
+    const batchItemFailures: { itemIdentifier: string }[] = [];
+    const ticks: string[] = [];
+    for (const record of event.Records) {
+      try {
+        const tick = parseTick(record.body);
+        ticks.push(`${tick.source}/${tick["detail-type"]}`);
+      } catch (error) {
+        logger.error("malformed copy tick", { messageId: record.messageId, error: String(error) });
+        batchItemFailures.push({ itemIdentifier: record.messageId });
+      }
+    }
+    if (ticks.length === 0) return { batchItemFailures };
+
+    // The run is a function of AWS's state now, not of when the ticks were sent.
+    const now = new Date(rt.clock.now());
+    const run = await runCopyScheduler({
+      clients,
+      config,
+      now,
+      destination: env.region,
+      deadline: plannerDeadline(context),
+      withResources: true,
+    });
+    await putMetrics(
+      clients.get(CloudWatchClient, env.region),
+      METRICS_NAMESPACE,
+      copyMetrics({
+        plan: run.state.plan,
+        recovery: run.recovery,
+        keys: run.keys,
+        policies: config.policies.filter((p) => p.copy).map((p) => p.name),
+        at: now,
+      }),
+      now,
+    );
+    for (const alert of run.alerts) await alerts.publish({ ...alert, stage: env.stage });
+    await publishEvents(rt, copyRunEvents(run, eventContext(rt, context, now)));
+    const summary = copyRunSummary(run, now);
+    logger.info("copy ticks", { ticks });
+    reportSummary(summary);
+    return { batchItemFailures, summary };
+  });
+}
+
+export const handler = createHandler();
