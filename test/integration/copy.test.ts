@@ -5,6 +5,7 @@
  * the sandbox clock so copies take their time.
  */
 import { EC2Client } from "@aws-sdk/client-ec2";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { type AwsClients, createClients } from "@outpost-ops/core/aws/clients";
 import { startEbsCopy } from "@outpost-ops/core/aws/copy";
 import { type Config, parseConfig } from "@outpost-ops/core/config";
@@ -12,8 +13,14 @@ import { readCopyState } from "@outpost-ops/core/jobs/copy";
 import { Tag } from "@outpost-ops/core/tags";
 import { jobsIn } from "@outpost-ops/functions/src/jobs.ts";
 import { type Estate, type Sandbox, startSandbox } from "@outpost-ops/sandbox";
-import { lambdaContext, scheduledEvent } from "outpost-ops/src/drill/lambda.ts";
-import { createInfrastructure, drillHandlers, sandboxClock } from "outpost-ops/src/drill/wiring.ts";
+import { drainQueue, lambdaContext, scheduledEvent } from "outpost-ops/src/drill/lambda.ts";
+import {
+  createInfrastructure,
+  drillHandlers,
+  type Infrastructure,
+  queue,
+  sandboxClock,
+} from "outpost-ops/src/drill/wiring.ts";
 import { afterEach, describe, expect, it } from "vitest";
 import { CREDENTIALS, DESCRIBE_DELAY_MS, managedTags, REGION } from "./helpers.ts";
 
@@ -94,6 +101,7 @@ interface CopyHarness {
   /** Alerts on the DR Region's topic. */
   alerts(): ReturnType<Sandbox["state"]["snsMessages"]>;
   handlers: ReturnType<typeof drillHandlers>;
+  infra: Infrastructure;
 }
 
 let open: Sandbox | undefined;
@@ -125,6 +133,7 @@ async function copyHarness(
     clients,
     config,
     handlers,
+    infra,
     tick: (bodies = [scheduledEvent(sb.clock.now(), DR, "CopySchedule")]) =>
       handlers.copySchedule(
         {
@@ -324,5 +333,66 @@ describe("Copy job: KMS", () => {
     expect(h.alerts()).toEqual([]);
     expect(h.sb.requests.count("CopySnapshot")).toBe(0);
     expect(h.sb.requests.count("CopyDBSnapshot")).toBe(0);
+  });
+});
+
+describe("Retention in the DR Region", () => {
+  it("applies the copy retention to our copies only, with the sources' liveness read from the primary Region", async () => {
+    // Arrange: five completed copies of vol-1's hourly snapshots (copy.retention keepLast 2), one on
+    // legal hold, a snapshot someone else made, and a managed snapshot of a policy that does not copy
+    const h = await copyHarness(estate(1));
+    const volume = volumeId(0);
+    const copyTags = (hoursAgo: number) => {
+      const at = new Date(START.getTime() - hoursAgo * 60 * MINUTE);
+      return {
+        ...managedTags("vols", "hourly", volume, at),
+        [Tag.sourceSnapshot]: `snap-src${hoursAgo}`,
+        [Tag.sourceRegion]: REGION,
+        [Tag.sourceVolume]: volume,
+        [Tag.sourceTime]: at.toISOString(),
+      };
+    };
+    h.sb.seed({
+      snapshots: [
+        ...[1, 2, 3, 4, 5].map((n) => ({
+          region: DR,
+          id: `snap-0000000000000dr0${n}`,
+          volumeId: "vol-ffffffff",
+          startTime: new Date(START.getTime() - n * 60 * MINUTE).toISOString(),
+          state: "completed" as const,
+          tags: n === 4 ? { ...copyTags(n), [Tag.legalHold]: "case-17" } : copyTags(n),
+        })),
+        {
+          region: DR,
+          id: "snap-0000000000000other",
+          volumeId: "vol-ffffffff",
+          startTime: new Date(START.getTime() - 30 * 60 * MINUTE).toISOString(),
+        },
+        {
+          region: DR,
+          id: "snap-000000000000nocopy",
+          volumeId: "vol-ffffffff",
+          startTime: new Date(START.getTime() - 30 * 60 * MINUTE).toISOString(),
+          tags: managedTags("gone-policy", "hourly", volume, START),
+        },
+      ],
+    });
+
+    // Act: the DR deployment's retention sweep, then its workers
+    await h.handlers.retentionSweep(
+      scheduledEvent(START, DR, "RetentionSchedule"),
+      lambdaContext("retentionSweep"),
+    );
+    await drainQueue({
+      sqs: h.clients.get(SQSClient, DR),
+      queueUrl: queue(h.infra, "retention-work").url,
+      region: DR,
+      handler: h.handlers.retentionWork,
+      functionName: "retentionWork",
+    });
+
+    // Assess: the 3rd and 5th newest copies go (keepLast 2; the 4th is on hold); nothing else
+    expect(h.sb.state.deleted(DR).sort()).toEqual(["snap-0000000000000dr03", "snap-0000000000000dr05"]);
+    expect(h.sb.state.snapshots(REGION)).toHaveLength(1);
   });
 });
