@@ -336,6 +336,33 @@ describe("Copy job: KMS", () => {
   });
 });
 
+describe("Copy job: unexpected ticks", () => {
+  it("reports a tick that is not an EventBridge event as a batch item failure and changes nothing", async () => {
+    // Arrange
+    const h = await copyHarness(estate(3));
+
+    // Act
+    const bad = await h.tick(["not json", { hello: "world" }]);
+
+    // Assess: both handed back (they reach the dead-letter queue, whose alarm alerts), no AWS call
+    expect(bad.batchItemFailures.map((f) => f.itemIdentifier)).toHaveLength(2);
+    expect(h.sb.requests.count("DescribeSnapshots")).toBe(0);
+    expect(h.copies()).toEqual([]);
+  });
+
+  it("runs for the good ticks of a mixed batch and hands back only the bad one", async () => {
+    // Arrange
+    const h = await copyHarness(estate(3));
+
+    // Act
+    const mixed = await h.tick(["{", scheduledEvent(h.sb.clock.now(), DR, "CopySchedule")]);
+
+    // Assess
+    expect(mixed.batchItemFailures).toHaveLength(1);
+    expect(h.copies("pending")).toHaveLength(3);
+  });
+});
+
 describe("Retention in the DR Region", () => {
   it("applies the copy retention to our copies only, with the sources' liveness read from the primary Region", async () => {
     // Arrange: five completed copies of vol-1's hourly snapshots (copy.retention keepLast 2), one on

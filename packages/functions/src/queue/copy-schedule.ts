@@ -8,6 +8,7 @@
  * A tick that is not an EventBridge event is reported as a batch item failure (after ten receives it
  * reaches the dead-letter queue, whose alarm alerts) and changes nothing; the others still run.
  */
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { putMetrics } from "@outpost-ops/core/aws/metrics";
 import { copyMetrics, METRICS_NAMESPACE } from "@outpost-ops/core/copy/metrics";
@@ -22,7 +23,7 @@ import { z } from "zod";
 import { eventBridgeEvents, eventContext, publishEvents } from "../lib/event-stream.ts";
 import { parseSqsEvent } from "../lib/events.ts";
 import { lambda } from "../lib/handler.ts";
-import { logger, reportSummary } from "../lib/observability.ts";
+import { logger, metrics, reportSummary } from "../lib/observability.ts";
 import { lazyRuntime, plannerDeadline, type Runtime } from "../lib/runtime.ts";
 
 export const parseEvent = parseSqsEvent;
@@ -79,18 +80,25 @@ export function createHandler(runtime: () => Runtime = lazyRuntime({ events: eve
       withResources: true,
       clock: rt.clock,
     });
-    await putMetrics(
-      clients.get(CloudWatchClient, env.region),
-      METRICS_NAMESPACE,
-      copyMetrics({
-        plan: run.state.plan,
-        recovery: run.recovery,
-        keys: run.keys,
-        policies: config.policies.filter((p) => p.copy).map((p) => p.name),
-        at: now,
-      }),
-      now,
-    );
+    // The copies stand whether or not their gauges go out; a gauge that stays missing trips the RPO
+    // alarm (it treats silence as breaching), so a failure here is logged, not thrown.
+    try {
+      await putMetrics(
+        clients.get(CloudWatchClient, env.region),
+        METRICS_NAMESPACE,
+        copyMetrics({
+          plan: run.state.plan,
+          recovery: run.recovery,
+          keys: run.keys,
+          policies: config.policies.filter((p) => p.copy).map((p) => p.name),
+          at: now,
+        }),
+        now,
+      );
+    } catch (error) {
+      logger.error("copy gauges not published", { error: String(error) });
+      metrics.addMetric("GaugesFailed", MetricUnit.Count, 1);
+    }
     for (const alert of run.alerts) await alerts.publish({ ...alert, stage: env.stage });
     await publishEvents(rt, copyRunEvents(run, eventContext(rt, context, now)));
     const summary = copyRunSummary(run, now);
