@@ -317,6 +317,52 @@ describe("Copy job: following copies", () => {
   });
 });
 
+describe("Copy job: refusals", () => {
+  it("alerts a copy AWS refuses for good once an hour, not on every run", async () => {
+    // Arrange: the copy role lacks ec2:CopySnapshot (an SCP, say): every call is refused
+    const h = await copyHarness(estate(2));
+    const denied = createClients({
+      endpoint: h.sb.endpoint,
+      credentials: CREDENTIALS,
+      maxAttempts: 1,
+      onCommand: ({ command }) => {
+        if (command === "CopySnapshot")
+          throw Object.assign(new Error("You are not authorized to perform this operation."), {
+            name: "UnauthorizedOperation",
+          });
+      },
+    });
+    const handlers = drillHandlers(h.config, denied, h.infra, sandboxClock(h.sb));
+    const tick = () =>
+      handlers.copySchedule(
+        {
+          Records: [
+            {
+              messageId: `m-${h.sb.clock.now().getTime()}`,
+              body: JSON.stringify(scheduledEvent(h.sb.clock.now(), DR, "CopySchedule")),
+              eventSource: "aws:sqs",
+            },
+          ],
+        },
+        lambdaContext("copySchedule"),
+      );
+
+    // Act: runs 10 minutes apart for an hour, then one more
+    for (let i = 0; i < 6; i++) {
+      await tick();
+      h.sb.clock.advance(10 * MINUTE);
+    }
+    const withinTheHour = h.alerts().length;
+    await tick();
+
+    // Assess
+    expect(withinTheHour).toBe(1);
+    expect(h.alerts()).toHaveLength(2);
+    expect(h.alerts()[0]?.subject).toMatch(/2 DR copy\(ies\) could not be started/);
+    expect(h.alerts()[0]?.message).toMatch(/missing permission \(access-denied\)/);
+  });
+});
+
 describe("Copy job: KMS", () => {
   it("a disabled destination key starts no copy and reports the key as unusable on every run, with no failure alerts", async () => {
     // Arrange

@@ -13,11 +13,14 @@ const LISTED = 10;
  */
 export function firstFailuresAlert(
   failures: ItemOutcome[],
-  context: { job: "snapshot" | "retention"; region: string; at: Date },
+  context: { job: "snapshot" | "retention" | "copy"; region: string; at: Date },
 ): Omit<Alert, "stage"> | undefined {
   if (failures.length === 0) return undefined;
-  const what =
-    context.job === "snapshot" ? "snapshot(s) could not be taken" : "snapshot(s) could not be deleted";
+  const what = {
+    snapshot: "snapshot(s) could not be taken",
+    retention: "snapshot(s) could not be deleted",
+    copy: "DR copy(ies) could not be started",
+  }[context.job];
   const byCode = new Map<ReasonCode, ItemOutcome[]>();
   for (const f of failures) byCode.set(f.code, [...(byCode.get(f.code) ?? []), f]);
   const advice: Partial<Record<ReasonCode, string>> = {
@@ -39,8 +42,15 @@ export function firstFailuresAlert(
       ]),
       "",
       "This is not a rate or quota limit, so waiting alone may not fix it: check the resource and its",
-      "state. outpost-ops retries each item; after 10 tries it moves to the dead-letter queue and its",
-      "alarm raises a critical alert.",
+      ...(context.job === "copy"
+        ? [
+            "state. The copy scheduler tries again on every run (at least every 10 minutes) and repeats",
+            "this alert hourly while it fails; `npx outpost-ops status` shows each resource's RPO.",
+          ]
+        : [
+            "state. outpost-ops retries each item; after 10 tries it moves to the dead-letter queue and its",
+            "alarm raises a critical alert.",
+          ]),
     ].join("\n"),
     region: context.region,
     at: context.at,

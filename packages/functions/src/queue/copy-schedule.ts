@@ -15,6 +15,7 @@ import { copyMetrics, METRICS_NAMESPACE } from "@outpost-ops/core/copy/metrics";
 import { EventShapeError } from "@outpost-ops/core/errors";
 import { copyRunEvents } from "@outpost-ops/core/events/from-copies";
 import { runCopyScheduler } from "@outpost-ops/core/jobs/copy";
+import { firstFailuresAlert } from "@outpost-ops/core/jobs/failure-alerts";
 import { copyRunSummary } from "@outpost-ops/core/jobs/summaries";
 import type { RunSummary } from "@outpost-ops/core/summary";
 import { isIsoTime } from "@outpost-ops/core/time";
@@ -52,7 +53,16 @@ function parseTick(body: string): z.infer<typeof TickSchema> {
   return result.data;
 }
 
+/**
+ * A copy AWS refuses for a reason waiting will not fix (a missing permission, say) is refused again on
+ * every run: a container alerts it once in this long. Its events still record every refusal; the
+ * memory dies with the container, so it cannot stick. (A copy that fails in AWS after it started is
+ * retried and alerted once by the job itself: core/jobs/copy-alerts.ts.)
+ */
+export const REFUSAL_ALERT_QUIET_MS = 60 * 60_000;
+
 export function createHandler(runtime: () => Runtime = lazyRuntime({ events: eventBridgeEvents })) {
+  const refusalAlerted = new Map<string, number>();
   return lambda(parseEvent, async (event, context): Promise<SQSBatchResponse & { summary?: RunSummary }> => {
     const rt = runtime();
     const { config, clients, env, alerts } = rt;
@@ -100,6 +110,16 @@ export function createHandler(runtime: () => Runtime = lazyRuntime({ events: eve
       metrics.addMetric("GaugesFailed", MetricUnit.Count, 1);
     }
     for (const alert of run.alerts) await alerts.publish({ ...alert, stage: env.stage });
+    const refused = run.outcomes.filter(
+      (o) =>
+        o.status === "failed" &&
+        now.getTime() - (refusalAlerted.get(o.key) ?? Number.NEGATIVE_INFINITY) >= REFUSAL_ALERT_QUIET_MS,
+    );
+    const refusal = firstFailuresAlert(refused, { job: "copy", region: env.region, at: now });
+    if (refusal) {
+      for (const o of refused) refusalAlerted.set(o.key, now.getTime());
+      await alerts.publish({ ...refusal, stage: env.stage });
+    }
     await publishEvents(rt, copyRunEvents(run, eventContext(rt, context, now)));
     const summary = copyRunSummary(run, now);
     logger.info("copy ticks", { ticks });
