@@ -1,5 +1,5 @@
 import { Clock } from "./clock.ts";
-import { CloudWatchService } from "./cloudwatch.ts";
+import { CloudWatchService } from "./cloudwatch/index.ts";
 import { Ec2Service } from "./ec2/index.ts";
 import { EventsService } from "./events.ts";
 import { Faults } from "./faults.ts";
