@@ -45,6 +45,9 @@ export interface Snapshot {
   /** Set on copies: the copy counts against the destination region's 20 in-flight copies while pending. */
   sourceRegion?: string;
   sourceSnapshotId?: string;
+  /** Copies only: "standard", or "time-based" when CopySnapshot had CompletionDurationMinutes. */
+  transferType?: "standard" | "time-based";
+  completionDurationMinutes?: number;
   /**
    * Eventual consistency: a snapshot created through the API stays out of Describe results (and
    * answers InvalidSnapshot.NotFound when named by id) until the sandbox clock reaches visibleAtMs OR
