@@ -247,7 +247,7 @@ export class Ec2State {
       region.addSnapshot({
         id: s.id ?? ec2Id("snap"),
         volumeId: s.volumeId,
-        volumeSize: region.volumes.get(s.volumeId)?.sizeGiB ?? 8,
+        volumeSize: s.sizeGiB ?? region.volumes.get(s.volumeId)?.sizeGiB ?? 8,
         startTime: start,
         // A seeded pending snapshot completes snapshotCompletionMs after it was seeded (or after its
         // startTime, if that is later), so it is still pending when the test begins.

@@ -1,5 +1,5 @@
 import { AwsError } from "../errors.ts";
-import type { RequestContext } from "../http.ts";
+import { copyDurationMs, type RequestContext } from "../http.ts";
 import { ec2Id } from "../ids.ts";
 import { bool, type QueryTree, str, strings, structs } from "../query.ts";
 import { leaf, list } from "../xml.ts";
@@ -299,10 +299,19 @@ export function copySnapshot(state: Ec2State, destination: Ec2Region, ctx: Reque
   const incremental = isIncremental(state, destination, source, sourceRegionName, kmsKeyId);
   // A time-based copy "completes within the specified duration" (the throughput quotas that can make
   // it miss are not modelled): the usual copy time, capped by the requested duration.
+  const usualMs = copyDurationMs(
+    state.env,
+    {
+      kind: "ebs",
+      sourceSnapshotId: sourceId,
+      sourceRegion: sourceRegionName,
+      region: ctx.region,
+      sizeGiB: source.volumeSize,
+    },
+    state.env.copyCompletionMs,
+  );
   const durationMs =
-    completionMinutes === undefined
-      ? state.env.copyCompletionMs
-      : Math.min(state.env.copyCompletionMs, completionMinutes * 60_000);
+    completionMinutes === undefined ? usualMs : Math.min(usualMs, completionMinutes * 60_000);
   const copy = destination.addSnapshot({
     id: ec2Id("snap"),
     // AWS shows copies with this placeholder volume id: the copy has no source volume in this region.

@@ -1,5 +1,5 @@
 import { AwsError } from "../errors.ts";
-import type { RequestContext } from "../http.ts";
+import { copyDurationMs, type RequestContext } from "../http.ts";
 import { bool, type QueryTree, str, strings, structs } from "../query.ts";
 import { node } from "../xml.ts";
 import { arnOf, type DbSnapshot, type RdsRegion, type RdsState, snapshotStatus } from "./model.ts";
@@ -98,6 +98,7 @@ export function createSnapshot(
   const id = required(ctx.form, k.snapshotParam);
   let sourceId: string;
   let engine: string;
+  let allocatedStorage: number;
   if (cluster) {
     sourceId = required(ctx.form, "DBClusterIdentifier");
     const c = region.clusters.get(sourceId);
@@ -109,6 +110,7 @@ export function createSnapshot(
       );
     }
     engine = c.engine;
+    allocatedStorage = c.allocatedStorage;
   } else {
     sourceId = required(ctx.form, "DBInstanceIdentifier");
     const i = region.instances.get(sourceId);
@@ -120,6 +122,7 @@ export function createSnapshot(
       );
     }
     engine = i.engine;
+    allocatedStorage = i.allocatedStorage;
   }
   const map = snapshotsOf(region, k);
   if (map.has(id)) throw k.alreadyExists(id);
@@ -134,7 +137,7 @@ export function createSnapshot(
     baseStatus: "creating",
     type: "manual",
     tags: tagsParam(ctx.form),
-    allocatedStorage: 20,
+    allocatedStorage,
   };
   map.set(id, s);
   notifyDbSnapshot(state.env, region.name, s, () => map.get(id) === s, CREATED[k.kind]);
@@ -239,7 +242,19 @@ export function copySnapshot(
     sourceId: source.sourceId,
     engine: source.engine,
     createdAt: new Date(nowMs),
-    availableAtMs: nowMs + (crossRegion ? state.env.copyCompletionMs : state.env.snapshotCompletionMs),
+    availableAtMs:
+      nowMs +
+      copyDurationMs(
+        state.env,
+        {
+          kind: cluster ? "aurora" : "rds",
+          sourceSnapshotId: sourceId,
+          sourceRegion: sourceRegionName,
+          region: destination.name,
+          sizeGiB: source.allocatedStorage,
+        },
+        crossRegion ? state.env.copyCompletionMs : state.env.snapshotCompletionMs,
+      ),
     baseStatus: "copying",
     type: "manual",
     tags,
