@@ -276,7 +276,8 @@ export function copySnapshot(state: Ec2State, destination: Ec2Region, ctx: Reque
   if (inFlight >= MAX_CONCURRENT_COPIES) {
     throw new AwsError(
       "ResourceLimitExceeded",
-      `You have reached the maximum number of concurrent snapshot copies (${MAX_CONCURRENT_COPIES}) for this Region.`,
+      // The wording AWS answers (aws-samples/copy-encrypted-ami#3, when the limit was 5).
+      `Too many snapshot copies in progress. The limit is ${MAX_CONCURRENT_COPIES} for this destination region.`,
     );
   }
   checkRegionQuota(destination, 1);
