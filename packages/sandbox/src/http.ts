@@ -3,6 +3,7 @@ import type { AwsError, ServiceName } from "./errors.ts";
 import type { FaultDecision } from "./faults.ts";
 import type { QueryTree } from "./query.ts";
 import type { Settler } from "./settle.ts";
+import type { CopyInfo } from "./types.ts";
 
 /** What a service handler sees of one request. */
 export interface RequestContext {
@@ -46,7 +47,10 @@ export interface Env {
   accountId: string;
   clock: Clock;
   snapshotCompletionMs: number;
+  /** The number form of SandboxOptions.copyCompletionMs (default 60 min). */
   copyCompletionMs: number;
+  /** The function form of SandboxOptions.copyCompletionMs, if given: asked for every copy. */
+  copyDuration?: (copy: CopyInfo) => number;
   /**
    * EC2 eventual consistency: how long a snapshot created through the API stays invisible to
    * DescribeSnapshots (sandbox clock or wall clock, whichever passes first); 0 = at once.
@@ -95,4 +99,19 @@ export function json11Answer(body: unknown, status = 200): HttpAnswer {
 /** The awsJson1_1 error body the SDK reads: `__type` (the code) and `message`. */
 export function json11Error(err: AwsError): HttpAnswer {
   return json11Answer({ __type: err.code, message: err.message }, err.status);
+}
+
+/**
+ * How long a copy stays pending: the copyCompletionMs hook's answer when there is one, else
+ * `standardMs` (what the number form means for this kind of copy).
+ */
+export function copyDurationMs(env: Env, copy: CopyInfo, standardMs: number): number {
+  if (!env.copyDuration) return standardMs;
+  const ms = env.copyDuration(copy);
+  if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0) {
+    throw new Error(
+      `copyCompletionMs(${JSON.stringify(copy)}) answered ${String(ms)}: want a finite number >= 0`,
+    );
+  }
+  return ms;
 }

@@ -1,5 +1,5 @@
 import { Clock } from "./clock.ts";
-import { CloudWatchService } from "./cloudwatch.ts";
+import { CloudWatchService } from "./cloudwatch/index.ts";
 import { Ec2Service } from "./ec2/index.ts";
 import { EventsService } from "./events.ts";
 import { Faults } from "./faults.ts";
@@ -32,7 +32,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     accountId: options.accountId ?? "123456789012",
     clock,
     snapshotCompletionMs: options.snapshotCompletionMs ?? 10 * 60_000,
-    copyCompletionMs: options.copyCompletionMs ?? 60 * 60_000,
+    copyCompletionMs: typeof options.copyCompletionMs === "number" ? options.copyCompletionMs : 60 * 60_000,
+    copyDuration: typeof options.copyCompletionMs === "function" ? options.copyCompletionMs : undefined,
     describeVisibilityDelayMs: options.describeVisibilityDelayMs ?? 0,
     endpoint: "",
     settler: new Settler(clock),

@@ -5,7 +5,14 @@ export interface SandboxOptions {
   accountId?: string;
   startTime?: Date;
   snapshotCompletionMs?: number;
-  copyCompletionMs?: number;
+  /**
+   * How long a snapshot copy stays pending, on the sandbox clock. A number: every EBS copy and every
+   * cross-Region RDS copy (same-Region RDS copies take snapshotCompletionMs); default 60 min. A
+   * function: asked once per copy (EBS, RDS and Aurora, same-Region or not) when CopySnapshot /
+   * CopyDBSnapshot / CopyDBClusterSnapshot is accepted, e.g. `(c) => c.sizeGiB * 60_000` makes a
+   * 500 GiB copy take 500 minutes. A time-based EBS copy still ends by its CompletionDurationMinutes.
+   */
+  copyCompletionMs?: number | ((copy: CopyInfo) => number);
   throttling?: { timeScale: number } | false;
   /**
    * EC2 eventual consistency: a snapshot created by CreateSnapshot(s)/CopySnapshot is invisible to
@@ -14,6 +21,18 @@ export interface SandboxOptions {
    * Default 0 (visible at once).
    */
   describeVisibilityDelayMs?: number;
+}
+
+/** What the copyCompletionMs hook is told about a copy. */
+export interface CopyInfo {
+  /** "ebs" CopySnapshot, "rds" CopyDBSnapshot, "aurora" CopyDBClusterSnapshot. */
+  kind: "ebs" | "rds" | "aurora";
+  sourceSnapshotId: string;
+  sourceRegion: string;
+  /** The destination Region, where the copy is made. */
+  region: string;
+  /** EBS: the source's VolumeSize; RDS/Aurora: the source snapshot's AllocatedStorage. */
+  sizeGiB: number;
 }
 
 export type ServiceId =
@@ -105,6 +124,8 @@ export interface Estate {
     outpostArn?: string;
     description?: string;
     awsBackup?: boolean;
+    /** VolumeSize; default the seeded volume's size, else 8. */
+    sizeGiB?: number;
   }[];
   images?: { region: string; id?: string; name: string; snapshotIds: string[] }[];
   dbInstances?: {
@@ -114,6 +135,8 @@ export interface Estate {
     status?: string;
     clusterId?: string;
     tags?: Record<string, string>;
+    /** AllocatedStorage in GiB (its snapshots inherit it); default 20. */
+    allocatedStorage?: number;
   }[];
   dbClusters?: {
     region: string;
@@ -122,6 +145,8 @@ export interface Estate {
     status?: string;
     members?: string[];
     tags?: Record<string, string>;
+    /** AllocatedStorage in GiB of its cluster snapshots; default 20. */
+    allocatedStorage?: number;
   }[];
   dbSnapshots?: {
     region: string;
@@ -131,6 +156,8 @@ export interface Estate {
     status?: string;
     type?: SnapshotCategory;
     tags?: Record<string, string>;
+    /** AllocatedStorage in GiB; default the seeded source's, else 20. */
+    allocatedStorage?: number;
   }[];
   dbClusterSnapshots?: {
     region: string;
@@ -140,6 +167,8 @@ export interface Estate {
     status?: string;
     type?: SnapshotCategory;
     tags?: Record<string, string>;
+    /** AllocatedStorage in GiB; default the seeded source's, else 20. */
+    allocatedStorage?: number;
   }[];
   hostedZones?: {
     id?: string;

@@ -316,7 +316,10 @@ describe("Sandbox: EC2 snapshots", () => {
       dr.send(
         new CopySnapshotCommand({ SourceRegion: "us-west-2", SourceSnapshotId: "snap-000000000000ami1" }),
       ),
-    ).rejects.toMatchObject({ name: "ResourceLimitExceeded" });
+    ).rejects.toMatchObject({
+      name: "ResourceLimitExceeded",
+      message: "Too many snapshot copies in progress. The limit is 20 for this destination region.",
+    });
     const described = await dr.send(
       new DescribeSnapshotsCommand({ SnapshotIds: [copies[0]?.SnapshotId as string] }),
     );

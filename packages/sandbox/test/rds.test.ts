@@ -227,6 +227,42 @@ describe("Sandbox: RDS snapshots", () => {
     expect(sb.state.dbSnapshots("us-east-1")[0]).toMatchObject({ id: "orders-1-dr", status: "available" });
   });
 
+  it("refuses a 21st copy in progress into a Region with SnapshotQuotaExceeded, and accepts it once one is done", async () => {
+    // Prepare: a destination of its own; copies of one source, 60 min each across Regions.
+    const region = "ap-southeast-2";
+    const ap = new RDSClient({ region, endpoint: sb.endpoint, credentials, maxAttempts: 1 });
+    sb.seed({
+      dbSnapshots: [
+        { region: "us-west-2", id: "ap-source", dbInstanceId: "orders", createdAt: "2023-12-30T00:00:00Z" },
+      ],
+    });
+    const source = "arn:aws:rds:us-west-2:123456789012:snapshot:ap-source";
+    const copy = (n: number) =>
+      ap.send(
+        new CopyDBSnapshotCommand({
+          SourceDBSnapshotIdentifier: source,
+          TargetDBSnapshotIdentifier: `ap-${n}`,
+        }),
+      );
+    try {
+      for (let n = 0; n < 20; n++) await copy(n);
+      // Act
+      const refused = await copy(20).catch((e: Error) => e);
+      sb.clock.advance(60 * 60_000);
+      const accepted = await copy(21);
+      // Assess
+      expect(refused).toMatchObject({
+        name: "SnapshotQuotaExceededFault",
+        message: "Cannot copy more than 20 snapshots across regions",
+        $metadata: { httpStatusCode: 400 },
+      });
+      expect(accepted.DBSnapshot?.DBSnapshotIdentifier).toBe("ap-21");
+      expect(sb.state.dbSnapshots(region).map((s) => s.id)).not.toContain("ap-20");
+    } finally {
+      ap.destroy();
+    }
+  });
+
   it("enforces the manual snapshot quota of the region", async () => {
     const eu = new RDSClient({ region: "eu-west-1", endpoint: sb.endpoint, credentials, maxAttempts: 1 });
     sb.seed({ dbInstances: [{ region: "eu-west-1", id: "eu-db", engine: "postgres" }] });

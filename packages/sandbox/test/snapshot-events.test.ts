@@ -268,6 +268,142 @@ describe("Sandbox: EBS snapshot events", () => {
   });
 });
 
+describe("Sandbox: EBS time-based copies (CompletionDurationMinutes)", () => {
+  // EBS User Guide, "Copy snapshot (copySnapshot)", Scenario 2: the time-based sample's detail order.
+  const TIME_BASED_DETAIL = [
+    "event",
+    "result",
+    "cause",
+    "request-id",
+    "startTime",
+    "endTime",
+    "snapshot_id",
+    "source",
+    "incremental",
+    "completionDurationStartTime",
+    "transferType",
+  ];
+
+  const completedSource = async () => {
+    const src = await ec2.send(new CreateSnapshotCommand({ VolumeId: "vol-0000000000000data" }));
+    sb.clock.advance(10 * MIN);
+    return src.SnapshotId as string;
+  };
+
+  it("completes within the requested duration and says so in its event, shaped as the time-based sample", async () => {
+    // Prepare
+    const source = await completedSource();
+    // Act: 15 minutes requested; standard copies take 30 here.
+    const copy = await ec2East.send(
+      new CopySnapshotCommand({
+        SourceRegion: WEST,
+        SourceSnapshotId: source,
+        CompletionDurationMinutes: 15,
+      }),
+    );
+    sb.clock.advance(15 * MIN - 1);
+    const pending = ofSource(EAST, "aws.ec2");
+    sb.clock.advance(1);
+    const described = await ec2East.send(
+      new DescribeSnapshotsCommand({ SnapshotIds: [copy.SnapshotId as string] }),
+    );
+    // Assess
+    expect(pending).toEqual([]);
+    const events = ofSource(EAST, "aws.ec2");
+    expect(events).toHaveLength(1);
+    const [e] = events as [EventEnvelope];
+    expect(keyPaths(e).filter((k) => !k.startsWith("detail."))).toEqual(
+      keyPaths(fixture("ebs-snapshot-notification-copy")).filter((k) => !k.startsWith("detail.")),
+    );
+    expect(Object.keys(e.detail as object)).toEqual(TIME_BASED_DETAIL);
+    expect(e).toMatchObject({
+      time: "2024-05-14T10:25:00Z",
+      detail: {
+        event: "copySnapshot",
+        result: "succeeded",
+        startTime: "2024-05-14T10:10:00Z",
+        endTime: "2024-05-14T10:25:00Z",
+        source: `arn:aws:ec2::${WEST}:snapshot/${source}`,
+        incremental: "false",
+        completionDurationStartTime: "2024-05-14T10:10:00.000Z",
+        transferType: "time-based",
+      },
+    });
+    expect(described.Snapshots?.[0]).toMatchObject({
+      State: "completed",
+      TransferType: "time-based",
+      CompletionDurationMinutes: 15,
+    });
+  });
+
+  it("takes no longer than a standard copy when the requested duration is longer", async () => {
+    // Prepare
+    const source = await completedSource();
+    // Act
+    await ec2East.send(
+      new CopySnapshotCommand({
+        SourceRegion: WEST,
+        SourceSnapshotId: source,
+        CompletionDurationMinutes: 120,
+      }),
+    );
+    const standard = await ec2East.send(
+      new CopySnapshotCommand({ SourceRegion: WEST, SourceSnapshotId: source }),
+    );
+    sb.clock.advance(30 * MIN);
+    const described = await ec2East.send(
+      new DescribeSnapshotsCommand({ SnapshotIds: [standard.SnapshotId as string] }),
+    );
+    // Assess
+    expect(ofSource(EAST, "aws.ec2").map((x) => (x.detail as { transferType: string }).transferType)).toEqual(
+      ["time-based", "standard"],
+    );
+    expect(described.Snapshots?.[0]?.TransferType).toBe("standard");
+    expect(described.Snapshots?.[0]?.CompletionDurationMinutes).toBeUndefined();
+  });
+
+  it.each([
+    [10, "InvalidParameterValue"],
+    [20, "InvalidParameterValue"],
+    [2895, "InvalidParameterValue"],
+  ])("refuses CompletionDurationMinutes %i with %s", async (minutes, code) => {
+    // Prepare
+    const source = await completedSource();
+    // Act
+    const err = await ec2East
+      .send(
+        new CopySnapshotCommand({
+          SourceRegion: WEST,
+          SourceSnapshotId: source,
+          CompletionDurationMinutes: minutes,
+        }),
+      )
+      .catch((e: Error) => e);
+    // Assess
+    expect(err).toMatchObject({ name: code, $metadata: { httpStatusCode: 400 } });
+    expect((err as Error).message).toContain("CompletionDurationMinutes");
+    expect(sb.state.snapshots(EAST)).toEqual([]);
+  });
+
+  it("refuses a time-based copy to an Outpost", async () => {
+    // Prepare
+    const source = await completedSource();
+    // Act
+    const err = await ec2
+      .send(
+        new CopySnapshotCommand({
+          SourceRegion: WEST,
+          SourceSnapshotId: source,
+          CompletionDurationMinutes: 60,
+          DestinationOutpostArn: "arn:aws:outposts:us-west-2:123456789012:outpost/op-0123456789abcdef0",
+        }),
+      )
+      .catch((e: Error) => e.name);
+    // Assess
+    expect(err).toBe("InvalidParameterCombination");
+  });
+});
+
 describe("Sandbox: EBS CopySnapshot with KMS keys", () => {
   beforeEach(() => {
     sb.seed({

@@ -78,7 +78,7 @@ export class Ec2Service implements ServiceHandler {
       case "CopySnapshot":
         return new AwsError(
           "ResourceLimitExceeded",
-          "You have reached the maximum number of concurrent snapshot copies (20) for this Region.",
+          "Too many snapshot copies in progress. The limit is 20 for this destination region.",
         );
       default:
         return undefined;

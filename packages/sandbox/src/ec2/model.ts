@@ -45,6 +45,9 @@ export interface Snapshot {
   /** Set on copies: the copy counts against the destination region's 20 in-flight copies while pending. */
   sourceRegion?: string;
   sourceSnapshotId?: string;
+  /** Copies only: "standard", or "time-based" when CopySnapshot had CompletionDurationMinutes. */
+  transferType?: "standard" | "time-based";
+  completionDurationMinutes?: number;
   /**
    * Eventual consistency: a snapshot created through the API stays out of Describe results (and
    * answers InvalidSnapshot.NotFound when named by id) until the sandbox clock reaches visibleAtMs OR
@@ -244,7 +247,7 @@ export class Ec2State {
       region.addSnapshot({
         id: s.id ?? ec2Id("snap"),
         volumeId: s.volumeId,
-        volumeSize: region.volumes.get(s.volumeId)?.sizeGiB ?? 8,
+        volumeSize: s.sizeGiB ?? region.volumes.get(s.volumeId)?.sizeGiB ?? 8,
         startTime: start,
         // A seeded pending snapshot completes snapshotCompletionMs after it was seeded (or after its
         // startTime, if that is later), so it is still pending when the test begins.

@@ -30,18 +30,30 @@ function result(states: string[]): "succeeded" | "failed" {
   return states.every((st) => st === "completed") ? "succeeded" : "failed";
 }
 
+/** The fields every one-snapshot notification carries, ready to be laid out in a sample's order. */
+type Common = {
+  event: "createSnapshot" | "copySnapshot";
+  result: "succeeded" | "failed";
+  cause: string;
+  "request-id": string;
+  snapshot_id: string;
+  source: string;
+  startTime: string;
+  endTime: string;
+};
+
 /**
  * The one-snapshot "EBS Snapshot Notification" (createSnapshot, copySnapshot): sent when the
- * snapshot settles, unless it was deleted first; `extra` are the event's own trailing fields.
+ * snapshot settles, unless it was deleted first; `layout` orders the detail as the matching sample.
  */
 function notifySingle(
   env: Env,
   region: string,
   s: Snapshot,
   requestId: string,
-  event: "createSnapshot" | "copySnapshot",
+  event: Common["event"],
   source: string,
-  extra: Record<string, string> = {},
+  layout: (c: Common) => Record<string, string> = (c) => ({ ...c }),
 ): void {
   if (s.completeAtMs === undefined) return;
   env.settler.at(s.completeAtMs, (atMs) => {
@@ -52,7 +64,7 @@ function notifySingle(
       detailType: NOTIFICATION,
       resources: [arn],
       timeMs: atMs,
-      detail: {
+      detail: layout({
         event,
         result: result([snapshotState(s, atMs)]),
         cause: s.failure ?? "",
@@ -61,8 +73,7 @@ function notifySingle(
         source,
         startTime: isoSeconds(s.startTime.getTime()),
         endTime: isoSeconds(atMs),
-        ...extra,
-      },
+      }),
     });
   });
 }
@@ -102,7 +113,13 @@ export function notifyCreateSnapshots(env: Env, region: string, set: Snapshot[],
   });
 }
 
-/** CopySnapshot: one copySnapshot event in the destination Region when the copy settles. */
+/**
+ * CopySnapshot: one copySnapshot event in the destination Region when the copy settles. A standard
+ * copy follows Scenario 1 of the EBS page; a time-based one (CompletionDurationMinutes) Scenario 2,
+ * which orders startTime/endTime before snapshot_id and adds completionDurationStartTime (ISO 8601
+ * with milliseconds, as sampled: when the copy was requested) before transferType. The duration is
+ * always met here, so no "EBS Copy Snapshot Missed Completion Duration" event is sent.
+ */
 export function notifyCopySnapshot(
   env: Env,
   destination: string,
@@ -111,9 +128,30 @@ export function notifyCopySnapshot(
   incremental: boolean,
 ): void {
   const source = ebsArn(copy.sourceRegion ?? destination, "snapshot", copy.sourceSnapshotId ?? "");
-  notifySingle(env, destination, copy, requestId, "copySnapshot", source, {
-    // "true"/"false" as a string, as in the sample; time-based copies are not modelled.
-    incremental: String(incremental),
-    transferType: "standard",
-  });
+  const timeBased = copy.transferType === "time-based";
+  notifySingle(
+    env,
+    destination,
+    copy,
+    requestId,
+    "copySnapshot",
+    source,
+    (c): Record<string, string> =>
+      timeBased
+        ? {
+            event: c.event,
+            result: c.result,
+            cause: c.cause,
+            "request-id": c["request-id"],
+            startTime: c.startTime,
+            endTime: c.endTime,
+            snapshot_id: c.snapshot_id,
+            source: c.source,
+            incremental: String(incremental),
+            completionDurationStartTime: copy.startTime.toISOString(),
+            transferType: "time-based",
+          }
+        : // "true"/"false" as a string, as in the sample.
+          { ...c, incremental: String(incremental), transferType: "standard" },
+  );
 }

@@ -60,6 +60,8 @@ export function snapshotXml(s: Snapshot, ownerId: string, nowMs: number): string
     leaf("kmsKeyId", s.kmsKeyId) +
     leaf("outpostArn", s.outpostArn) +
     leaf("storageTier", "standard") +
+    leaf("transferType", s.transferType) +
+    leaf("completionDurationMinutes", s.completionDurationMinutes) +
     // AWS reports when a completed snapshot finished (API Reference DescribeSnapshots example); seeded
     // completed snapshots have no recorded completion, so their start time stands in.
     (state === "completed" ? leaf("completionTime", new Date(s.completeAtMs ?? s.startTime.getTime())) : "") +

@@ -8,6 +8,8 @@ export interface DbInstance {
   clusterId?: string;
   tags: Map<string, string>;
   createdAt: Date;
+  /** GiB; its snapshots inherit it. */
+  allocatedStorage: number;
 }
 
 export interface DbCluster {
@@ -17,6 +19,8 @@ export interface DbCluster {
   members: string[];
   tags: Map<string, string>;
   createdAt: Date;
+  /** GiB; its cluster snapshots inherit it. */
+  allocatedStorage: number;
 }
 
 /** DB snapshots and DB cluster snapshots share one model; `kind` says which API they belong to. */
@@ -137,6 +141,7 @@ export class RdsState {
         clusterId: i.clusterId,
         tags: new Map(Object.entries(i.tags ?? {})),
         createdAt: now,
+        allocatedStorage: i.allocatedStorage ?? 20,
       });
     }
     for (const c of estate.dbClusters ?? []) {
@@ -147,6 +152,7 @@ export class RdsState {
         members: c.members ?? [],
         tags: new Map(Object.entries(c.tags ?? {})),
         createdAt: now,
+        allocatedStorage: c.allocatedStorage ?? 20,
       });
     }
     const seedSnapshot = (
@@ -158,10 +164,12 @@ export class RdsState {
         status?: string;
         type?: SnapshotCategory;
         tags?: Record<string, string>;
+        allocatedStorage?: number;
       },
       sourceId: string,
     ): DbSnapshot => {
       const region = this.region(s.region);
+      const owner = kind === "instance" ? region.instances.get(sourceId) : region.clusters.get(sourceId);
       const status = s.status ?? "available";
       const createdAt = new Date(s.createdAt);
       const engine =
@@ -182,7 +190,7 @@ export class RdsState {
         baseStatus: status,
         type: s.type ?? "manual",
         tags: new Map(Object.entries(s.tags ?? {})),
-        allocatedStorage: 20,
+        allocatedStorage: s.allocatedStorage ?? owner?.allocatedStorage ?? 20,
       };
     };
     for (const s of estate.dbSnapshots ?? []) {

@@ -1,0 +1,391 @@
+import { randomUUID } from "node:crypto";
+import { AwsError } from "../errors.ts";
+import { type Env, type HttpAnswer, jsonAnswer, type RequestContext, type ServiceHandler } from "../http.ts";
+import type { Estate } from "../types.ts";
+import { type AlarmRule, COMPARISONS, judge, type StateValue, windowEndMs } from "./evaluate.ts";
+import { addPoint, aggregate, dimsFromList, pointsIn, type Series, seriesKey, valuesIn } from "./metrics.ts";
+import {
+  type AlarmIdentity,
+  type AlarmState,
+  describeVerdict,
+  metricsOf,
+  stateChangeEvent,
+} from "./notify.ts";
+
+/**
+ * CloudWatch over awsJson1_0 (X-Amz-Target GraniteServiceVersion20100801.*), query-compatible errors
+ * like SQS. Timestamps travel as epoch seconds. GetMetricData aggregates stored datapoints per Period.
+ *
+ * Metric alarms on a single metric are evaluated (src/cloudwatch/evaluate.ts) whenever the sandbox
+ * clock moves and after PutMetricData / PutMetricAlarm; a state change updates the alarm and sends
+ * "CloudWatch Alarm State Change" to the Region's default bus. Alarm actions are not run.
+ */
+
+type Input = Record<string, unknown>;
+
+const STATES: readonly StateValue[] = ["OK", "ALARM", "INSUFFICIENT_DATA"];
+
+interface Alarm {
+  region: string;
+  name: string;
+  arn: string;
+  /** The PutMetricAlarm input, as given. */
+  config: Input;
+  metricId: string;
+  state: AlarmState;
+  transitionedMs: number;
+  configUpdatedMs: number;
+  /** The window end of the last evaluation; a clock move re-evaluates only when it changes. */
+  lastWindowEndMs?: number;
+  /** Set by SetAlarmState: the state holds until the next evaluation window, as on AWS. */
+  held: boolean;
+}
+
+const toMs = (v: unknown): number => (typeof v === "number" ? v * 1000 : new Date(String(v)).getTime());
+
+const invalid = (message: string) =>
+  new AwsError("InvalidParameterValue", message, 400, "Sender", "InvalidParameterValue");
+
+/** The rule of a single-metric alarm with a static threshold; undefined for what is not evaluated. */
+function ruleOf(config: Input): AlarmRule | undefined {
+  const period = config.Period;
+  const n = config.EvaluationPeriods;
+  const comparison = config.ComparisonOperator;
+  if (config.Metrics !== undefined || typeof config.MetricName !== "string") return undefined;
+  if (typeof period !== "number" || period <= 0 || typeof n !== "number" || n < 1) return undefined;
+  if (typeof config.Threshold !== "number" || typeof comparison !== "string" || !(comparison in COMPARISONS))
+    return undefined;
+  const m = typeof config.DatapointsToAlarm === "number" ? config.DatapointsToAlarm : n;
+  const treat = config.TreatMissingData;
+  return {
+    periodMs: period * 1000,
+    evaluationPeriods: n,
+    datapointsToAlarm: Math.min(Math.max(1, m), n),
+    threshold: config.Threshold,
+    comparison: comparison as AlarmRule["comparison"],
+    treatMissingData:
+      treat === "breaching" || treat === "notBreaching" || treat === "ignore" ? treat : "missing",
+    wallClock: (config.EvaluationWindow as Input | undefined)?.WallClockWindow !== undefined,
+  };
+}
+
+const statOf = (config: Input) => String(config.Statistic ?? config.ExtendedStatistic ?? "Average");
+
+/** The members of the SDK's MetricAlarm shape that DescribeAlarms echoes from the configuration. */
+const ECHOED = [
+  "AlarmDescription",
+  "OKActions",
+  "AlarmActions",
+  "InsufficientDataActions",
+  "MetricName",
+  "Namespace",
+  "Statistic",
+  "ExtendedStatistic",
+  "Dimensions",
+  "Period",
+  "Unit",
+  "EvaluationPeriods",
+  "DatapointsToAlarm",
+  "Threshold",
+  "ComparisonOperator",
+  "TreatMissingData",
+  "EvaluateLowSampleCountPercentile",
+  "Metrics",
+  "ThresholdMetricId",
+  "EvaluationWindow",
+] as const;
+
+export class CloudWatchService implements ServiceHandler {
+  readonly service = "cloudwatch" as const;
+  private readonly series = new Map<string, Series>();
+  private readonly alarms = new Map<string, Alarm>();
+
+  constructor(private readonly env: Env) {
+    // After the Settler (registered first), so snapshot events of a jump precede alarm events.
+    env.clock.onChange(() => {
+      for (const a of this.alarms.values()) this.evaluate(a, "clock");
+    });
+  }
+
+  operation(ctx: RequestContext): string {
+    const target = ctx.headers["x-amz-target"];
+    return typeof target === "string" ? (target.split(".")[1] ?? "Unknown") : "Unknown";
+  }
+
+  renderError(err: AwsError): HttpAnswer {
+    return jsonAnswer({ __type: `com.amazonaws.cloudwatch#${err.code}`, message: err.message }, err.status, {
+      "x-amzn-query-error": `${err.queryCode ?? err.code};${err.type}`,
+    });
+  }
+
+  seed(estate: Estate): void {
+    for (const m of estate.metrics ?? []) {
+      const s = this.seriesFor(m.region, m.namespace, m.name, m.dimensions ?? {});
+      for (const [t, v] of m.points) addPoint(s, { t: typeof t === "number" ? t : new Date(t).getTime(), v });
+    }
+    if ((estate.metrics ?? []).length > 0) for (const a of this.alarms.values()) this.evaluate(a, "data");
+  }
+
+  private seriesFor(
+    region: string,
+    namespace: string,
+    name: string,
+    dimensions: Record<string, string>,
+  ): Series {
+    const key = seriesKey(region, namespace, name, dimensions);
+    let s = this.series.get(key);
+    if (!s) {
+      s = { region, namespace, name, dimensions, points: [] };
+      this.series.set(key, s);
+    }
+    return s;
+  }
+
+  handle(operation: string, ctx: RequestContext): HttpAnswer {
+    const input = (ctx.body ? JSON.parse(ctx.body) : {}) as Input;
+    switch (operation) {
+      case "PutMetricData":
+        this.putMetricData(ctx, input);
+        return jsonAnswer({});
+      case "GetMetricData":
+        return jsonAnswer(this.getMetricData(ctx, input));
+      case "PutMetricAlarm":
+        this.putMetricAlarm(ctx, input);
+        return jsonAnswer({});
+      case "DescribeAlarms":
+        return jsonAnswer(this.describeAlarms(ctx, input));
+      case "SetAlarmState":
+        this.setAlarmState(ctx, input);
+        return jsonAnswer({});
+      default:
+        throw new AwsError(
+          "InvalidAction",
+          `Unsupported operation ${operation}`,
+          400,
+          "Sender",
+          "InvalidAction",
+        );
+    }
+  }
+
+  private putMetricData(ctx: RequestContext, input: Input): void {
+    const namespace = String(input.Namespace ?? "");
+    if (namespace.startsWith("AWS/")) throw invalid("The value AWS/ for parameter Namespace is invalid.");
+    const touched = new Set<Series>();
+    for (const d of (input.MetricData ?? []) as Input[]) {
+      const s = this.seriesFor(ctx.region, namespace, String(d.MetricName), dimsFromList(d.Dimensions));
+      const t = d.Timestamp === undefined ? ctx.clock.nowMs() : toMs(d.Timestamp);
+      if (typeof d.Value === "number") addPoint(s, { t, v: d.Value });
+      for (const v of (d.Values ?? []) as number[]) addPoint(s, { t, v });
+      const sv = d.StatisticValues as { Sum: number; SampleCount: number } | undefined;
+      if (sv) addPoint(s, { t, v: sv.Sum / sv.SampleCount });
+      touched.add(s);
+    }
+    for (const a of this.alarms.values()) {
+      if (touched.has(this.alarmSeries(a) as Series)) this.evaluate(a, "data");
+    }
+  }
+
+  private putMetricAlarm(ctx: RequestContext, input: Input): void {
+    const name = String(input.AlarmName ?? "");
+    const key = `${ctx.region}|${name}`;
+    const nowMs = ctx.clock.nowMs();
+    const previous = this.alarms.get(key);
+    // "When you update an existing alarm, its state is left unchanged, but the update completely
+    // overwrites the previous configuration of the alarm." (PutMetricAlarm API Reference)
+    const alarm: Alarm = previous ?? {
+      region: ctx.region,
+      name,
+      arn: `arn:aws:cloudwatch:${ctx.region}:${this.env.accountId}:alarm:${name}`,
+      config: input,
+      metricId: randomUUID(),
+      state: { value: "INSUFFICIENT_DATA", reason: "Unchecked: Initial alarm creation", atMs: nowMs },
+      transitionedMs: nowMs,
+      configUpdatedMs: nowMs,
+      held: false,
+    };
+    alarm.config = input;
+    alarm.configUpdatedMs = nowMs;
+    alarm.held = false;
+    this.alarms.set(key, alarm);
+    this.evaluate(alarm, "config");
+  }
+
+  private setAlarmState(ctx: RequestContext, input: Input): void {
+    const a = this.alarms.get(`${ctx.region}|${input.AlarmName}`);
+    if (!a) {
+      throw new AwsError(
+        "ResourceNotFound",
+        `Alarm ${input.AlarmName} not found`,
+        404,
+        "Sender",
+        "ResourceNotFound",
+      );
+    }
+    const value = input.StateValue as StateValue;
+    if (!STATES.includes(value)) {
+      throw new AwsError(
+        "ValidationError",
+        `1 validation error detected: Value '${String(value)}' at 'stateValue' failed to satisfy constraint: Member must satisfy enum value set: [INSUFFICIENT_DATA, ALARM, OK]`,
+        400,
+        "Sender",
+        "ValidationError",
+      );
+    }
+    const reasonData = typeof input.StateReasonData === "string" ? input.StateReasonData : undefined;
+    if (reasonData !== undefined) {
+      try {
+        JSON.parse(reasonData);
+      } catch {
+        // SetAlarmState API Reference, Errors: "InvalidFormat: Data was not syntactically valid JSON."
+        throw new AwsError(
+          "InvalidFormat",
+          "Data was not syntactically valid JSON",
+          400,
+          "Sender",
+          "InvalidFormat",
+        );
+      }
+    }
+    const nowMs = ctx.clock.nowMs();
+    const next: AlarmState = { value, reason: String(input.StateReason ?? ""), reasonData, atMs: nowMs };
+    // "This temporary state change lasts only until the next alarm comparison occurs" (User Guide):
+    // the next evaluation window, not a PutMetricData in the same minute.
+    const rule = ruleOf(a.config);
+    if (rule) a.lastWindowEndMs = windowEndMs(rule, nowMs);
+    a.held = true;
+    if (value === a.state.value) a.state = next;
+    else this.transition(a, next);
+  }
+
+  private describeAlarms(ctx: RequestContext, input: Input) {
+    const names = (input.AlarmNames ?? []) as string[];
+    const prefix = input.AlarmNamePrefix as string | undefined;
+    const state = input.StateValue as string | undefined;
+    const types = input.AlarmTypes as string[] | undefined;
+    const alarms = [...this.alarms.values()]
+      .filter(
+        (a) =>
+          a.region === ctx.region &&
+          (names.length === 0 || names.includes(a.name)) &&
+          (!prefix || a.name.startsWith(prefix)) &&
+          (!state || a.state.value === state),
+      )
+      .map((a) => this.render(a));
+    const metric = !types || types.length === 0 || types.includes("MetricAlarm");
+    return { MetricAlarms: metric ? alarms : [], CompositeAlarms: [] };
+  }
+
+  private render(a: Alarm): Input {
+    const echoed = Object.fromEntries(
+      ECHOED.filter((k) => a.config[k] !== undefined).map((k) => [k, a.config[k]]),
+    );
+    return {
+      AlarmName: a.name,
+      AlarmArn: a.arn,
+      AlarmConfigurationUpdatedTimestamp: a.configUpdatedMs / 1000,
+      ActionsEnabled: a.config.ActionsEnabled ?? true,
+      OKActions: [],
+      AlarmActions: [],
+      InsufficientDataActions: [],
+      ...echoed,
+      StateValue: a.state.value,
+      StateReason: a.state.reason,
+      ...(a.state.reasonData !== undefined ? { StateReasonData: a.state.reasonData } : {}),
+      StateUpdatedTimestamp: a.state.atMs / 1000,
+      StateTransitionedTimestamp: a.transitionedMs / 1000,
+    };
+  }
+
+  private alarmSeries(a: Alarm): Series | undefined {
+    const c = a.config;
+    return this.series.get(
+      seriesKey(a.region, String(c.Namespace ?? ""), String(c.MetricName ?? ""), dimsFromList(c.Dimensions)),
+    );
+  }
+
+  /**
+   * Evaluate one alarm at the sandbox clock's now. `clock`: only when the evaluation window moved
+   * (so a jump of hours evaluates once, at the new time); `data`: new datapoints, unless SetAlarmState
+   * holds the state for this window; `config`: PutMetricAlarm, always.
+   */
+  private evaluate(a: Alarm, cause: "clock" | "data" | "config"): void {
+    const rule = ruleOf(a.config);
+    if (!rule) return;
+    const nowMs = this.env.clock.nowMs();
+    const end = windowEndMs(rule, nowMs);
+    if (cause === "clock" && end === a.lastWindowEndMs) return;
+    if (cause === "data" && a.held && end === a.lastWindowEndMs) return;
+    a.lastWindowEndMs = end;
+    a.held = false;
+    const start = end - rule.evaluationPeriods * rule.periodMs;
+    const series = this.alarmSeries(a);
+    const stat = statOf(a.config);
+    const values = Array.from({ length: rule.evaluationPeriods }, (_, i) => {
+      const vals = valuesIn(series, start + i * rule.periodMs, start + (i + 1) * rule.periodMs);
+      return vals.length === 0 ? undefined : aggregate(vals, stat);
+    });
+    const verdict = judge(rule, values);
+    const value = verdict.state ?? a.state.value;
+    if (value === a.state.value) return;
+    const text = describeVerdict(rule, stat, verdict, value, a.state.value, start, nowMs);
+    this.transition(a, { value, ...text, atMs: nowMs });
+  }
+
+  private transition(a: Alarm, next: AlarmState): void {
+    const previous = a.state;
+    a.state = next;
+    a.transitionedMs = next.atMs;
+    this.env.emit(a.region, stateChangeEvent(this.identity(a), previous, next));
+  }
+
+  private identity(a: Alarm): AlarmIdentity {
+    const c = a.config;
+    return {
+      name: a.name,
+      arn: a.arn,
+      description: typeof c.AlarmDescription === "string" ? c.AlarmDescription : undefined,
+      metrics: metricsOf(c, a.metricId),
+    };
+  }
+
+  private getMetricData(ctx: RequestContext, input: Input) {
+    const start = toMs(input.StartTime);
+    const end = toMs(input.EndTime);
+    const ascending = input.ScanBy === "TimestampAscending";
+    const results = ((input.MetricDataQueries ?? []) as Input[])
+      .filter((q) => q.ReturnData !== false)
+      .map((q) => {
+        const stat = q.MetricStat as { Metric: Input; Period: number; Stat: string } | undefined;
+        if (!stat)
+          return { Id: q.Id, Label: q.Label ?? q.Id, Timestamps: [], Values: [], StatusCode: "Complete" };
+        const metric = stat.Metric;
+        const key = seriesKey(
+          ctx.region,
+          String(metric.Namespace),
+          String(metric.MetricName),
+          dimsFromList(metric.Dimensions),
+        );
+        const periodMs = stat.Period * 1000;
+        const buckets = new Map<number, number[]>();
+        for (const p of pointsIn(this.series.get(key), start, end)) {
+          const b = start + Math.floor((p.t - start) / periodMs) * periodMs;
+          let vals = buckets.get(b);
+          if (!vals) {
+            vals = [];
+            buckets.set(b, vals);
+          }
+          vals.push(p.v);
+        }
+        const times = [...buckets.keys()].sort((a, b) => (ascending ? a - b : b - a));
+        return {
+          Id: q.Id,
+          Label: q.Label ?? metric.MetricName,
+          Timestamps: times.map((t) => t / 1000),
+          Values: times.map((t) => aggregate(buckets.get(t) as number[], stat.Stat)),
+          StatusCode: "Complete",
+        };
+      });
+    return { MetricDataResults: results, Messages: [] };
+  }
+}
