@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { gunzipSync } from "node:zlib";
 import { AwsError, serverError, throttlingError } from "./errors.ts";
 import type { Faults } from "./faults.ts";
 import type { Env, HttpAnswer, RequestContext, ServiceHandler } from "./http.ts";
@@ -63,11 +64,23 @@ function routeService(
   return scopeService ? SCOPE_SERVICES[scopeService] : undefined;
 }
 
+/**
+ * The request body as text. The SDK gzips large bodies of operations that carry Smithy's
+ * requestCompression trait (CloudWatch PutMetricData over 10 KB), with Content-Encoding: gzip, as
+ * AWS accepts them.
+ */
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("end", () => {
+      const raw = Buffer.concat(chunks);
+      try {
+        resolve((req.headers["content-encoding"] === "gzip" ? gunzipSync(raw) : raw).toString("utf8"));
+      } catch (error) {
+        reject(error);
+      }
+    });
     req.on("error", reject);
   });
 }

@@ -4,7 +4,12 @@
  * with the source's ARN (the SDK's RDS middleware presigns the source-Region request from it). Every
  * copy is encrypted with the policy's destination key.
  */
-import { CopySnapshotCommand, CreateTagsCommand, type EC2Client } from "@aws-sdk/client-ec2";
+import {
+  CopySnapshotCommand,
+  CreateTagsCommand,
+  type EC2Client,
+  paginateDescribeSnapshots,
+} from "@aws-sdk/client-ec2";
 import {
   AddTagsToResourceCommand,
   CopyDBClusterSnapshotCommand,
@@ -26,6 +31,27 @@ export async function* streamCopies(ec2: EC2Client, rds: RDSClient): AsyncGenera
   yield* streamManagedSnapshots(ec2, [{ Name: "tag-key", Values: [Tag.sourceSnapshot] }]);
   for await (const page of streamManagedDbSnapshots(rds))
     yield page.filter((s) => s.tags[Tag.sourceSnapshot] !== undefined);
+}
+
+/** EC2 accepts up to 200 values in one filter. */
+const FILTER_VALUES_MAX = 200;
+
+/**
+ * Which of these snapshot ids DescribeSnapshots lists now (a listing, not a lookup by id, which
+ * answers NotFound for a new snapshot until it propagates).
+ * @example await listedSnapshotIds(ec2, ["snap-0123456789abcdef0"]) // Set { "snap-0123456789abcdef0" }
+ */
+export async function listedSnapshotIds(ec2: EC2Client, ids: string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let i = 0; i < ids.length; i += FILTER_VALUES_MAX) {
+    const input = {
+      OwnerIds: ["self"],
+      Filters: [{ Name: "snapshot-id", Values: ids.slice(i, i + FILTER_VALUES_MAX) }],
+    };
+    for await (const page of paginateDescribeSnapshots({ client: ec2, pageSize: 1000 }, input))
+      for (const s of page.Snapshots ?? []) if (s.SnapshotId) found.add(s.SnapshotId);
+  }
+  return found;
 }
 
 /** Starts one EBS copy; returns the new snapshot's id. */

@@ -16,7 +16,13 @@ import { KMSClient } from "@aws-sdk/client-kms";
 import { RDSClient } from "@aws-sdk/client-rds";
 import type { Alert } from "../alerts/alert.ts";
 import type { AwsClients } from "../aws/clients.ts";
-import { markFailureAlerted, startDbCopy, startEbsCopy, streamCopies } from "../aws/copy.ts";
+import {
+  listedSnapshotIds,
+  markFailureAlerted,
+  startDbCopy,
+  startEbsCopy,
+  streamCopies,
+} from "../aws/copy.ts";
 import { streamManagedSnapshots } from "../aws/ec2.ts";
 import { classifyAwsError, errorCode, errorMessage, failureCode } from "../aws/errors.ts";
 import { isKmsProblem, keyHealth, keyRefused } from "../aws/kms.ts";
@@ -33,6 +39,7 @@ import {
 import { type ResourceRecovery, recoveryPoints } from "../copy/recovery.ts";
 import { type Deadline, withinDeadline } from "../deadline.ts";
 import type { SnapshotRecord } from "../inventory.ts";
+import type { Sleeper } from "../pacing.ts";
 import { copyExhaustedAlert } from "./copy-alerts.ts";
 import type { ItemOutcome } from "./outcome.ts";
 import { collectResources } from "./snapshot.ts";
@@ -61,6 +68,8 @@ export interface CopyStateInput {
   withResources?: boolean;
   /** Called as pages arrive (the CLI's progress line). */
   onProgress?: (what: string, count: number) => void;
+  /** Waits while EC2 lists the new copies (the drill's and tests' clock is the sandbox's). */
+  clock?: Sleeper;
 }
 
 function copyPoliciesOf(config: Config): Policy[] {
@@ -178,6 +187,11 @@ export interface CopyRun {
   keys: Map<string, KeyHealth>;
   /** Copies whose retries are spent and were not alerted before (the caller publishes these). */
   alerts: Omit<Alert, "stage">[];
+  /**
+   * EBS copies started but not yet listed by DescribeSnapshots when the run ended. The next run must
+   * not start before they are, or it would copy their sources again: the handler hands its batch back.
+   */
+  unlisted: string[];
   recovery: ResourceRecovery[];
 }
 
@@ -256,6 +270,14 @@ export async function runCopyScheduler(input: CopyStateInput & { dryRun?: boolea
     }
   }
 
+  const started = outcomes.filter((o) => o.code === "copy-started" && o.key.startsWith("ebs:"));
+  const unlisted = await confirmListed(
+    ec2,
+    started.flatMap((o) => o.snapshotIds),
+    input.clock ?? systemSleeper,
+    input.deadline,
+  );
+
   const fresh = state.plan.exhausted.filter((e) => !e.alerted);
   const alerts: Omit<Alert, "stage">[] = [];
   const alert = copyExhaustedAlert(fresh, { region: destination, at: state.at });
@@ -266,5 +288,54 @@ export async function runCopyScheduler(input: CopyStateInput & { dryRun?: boolea
       if (last) await markFailureAlerted({ ec2, rds }, last, state.at);
     }
   }
-  return { state, outcomes, keys, alerts, recovery: recoveryOf({ ...state, keys }, input.config) };
+  return {
+    state,
+    outcomes,
+    keys,
+    alerts,
+    unlisted,
+    recovery: recoveryOf({ ...state, keys }, input.config),
+  };
+}
+
+const systemSleeper: Sleeper = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+/** Backoff 1, 2, 4, 8 s, then what is left of 30 s: AWS usually lists a new snapshot within seconds. */
+const CONFIRM_FIRST_WAIT_MS = 1_000;
+const CONFIRM_MAX_WAIT_MS = 30_000;
+
+/**
+ * EC2's listings are eventually consistent and CopySnapshot takes no client token: a run that
+ * started copies and a next run that cannot list them yet would copy the same sources again. So the
+ * run waits (backing off) until DescribeSnapshots lists what it started; the single writer then
+ * guarantees the next run sees them. Returns the ids still unlisted when the wait or the deadline
+ * runs out (the handler then delays the next run, see copy-schedule.ts).
+ */
+async function confirmListed(
+  ec2: EC2Client,
+  ids: string[],
+  clock: Sleeper,
+  deadline: Deadline | undefined,
+): Promise<string[]> {
+  let pending = new Set(ids);
+  let waited = 0;
+  let wait = CONFIRM_FIRST_WAIT_MS;
+  const hasTime = (ms: number) => deadline === undefined || deadline.remainingMs() > ms;
+  while (pending.size > 0) {
+    try {
+      const listed = await listedSnapshotIds(ec2, [...pending]);
+      pending = new Set([...pending].filter((id) => !listed.has(id)));
+    } catch {
+      // A failed listing confirms nothing this round.
+    }
+    const next = Math.min(wait, CONFIRM_MAX_WAIT_MS - waited);
+    if (pending.size === 0 || next <= 0 || !hasTime(next)) break;
+    await clock.sleep(next);
+    waited += next;
+    wait *= 2;
+  }
+  return [...pending];
 }

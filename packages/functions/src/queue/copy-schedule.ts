@@ -77,6 +77,7 @@ export function createHandler(runtime: () => Runtime = lazyRuntime({ events: eve
       destination: env.region,
       deadline: plannerDeadline(context),
       withResources: true,
+      clock: rt.clock,
     });
     await putMetrics(
       clients.get(CloudWatchClient, env.region),
@@ -95,6 +96,15 @@ export function createHandler(runtime: () => Runtime = lazyRuntime({ events: eve
     const summary = copyRunSummary(run, now);
     logger.info("copy ticks", { ticks });
     reportSummary(summary);
+    if (run.unlisted.length > 0) {
+      // Hand the whole batch back: while its messages are in flight the message group is blocked,
+      // so the next run starts after the visibility timeout, when EC2 lists these copies.
+      logger.warn("copies not yet listed; delaying the next run", { unlisted: run.unlisted });
+      return {
+        batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })),
+        summary,
+      };
+    }
     return { batchItemFailures, summary };
   });
 }

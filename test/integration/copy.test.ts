@@ -1,0 +1,328 @@
+/**
+ * The DR copy job end to end: the deployed copySchedule handler (as the DR Region wires it) over the
+ * sandbox, through the real SDK, with EC2's listing delay on. Each test drives the scheduler with
+ * ticks (SQS records carrying EventBridge events, as the copy-ticks queue delivers them) and moves
+ * the sandbox clock so copies take their time.
+ */
+import { EC2Client } from "@aws-sdk/client-ec2";
+import { type AwsClients, createClients } from "@outpost-ops/core/aws/clients";
+import { startEbsCopy } from "@outpost-ops/core/aws/copy";
+import { type Config, parseConfig } from "@outpost-ops/core/config";
+import { readCopyState } from "@outpost-ops/core/jobs/copy";
+import { Tag } from "@outpost-ops/core/tags";
+import { jobsIn } from "@outpost-ops/functions/src/jobs.ts";
+import { type Estate, type Sandbox, startSandbox } from "@outpost-ops/sandbox";
+import { lambdaContext, scheduledEvent } from "outpost-ops/src/drill/lambda.ts";
+import { createInfrastructure, drillHandlers, sandboxClock } from "outpost-ops/src/drill/wiring.ts";
+import { afterEach, describe, expect, it } from "vitest";
+import { CREDENTIALS, DESCRIBE_DELAY_MS, managedTags, REGION } from "./helpers.ts";
+
+const DR = "us-east-1";
+const KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab";
+const KEY = `arn:aws:kms:${DR}:123456789012:key/${KEY_ID}`;
+const START = new Date("2024-05-14T12:00:00Z");
+const MINUTE = 60_000;
+
+function copyConfig(): Config {
+  const hourly = [{ name: "hourly", expression: "rate(1 hour)", retention: { keepLast: 24 } }];
+  return parseConfig({
+    regions: { primary: REGION, dr: DR },
+    alerts: { emails: [] },
+    retention: { maxDeletesPerRun: 1000, maxDeletesPercent: 100 },
+    policies: [
+      {
+        name: "vols",
+        resource: "ebs-volume",
+        selector: { tags: { Backup: "dr" } },
+        schedules: hourly,
+        copy: { rpo: "6h", kmsKeyArn: KEY, retention: { keepLast: 2 } },
+      },
+      {
+        name: "db",
+        resource: "rds-instance",
+        selector: { tags: { Backup: "dr" } },
+        schedules: hourly,
+        copy: { rpo: "6h", kmsKeyArn: KEY },
+      },
+    ],
+  });
+}
+
+const volumeId = (i: number) => `vol-${(i + 1).toString(16).padStart(17, "0")}`;
+
+/** `volumes` tagged volumes, each with one completed managed snapshot an hour before START. */
+function estate(volumes: number, options: { dbs?: number; keyState?: "Enabled" | "Disabled" } = {}): Estate {
+  const taken = new Date(START.getTime() - 60 * MINUTE);
+  const ids = Array.from({ length: volumes }, (_, i) => volumeId(i));
+  const dbs = Array.from({ length: options.dbs ?? 0 }, (_, i) => `orders-${i}`);
+  return {
+    volumes: ids.map((id) => ({
+      region: REGION,
+      id,
+      sizeGiB: 8,
+      type: "gp3",
+      availabilityZone: `${REGION}a`,
+      tags: { Backup: "dr" },
+    })),
+    snapshots: ids.map((v) => ({
+      region: REGION,
+      volumeId: v,
+      startTime: taken.toISOString(),
+      state: "completed",
+      tags: managedTags("vols", "hourly", v, taken),
+    })),
+    dbInstances: dbs.map((id) => ({ region: REGION, id, engine: "postgres", tags: { Backup: "dr" } })),
+    dbSnapshots: dbs.map((id) => ({
+      region: REGION,
+      id: `oo-db-${id}-20240514t1100`,
+      dbInstanceId: id,
+      createdAt: taken.toISOString(),
+      tags: managedTags("db", "hourly", id, taken),
+    })),
+    kmsKeys: [{ region: DR, id: KEY_ID, keyState: options.keyState ?? "Enabled" }],
+  } as Estate;
+}
+
+interface CopyHarness {
+  sb: Sandbox;
+  clients: AwsClients;
+  config: Config;
+  /** Runs the DR scheduler once on a batch of ticks (default: one scheduled event). */
+  tick(bodies?: unknown[]): Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
+  /** Our copies in the DR Region, by state. */
+  copies(state?: "pending" | "completed" | "error"): ReturnType<Sandbox["state"]["snapshots"]>;
+  /** Alerts on the DR Region's topic. */
+  alerts(): ReturnType<Sandbox["state"]["snsMessages"]>;
+  handlers: ReturnType<typeof drillHandlers>;
+}
+
+let open: Sandbox | undefined;
+afterEach(async () => {
+  await open?.close();
+  open = undefined;
+});
+
+async function copyHarness(
+  seed: Estate,
+  copyCompletionMs = 60 * MINUTE,
+  maxAttempts = 3,
+): Promise<CopyHarness> {
+  const sb = await startSandbox({
+    port: 0,
+    startTime: START,
+    copyCompletionMs,
+    describeVisibilityDelayMs: DESCRIBE_DELAY_MS,
+  });
+  open = sb;
+  sb.seed(seed);
+  const clients = createClients({ endpoint: sb.endpoint, credentials: CREDENTIALS, maxAttempts });
+  const config = copyConfig();
+  const infra = await createInfrastructure(clients, DR, jobsIn(DR, config));
+  const handlers = drillHandlers(config, clients, infra, sandboxClock(sb));
+  let n = 0;
+  return {
+    sb,
+    clients,
+    config,
+    handlers,
+    tick: (bodies = [scheduledEvent(sb.clock.now(), DR, "CopySchedule")]) =>
+      handlers.copySchedule(
+        {
+          Records: bodies.map((body) => ({
+            messageId: `m-${++n}`,
+            body: typeof body === "string" ? body : JSON.stringify(body),
+            eventSource: "aws:sqs",
+            attributes: { ApproximateReceiveCount: "1" },
+          })),
+        },
+        lambdaContext("copySchedule"),
+      ),
+    copies: (state) =>
+      sb.state
+        .snapshots(DR)
+        .filter((s) => s.tags[Tag.sourceSnapshot] !== undefined && (!state || s.state === state)),
+    alerts: () => sb.state.snsMessages(DR),
+  };
+}
+
+describe("Copy job: backlog and slots", () => {
+  it("drains a backlog of 500 copies at exactly 20 in flight, with zero failure alerts", async () => {
+    // Arrange
+    const h = await copyHarness(estate(500));
+    let peak = 0;
+    let rounds = 0;
+
+    // Act: a tick every 10 minutes; each copy takes an hour
+    while (h.copies("completed").length < 500 && rounds < 400) {
+      await h.tick();
+      const inFlight = h.copies("pending").length;
+      const waiting = 500 - h.copies().length;
+      peak = Math.max(peak, inFlight);
+      expect(inFlight).toBeLessThanOrEqual(20);
+      // While a backlog remains, every slot is taken.
+      if (waiting > 0) expect(inFlight).toBe(20);
+      h.sb.clock.advance(10 * MINUTE);
+      rounds += 1;
+    }
+
+    // Assess
+    expect(h.copies("completed")).toHaveLength(500);
+    expect(new Set(h.copies().map((c) => c.tags[Tag.sourceSnapshot])).size).toBe(500);
+    expect(peak).toBe(20);
+    expect(h.alerts()).toEqual([]);
+  }, 120_000);
+
+  it("treats ResourceLimitExceeded and throttling as waits: no failures, no alerts, copies still made", async () => {
+    // Arrange: AWS refuses a third of the copies (limit) and throttles some Describe calls
+    // (the production client's 8 attempts absorb the throttling, as in Lambda)
+    const h = await copyHarness(estate(30), 60 * MINUTE, 8);
+    h.sb.faults.set({ service: "ec2", operation: "CopySnapshot", quotaErrorRate: 0.3, seed: 7 });
+    h.sb.faults.set({ service: "ec2", operation: "DescribeSnapshots", throttleRate: 0.1, seed: 8 });
+
+    // Act
+    for (let i = 0; i < 30 && h.copies("completed").length < 30; i++) {
+      await h.tick();
+      h.sb.clock.advance(30 * MINUTE);
+    }
+
+    // Assess
+    expect(h.copies("completed")).toHaveLength(30);
+    expect(h.copies().length).toBe(30);
+    expect(h.alerts()).toEqual([]);
+  }, 60_000);
+
+  it("a run ends only once EC2 lists the copies it started, so a back-to-back run copies nothing twice", async () => {
+    // Arrange: EC2 lists a new copy only DESCRIBE_DELAY_MS after CopySnapshot (CopySnapshot has no
+    // client token, so the listing is the only way to know a source is being copied)
+    const h = await copyHarness(estate(40));
+
+    // Act: three runs in a row, as a burst of completion events gives
+    await h.tick();
+    await h.tick();
+    await h.tick();
+
+    // Assess: the later runs saw the 20 in flight and made no call AWS would refuse
+    expect(h.copies("pending")).toHaveLength(20);
+    expect(h.sb.requests.count("CopySnapshot")).toBe(20);
+    expect(h.alerts()).toEqual([]);
+  });
+});
+
+describe("Copy job: following copies", () => {
+  it("follows a copy that outlives many runs until it completes, then the resource is within its RPO", async () => {
+    // Arrange: a copy takes 5 hours
+    const h = await copyHarness(estate(1, { dbs: 1 }), 5 * 60 * MINUTE);
+
+    // Act
+    await h.tick();
+    const started = h.copies().map((c) => c.snapshotId);
+    for (let hour = 0; hour < 4; hour++) {
+      h.sb.clock.advance(60 * MINUTE);
+      await h.tick();
+    }
+    const whilePending = h.copies().map((c) => c.snapshotId);
+    h.sb.clock.advance(90 * MINUTE);
+    await h.tick();
+
+    // Assess
+    expect(started).toHaveLength(1);
+    expect(whilePending).toEqual(started);
+    expect(h.copies("completed").map((c) => c.snapshotId)).toEqual(started);
+    expect(h.sb.state.dbSnapshots(DR).map((s) => s.status)).toEqual(["available"]);
+    expect(h.sb.state.dbSnapshots(DR)).toHaveLength(1);
+  });
+
+  it("starts one copy for a duplicated completion event, in one batch and across runs", async () => {
+    // Arrange
+    const h = await copyHarness(estate(1));
+    const source = h.sb.state.snapshots(REGION)[0];
+    const completed = {
+      version: "0",
+      id: "01234567-0123-0123-0123-012345678901",
+      "detail-type": "EBS Snapshot Notification",
+      source: "aws.ec2",
+      account: "123456789012",
+      time: "2024-05-14T11:08:05Z",
+      region: REGION,
+      resources: [`arn:aws:ec2::${REGION}:snapshot/${source?.snapshotId}`],
+      detail: { event: "createSnapshot", result: "succeeded", snapshot_id: source?.snapshotId },
+    };
+
+    // Act
+    await h.tick([completed, completed]);
+    h.sb.clock.advance(5_000);
+    await h.tick([completed]);
+
+    // Assess
+    expect(h.copies()).toHaveLength(1);
+    expect(h.copies()[0]?.tags[Tag.sourceSnapshot]).toBe(source?.snapshotId);
+  });
+
+  it("a run killed after starting some copies leaves nothing stuck: the next run fills the rest", async () => {
+    // Arrange: what a run killed after its 5th CopySnapshot leaves behind is exactly 5 copies in
+    // AWS (the run keeps nothing else anywhere), so replay that: plan, start 5, stop.
+    const h = await copyHarness(estate(30));
+    const state = await readCopyState({ clients: h.clients, config: h.config, now: h.sb.clock.now() });
+    const ec2 = h.clients.get(EC2Client, DR);
+    for (const request of state.plan.start.slice(0, 5)) await startEbsCopy(ec2, request);
+    expect(h.copies()).toHaveLength(5);
+
+    // Act: the killed run's batch comes back after the queue's visibility timeout
+    h.sb.clock.advance(10 * MINUTE);
+    await h.tick();
+
+    // Assess: 20 in flight, none twice, nothing failed
+    expect(h.copies("pending")).toHaveLength(20);
+    expect(new Set(h.copies().map((c) => c.tags[Tag.sourceSnapshot])).size).toBe(20);
+    expect(h.alerts()).toEqual([]);
+  });
+
+  it("retries a failed copy, then alerts its reason once (the failed copy is tagged as alerted)", async () => {
+    // Arrange: the only source already failed to copy three times
+    const seed = estate(1);
+    const h = await copyHarness(seed);
+    const source = h.sb.state.snapshots(REGION)[0];
+    const tags = { ...source?.tags, [Tag.sourceSnapshot]: source?.snapshotId ?? "" };
+    h.sb.seed({
+      snapshots: [1, 2, 3].map((n) => ({
+        region: DR,
+        volumeId: "vol-ffffffff",
+        startTime: new Date(START.getTime() - n * MINUTE).toISOString(),
+        state: "error" as const,
+        tags,
+      })),
+    });
+
+    // Act
+    await h.tick();
+    h.sb.clock.advance(10 * MINUTE);
+    await h.tick();
+
+    // Assess
+    const alerts = h.alerts();
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]?.subject).toMatch(/1 DR copy to us-east-1 failed 3 times/);
+    expect(alerts[0]?.message).toContain(source?.snapshotId);
+    expect(h.copies("pending")).toEqual([]);
+    expect(h.copies("error").filter((c) => c.tags[Tag.failureAlerted])).toHaveLength(1);
+  });
+});
+
+describe("Copy job: KMS", () => {
+  it("a disabled destination key starts no copy and reports the key as unusable on every run, with no failure alerts", async () => {
+    // Arrange
+    const h = await copyHarness(estate(5, { dbs: 2, keyState: "Disabled" }));
+
+    // Act
+    await h.tick();
+    h.sb.clock.advance(10 * MINUTE);
+    await h.tick();
+
+    // Assess: no copies, no stream of failures; the gauge the key's alarm reads says 1
+    expect(h.copies()).toEqual([]);
+    expect(h.sb.state.dbSnapshots(DR)).toEqual([]);
+    expect(h.alerts()).toEqual([]);
+    expect(h.sb.requests.count("CopySnapshot")).toBe(0);
+    expect(h.sb.requests.count("CopyDBSnapshot")).toBe(0);
+  });
+});
