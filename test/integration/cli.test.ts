@@ -3,6 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { copyTags } from "@outpost-ops/core/copy/lineage";
+import type { SnapshotRecord } from "@outpost-ops/core/inventory";
+import { rdsSnapshotId } from "@outpost-ops/core/snapshot/names";
+import type { Estate } from "@outpost-ops/sandbox";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   buildEstate,
@@ -10,6 +14,7 @@ import {
   configInput,
   FACTORY_ARN,
   type Harness,
+  managedTags,
   REGION,
   type SeededEstate,
   seedDailyEbs,
@@ -223,7 +228,8 @@ describe.concurrent("Integration: CLI help and usage errors", () => {
     expect(run.code).toBe(0);
     expect(run.stderr).toBe("");
     expect(run.stdout).toContain("Usage: outpost-ops <command> [options]");
-    for (const command of ["validate", "plan", "run", "drill"]) expect(run.stdout).toContain(`  ${command}`);
+    for (const command of ["validate", "status", "plan", "run", "drill"])
+      expect(run.stdout).toContain(`  ${command}`);
     expect(run.stdout).toContain("Exit codes:");
   });
 
@@ -253,6 +259,12 @@ describe.concurrent("Integration: CLI help and usage errors", () => {
       ["--at", "--dry-run"],
     ],
     [["drill", "--help"], "Usage: outpost-ops drill [options]", ["--days"], ["--at"]],
+    [
+      ["status", "--help"],
+      "Usage: outpost-ops status [options]",
+      ["--at", "--json", "Exit codes: 0"],
+      ["--region", "--dry-run"],
+    ],
     [["help", "run"], "Usage: outpost-ops run <job> [options]", ["snapshot", "retention"], []],
   ])("%j prints that command's help and exits 0", async (args, usage, present, absent) => {
     // Act
@@ -446,5 +458,362 @@ describe.concurrent("Integration: colour only for a terminal", () => {
     expect(run.code).toBe(0);
     expect(run.stdout).not.toContain(ESC);
     expect(JSON.parse(run.stdout)).toMatchObject({ valid: true });
+  });
+});
+
+/**
+ * `status` against a sandbox seeded with what the snapshot and copy jobs would have left: primary
+ * snapshots (local on the Outpost and regional) and DR copies carrying core's lineage tags
+ * (copyTags), plus the DR Region's KMS keys, one of them disabled.
+ */
+describe("Integration: outpost-ops status against the sandbox", () => {
+  const NOW = new Date("2024-05-14T12:00:00Z");
+  const DR = "us-east-1";
+  const GOOD_KEY = "arn:aws:kms:us-east-1:123456789012:key/0f1e2d3c-0000-4000-8000-000000000001";
+  const DISABLED_KEY = "arn:aws:kms:us-east-1:123456789012:key/0f1e2d3c-0000-4000-8000-000000000002";
+  const hours = (h: number) => new Date(NOW.getTime() - h * 3_600_000);
+  const snap = (n: number) => `snap-0d${String(n).padStart(15, "0")}`;
+
+  let h: Harness;
+  let seeded: SeededEstate;
+  let env: Record<string, string>;
+  const dirs: string[] = [];
+  /** A: within RPO; B: behind, its newest snapshot's copy pending; C: no snapshot; D: local only. */
+  let vol: { a: string; b: string; c: string; d: string };
+  let db: string;
+  let orderSnapshot: string;
+
+  /** The README's two-policy fix: `line` stays local (no copy), `line-dr` takes regional snapshots and copies them. */
+  function statusConfig(lineDr: { rpo: string; tier?: string }, ordersCopy = true): string {
+    const input = configInput();
+    const policies = input.policies.filter((p) => p.name !== "clinic" && p.name !== "inventory");
+    const orders = policies.find((p) => p.name === "orders");
+    if (orders && ordersCopy) orders.copy = { rpo: "26h", kmsKeyArn: DISABLED_KEY };
+    policies.push({
+      name: "line-dr",
+      resource: "ebs-volume",
+      selector: {
+        tags: { Backup: "outpost-ops", ...(lineDr.tier ? { Tier: lineDr.tier } : {}) },
+        outposts: ["factory"],
+      },
+      schedules: [{ name: "six-hourly", expression: "rate(6 hours)", retention: { keepLast: 4 } }],
+      copy: { rpo: lineDr.rpo, kmsKeyArn: GOOD_KEY },
+    });
+    const file = configOutside("outpost-ops.config.ts", CONFIG_SOURCE({ ...input, policies }));
+    dirs.push(file.dir);
+    return file.path;
+  }
+
+  beforeAll(async () => {
+    // Prepare
+    h = await startHarness({ start: NOW });
+    seeded = buildEstate({ lineVolumes: 4, instances: 0, serial: 7 });
+    const [a, b, c, d] = seeded.lineVolumeIds as [string, string, string, string];
+    vol = { a, b, c, d };
+    db = seeded.dbInstanceIds[0] as string;
+    // A and B are gold tier: the narrower config below protects only them.
+    for (const v of seeded.estate.volumes ?? [])
+      if (v.id === a || v.id === b) v.tags = { ...v.tags, Tier: "gold" };
+
+    type Seed = NonNullable<Estate["snapshots"]>[number];
+    const primary: Seed[] = [];
+    const copies: Seed[] = [];
+    const regional = (id: string, volumeId: string, at: Date) => {
+      primary.push({
+        region: REGION,
+        id,
+        volumeId,
+        startTime: at.toISOString(),
+        tags: managedTags("line-dr", "six-hourly", volumeId, at),
+      });
+      return id;
+    };
+    const local = (id: string, volumeId: string, at: Date) =>
+      primary.push({
+        region: REGION,
+        id,
+        volumeId,
+        startTime: at.toISOString(),
+        outpostArn: FACTORY_ARN,
+        tags: managedTags("line", "hourly", volumeId, at),
+      });
+    /** A DR copy as the copy job makes it: EBS's placeholder volume, the source's tags plus lineage. */
+    const copy = (id: string, source: Seed, startedAt: Date, state: "pending" | "completed") => {
+      const record: SnapshotRecord = {
+        kind: "ebs",
+        id: source.id as string,
+        sourceId: source.volumeId,
+        createdAt: new Date(source.startTime),
+        state: "completed",
+        tags: source.tags ?? {},
+        awsBackup: false,
+      };
+      copies.push({
+        region: DR,
+        id,
+        volumeId: "vol-ffffffff",
+        startTime: startedAt.toISOString(),
+        state,
+        tags: Object.fromEntries(copyTags(record, REGION).map((t) => [t.Key, t.Value])),
+      });
+    };
+    local(snap(1), a, hours(1));
+    regional(snap(2), a, hours(6));
+    copy(snap(101), primary.at(-1) as Seed, hours(5.8), "completed");
+    regional(snap(3), b, hours(12));
+    copy(snap(102), primary.at(-1) as Seed, hours(11.8), "completed");
+    regional(snap(4), b, hours(6));
+    copy(snap(103), primary.at(-1) as Seed, hours(5.7), "pending");
+    local(snap(5), d, hours(1));
+    orderSnapshot = rdsSnapshotId("orders", db, "2024-05-14T00:00Z");
+    h.sb.seed({
+      ...seeded.estate,
+      snapshots: [...primary, ...copies],
+      dbSnapshots: [
+        {
+          region: REGION,
+          id: orderSnapshot,
+          dbInstanceId: db,
+          createdAt: hours(12).toISOString(),
+          tags: managedTags("orders", "daily", db, hours(12)),
+        },
+      ],
+      kmsKeys: [
+        { region: DR, id: GOOD_KEY.split("/")[1] as string },
+        { region: DR, id: DISABLED_KEY.split("/")[1] as string, enabled: false },
+      ],
+    });
+    env = {
+      AWS_ENDPOINT_URL: h.sb.endpoint,
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+    };
+  });
+
+  afterAll(async () => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    await h?.sb.close();
+  });
+
+  it("--json gives every protected resource's points, its RPO state and why, as the sandbox holds them; exit 4", async () => {
+    // Prepare
+    const config = statusConfig({ rpo: "8h" });
+    const mutating = [
+      "CopySnapshot",
+      "CopyDBSnapshot",
+      "CopyDBClusterSnapshot",
+      "CreateTags",
+      "AddTagsToResource",
+    ];
+    const before = mutating.map((op) => h.sb.requests.count(op));
+
+    // Act
+    const run = await cli(["status", "--json", "--config", config, "--at", NOW.toISOString()], env);
+
+    // Assess
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(4);
+    const out = JSON.parse(run.stdout);
+    expect(out).toMatchObject({
+      at: NOW.toISOString(),
+      sourceRegion: REGION,
+      destination: DR,
+      withinRpo: false,
+      needsAttention: true,
+      copies: {
+        ebs: { limit: 20, inFlight: 1, ready: 0, queued: 0, blocked: 0, exhausted: 0 },
+        rds: { limit: 20, inFlight: 0, ready: 0, queued: 0, blocked: 1, exhausted: 0 },
+      },
+      keys: [
+        { arn: DISABLED_KEY, usable: false, policies: ["orders"] },
+        { arn: GOOD_KEY, usable: true, policies: ["line-dr"] },
+      ],
+      policies: [
+        {
+          name: "orders",
+          resource: "rds-instance",
+          rpo: "26h",
+          schedules: ["daily"],
+          resources: 1,
+          behind: 1,
+        },
+        {
+          name: "line-dr",
+          resource: "ebs-volume",
+          rpo: "8h",
+          schedules: ["six-hourly"],
+          resources: 4,
+          behind: 3,
+        },
+      ],
+    });
+    expect(out.keys[0].problem).toMatch(/is Disabled: enable the key/);
+    const point = (snapshotId: string, h: number) => ({
+      snapshotId,
+      at: hours(h).toISOString(),
+      ageMs: h * 3_600_000,
+    });
+    const base = { policy: "line-dr", rpo: "8h", rpoMs: 8 * 3_600_000 };
+    expect(out.resources).toEqual([
+      {
+        ...base,
+        resource: vol.a,
+        local: point(snap(1), 1),
+        regional: point(snap(2), 6),
+        dr: point(snap(101), 6),
+        withinRpo: true,
+        code: "within-rpo",
+        reason: "DR copy is 6h 0m old (RPO 8h 0m)",
+      },
+      {
+        ...base,
+        resource: vol.b,
+        regional: point(snap(4), 6),
+        dr: point(snap(103 - 1), 12),
+        withinRpo: false,
+        code: "copy-in-progress",
+        reason: `DR copy is 12h 0m old (RPO 8h 0m); copy ${snap(103)} of ${snap(4)} in progress since ${hours(5.7).toISOString()}`,
+      },
+      {
+        ...base,
+        resource: vol.c,
+        withinRpo: false,
+        code: "no-snapshot-yet",
+        reason: "no DR copy yet; no completed regional snapshot yet",
+      },
+      {
+        ...base,
+        resource: vol.d,
+        local: point(snap(5), 1),
+        withinRpo: false,
+        code: "local-only",
+        reason: `no DR copy yet; only local snapshots on its Outpost (newest ${snap(5)}), which EC2 cannot copy`,
+      },
+      {
+        policy: "orders",
+        rpo: "26h",
+        rpoMs: 26 * 3_600_000,
+        resource: db,
+        regional: point(orderSnapshot, 12),
+        withinRpo: false,
+        code: "kms-key-unusable",
+        reason: expect.stringMatching(/^no DR copy yet; KMS key .*0002 in us-east-1 is Disabled/),
+      },
+    ]);
+    // Read-only: status never starts, tags or marks anything.
+    expect(mutating.map((op) => h.sb.requests.count(op))).toEqual(before);
+  });
+
+  it("the table shows the same: the header, then one row per resource with its points, state and reason", async () => {
+    // Prepare
+    const config = statusConfig({ rpo: "8h" });
+
+    // Act
+    const run = await cli(["status", "--config", config, "--at", NOW.toISOString()], env);
+
+    // Assess
+    expect(run.code).toBe(4);
+    expect(run.stderr).toBe("");
+    expect(run.stdout).not.toContain(ESC);
+    const lines = run.stdout.split("\n");
+    expect(lines.slice(0, 4)).toEqual([
+      `DR recovery points as of ${NOW.toISOString()}: ${REGION} -> ${DR}`,
+      `Copies into ${DR}:`,
+      "  EBS: 1/20 in flight, 0 ready to start, 0 queued",
+      "  RDS/Aurora: 0/20 in flight, 0 ready to start, 0 queued, 1 blocked by a KMS key",
+    ]);
+    expect(run.stdout).toContain(`  usable    ${GOOD_KEY} (line-dr)`);
+    expect(run.stdout).toMatch(
+      new RegExp(`  UNUSABLE  ${DISABLED_KEY} \\(orders\\): in us-east-1 is Disabled: enable the key`),
+    );
+    expect(run.stdout).toContain("5 resource(s) in 2 copy policies: 1 within RPO, 4 behind.");
+    expect(run.stdout).toContain(
+      "Policy line-dr (ebs-volume, RPO 8h, copies six-hourly): 4 resource(s), 3 behind",
+    );
+    const row = (resource: string) => lines.find((l) => l.startsWith(`${resource} `)) ?? "";
+    expect(row(vol.a)).toMatch(
+      new RegExp(
+        `^${vol.a}\\s+${snap(1)} 2024-05-14T11:00Z \\(1h 0m\\)\\s+${snap(2)} 2024-05-14T06:00Z \\(6h 0m\\)\\s+${snap(101)} 2024-05-14T06:00Z \\(6h 0m\\)\\s+ok\\s+within-rpo\\s+DR copy is 6h 0m old`,
+      ),
+    );
+    expect(row(vol.b)).toMatch(
+      new RegExp(
+        `^${vol.b}\\s+-\\s+${snap(4)} .*\\s+${snap(102)} 2024-05-14T00:00Z \\(12h 0m\\)\\s+BEHIND\\s+copy-in-progress\\s+`,
+      ),
+    );
+    expect(row(vol.c)).toMatch(new RegExp(`^${vol.c}\\s+-\\s+-\\s+-\\s+BEHIND\\s+no-snapshot-yet\\s+`));
+    expect(row(vol.d)).toMatch(
+      new RegExp(`^${vol.d}\\s+${snap(5)} .*\\s+-\\s+-\\s+BEHIND\\s+local-only\\s+`),
+    );
+    expect(row(db)).toMatch(
+      new RegExp(`^${db}\\s+-\\s+${orderSnapshot} .*\\s+-\\s+BEHIND\\s+kms-key-unusable\\s+`),
+    );
+  });
+
+  it("exits 0 when every protected resource is within its RPO and every key is usable", async () => {
+    // Prepare: only the gold volumes (A and B), an RPO B's 12-hour-old copy meets, and no RDS copy
+    const input = statusConfig({ rpo: "24h", tier: "gold" }, false);
+
+    // Act
+    const run = await cli(["status", "--json", "--config", input, "--at", NOW.toISOString()], env);
+
+    // Assess
+    expect(run.code, run.stderr).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(out).toMatchObject({
+      withinRpo: true,
+      needsAttention: false,
+      keys: [{ arn: GOOD_KEY, usable: true }],
+    });
+    expect(out.resources.map((r: { resource: string; code: string }) => [r.resource, r.code])).toEqual([
+      [vol.a, "within-rpo"],
+      [vol.b, "within-rpo"],
+    ]);
+  });
+
+  it("a config without copy policies says so and exits 0 without calling AWS", async () => {
+    // Prepare: no credentials and no endpoint: any AWS call would fail
+    const config = configOutside("outpost-ops.config.ts", CONFIG_SOURCE(configInput()));
+    dirs.push(config.dir);
+
+    // Act
+    const [text, json] = await Promise.all([
+      cli(["status", "--config", config.path], { AWS_REGION: REGION }),
+      cli(["status", "--json", "--config", config.path], { AWS_REGION: REGION }),
+    ]);
+
+    // Assess
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/^No policy in the config copies to the DR Region/);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ withinRpo: true, needsAttention: false, resources: [] });
+  });
+
+  it("without credentials it exits 1 and says how to provide them, with no stack trace", async () => {
+    // Prepare
+    const config = statusConfig({ rpo: "8h" });
+
+    // Act
+    const run = await cli(["status", "--config", config], {
+      AWS_REGION: REGION,
+      AWS_ENDPOINT_URL: h.sb.endpoint,
+      AWS_ACCESS_KEY_ID: "",
+      AWS_SECRET_ACCESS_KEY: "",
+      AWS_SESSION_TOKEN: "",
+      AWS_EC2_METADATA_DISABLED: "true",
+      AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: "",
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: "",
+      AWS_WEB_IDENTITY_TOKEN_FILE: "",
+      AWS_SHARED_CREDENTIALS_FILE: join(tmpdir(), "outpost-ops-no-credentials"),
+      AWS_CONFIG_FILE: join(tmpdir(), "outpost-ops-no-config"),
+    });
+
+    // Assess
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toContain("No AWS credentials found");
+    expect(run.stderr).toContain("Set AWS_PROFILE");
+    expect(run.stderr).not.toMatch(STACK_FRAME);
   });
 });

@@ -31,3 +31,44 @@ export function progress(
 }
 
 export const silentProgress: Progress = { tick() {}, end() {} };
+
+/**
+ * Progress of a read whose total is unknown until it ends (pages of snapshots, Region by Region):
+ * `update("source snapshots", 12000)` as pages arrive. On a terminal, one live line; otherwise a line
+ * each time a phase passes another `every` items, so a CI log of a large estate shows it moving and a
+ * small one stays quiet.
+ */
+export interface Counter {
+  update(what: string, count: number): void;
+  end(): void;
+}
+
+export function counter(
+  label: string,
+  stream: { write(text: string): unknown; isTTY?: boolean },
+  every = 10_000,
+): Counter {
+  const tty = stream.isTTY === true;
+  const logged = new Map<string, number>();
+  let live = false;
+  return {
+    update(what, count) {
+      if (tty) {
+        stream.write(`\r\x1b[2K${label}: ${what} ${count}`);
+        live = true;
+        return;
+      }
+      const step = Math.floor(count / every);
+      if (step > (logged.get(what) ?? 0)) {
+        logged.set(what, step);
+        stream.write(`${label}: ${what} ${count}\n`);
+      }
+    },
+    end() {
+      // Clear the live line: what follows on stdout (the table) should not share a line with it.
+      if (tty && live) stream.write("\r\x1b[2K");
+    },
+  };
+}
+
+export const silentCounter: Counter = { update() {}, end() {} };

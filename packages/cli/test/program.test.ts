@@ -22,6 +22,8 @@ describe("Function: runCli (commander program)", () => {
       expect(r.stderr).toBe("");
       expect(r.stdout).toMatch(/^Usage: outpost-ops <command> \[options\]/);
       expect(r.stdout).toMatch(/validate \[options\]\s+Check the config/);
+      expect(r.stdout).toMatch(/status \[options\]\s+Show each protected resource's newest Outpost/);
+      expect(r.stdout).toMatch(/4 \(status\) needs\s+attention/);
       expect(r.stdout).toMatch(/plan\s+Show what a job would do/);
       expect(r.stdout).toMatch(/run\s+Do a job/);
       expect(r.stdout).toMatch(/drill \[options\]\s+Offline DR drill/);
@@ -57,6 +59,19 @@ describe("Function: runCli (commander program)", () => {
     expect(drill.stdout).not.toMatch(/--at|--dry-run|--region|--yes/);
   });
 
+  it("status --help shows --config, --json and --at (it reads only: no --dry-run, --yes or --region) and its exit codes", async () => {
+    // Act
+    const r = await run(["status", "--help"]);
+
+    // Assess
+    expect(r.code).toBe(0);
+    expect(r.stdout.split("\n")[0]).toBe("Usage: outpost-ops status [options]");
+    for (const option of ["--config <path>", "--json", "--at <iso-time>"]) expect(r.stdout).toContain(option);
+    expect(r.stdout).not.toMatch(/--dry-run|--yes|--region|--days/);
+    expect(r.stdout).toContain("starts no copies");
+    expect(r.stdout).toMatch(/0 every resource within its RPO and every DR key usable; 4 needs\s+attention/);
+  });
+
   it("no command, or a group without its job, prints help on stderr and exits 2", async () => {
     for (const argv of [[], ["plan"], ["run"]]) {
       // Act
@@ -78,6 +93,9 @@ describe("Function: runCli (commander program)", () => {
     [["run", "snapshot", "--yes"], /unknown option '--yes'/],
     [["run", "snapshot", "--days", "3"], /unknown option '--days'/],
     [["plan", "snapshot", "--at"], /option '--at <iso-time>' argument missing/],
+    [["status", "--dry-run"], /unknown option '--dry-run'/],
+    [["status", "--region", "us-east-1"], /unknown option '--region'/],
+    [["statsu"], /unknown command 'statsu'\n\(Did you mean status\?\)/],
   ])("%j is a usage error: exit 2, the problem on stderr", async (argv, problem) => {
     // Act
     const r = await run(argv);
@@ -94,8 +112,11 @@ describe("Function: runCli (commander program)", () => {
     async (at) => {
       // Act
       const r = await run(["run", "retention", "--config", "/nonexistent/outpost-ops.config.ts", "--at", at]);
+      const status = await run(["status", "--config", "/nonexistent/outpost-ops.config.ts", "--at", at]);
 
       // Assess
+      expect(status.code).toBe(2);
+      expect(status.stderr).toContain(`option '--at <iso-time>' argument '${at}' is invalid.`);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(
         `option '--at <iso-time>' argument '${at}' is invalid. It must be an ISO-8601 time with a zone, such as 2024-05-14T10:00:00Z.`,

@@ -11,10 +11,17 @@ import type { Cli, Register } from "./cli.ts";
 import { registerDrill } from "./drill.ts";
 import { registerRetention } from "./retention.ts";
 import { registerSnapshot } from "./snapshot.ts";
+import { registerStatus } from "./status.ts";
 import { registerValidate } from "./validate.ts";
 
 /** In the order `outpost-ops --help` lists them. */
-const COMMANDS: Register[] = [registerValidate, registerSnapshot, registerRetention, registerDrill];
+const COMMANDS: Register[] = [
+  registerValidate,
+  registerStatus,
+  registerSnapshot,
+  registerRetention,
+  registerDrill,
+];
 
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
 
@@ -22,7 +29,8 @@ const NOTES = `
 Run outpost-ops <command> --help for a command's options.
 
 Exit codes: 0 done; 1 some items failed or still need a retry; 2 refused (deletion cap, no
-confirmation) or a usage error; 3 the config cannot be loaded or is invalid.
+confirmation) or a usage error; 3 the config cannot be loaded or is invalid; 4 (status) needs
+attention: a resource is behind its RPO, or a DR KMS key is unusable.
 
 Environment: AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL as for the AWS CLI; ALERT_TOPIC_ARN sends
 alerts to SNS (otherwise they are printed); NO_COLOR turns colour off, FORCE_COLOR forces it on.`;
@@ -38,7 +46,7 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => num
   // Settings before any .command(): subcommands copy them when created.
   const program = new Command("outpost-ops")
     .description(
-      "Snapshots, retention and DR drills for AWS Outposts estates, run from this machine with the same code as the Lambdas.",
+      "Snapshots, retention, DR recovery points and drills for AWS Outposts estates, run from this machine with the same code as the Lambdas.",
     )
     .usage("<command> [options]")
     .version(version, "-V, --version", "print the version")
