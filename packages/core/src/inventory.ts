@@ -69,6 +69,8 @@ export interface SnapshotRecord {
   arn?: string;
   /** EBS: set on a local snapshot, stored on this Outpost (it cannot be copied to a Region). */
   outpostArn?: string;
+  /** RDS/Aurora: whether its storage is encrypted (a copy of an unencrypted cluster snapshot takes no key). */
+  encrypted?: boolean;
   /** Why a snapshot or copy failed, where AWS says (EBS StateMessage). */
   stateMessage?: string;
 }

@@ -66,7 +66,7 @@ export interface StatusReport {
   >;
   /** Completed snapshots never copied because a newer one of the same resource and schedule is. */
   superseded: number;
-  keys: { arn: string; usable: boolean; problem?: string; policies: string[] }[];
+  keys: { arn: string; usable: boolean; unknown?: true; problem?: string; policies: string[] }[];
   policies: {
     name: string;
     resource: ResourceKind;
@@ -82,15 +82,6 @@ export interface StatusReport {
 function point(p: RecoveryPoint | undefined, at: Date): StatusPoint | undefined {
   if (!p) return undefined;
   return { snapshotId: p.snapshotId, at: p.at, ageMs: Math.max(0, at.getTime() - p.at.getTime()) };
-}
-
-/** Core's sentence for a copy with a free slot says "starting now", which is the scheduler's view. */
-function statusReason(r: ResourceRecovery): string {
-  if (r.code !== "copy-started") return r.reason;
-  return r.reason.replace(
-    /starting now$/,
-    "has a free copy slot: the copy scheduler starts it on its next run",
-  );
 }
 
 /**
@@ -119,7 +110,7 @@ export function statusReport(
       ...(dr ? { dr } : {}),
       withinRpo: r.withinRpo,
       code: r.code,
-      reason: statusReason(r),
+      reason: r.reason,
     };
   });
   const service = (s: CopyService) => ({
@@ -133,6 +124,7 @@ export function statusReport(
   const keys = [...state.keys.values()].map((k) => ({
     arn: k.arn,
     usable: k.usable,
+    ...(k.unknown ? { unknown: true as const } : {}),
     ...(k.problem ? { problem: k.problem } : {}),
     policies: copying.filter((p) => p.copy?.kmsKeyArn === k.arn).map((p) => p.name),
   }));
@@ -189,10 +181,12 @@ export function renderStatus(report: StatusReport, paint: Paint = noPaint): stri
   lines.push(`KMS keys in ${report.destination}:`);
   for (const k of report.keys)
     lines.push(
-      k.usable
-        ? `  ${paint.green("usable")}    ${k.arn} (${k.policies.join(", ")})`
-        : // The problem names the key first; once is enough on this line.
-          `  ${paint.red("UNUSABLE")}  ${k.arn} (${k.policies.join(", ")}): ${(k.problem ?? "cannot be used").replace(`KMS key ${k.arn} `, "")}`,
+      k.unknown
+        ? `  ${paint.yellow("unknown")}   ${k.arn} (${k.policies.join(", ")}): ${k.problem ?? "not checked"}`
+        : k.usable
+          ? `  ${paint.green("usable")}    ${k.arn} (${k.policies.join(", ")})`
+          : // The problem names the key first; once is enough on this line.
+            `  ${paint.red("UNUSABLE")}  ${k.arn} (${k.policies.join(", ")}): ${(k.problem ?? "cannot be used").replace(`KMS key ${k.arn} `, "")}`,
     );
   const total = `${report.resources.length} resource(s) in ${report.policies.length} copy polic${report.policies.length === 1 ? "y" : "ies"}: ${within} within RPO, ${behind} behind.`;
   lines.push(behind > 0 ? paint.yellow(total) : paint.green(total));
@@ -267,6 +261,8 @@ export async function status(ctx: CommandContext): Promise<number> {
       config,
       now: ctx.now,
       withResources: true,
+      // The operator may not be allowed to describe the keys: that says nothing about the key.
+      keyDenied: "unknown",
       onProgress: (what, count) => progress.update(what, count),
     });
   } catch (error) {

@@ -15,6 +15,15 @@ export interface AlarmStateChange {
 }
 
 /**
+ * Which job an alarm speaks for, by its name (packages/functions/src/jobs.ts names them), so a
+ * subscription filter on `job` catches the copy job's RPO and KMS alarms; the rest are the platform's.
+ * @example alarmJob("outpost-ops-prod-rpo-orders-db") // "copy"
+ */
+export function alarmJob(alarmName: string): Alert["job"] {
+  return /-rpo-|-copy-kms-|-copy-schedule-/.test(alarmName) ? "copy" : "platform";
+}
+
+/**
  * What one of our alarms going to ALARM (critical) or back to OK (info) means for a user, by name.
  * @example alarmAlert({ alarmName: "outpost-ops-prod-snapshot-work-dead-letters", state: "ALARM", ... })
  */
@@ -31,7 +40,7 @@ export function alarmAlert(change: AlarmStateChange): Omit<Alert, "stage"> {
   ].filter(Boolean);
   return {
     severity: firing ? "critical" : "info",
-    job: "platform",
+    job: alarmJob(change.alarmName),
     title: `${change.alarmName} is ${change.state}`,
     body: body.join("\n"),
     region: change.region,

@@ -75,7 +75,12 @@ export async function startDbCopy(rds: RDSClient, request: CopyRequest): Promise
   const sourceArn = request.source.arn;
   const targetId = request.targetId;
   if (!sourceArn || !targetId) throw new Error(`copy ${request.key}: no source ARN or target identifier`);
-  const common = { KmsKeyId: request.kmsKeyArn, Tags: request.tags };
+  // RDS encrypts a copy of an unencrypted DB snapshot with the key given; for a DB cluster snapshot
+  // it refuses the key instead ("If you copy an unencrypted DB cluster snapshot and specify a value
+  // for the KmsKeyId parameter, an error is returned", CopyDBClusterSnapshot API Reference), so an
+  // unencrypted cluster's copy stays unencrypted.
+  const keyless = request.kind === "aurora" && request.source.encrypted === false;
+  const common = { ...(keyless ? {} : { KmsKeyId: request.kmsKeyArn }), Tags: request.tags };
   if (request.kind === "rds")
     await rds.send(
       new CopyDBSnapshotCommand({

@@ -18,9 +18,17 @@ const FIX = {
 } as const;
 
 /**
+ * `denied` says what an AccessDenied from DescribeKey means: for the copy function, whose role is
+ * granted kms:DescribeKey on the key, that the key policy shuts it out (copies would fail too:
+ * unusable); for an operator running `status`, only that they may not look (unknown).
  * @example const health = await keyHealth(kms, "arn:aws:kms:us-east-1:123456789012:key/…", "us-east-1")
  */
-export async function keyHealth(kms: KMSClient, arn: string, region: string): Promise<KeyHealth> {
+export async function keyHealth(
+  kms: KMSClient,
+  arn: string,
+  region: string,
+  denied: "unusable" | "unknown" = "unusable",
+): Promise<KeyHealth> {
   const keyRegion = arn.split(":")[3];
   if (keyRegion !== region)
     return {
@@ -37,9 +45,10 @@ export async function keyHealth(kms: KMSClient, arn: string, region: string): Pr
   } catch (error) {
     // A throttled or failed check says nothing about the key: let the copies find out.
     if (classifyAwsError(error) === "retry-later") return { arn, usable: true };
-    const code = errorCode(error);
-    const fix =
-      code === "NotFoundException" ? FIX.missing : /AccessDenied/.test(code) ? FIX.denied : FIX.missing;
+    const isDenied = /AccessDenied/.test(errorCode(error));
+    if (isDenied && denied === "unknown")
+      return { arn, usable: true, unknown: true, problem: `not checked: ${errorMessage(error)}` };
+    const fix = isDenied ? FIX.denied : FIX.missing;
     return { arn, usable: false, problem: `KMS key ${arn} in ${region}: ${errorMessage(error)}; ${fix}` };
   }
 }
@@ -53,13 +62,14 @@ export function keyRefused(arn: string, region: string, detail: string): KeyHeal
   };
 }
 
-/** AWS errors and failure messages that mean the destination key cannot be used. */
-const KMS_PROBLEM =
-  /KMSKeyNotAccessible|KMS|kms|KeyUnavailable|Key .*not usable|key .*(disabled|does not exist)/;
-
 /**
- * @example isKmsProblem("KMSKeyNotAccessibleFault: An error occurred accessing an Amazon Web Services KMS key.") // true
+ * Whether a refused or failed copy says the DESTINATION key is the problem: RDS's
+ * KMSKeyNotAccessibleFault (the only key it is given is ours), or a message naming our key. A
+ * message about some other key (a source encrypted with a key we cannot decrypt) does not block ours.
+ * @example isDestinationKeyProblem("KMSKeyNotAccessibleFault", "…", arn) // true
  */
-export function isKmsProblem(text: string): boolean {
-  return KMS_PROBLEM.test(text);
+export function isDestinationKeyProblem(code: string, message: string, keyArn: string): boolean {
+  if (code === "KMSKeyNotAccessibleFault") return true;
+  const keyId = keyArn.split("/").pop() ?? keyArn;
+  return message.includes(keyArn) || message.includes(keyId);
 }

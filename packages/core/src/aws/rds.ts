@@ -70,6 +70,7 @@ function dbSnapshotRecord(
     status?: string;
     type?: string;
     tags?: RdsTag[];
+    encrypted?: boolean;
   },
 ): SnapshotRecord {
   const id = s.id ?? "";
@@ -82,6 +83,7 @@ function dbSnapshotRecord(
     tags: tagsOf(s.tags),
     awsBackup: s.type === "awsbackup" || id.startsWith("awsbackup:"),
     ...(s.arn ? { arn: s.arn } : {}),
+    ...(s.encrypted !== undefined ? { encrypted: s.encrypted } : {}),
   };
 }
 
@@ -94,6 +96,7 @@ export async function* streamManagedDbSnapshots(rds: RDSClient): AsyncGenerator<
         dbSnapshotRecord("rds", {
           id: s.DBSnapshotIdentifier,
           arn: s.DBSnapshotArn,
+          encrypted: s.Encrypted,
           sourceId: s.DBInstanceIdentifier,
           createdAt: s.SnapshotCreateTime ?? s.OriginalSnapshotCreateTime,
           status: s.Status,
@@ -109,6 +112,7 @@ export async function* streamManagedDbSnapshots(rds: RDSClient): AsyncGenerator<
         dbSnapshotRecord("aurora", {
           id: s.DBClusterSnapshotIdentifier,
           arn: s.DBClusterSnapshotArn,
+          encrypted: s.StorageEncrypted,
           sourceId: s.DBClusterIdentifier,
           createdAt: s.SnapshotCreateTime,
           status: s.Status,

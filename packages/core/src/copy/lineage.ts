@@ -9,22 +9,30 @@ import { TAG_PREFIX, Tag } from "../tags.ts";
 
 const MAX_RDS_ID = 255;
 
+/** EC2 and RDS take at most 50 tags per resource. */
+const MAX_TAGS = 50;
+/** Reserved for AWS: cannot be set by a caller. */
+const AWS_PREFIX = "aws:";
+
 /**
- * The tags a copy is created with: every `outpost-ops:` tag of the source (but a legal hold, which a
- * person set on that snapshot, not on its copies), plus lineage.
+ * The tags a copy is created with: the source's tags (its own, and those copySourceTags carried from
+ * the volume or database), but a legal hold, which a person set on that snapshot and not on its
+ * copies; then lineage. Ours come first, so with more than 50 it is users' tags that are left out.
  * @example copyTags(source, "us-west-2") // [{ Key: "outpost-ops:managed", Value: "true" }, …, { Key: "outpost-ops:source-region", Value: "us-west-2" }]
  */
 export function copyTags(source: SnapshotRecord, sourceRegion: string): { Key: string; Value: string }[] {
   const tags = new Map<string, string>();
-  for (const [key, value] of Object.entries(source.tags)) {
-    if (key.startsWith(TAG_PREFIX) && key !== Tag.legalHold && key !== Tag.failureAlerted)
-      tags.set(key, value);
-  }
+  const entries = Object.entries(source.tags).filter(
+    ([key]) => !key.startsWith(AWS_PREFIX) && key !== Tag.legalHold && key !== Tag.failureAlerted,
+  );
+  for (const [key, value] of entries) if (key.startsWith(TAG_PREFIX)) tags.set(key, value);
   tags.set(Tag.sourceSnapshot, source.id);
   tags.set(Tag.sourceRegion, sourceRegion);
   tags.set(Tag.sourceTime, source.createdAt.toISOString());
   if (source.kind === "ebs") tags.set(Tag.sourceVolume, source.sourceId);
   if (!tags.has(Tag.source)) tags.set(Tag.source, source.sourceId);
+  for (const [key, value] of entries)
+    if (!key.startsWith(TAG_PREFIX) && tags.size < MAX_TAGS) tags.set(key, value);
   return [...tags].map(([Key, Value]) => ({ Key, Value }));
 }
 

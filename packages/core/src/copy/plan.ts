@@ -85,6 +85,8 @@ export interface ExhaustedCopy {
 export interface KeyHealth {
   arn: string;
   usable: boolean;
+  /** Not known (the caller may not describe the key): treated as usable, shown as unknown. */
+  unknown?: true;
   /** Why not, in words that name the key, its Region and what is wrong. */
   problem?: string;
 }

@@ -157,12 +157,15 @@ export function recoveryPoints(input: RecoveryInput): ResourceRecovery[] {
       const ahead = plan.queued.filter((r) => serviceOf(r.kind) === serviceOf(inQueue.kind)).indexOf(inQueue);
       return {
         code: "copy-queued",
-        reason: `${behind}; copy of ${inQueue.source.id} queued behind ${ahead} other(s) for a ${serviceOf(inQueue.kind).toUpperCase()} copy slot`,
+        reason: `${behind}; copy of ${inQueue.source.id} queued behind ${ahead} other(s) for ${inQueue.kind === "ebs" ? "an EBS" : "an RDS"} copy slot`,
       };
     }
     const starting = plan.start.find((r) => r.policy === policy && r.resource === resource);
     if (starting)
-      return { code: "copy-started", reason: `${behind}; copy of ${starting.source.id} starting now` };
+      return {
+        code: "copy-started",
+        reason: `${behind}; a copy slot is free for ${starting.source.id}: the copy scheduler starts it`,
+      };
     if (!f.g && f.l)
       return {
         code: "local-only",

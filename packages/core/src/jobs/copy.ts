@@ -25,7 +25,7 @@ import {
 } from "../aws/copy.ts";
 import { streamManagedSnapshots } from "../aws/ec2.ts";
 import { classifyAwsError, errorCode, errorMessage, failureCode } from "../aws/errors.ts";
-import { isKmsProblem, keyHealth, keyRefused } from "../aws/kms.ts";
+import { isDestinationKeyProblem, keyHealth, keyRefused } from "../aws/kms.ts";
 import { streamManagedDbSnapshots } from "../aws/rds.ts";
 import type { Config, Policy } from "../config/schema.ts";
 import {
@@ -66,6 +66,8 @@ export interface CopyStateInput {
   deadline?: Deadline;
   /** Also list the resources the copy policies select (a resource with no snapshot yet shows up). */
   withResources?: boolean;
+  /** What DescribeKey's AccessDenied means: `unknown` for an operator's read-only look (status). */
+  keyDenied?: "unusable" | "unknown";
   /** Called as pages arrive (the CLI's progress line). */
   onProgress?: (what: string, count: number) => void;
   /** Waits while EC2 lists the new copies (the drill's and tests' clock is the sandbox's). */
@@ -124,7 +126,7 @@ export async function readCopyState(input: CopyStateInput): Promise<CopyState> {
   const keys = new Map<string, KeyHealth>();
   const kms = clients.get(KMSClient, destination);
   for (const arn of new Set(policies.map((p) => p.copy?.kmsKeyArn ?? ""))) {
-    if (arn) keys.set(arn, await keyHealth(kms, arn, destination));
+    if (arn) keys.set(arn, await keyHealth(kms, arn, destination, input.keyDenied));
   }
   let protectedResources: { policy: string; resource: string }[] | undefined;
   if (input.withResources) {
@@ -245,7 +247,7 @@ export async function runCopyScheduler(input: CopyStateInput & { dryRun?: boolea
     } catch (error) {
       const text = errorMessage(error);
       const cls = classifyAwsError(error);
-      if (errorCode(error) === "KMSKeyNotAccessibleFault" || (cls === "fatal" && isKmsProblem(text))) {
+      if (cls === "fatal" && isDestinationKeyProblem(errorCode(error), text, request.kmsKeyArn)) {
         const refused = keyRefused(request.kmsKeyArn, destination, text);
         keys.set(request.kmsKeyArn, refused);
         outcomes.push(outcome(request, "skipped", "kms-key-unusable", refused.problem ?? text));
