@@ -15,6 +15,8 @@ import { RegionInfo } from "aws-cdk-lib/region-info";
 
 const PLACEHOLDER = /\$\{([^}]*)\}/g;
 const KMS_KEY = /^kmsKey:(.+)$/;
+/** `${kmsKeys:GROUP}`: a whole Resource entry that stands for every key ARN of a group. */
+const KMS_KEY_GROUP = /^\$\{kmsKeys:([^}]*)\}$/;
 /** A key ARN: IAM does not authorize key operations through an alias ARN in a policy's Resource. */
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/.+$/;
 
@@ -32,22 +34,40 @@ export interface Placeholders {
    * know (which fails the synth, naming the placeholder).
    */
   kmsKey?: (name: string) => string | undefined;
+  /**
+   * `${kmsKeys:GROUP}`: every key ARN of a group (possibly none), or undefined for a group that
+   * does not exist (which fails the synth, naming the placeholder).
+   */
+  kmsKeys?: (group: string) => readonly string[] | undefined;
+}
+
+/** The groups `${kmsKeys:GROUP}` names. */
+export type KmsKeyGroup = "copy";
+
+/**
+ * The KMS keys the config names, by group: `copy` is every policy's `copy.kmsKeyArn` (the DR
+ * Region's destination keys), each once, in config order.
+ * @example kmsKeysOf(config) // { copy: ["arn:aws:kms:us-east-1:123456789012:key/1234abcd-…"] }
+ */
+export function kmsKeysOf(config: Config): Record<KmsKeyGroup, string[]> {
+  const copy = config.policies.flatMap((p) => (p.copy ? [p.copy.kmsKeyArn] : []));
+  return { copy: [...new Set(copy)] };
 }
 
 /**
- * The KMS keys the config names, by the name permissions use in `${kmsKey:NAME}`. The config has
- * none yet; the copy job adds its destination keys here, e.g. `"copy-dr": config.copy.kmsKeyArn`.
+ * The placeholders of a validated config: its Regions and KMS key groups, plus single keys by name
+ * for `${kmsKey:NAME}` (no config field names one today).
  */
-export function kmsKeysOf(_config: Config): Record<string, string> {
-  return {};
-}
-
-/** The placeholders of a validated config: its Regions and the KMS keys it names. */
-export function placeholdersFrom(config: Config, kmsKeys: Record<string, string> = kmsKeysOf(config)) {
+export function placeholdersFrom(
+  config: Config,
+  kmsKeys: Record<string, string> = {},
+  kmsKeyGroups: Record<string, readonly string[]> = kmsKeysOf(config),
+) {
   return {
     primaryRegion: config.regions.primary,
     drRegion: config.regions.dr,
     kmsKey: (name: string) => (Object.hasOwn(kmsKeys, name) ? kmsKeys[name] : undefined),
+    kmsKeys: (group: string) => (Object.hasOwn(kmsKeyGroups, group) ? kmsKeyGroups[group] : undefined),
   } satisfies Placeholders;
 }
 
@@ -57,12 +77,41 @@ export function isServiceWideAction(action: string): boolean {
 }
 
 /** `aws`, `aws-us-gov` or `aws-cn`, as a literal when the stack's Region is known (it always is in SST). */
-function partitionOf(stack: Stack): string {
+export function partitionOf(stack: Stack): string {
   if (Token.isUnresolved(stack.region)) return stack.partition;
   return RegionInfo.get(stack.region).partition ?? stack.partition;
 }
 
-const KNOWN = `\${partition}, \${region}, \${account}, \${primaryRegion}, \${drRegion}, \${kmsKey:NAME}`;
+const KNOWN = `\${partition}, \${region}, \${account}, \${primaryRegion}, \${drRegion}, \${kmsKey:NAME}, \${kmsKeys:GROUP}`;
+
+function checkKeyArn(placeholder: string, pattern: string, arn: string): string {
+  if (!KMS_KEY_ARN.test(arn))
+    throw new Error(
+      `Placeholder \${${placeholder}} in IAM "${pattern}" resolved to "${arn}", which is not a KMS key ARN (arn:…:kms:REGION:ACCOUNT:key/ID; an alias ARN grants nothing) (known: ${KNOWN})`,
+    );
+  return arn;
+}
+
+/**
+ * One Resource entry, filled: a list, since `${kmsKeys:GROUP}` (which must be the whole entry)
+ * stands for every key of its group, one resource each, and for none when the group is empty.
+ * @example fillResource("${kmsKeys:copy}", stack, placeholdersFrom(config)) // one ARN per copy key
+ */
+export function fillResource(pattern: string, stack: Stack, placeholders: Placeholders = {}): string[] {
+  const group = KMS_KEY_GROUP.exec(pattern);
+  if (!group) return [fillPlaceholders(pattern, stack, placeholders)];
+  const name = `kmsKeys:${group[1] ?? ""}`;
+  if (!placeholders.kmsKeys)
+    throw new Error(
+      `Placeholder \${${name}} in IAM "${pattern}" has no value: pass placeholdersFrom(config) (known: ${KNOWN})`,
+    );
+  const arns = placeholders.kmsKeys(group[1] ?? "");
+  if (arns === undefined)
+    throw new Error(
+      `Placeholder \${${name}} in IAM "${pattern}" names a KMS key group that does not exist (groups: copy) (known: ${KNOWN})`,
+    );
+  return arns.map((arn) => checkKeyArn(name, pattern, arn));
+}
 
 /**
  * Fills the placeholders of one ARN pattern or condition value. Unknown placeholders, and known ones
@@ -85,13 +134,10 @@ export function fillPlaceholders(pattern: string, stack: Stack, placeholders: Pl
       const keyName = key[1] ?? "";
       if (!placeholders.kmsKey) return missing(name, "has no value: pass placeholdersFrom(config)");
       const arn = placeholders.kmsKey(keyName) ?? missing(name, `names a KMS key the config does not define`);
-      if (!KMS_KEY_ARN.test(arn))
-        missing(
-          name,
-          `resolved to "${arn}", which is not a KMS key ARN (arn:…:kms:REGION:ACCOUNT:key/ID; an alias ARN grants nothing)`,
-        );
-      return arn;
+      return checkKeyArn(name, pattern, arn);
     }
+    if (name.startsWith("kmsKeys:"))
+      return missing(name, "stands for a list of keys: use it only as a whole Resource entry");
     return missing(name, "is unknown");
   });
 }
@@ -117,6 +163,8 @@ function fillConditions(
 
 /**
  * IAM statements for a list of permissions, placeholders filled (in resources and conditions).
+ * A permission whose resources fill to nothing (`${kmsKeys:copy}` of a config without copy keys) is
+ * left out: IAM refuses a statement without resources, and there is nothing to grant it on.
  * @example policyStatements(FunctionPermissions.retentionWorker, stack, placeholdersFrom(config), "retentionWorker")
  */
 export function policyStatements(
@@ -125,21 +173,26 @@ export function policyStatements(
   placeholders: Placeholders = {},
   label = "a function",
 ): PolicyStatement[] {
-  return permissions.map((permission) => {
+  return permissions.flatMap((permission) => {
     const wide = permission.actions.filter(isServiceWideAction);
     if (wide.length > 0) {
       throw new Error(
         `Permission "${permission.why}" for ${label} grants service-wide actions (${wide.join(", ")}); list the actions`,
       );
     }
-    return new PolicyStatement({
-      effect: Effect.ALLOW,
-      actions: [...permission.actions],
-      resources: permission.resources.map((r) => fillPlaceholders(r, stack, placeholders)),
-      ...(permission.conditions
-        ? { conditions: fillConditions(permission.conditions, stack, placeholders) }
-        : {}),
-    });
+    const resources = permission.resources.flatMap((r) => fillResource(r, stack, placeholders));
+    if (resources.length === 0) return [];
+    // `onBehalf` statements (AWS uses them with the caller's identity) are granted like any other.
+    return [
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: [...permission.actions],
+        resources,
+        ...(permission.conditions
+          ? { conditions: fillConditions(permission.conditions, stack, placeholders) }
+          : {}),
+      }),
+    ];
   });
 }
 

@@ -1,15 +1,24 @@
 import { parseScheduleExpression } from "@outpost-ops/core/schedule/expression";
 import {
+  type AlarmSpec,
   type EventRuleSpec,
   type FunctionName,
   type FunctionSpec,
   type JobName,
+  type JobSpec,
   Jobs,
   type QueueSpec,
+  type QueueTarget,
 } from "@outpost-ops/functions/src/jobs.ts";
-import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
-import { Rule, Schedule } from "aws-cdk-lib/aws-events";
-import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
+import {
+  Alarm,
+  ComparisonOperator,
+  type IMetric,
+  Metric,
+  TreatMissingData,
+} from "aws-cdk-lib/aws-cloudwatch";
+import { type IRuleTarget, Rule, Schedule } from "aws-cdk-lib/aws-events";
+import { LambdaFunction, SqsQueue } from "aws-cdk-lib/aws-events-targets";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Duration } from "aws-cdk-lib/core";
@@ -31,10 +40,11 @@ export const MAX_RECEIVES = 10;
 export interface JobOutput {
   functions: Partial<Record<FunctionName, SstFunction>>;
   queues: Record<string, Queue>;
+  alarms: Record<string, Alarm>;
 }
 
 /** `snapshot-work` / `snapshotWork` → `SnapshotWork`. */
-function pascal(name: string): string {
+export function pascal(name: string): string {
   return name.replace(/(^|-)([a-z])/g, (_m, _dash, c: string) => c.toUpperCase());
 }
 
@@ -46,26 +56,38 @@ function kebab(name: string): string {
 function workQueues(stack: Stack, prefix: string, spec: QueueSpec, consumerTimeoutSeconds: number) {
   const suffix = spec.fifo ? ".fifo" : "";
   const id = pascal(spec.name);
+  // AWS's advice for SQS event sources: at least six times the function timeout, unless the
+  // declaration says why less (never less than the timeout: Lambda refuses such a mapping).
+  const visibilitySeconds = spec.visibilitySeconds ?? consumerTimeoutSeconds * 6;
+  if (visibilitySeconds < consumerTimeoutSeconds)
+    throw new Error(
+      `Queue ${spec.name}: visibilitySeconds ${visibilitySeconds} is below its consumer's timeout (${consumerTimeoutSeconds} s); a batch still running would be delivered again`,
+    );
+  /*
+   * FIFO so a duplicated run is dropped. A planner sets MessageDeduplicationId to the work item key
+   * (content-based de-duplication would let two runs with different timestamps in); a queue fed by
+   * EventBridge rules, which set no de-duplication id, de-duplicates on the body instead
+   * (`contentBasedDeduplication`). The DLQ is FIFO too (SQS requires it of a FIFO queue's DLQ) and
+   * de-duplicates the same way, so a message redriven back and forth keeps its semantics.
+   */
+  const contentBasedDeduplication = spec.contentBasedDeduplication ?? false;
   const deadLetters = new Queue(stack, `${id}DeadLetters`, {
     queueName: `${prefix}-${spec.name}-dlq${suffix}`,
-    ...(spec.fifo ? { fifo: true } : {}),
+    ...(spec.fifo ? { fifo: true, contentBasedDeduplication } : {}),
     retentionPeriod: Duration.days(14),
     encryption: QueueEncryption.SQS_MANAGED,
   });
   const queue = new Queue(stack, `${id}Queue`, {
     queueName: `${prefix}-${spec.name}${suffix}`,
-    // FIFO so a duplicated planner run is dropped: the planner sets MessageDeduplicationId to the
-    // work item key (content-based de-duplication would let two runs with different timestamps in).
     ...(spec.fifo
       ? {
           fifo: true,
-          contentBasedDeduplication: false,
+          contentBasedDeduplication,
           deduplicationScope: DeduplicationScope.MESSAGE_GROUP,
           fifoThroughputLimit: FifoThroughputLimit.PER_MESSAGE_GROUP_ID,
         }
       : {}),
-    // AWS's advice for SQS event sources: at least six times the function timeout.
-    visibilityTimeout: Duration.seconds(consumerTimeoutSeconds * 6),
+    visibilityTimeout: Duration.seconds(visibilitySeconds),
     retentionPeriod: Duration.days(4),
     encryption: QueueEncryption.SQS_MANAGED,
     deadLetterQueue: { queue: deadLetters, maxReceiveCount: MAX_RECEIVES },
@@ -89,7 +111,7 @@ function workQueues(stack: Stack, prefix: string, spec: QueueSpec, consumerTimeo
 export function buildJob(stack: Stack, app: App, job: JobName, alerts: AlertsOutput): JobOutput {
   const config = useConfig(app);
   const prefix = namePrefix(app);
-  const spec = Jobs[job];
+  const spec: JobSpec = Jobs[job];
   const functionSpecs = spec.functions as Record<string, FunctionSpec>;
   const queues: Record<string, Queue> = {};
   // The event stream goes to the Region's default bus, where users' own rules already live.
@@ -131,14 +153,18 @@ export function buildJob(stack: Stack, app: App, job: JobName, alerts: AlertsOut
 
   for (const q of spec.queues) {
     const queue = queues[q.name] as Queue;
-    const producer = functions[q.producer as FunctionName];
     const consumer = functions[q.consumer as FunctionName];
-    if (!producer || !consumer)
-      throw new Error(`Job ${job}: queue ${q.name} needs functions ${q.producer} and ${q.consumer}`);
-    // The planners only send (SendMessageBatch, which SQS authorizes as sqs:SendMessage); CDK's
-    // grantSendMessages would add sqs:GetQueueAttributes and sqs:GetQueueUrl, which nothing calls.
-    // SQS-managed encryption needs no KMS permission.
-    queue.grant(producer, "sqs:SendMessage");
+    if (!consumer) throw new Error(`Job ${job}: queue ${q.name} needs its consumer ${q.consumer}`);
+    // A queue without a producer is fed by EventBridge rules only (`queue` on a rule): no function
+    // gets send rights on it.
+    if (q.producer !== undefined) {
+      const producer = functions[q.producer as FunctionName];
+      if (!producer) throw new Error(`Job ${job}: queue ${q.name} names no producer ${q.producer}`);
+      // The planners only send (SendMessageBatch, which SQS authorizes as sqs:SendMessage); CDK's
+      // grantSendMessages would add sqs:GetQueueAttributes and sqs:GetQueueUrl, which nothing calls.
+      // SQS-managed encryption needs no KMS permission.
+      queue.grant(producer, "sqs:SendMessage");
+    }
     consumer.addEventSource(
       new SqsEventSource(queue, {
         batchSize: q.batchSize,
@@ -148,35 +174,93 @@ export function buildJob(stack: Stack, app: App, job: JobName, alerts: AlertsOut
     );
   }
 
+  /*
+   * A rule with `queue` delivers into that queue of the job (its consumer is the rule's target),
+   * in the declared message group. CDK's SqsQueue target adds the queue policy that lets
+   * events.amazonaws.com send, conditioned on aws:SourceArn = this rule (the queue's SQS-managed
+   * encryption needs no key policy).
+   */
+  const targetOf = (
+    what: string,
+    target: string,
+    queue: QueueTarget | undefined,
+    delivery: { retryAttempts?: number; maxEventAge?: Duration } = {},
+  ): IRuleTarget => {
+    const fn = functions[target as FunctionName];
+    if (!fn) throw new Error(`Job ${job}: ${what} targets no function ${target}`);
+    if (!queue) return new LambdaFunction(fn, delivery);
+    const declared = spec.queues.find((q) => q.name === queue.name);
+    const q = queues[queue.name];
+    if (!declared || !q)
+      throw new Error(`Job ${job}: ${what} delivers to ${queue.name}, which is not a queue of the job`);
+    if (declared.consumer !== target)
+      throw new Error(
+        `Job ${job}: ${what} targets ${target}, but ${queue.name} is consumed by ${declared.consumer}`,
+      );
+    if (!declared.fifo)
+      throw new Error(`Job ${job}: ${what} sets a message group on ${queue.name}, which is not FIFO`);
+    return new SqsQueue(q, { messageGroupId: queue.messageGroupId, ...delivery });
+  };
+
   for (const s of spec.schedules(config)) {
-    const target = functions[s.target as FunctionName];
-    if (!target) throw new Error(`Job ${job}: schedule ${s.id} targets no function ${s.target}`);
     new Rule(stack, s.id, {
       description: s.description,
       schedule: Schedule.expression(parseScheduleExpression(s.expression).eventBridge),
-      targets: [new LambdaFunction(target)],
+      targets: [targetOf(`schedule ${s.id}`, s.target, s.queue)],
     });
   }
-  const eventRules: (prefix: string) => EventRuleSpec[] = "eventRules" in spec ? spec.eventRules : () => [];
-  for (const r of eventRules(prefix)) {
-    const target = functions[r.target as FunctionName];
-    if (!target) throw new Error(`Job ${job}: event rule ${r.id} targets no function ${r.target}`);
+  const eventRules: EventRuleSpec[] = spec.eventRules?.(prefix) ?? [];
+  for (const r of eventRules) {
     new Rule(stack, r.id, {
       description: r.description,
-      eventPattern: {
-        source: r.pattern.source,
-        detailType: r.pattern["detail-type"],
-        ...(r.pattern.detail ? { detail: r.pattern.detail } : {}),
-      },
+      eventPattern: eventPatternOf(r.pattern),
       targets: [
-        new LambdaFunction(target, {
+        targetOf(`event rule ${r.id}`, r.target, r.queue, {
           retryAttempts: r.retryAttempts,
           maxEventAge: Duration.hours(r.maxEventAgeHours),
         }),
       ],
     });
   }
-  return { functions, queues };
+
+  // Alarms on the job's own metrics (published with PutMetricData), named with the prefix so their
+  // state changes reach people through the alarm relay.
+  const alarms: Record<string, Alarm> = {};
+  for (const a of spec.alarms?.(config, prefix) ?? []) alarms[a.id] = metricAlarm(stack, a);
+  return { functions, queues, alarms };
+}
+
+/** An EventBridge pattern in CDK's shape (camelCase `detailType`). */
+export function eventPatternOf(pattern: EventRuleSpec["pattern"]) {
+  return {
+    source: pattern.source,
+    detailType: pattern["detail-type"],
+    ...(pattern.detail ? { detail: pattern.detail } : {}),
+  };
+}
+
+function metricAlarm(stack: Stack, a: AlarmSpec): Alarm {
+  if (!a.name.startsWith(`${namePrefix(stack.node.root as App)}-`))
+    throw new Error(
+      `Alarm ${a.id}: its name ${a.name} must start with the prefix, or the relay never sees it`,
+    );
+  return new Alarm(stack, a.id, {
+    alarmName: a.name,
+    alarmDescription: a.description,
+    metric: new Metric({
+      namespace: a.metric.namespace,
+      metricName: a.metric.name,
+      dimensionsMap: a.metric.dimensions,
+      statistic: a.metric.statistic,
+      period: Duration.seconds(a.metric.periodSeconds),
+    }),
+    threshold: a.threshold,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+    evaluationPeriods: a.evaluationPeriods,
+    datapointsToAlarm: a.evaluationPeriods,
+    treatMissingData:
+      a.treatMissingData === "breaching" ? TreatMissingData.BREACHING : TreatMissingData.NOT_BREACHING,
+  });
 }
 
 /** Fires on the first datapoint above zero; no data (an idle queue or function) is healthy. */

@@ -4,20 +4,24 @@ import { type JobName, jobsIn } from "@outpost-ops/functions/src/jobs.ts";
 import type { FunctionalStack } from "sst/constructs/FunctionalStack.js";
 import { Alerts } from "./Alerts.ts";
 import { Backup } from "./Backup.ts";
+import { forwardingIn, Replication } from "./Replication.ts";
 
 /**
  * The stacks, in creation order (a stack may only `use()` stacks before it), with the jobs each
- * builds. A stack is deployed in a Region when one of its jobs runs there (packages/functions/src/jobs.ts).
+ * builds. A stack is deployed in a Region when one of its jobs runs there (packages/functions/src/jobs.ts),
+ * or when it forwards events there for a job of another Region (`forwards`: Replication in the
+ * primary Region, once a policy has `copy`).
  */
-const STACKS: { stack: FunctionalStack<unknown>; jobs: JobName[] }[] = [
+const STACKS: { stack: FunctionalStack<unknown>; jobs: JobName[]; forwards?: true }[] = [
   { stack: Alerts, jobs: ["alerts"] },
   { stack: Backup, jobs: ["snapshot", "retention"] },
+  { stack: Replication, jobs: ["copy"], forwards: true },
 ];
 
 /**
  * SST v2 deploys every stack of an app into one Region per deploy, so the app is deployed twice:
  * `sst deploy` (primary Region), then `sst deploy --region <dr>`. This picks the stacks for a Region.
- * @example stacksFor("us-east-1", config) // DR: [Alerts]
+ * @example stacksFor("us-east-1", config) // DR: [Alerts, Backup], and Replication once a policy has `copy`
  */
 export function stacksFor(region: string, config: Config): FunctionalStack<unknown>[] {
   if (region !== config.regions.primary && region !== config.regions.dr) {
@@ -26,5 +30,8 @@ export function stacksFor(region: string, config: Config): FunctionalStack<unkno
     );
   }
   const jobs = new Set(jobsIn(region, config));
-  return STACKS.filter((s) => s.jobs.some((job) => jobs.has(job))).map((s) => s.stack);
+  const forwarding = new Set(forwardingIn(region, config).map((f) => f.job));
+  return STACKS.filter(
+    (s) => s.jobs.some((job) => jobs.has(job)) || (s.forwards && s.jobs.some((job) => forwarding.has(job))),
+  ).map((s) => s.stack);
 }

@@ -8,8 +8,9 @@ import sstConfig from "../../sst.config.ts";
 import { Alerts } from "../../stacks/Alerts.ts";
 import { Backup } from "../../stacks/Backup.ts";
 import { buildApp } from "../../stacks/index.ts";
+import { Replication } from "../../stacks/Replication.ts";
 import { stacksFor } from "../../stacks/select.ts";
-import { configWith, ensureProject, exampleConfig, newApp } from "./synth.ts";
+import { configWith, copyConfig, ensureProject, exampleConfig, newApp } from "./synth.ts";
 
 const stackNames = (app: ReturnType<typeof newApp>) =>
   app.node.children.filter((c): c is Stack => c instanceof Stack).map((s) => s.stackName);
@@ -44,10 +45,22 @@ describe("App: sst.config.ts", () => {
     expect(stackNames(app)).toEqual(["test-outpost-ops-Alerts", "test-outpost-ops-Backup"]);
   });
 
-  it("DR Region (sst deploy --region): Alerts only, for now", async () => {
+  it("DR Region (sst deploy --region): Alerts and Backup (retention of the copies); no copy rule, no Replication", async () => {
     const app = newApp("us-east-1");
     await sstConfig.stacks(app);
-    expect(stackNames(app)).toEqual(["test-outpost-ops-Alerts"]);
+    expect(stackNames(app)).toEqual(["test-outpost-ops-Alerts", "test-outpost-ops-Backup"]);
+  });
+
+  it("with a copy rule: Replication in both Regions (the copy job in DR, its forwarding in the primary)", () => {
+    for (const region of ["us-west-2", "us-east-1"]) {
+      const app = newApp(region);
+      buildApp(app, copyConfig());
+      expect(stackNames(app), region).toEqual([
+        "test-outpost-ops-Alerts",
+        "test-outpost-ops-Backup",
+        "test-outpost-ops-Replication",
+      ]);
+    }
   });
 
   it("a Region that is neither primary nor DR fails before any stack exists", () => {
@@ -99,8 +112,16 @@ describe("Function: stacksFor", () => {
     expect(stacksFor("us-west-2", config)).toEqual([Alerts, Backup]);
   });
 
-  it("DR Region: Alerts only, for now", () => {
-    expect(stacksFor("us-east-1", config)).toEqual([Alerts]);
+  it("DR Region: Alerts, then Backup (retention only)", () => {
+    expect(stacksFor("us-east-1", config)).toEqual([Alerts, Backup]);
+  });
+
+  it("a config without a copy rule deploys Replication nowhere; one with a copy rule, in both Regions", () => {
+    for (const region of ["us-west-2", "us-east-1"])
+      expect(stacksFor(region, config), region).not.toContain(Replication);
+    const copying = parseConfig(copyConfig());
+    expect(stacksFor("us-west-2", copying)).toEqual([Alerts, Backup, Replication]);
+    expect(stacksFor("us-east-1", copying)).toEqual([Alerts, Backup, Replication]);
   });
 
   it("any other Region: refuses, naming both configured Regions", () => {

@@ -7,7 +7,7 @@ import { useProject } from "sst/project.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Handlers } from "../../stacks/handlers.ts";
 import { buildApp } from "../../stacks/index.ts";
-import { ensureProject, exampleConfig, newApp } from "./synth.ts";
+import { copyConfig, ensureProject, newApp } from "./synth.ts";
 
 /*
  * What `sst deploy` does before CloudFormation, offline: app.finish() runs SST's deferred tasks, which
@@ -26,10 +26,14 @@ describe("App: deploy build", () => {
   beforeAll(async () => {
     expect(process.env.NODE_ENV, "SST would look up its bootstrap stack in AWS").toBe("test");
     await ensureProject();
-    const app = newApp("us-west-2");
-    buildApp(app, exampleConfig);
-    await app.finish();
-    functions = app.node.children
+    // Both deployments, with a copy rule: the copy scheduler is deployed in the DR Region only.
+    const apps = [newApp("us-west-2"), newApp("us-east-1")];
+    for (const app of apps) {
+      buildApp(app, copyConfig());
+      await app.finish();
+    }
+    functions = apps
+      .flatMap((app) => app.node.children)
       .filter((c): c is Stack => c instanceof Stack)
       .flatMap((stack) => {
         const resources = Template.fromStack(stack).toJSON().Resources as Record<string, FunctionResource>;
@@ -41,10 +45,10 @@ describe("App: deploy build", () => {
             resource: resources[stack.getLogicalId(fn.node.defaultChild as CfnFunction)] as FunctionResource,
           }));
       });
-  }, 60_000);
+  }, 120_000);
 
   it("bundles every handler, and only those", () => {
-    const handlers = functions.map((f) => f.resource.Properties.Handler).sort();
+    const handlers = [...new Set(functions.map((f) => f.resource.Properties.Handler))].sort();
     expect(handlers).toEqual(
       Object.values(Handlers)
         .map((h) => h.path)

@@ -111,6 +111,13 @@ export const AUTHORIZED_AS: Record<string, { actions: string[]; why: string }> =
     actions: ["rds:CreateDBClusterSnapshot", "rds:AddTagsToResource"],
     why: "tags on create",
   },
+  // DR copies are tagged in the copy call itself, authorized the same ways as the creates above.
+  "ec2:CopySnapshot": { actions: ["ec2:CopySnapshot", "ec2:CreateTags"], why: "tags on create" },
+  "rds:CopyDBSnapshot": { actions: ["rds:CopyDBSnapshot", "rds:AddTagsToResource"], why: "tags on create" },
+  "rds:CopyDBClusterSnapshot": {
+    actions: ["rds:CopyDBClusterSnapshot", "rds:AddTagsToResource"],
+    why: "tags on create",
+  },
   // The alert topic is KMS-encrypted: SNS calls KMS with the publisher's permissions, which must
   // include kms:GenerateDataKey* and kms:Decrypt on the key (SNS developer guide, "Key management").
   "sns:Publish": {
@@ -188,6 +195,12 @@ export interface CheckInput {
   recorded: RecordedCall[];
   /** Actions the function may hold without sending them (RUNTIME_GRANTS that apply to it). */
   runtime: string[];
+  /**
+   * Actions AWS uses with the function's identity on its behalf (`onBehalf` statements in core: KMS
+   * calls EC2 and RDS make for a copy), which no recording can show: exempt from `unused`, never
+   * from `missing`.
+   */
+  onBehalf?: string[];
   /** Where the function is deployed: CloudFormation references are resources of this Region. */
   region: string;
 }
@@ -250,7 +263,8 @@ export function checkPolicy(input: CheckInput): CheckResult {
         .filter(
           (granted) =>
             ![...needed.keys()].some((a) => actionMatches(granted, a)) &&
-            !input.runtime.some((r) => r.toLowerCase() === granted.toLowerCase()),
+            !input.runtime.some((r) => r.toLowerCase() === granted.toLowerCase()) &&
+            !(input.onBehalf ?? []).some((r) => r.toLowerCase() === granted.toLowerCase()),
         ),
     ),
   ];
@@ -349,7 +363,8 @@ export interface SentCommand extends RecordedCall {
 
 type Derivation = (
   sent: SentCommand,
-  arn: (service: string, resource: string, noAccount?: boolean) => string,
+  /** An ARN in the Region the command went to, or in `region`. */
+  arn: (service: string, resource: string, noAccount?: boolean, region?: string) => string,
 ) => AuthRequest[];
 
 const str = (v: unknown) => String(v ?? "");
@@ -360,6 +375,34 @@ const tagSpecs = (input: Record<string, unknown>) =>
 
 /** A placeholder for the id AWS has not assigned yet when it authorizes a create. */
 const NEW_SNAPSHOT = "snap-00000000000000000";
+
+/** The RDS copies: the source (an ARN, in its own Region), the target here, and its tags. */
+function dbCopy(kind: "snapshot" | "cluster-snapshot"): Derivation {
+  const [action, sourceKey, targetKey] =
+    kind === "snapshot"
+      ? ["rds:CopyDBSnapshot", "SourceDBSnapshotIdentifier", "TargetDBSnapshotIdentifier"]
+      : [
+          "rds:CopyDBClusterSnapshot",
+          "SourceDBClusterSnapshotIdentifier",
+          "TargetDBClusterSnapshotIdentifier",
+        ];
+  return ({ input }, arn) => {
+    const tagList = (input.Tags as { Key?: string; Value?: string }[]) ?? [];
+    const tags = requestTagContext(tagList);
+    const source = str(input[sourceKey]);
+    const target = arn("rds", `${kind}:${str(input[targetKey])}`);
+    return [
+      // Cross-Region, the source Region authorizes the SDK's presigned request against the source.
+      {
+        action,
+        resource: source.startsWith("arn:") ? source : arn("rds", `${kind}:${source}`),
+        context: tags,
+      },
+      { action, resource: target, context: tags },
+      ...(tagList.length > 0 ? [{ action: "rds:AddTagsToResource", resource: target, context: tags }] : []),
+    ];
+  };
+}
 
 /**
  * How AWS authorizes each EC2/RDS command the functions send: every resource the Service
@@ -437,6 +480,52 @@ const DERIVATIONS: Record<string, Derivation> = {
       { action: "rds:AddTagsToResource", resource: snapshot, context: tags },
     ];
   },
+  /*
+   * A cross-Region EBS copy, sent in the destination: authorized on the source snapshot (in its
+   * Region, with its tags) and on the new snapshot here (with the request's tags), plus the tags
+   * written at creation as ec2:CreateTags with ec2:CreateAction = CopySnapshot.
+   */
+  "ec2:CopySnapshot": ({ input, region, resourceTags }, arn) => {
+    const tags = requestTagContext(tagSpecs(input));
+    const sourceRegion = str(input.SourceRegion ?? region);
+    const newSnapshot = arn("ec2", `snapshot/${NEW_SNAPSHOT}`, true);
+    return [
+      {
+        action: "ec2:CopySnapshot",
+        resource: arn("ec2", `snapshot/${str(input.SourceSnapshotId)}`, true, sourceRegion),
+        context: { ...tags, ...resourceTagContext(resourceTags ?? {}) },
+      },
+      { action: "ec2:CopySnapshot", resource: newSnapshot, context: tags },
+      ...(tagSpecs(input).length > 0
+        ? [
+            {
+              action: "ec2:CreateTags",
+              resource: newSnapshot,
+              context: { ...tags, "ec2:CreateAction": "CopySnapshot" },
+            },
+          ]
+        : []),
+    ];
+  },
+  // Tags on existing snapshots (the failed copy's alerted mark): the request's and the snapshot's tags.
+  "ec2:CreateTags": ({ input, resourceTags }, arn) =>
+    ((input.Resources as string[] | undefined) ?? []).map((id) => ({
+      action: "ec2:CreateTags",
+      resource: arn("ec2", `snapshot/${id}`, true),
+      context: {
+        ...requestTagContext((input.Tags as { Key?: string; Value?: string }[]) ?? []),
+        ...resourceTagContext(resourceTags ?? {}),
+      },
+    })),
+  "rds:CopyDBSnapshot": dbCopy("snapshot"),
+  "rds:CopyDBClusterSnapshot": dbCopy("cluster-snapshot"),
+  "rds:AddTagsToResource": ({ input }) => [
+    {
+      action: "rds:AddTagsToResource",
+      resource: str(input.ResourceName),
+      context: requestTagContext((input.Tags as { Key?: string; Value?: string }[]) ?? []),
+    },
+  ],
   "rds:DeleteDBSnapshot": ({ input, resourceTags }, arn) => [
     {
       action: "rds:DeleteDBSnapshot",
@@ -470,8 +559,8 @@ export function authorizationRequests(
   // EC2 snapshot ARNs have no account (arn:aws:ec2:region::snapshot/snap-...).
   return derive(
     sent,
-    (service, resource, noAccount) =>
-      `arn:${partition}:${service}:${sent.region}:${noAccount ? "" : account}:${resource}`,
+    (service, resource, noAccount, region = sent.region) =>
+      `arn:${partition}:${service}:${region}:${noAccount ? "" : account}:${resource}`,
   );
 }
 

@@ -2,7 +2,8 @@
  * The permission meta-test (in the spirit of Cloud Custodian's): each Lambda function's IAM is exactly
  * what its code sends, no less and no more.
  *
- * 1. Record. Every deployed function (stacks/handlers.ts, found in the synthesized stacks) is run,
+ * 1. Record. Every deployed function (stacks/handlers.ts, found in the synthesized stacks of a config
+ *    with copy rules, so the DR deployment has the copy scheduler and retention of the copies) is run,
  *    as the real handler (drillHandlers), against the embedded sandbox in the Region it is deployed
  *    to, with clients from createClients({ onCommand }), which reports every command sent. Its
  *    SCENARIO exercises every path it has (all four resource kinds, the alert paths). Setup (seeding,
@@ -15,7 +16,8 @@
  *    (a') every EC2/RDS create, tag and delete, with its real input, is allowed by the policy
  *        (resource ARNs and condition keys, through a small IAM evaluator);
  *    (b) every granted action is recorded or in RUNTIME_GRANTS (what Lambda itself does with the
- *        role: logs, the SQS event source mapping).
+ *        role: logs, the SQS event source mapping), or belongs to an `onBehalf` statement (what
+ *        EC2 and RDS do with the role during a copy: KMS on the destination key; see onBehalfActions).
  *    A removed permission fails (a) naming the function and action; an added one fails (b).
  * 4. Assert on the synthesized policy that no role can tag or delete a snapshot outpost-ops did not
  *    create, and show (the last describe) that the checks fail on a doctored policy or recording.
@@ -43,8 +45,13 @@ import {
   createClients,
   type Where,
 } from "@outpost-ops/core/aws/clients";
+import {
+  FunctionPermissions,
+  type FunctionRole,
+  type PermissionStatement,
+} from "@outpost-ops/core/aws/permissions";
 import { enqueue } from "@outpost-ops/core/aws/queue";
-import type { Config } from "@outpost-ops/core/config";
+import { type Config, type ConfigInput, parseConfig } from "@outpost-ops/core/config";
 import { RDS_SNAPSHOT_ID_PREFIX, rdsSnapshotId, workItemKey } from "@outpost-ops/core/snapshot/names";
 import type { SnapshotWorkItem } from "@outpost-ops/core/snapshot/work-item";
 import { MANAGED_VALUE, Tag } from "@outpost-ops/core/tags";
@@ -61,6 +68,7 @@ import { type HandlerName, Handlers } from "../../stacks/handlers.ts";
 import {
   buildEstate,
   CREDENTIALS,
+  configInput,
   DAY_MS,
   lambdaContext,
   managedTags,
@@ -68,7 +76,6 @@ import {
   type SeededEstate,
   scheduledEvent,
   seedDailyEbs,
-  testConfig,
 } from "../integration/helpers.ts";
 import {
   type AuthRequest,
@@ -85,7 +92,7 @@ import {
   type SentCommand,
   type Statement,
 } from "./iam-check.ts";
-import { ACCOUNT, type DeployedFunction, deployedFunctions, exampleConfig, synth } from "./synth.ts";
+import { ACCOUNT, copyConfig, type DeployedFunction, DR_KEY, deployedFunctions, synth } from "./synth.ts";
 
 vi.hoisted(() => {
   process.env.POWERTOOLS_LOG_LEVEL = "SILENT";
@@ -124,6 +131,14 @@ function tagsNow(sb: Sandbox, sent: Omit<SentCommand, "resourceTags">): Record<s
     case "rds:DeleteDBClusterSnapshot":
       return sb.state.dbClusterSnapshots(region).find((s) => s.id === input.DBClusterSnapshotIdentifier)
         ?.tags;
+    // A copy is authorized against its source's tags, in the source's Region.
+    case "ec2:CopySnapshot":
+      return sb.state
+        .snapshots(String(input.SourceRegion))
+        .find((s) => s.snapshotId === input.SourceSnapshotId)?.tags;
+    // Tagging an existing snapshot is authorized against the tags it has (one resource per call here).
+    case "ec2:CreateTags":
+      return sb.state.snapshots(region).find((s) => s.snapshotId === (input.Resources as string[])[0])?.tags;
     default:
       return undefined;
   }
@@ -173,6 +188,32 @@ interface ScenarioContext {
 const DAY1 = new Date("2024-05-14T00:00:00Z");
 const SWEEP = new Date("2024-05-14T00:15:00Z");
 const windowOf = (t: Date) => `${t.toISOString().slice(0, 16)}Z`;
+/** The DR Region of the test config (and of copyConfig, whose stacks are synthesized here). */
+const DR = "us-east-1";
+/** DR_KEY's id, seeded as a KMS key of the DR Region. */
+const DR_KEY_ID = DR_KEY.split("/").pop() ?? "";
+
+/**
+ * The integration tests' config with DR copies on every policy that can have one (`line` is placed on
+ * its Outpost, so a regional `vault` policy stands for EBS volumes), all into DR_KEY: the keys the
+ * stacks grant come from copyConfig, which names DR_KEY too. Every resource kind is copied, so every
+ * path of the copy scheduler (and every grant of its role) is exercised.
+ */
+function testConfig(retention: ConfigInput["retention"] = {}): Config {
+  const input = configInput(retention);
+  const copy = { rpo: "36h", kmsKeyArn: DR_KEY };
+  input.policies = [
+    ...input.policies.map((p) => (p.name === "line" ? p : { ...p, copy })),
+    {
+      name: "vault",
+      resource: "ebs-volume",
+      selector: { tags: { Backup: "outpost-ops" } },
+      schedules: [{ name: "daily", expression: "cron(0 0 * * ? *)", retention: { keepLast: 5 } }],
+      copy,
+    },
+  ];
+  return parseConfig(input);
+}
 
 /** The smallest estate with every resource kind: one line volume, one clinic instance, a DB, a cluster. */
 function seedEstate(sb: Sandbox): SeededEstate {
@@ -181,47 +222,180 @@ function seedEstate(sb: Sandbox): SeededEstate {
   return seeded;
 }
 
+/** The lineage tags a DR copy of `sourceId` carries (core/copy/lineage.ts). */
+function lineage(sourceId: string, at: Date, volumeId?: string): Record<string, string> {
+  return {
+    [Tag.sourceSnapshot]: sourceId,
+    [Tag.sourceRegion]: REGION,
+    [Tag.sourceTime]: at.toISOString(),
+    ...(volumeId ? { [Tag.sourceVolume]: volumeId } : {}),
+  };
+}
+
 /**
  * The estate plus six daily managed snapshots of each kind (keepLast 5: one of each is due for
  * deletion) and one managed EBS snapshot AWS Backup has taken over (which EC2 refuses to delete).
+ * In the primary Region these are the snapshot job's; in the DR Region they are DR copies (lineage
+ * tags, EBS under the copying `vault` policy) for the DR deployment's retention, whose sources
+ * (volumes, DBs, clusters) it looks up in the primary Region.
  */
-function seedEstateWithHistory(sb: Sandbox): { awsBackupSnapshotId: string } {
+function seedEstateWithHistory(sb: Sandbox, region = REGION): { awsBackupSnapshotId: string } {
   const seeded = buildEstate({ lineVolumes: 1, instances: 1 });
   const volume = seeded.lineVolumeIds[0] ?? "";
   const db = seeded.dbInstanceIds[0] ?? "";
   const cluster = seeded.clusterIds[0] ?? "";
-  const { snapshots } = seedDailyEbs([volume], 6, DAY1, 9);
+  const dr = region !== REGION;
+  const asCopy = (
+    snapshot: NonNullable<Estate["snapshots"]>[number],
+    at: Date,
+  ): NonNullable<Estate["snapshots"]>[number] =>
+    dr
+      ? {
+          ...snapshot,
+          region,
+          volumeId: "vol-ffffffff",
+          tags: {
+            ...snapshot.tags,
+            [Tag.policy]: "vault",
+            ...lineage(`snap-src${(snapshot.id ?? "").slice(8)}`, at, volume),
+          },
+        }
+      : snapshot;
+  const { snapshots: daily } = seedDailyEbs([volume], 6, DAY1, 9);
+  const snapshots = daily.map((s) => asCopy(s, new Date(s.startTime)));
   const awsBackupSnapshotId = "snap-0bac0000000000001";
-  snapshots.push({
-    region: REGION,
-    id: awsBackupSnapshotId,
-    volumeId: volume,
-    startTime: new Date(DAY1.getTime() - 30 * DAY_MS).toISOString(),
-    state: "completed",
-    tags: managedTags("line", "daily", volume, new Date(DAY1.getTime() - 30 * DAY_MS)),
-    awsBackup: true,
-  });
+  const backupAt = new Date(DAY1.getTime() - 30 * DAY_MS);
+  snapshots.push(
+    asCopy(
+      {
+        region: REGION,
+        id: awsBackupSnapshotId,
+        volumeId: volume,
+        startTime: backupAt.toISOString(),
+        state: "completed",
+        tags: managedTags("line", "daily", volume, backupAt),
+        awsBackup: true,
+      },
+      backupAt,
+    ),
+  );
   const dbSnapshots: NonNullable<Estate["dbSnapshots"]> = [];
   const dbClusterSnapshots: NonNullable<Estate["dbClusterSnapshots"]> = [];
   for (let d = 1; d <= 6; d++) {
     const at = new Date(DAY1.getTime() - d * DAY_MS);
+    const dbId = rdsSnapshotId("orders", db, windowOf(at));
+    const clusterId = rdsSnapshotId("inventory", cluster, windowOf(at));
     dbSnapshots.push({
-      region: REGION,
-      id: rdsSnapshotId("orders", db, windowOf(at)),
+      region,
+      id: dbId,
       dbInstanceId: db,
       createdAt: at.toISOString(),
-      tags: managedTags("orders", "daily", db, at),
+      tags: { ...managedTags("orders", "daily", db, at), ...(dr ? lineage(dbId, at) : {}) },
     });
     dbClusterSnapshots.push({
-      region: REGION,
-      id: rdsSnapshotId("inventory", cluster, windowOf(at)),
+      region,
+      id: clusterId,
       clusterId: cluster,
       createdAt: at.toISOString(),
-      tags: managedTags("inventory", "daily", cluster, at),
+      tags: { ...managedTags("inventory", "daily", cluster, at), ...(dr ? lineage(clusterId, at) : {}) },
     });
   }
   sb.seed({ ...seeded.estate, snapshots, dbSnapshots, dbClusterSnapshots });
   return { awsBackupSnapshotId };
+}
+
+/**
+ * For the copy scheduler: in the primary Region, completed managed snapshots of every copying policy
+ * (two EBS volumes of `vault`, a clinic instance's set, the orders DB, the inventory cluster); in
+ * the DR Region its KMS key, and three failed copies of the newest snapshot of the first volume, so
+ * that source has spent its attempts (the alert, and the alerted mark on the last failure).
+ */
+function seedCopySources(sb: Sandbox): { exhaustedSourceId: string; lastFailedCopyId: string } {
+  const seeded = buildEstate({ lineVolumes: 1, instances: 1 });
+  const [first, second] = [seeded.lineVolumeIds[0] ?? "", seeded.unselectedVolumeIds[1] ?? ""];
+  const db = seeded.dbInstanceIds[0] ?? "";
+  const cluster = seeded.clusterIds[0] ?? "";
+  const instance = seeded.instanceIds[0] ?? "";
+  const at = new Date(DAY1.getTime() - 2 * 3_600_000);
+  const earlier = new Date(at.getTime() - DAY_MS);
+  const snapshots: NonNullable<Estate["snapshots"]> = [
+    { id: "snap-0c0000000000000a1", volumeId: first, at: earlier, policy: "vault", source: first },
+    { id: "snap-0c0000000000000a2", volumeId: first, at, policy: "vault", source: first },
+    { id: "snap-0c0000000000000b1", volumeId: second, at, policy: "vault", source: second },
+    ...seeded.dataVolumeIds.map((v, i) => ({
+      id: `snap-0c0000000000000c${i}`,
+      volumeId: v,
+      at,
+      policy: "clinic",
+      source: v,
+    })),
+  ].map((s) => ({
+    region: REGION,
+    id: s.id,
+    volumeId: s.volumeId,
+    startTime: s.at.toISOString(),
+    state: "completed",
+    tags: {
+      ...managedTags(s.policy, "daily", s.source, s.at),
+      ...(s.policy === "clinic" ? { [Tag.instance]: instance } : {}),
+    },
+  }));
+  const exhaustedSourceId = "snap-0c0000000000000a2";
+  const failed = [1, 2, 3].map((n) => ({
+    region: DR,
+    id: `snap-0dead00000000000${n}`,
+    volumeId: "vol-ffffffff",
+    startTime: new Date(at.getTime() + n * 600_000).toISOString(),
+    state: "error" as const,
+    tags: {
+      ...managedTags("vault", "daily", first, at),
+      ...lineage(exhaustedSourceId, at, first),
+    },
+  }));
+  const dbId = rdsSnapshotId("orders", db, windowOf(at));
+  const clusterId = rdsSnapshotId("inventory", cluster, windowOf(at));
+  sb.seed({
+    ...seeded.estate,
+    snapshots: [...snapshots, ...failed],
+    dbSnapshots: [
+      {
+        region: REGION,
+        id: dbId,
+        dbInstanceId: db,
+        createdAt: at.toISOString(),
+        tags: managedTags("orders", "daily", db, at),
+      },
+    ],
+    dbClusterSnapshots: [
+      {
+        region: REGION,
+        id: clusterId,
+        clusterId: cluster,
+        createdAt: at.toISOString(),
+        tags: managedTags("inventory", "daily", cluster, at),
+      },
+    ],
+    kmsKeys: [{ region: DR, id: DR_KEY_ID }],
+  });
+  return { exhaustedSourceId, lastFailedCopyId: "snap-0dead000000000003" };
+}
+
+/** What Lambda's SQS event source hands the copy scheduler: ticks whose bodies are EventBridge events. */
+function sqsEventOf(bodies: unknown[], region: string) {
+  const template = JSON.parse(
+    readFileSync(new URL("../fixtures/events/sqs-event.json", import.meta.url), "utf8"),
+  ) as { Records: Record<string, unknown>[] };
+  const [record] = template.Records;
+  return {
+    Records: bodies.map((body, i) => ({
+      ...record,
+      messageId: `00000000-0000-4000-8000-00000000000${i}`,
+      body: JSON.stringify(body),
+      attributes: { ...(record?.attributes as object), MessageGroupId: "copy-scheduler" },
+      eventSourceARN: `arn:aws:sqs:${region}:${ACCOUNT}:outpost-ops-test-copy-ticks.fifo`,
+      awsRegion: region,
+    })),
+  };
 }
 
 /** An instance item whose volumes were all excluded: EC2 refuses it, a first-time failure (alert path). */
@@ -284,16 +458,18 @@ const SCENARIOS: Record<HandlerName, (ctx: ScenarioContext) => Promise<void>> = 
     });
   },
   // Over the deletion cap (the alert, nothing queued), then within it (EBS, RDS and Aurora queued).
+  // In the DR Region the same over the DR copies, whose sources it looks up in the primary Region.
   retentionSweep: async ({ sb, region, recorded }) => {
-    seedEstateWithHistory(sb);
+    seedEstateWithHistory(sb, region);
     sb.clock.set(SWEEP);
     const event = scheduledEvent(SWEEP, region, "retention");
     await recorded(testConfig({ maxDeletesPerRun: 1 })).retentionSweep(event, planner("retention-sweep"));
     await recorded(testConfig()).retentionSweep(event, planner("retention-sweep"));
   },
   // EBS, RDS and Aurora deletes, plus one AWS refuses (AWS Backup's snapshot: the first-failure alert).
+  // In the DR Region the same, of DR copies.
   retentionWork: async ({ sb, region, infra, sqs, recorded, setup }) => {
-    const { awsBackupSnapshotId } = seedEstateWithHistory(sb);
+    const { awsBackupSnapshotId } = seedEstateWithHistory(sb, region);
     sb.clock.set(SWEEP);
     await setup(testConfig()).retentionSweep(scheduledEvent(SWEEP, region, "retention"), planner("sweep"));
     await enqueue(sqs, queue(infra, "retention-work").url, [
@@ -307,6 +483,38 @@ const SCENARIOS: Record<HandlerName, (ctx: ScenarioContext) => Promise<void>> = 
       handler,
       functionName: "retention-work",
     });
+  },
+  // One batch of two ticks (the schedule's, twice: one run): copies of every kind start into DR_KEY
+  // (CopySnapshot, CopyDBSnapshot, CopyDBClusterSnapshot), the source whose three copies failed is
+  // alerted and its last failed copy marked, the gauges and the events go out.
+  copySchedule: async ({ sb, region, recorded }) => {
+    const { exhaustedSourceId, lastFailedCopyId } = seedCopySources(sb);
+    sb.clock.set(DAY1);
+    const tick = JSON.parse(
+      readFileSync(new URL("../fixtures/events/scheduled-event.json", import.meta.url), "utf8"),
+    ) as Record<string, unknown>;
+    const scheduled = {
+      ...tick,
+      region,
+      time: DAY1.toISOString().replace(/\.\d{3}Z$/, "Z"),
+      resources: [`arn:aws:events:${region}:${ACCOUNT}:rule/copy-schedule`],
+    };
+    const result = (await recorded(testConfig()).copySchedule(
+      sqsEventOf([scheduled, { ...scheduled, id: "second-tick" }], region),
+      lambdaContext("copy-schedule", 300_000),
+    )) as { batchItemFailures: unknown[] };
+    // Not a permission check, but the scenario is only worth its recording if the run did its work.
+    expect(result.batchItemFailures).toEqual([]);
+    const copies = sb.state.snapshots(DR).filter((c) => c.tags[Tag.sourceSnapshot] !== undefined);
+    expect(copies.filter((c) => c.state !== "error").length).toBeGreaterThanOrEqual(3);
+    expect(copies.find((c) => c.tags[Tag.sourceSnapshot] === exhaustedSourceId && c.state !== "error")).toBe(
+      undefined,
+    );
+    expect(sb.state.snapshots(DR).find((c) => c.snapshotId === lastFailedCopyId)?.tags).toHaveProperty(
+      Tag.failureAlerted,
+    );
+    expect(sb.state.dbSnapshots(DR).length).toBe(1);
+    expect(sb.state.dbClusterSnapshots(DR).length).toBe(1);
   },
   alarmStateChange: async ({ region, recorded }) => {
     const event = JSON.parse(
@@ -353,12 +561,27 @@ interface Subject {
   problems: string[];
   recording: Recording;
   runtime: string[];
+  /** Granted for AWS to use on the function's behalf (see onBehalfActions). */
+  onBehalf: string[];
+}
+
+/**
+ * Actions of the role's `onBehalf` statements (core/aws/permissions.ts): EC2 and RDS call KMS with
+ * the copy function's identity while they copy into the destination key (CreateGrant, Decrypt,
+ * GenerateDataKeyWithoutPlaintext, ReEncrypt*), after our CopySnapshot/CopyDB*Snapshot returned.
+ * Our code never sends them, so no recording can show them used: they are exempt from (b), and only
+ * from (b); a function that sent one itself would still need it granted (a).
+ */
+function onBehalfActions(role: FunctionRole): string[] {
+  const permissions: readonly PermissionStatement[] = FunctionPermissions[role];
+  return permissions.filter((p) => p.onBehalf).flatMap((p) => p.actions);
 }
 
 let subjects: Subject[];
 
 beforeAll(async () => {
-  const deployments = deployedFunctions([await synth(), await synth(undefined, exampleConfig.regions.dr)]);
+  // With copy rules, so the DR deployment has the copy scheduler too (its KMS grants name DR_KEY).
+  const deployments = deployedFunctions([await synth(copyConfig()), await synth(copyConfig(), DR)]);
   subjects = [];
   for (const deployment of deployments) {
     const { statements, problems } = roleStatements(deployment.template, deployment.roleId);
@@ -369,14 +592,16 @@ beforeAll(async () => {
       problems,
       recording: await record(deployment.name, deployment.region),
       runtime: runtimeActionsFor(Handlers[deployment.name]),
+      onBehalf: onBehalfActions(Handlers[deployment.name].role),
     });
   }
 }, 120_000);
 
 const subjectsOf = (name: HandlerName) => subjects.filter((s) => s.deployment.name === name);
-const only = (name: HandlerName): Subject => {
-  const [subject, ...more] = subjectsOf(name);
-  if (!subject || more.length > 0) throw new Error(`expected one deployment of ${name}`);
+/** The one deployment of a function in a Region (default: the primary, where most are). */
+const only = (name: HandlerName, region = subjectsOf(name).length > 1 ? REGION : undefined): Subject => {
+  const [subject, ...more] = subjectsOf(name).filter((s) => !region || s.deployment.region === region);
+  if (!subject || more.length > 0) throw new Error(`expected one deployment of ${name} in ${region}`);
   return subject;
 };
 
@@ -462,6 +687,9 @@ describe("Permissions: what each function sends is what its role is granted", ()
 // ——————————————————————————————————————— never touches what it did not create, in IAM too
 
 const SNAPSHOT_OR_TAG_ACTIONS = new Set([
+  "ec2:copysnapshot",
+  "rds:copydbsnapshot",
+  "rds:copydbclustersnapshot",
   "rds:addtagstoresource",
   "rds:deletedbsnapshot",
   "rds:deletedbclustersnapshot",
@@ -482,12 +710,15 @@ const EC2_SOURCE =
 const MANAGED = Tag.managed;
 
 /**
- * Statements that would let a role create, tag or delete a snapshot outpost-ops did not create:
- * RDS snapshot resources other than our oo-* ids, and any snapshot resource without our tag
- * condition (the request tag to create or tag, the resource tag to delete; ec2:CreateTags only as
- * part of CreateSnapshot(s)).
+ * Statements that would let a role create, copy, tag or delete a snapshot outpost-ops did not
+ * create: RDS snapshot resources other than our oo-* ids, and any snapshot resource without our tag
+ * condition (the request tag to create, copy into or tag, the resource tag to delete or copy from;
+ * ec2:CreateTags only as part of CreateSnapshot(s) or CopySnapshot). Tagging an existing snapshot
+ * is allowed only with the failure-alerted key and nothing else (on EC2, only on our snapshots): it
+ * cannot make a snapshot deletable. `region` is where the role's function runs (copies are made
+ * there, from sources in other Regions).
  */
-function riskyGrants(statements: Statement[]): string[] {
+function riskyGrants(statements: Statement[], region: string): string[] {
   const risky: string[] = [];
   for (const s of statements.filter((st) => st.Effect === "Allow")) {
     const actions = actionsOf(s).filter(
@@ -497,6 +728,10 @@ function riskyGrants(statements: Statement[]): string[] {
     const equals = (s.Condition?.StringEquals ?? {}) as Record<string, unknown>;
     const requestTagged = equals[`aws:RequestTag/${MANAGED}`] === MANAGED_VALUE;
     const resourceTagged = equals[`aws:ResourceTag/${MANAGED}`] === MANAGED_VALUE;
+    const keys = listOf(
+      (s.Condition?.["ForAllValues:StringEquals"] as Record<string, unknown> | undefined)?.["aws:TagKeys"],
+    );
+    const alertedKeyOnly = keys.length === 1 && keys[0] === Tag.failureAlerted;
     for (const action of actions) {
       for (const resource of listOf(s.Resource)) {
         const r = String(resource);
@@ -510,16 +745,29 @@ function riskyGrants(statements: Statement[]): string[] {
             risky.push(`${at}: a source`);
         } else if (action.startsWith("rds:")) {
           if (!OUR_DB_SNAPSHOT.test(r)) risky.push(`${at}: not only our ${RDS_SNAPSHOT_ID_PREFIX}* ids`);
+          // A copy reads a source and writes a copy, both named oo-*: the names are the limit.
+          else if (/^rds:CopyDB(Cluster)?Snapshot$/.test(action)) continue;
+          else if (action === "rds:AddTagsToResource" && alertedKeyOnly) continue;
           else if (action.startsWith("rds:Delete") ? !resourceTagged : !requestTagged)
             risky.push(`${at}: without our ${action.startsWith("rds:Delete") ? "resource" : "request"} tag`);
         } else if (!EC2_SNAPSHOT.test(r)) {
           risky.push(`${at}: not a snapshot`);
         } else if (action === "ec2:DeleteSnapshot") {
           if (!resourceTagged) risky.push(`${at}: without our resource tag`);
+        } else if (action === "ec2:CopySnapshot") {
+          // Into this Region: a new copy, tagged as ours; from another Region: only our snapshots.
+          const here = r.split(":")[3] === region;
+          if (here ? !requestTagged : !resourceTagged)
+            risky.push(`${at}: without our ${here ? "request" : "resource"} tag`);
         } else if (action === "ec2:CreateTags") {
           const createAction = listOf(equals["ec2:CreateAction"]).map(String).sort();
-          if (createAction.length === 0 || createAction.some((a) => !/^CreateSnapshots?$/.test(a)))
-            risky.push(`${at}: not only as part of CreateSnapshot(s)`);
+          if (alertedKeyOnly) {
+            if (!resourceTagged) risky.push(`${at}: the alerted mark on snapshots that are not ours`);
+          } else if (
+            createAction.length === 0 ||
+            createAction.some((a) => !/^(CreateSnapshots?|CopySnapshot)$/.test(a))
+          )
+            risky.push(`${at}: not only as part of CreateSnapshot(s) or CopySnapshot`);
         } else if (!requestTagged) {
           risky.push(`${at}: without our request tag`);
         }
@@ -533,6 +781,7 @@ const ARN = `arn:aws:rds:${REGION}:${ACCOUNT}`;
 const OURS = `${RDS_SNAPSHOT_ID_PREFIX}daily-db-1-20240514t1000`;
 const FOREIGN = "manual-prod-backup";
 const EBS = `arn:aws:ec2:${REGION}::snapshot/snap-0123456789abcdef0`;
+const DR_EBS = `arn:aws:ec2:${DR}::snapshot/snap-0123456789abcdef0`;
 const requestTag = { [`aws:RequestTag/${MANAGED}`]: MANAGED_VALUE, "aws:TagKeys": [MANAGED] };
 const resourceTag = { [`aws:ResourceTag/${MANAGED}`]: MANAGED_VALUE };
 
@@ -574,15 +823,59 @@ const FORBIDDEN: [string, AuthRequest][] = [
     "delete an oo-* DB snapshot without our tag",
     { action: "rds:DeleteDBSnapshot", resource: `${ARN}:snapshot:${OURS}`, context: {} },
   ],
+  ["tag an EBS snapshot outside a create", { action: "ec2:CreateTags", resource: EBS, context: requestTag }],
   [
-    "delete one of ours in another Region",
+    "copy an EBS snapshot we did not create from the primary Region",
+    { action: "ec2:CopySnapshot", resource: EBS, context: requestTag },
+  ],
+  [
+    "create an EBS copy not tagged as ours",
+    { action: "ec2:CopySnapshot", resource: DR_EBS, context: { ...resourceTag, "aws:TagKeys": [] } },
+  ],
+  [
+    "stamp our managed tag on a DR snapshot through the alerted-mark grant",
     {
-      action: "rds:DeleteDBSnapshot",
-      resource: `arn:aws:rds:us-east-1:${ACCOUNT}:snapshot:${OURS}`,
-      context: resourceTag,
+      action: "ec2:CreateTags",
+      resource: DR_EBS,
+      context: { ...requestTag, ...resourceTag, "aws:TagKeys": [MANAGED, Tag.failureAlerted] },
     },
   ],
-  ["tag an EBS snapshot outside a create", { action: "ec2:CreateTags", resource: EBS, context: requestTag }],
+  [
+    "mark a DR snapshot that is not ours as alerted",
+    {
+      action: "ec2:CreateTags",
+      resource: DR_EBS,
+      context: { [`aws:RequestTag/${Tag.failureAlerted}`]: "x", "aws:TagKeys": [Tag.failureAlerted] },
+    },
+  ],
+  [
+    "copy a foreign DB snapshot",
+    { action: "rds:CopyDBSnapshot", resource: `${ARN}:snapshot:${FOREIGN}`, context: requestTag },
+  ],
+  [
+    "copy into a DB snapshot under a foreign name",
+    {
+      action: "rds:CopyDBSnapshot",
+      resource: `arn:aws:rds:${DR}:${ACCOUNT}:snapshot:${FOREIGN}`,
+      context: requestTag,
+    },
+  ],
+  [
+    "stamp our managed tag on a foreign DR DB snapshot",
+    {
+      action: "rds:AddTagsToResource",
+      resource: `arn:aws:rds:${DR}:${ACCOUNT}:snapshot:${FOREIGN}`,
+      context: requestTag,
+    },
+  ],
+  [
+    "use a KMS key the config does not name",
+    {
+      action: "kms:CreateGrant",
+      resource: `arn:aws:kms:${DR}:${ACCOUNT}:key/00000000-0000-0000-0000-000000000000`,
+      context: {},
+    },
+  ],
   ["delete an untagged EBS snapshot", { action: "ec2:DeleteSnapshot", resource: EBS, context: {} }],
   [
     "delete an EBS snapshot tagged managed=false",
@@ -621,11 +914,46 @@ const ALLOWED: [HandlerName, AuthRequest][] = [
     },
   ],
   ["retentionWork", { action: "ec2:DeleteSnapshot", resource: EBS, context: resourceTag }],
+  ["copySchedule", { action: "ec2:CopySnapshot", resource: EBS, context: { ...requestTag, ...resourceTag } }],
+  ["copySchedule", { action: "ec2:CopySnapshot", resource: DR_EBS, context: requestTag }],
+  [
+    "copySchedule",
+    {
+      action: "ec2:CreateTags",
+      resource: DR_EBS,
+      context: { ...requestTag, "ec2:CreateAction": "CopySnapshot" },
+    },
+  ],
+  [
+    "copySchedule",
+    {
+      action: "ec2:CreateTags",
+      resource: DR_EBS,
+      context: {
+        ...resourceTag,
+        [`aws:RequestTag/${Tag.failureAlerted}`]: "x",
+        "aws:TagKeys": [Tag.failureAlerted],
+      },
+    },
+  ],
+  [
+    "copySchedule",
+    { action: "rds:CopyDBSnapshot", resource: `${ARN}:snapshot:${OURS}`, context: requestTag },
+  ],
+  [
+    "copySchedule",
+    {
+      action: "rds:CopyDBClusterSnapshot",
+      resource: `arn:aws:rds:${DR}:${ACCOUNT}:cluster-snapshot:${OURS}`,
+      context: requestTag,
+    },
+  ],
+  ["copySchedule", { action: "kms:CreateGrant", resource: DR_KEY, context: {} }],
 ];
 
 describe("Permissions: no role can tag or delete a snapshot outpost-ops did not create", () => {
   it("every statement that creates, tags or deletes snapshots names only ours, and requires our tag", () => {
-    for (const s of subjects) expect(riskyGrants(s.statements), s.label).toEqual([]);
+    for (const s of subjects) expect(riskyGrants(s.statements, s.deployment.region), s.label).toEqual([]);
     // Not vacuous: the workers do hold such statements.
     expect(subjects.flatMap((s) => s.statements.flatMap(actionsOf))).toEqual(
       expect.arrayContaining([
@@ -639,6 +967,37 @@ describe("Permissions: no role can tag or delete a snapshot outpost-ops did not 
 
   it.each(FORBIDDEN)("no role may %s", (_what, request) => {
     for (const s of subjects) expect(isAllowed(s.statements, request), s.label).toBe(false);
+  });
+
+  it("no role may delete one of ours in a Region other than its own (retention runs in both)", () => {
+    const deleters = subjects.filter((s) => s.deployment.name === "retentionWork");
+    expect(deleters.map((s) => s.deployment.region).sort()).toEqual([DR, REGION].sort());
+    for (const s of subjects) {
+      const other = s.deployment.region === REGION ? DR : REGION;
+      for (const request of [
+        {
+          action: "rds:DeleteDBSnapshot",
+          resource: `arn:aws:rds:${other}:${ACCOUNT}:snapshot:${OURS}`,
+          context: resourceTag,
+        },
+        {
+          action: "ec2:DeleteSnapshot",
+          resource: `arn:aws:ec2:${other}::snapshot/snap-0123456789abcdef0`,
+          context: resourceTag,
+        },
+      ])
+        expect(isAllowed(s.statements, request), `${s.label}: ${request.action} in ${other}`).toBe(false);
+    }
+    // Not vacuous: each retention worker may delete ours in its own Region.
+    for (const s of deleters)
+      expect(
+        isAllowed(s.statements, {
+          action: "rds:DeleteDBSnapshot",
+          resource: `arn:aws:rds:${s.deployment.region}:${ACCOUNT}:snapshot:${OURS}`,
+          context: resourceTag,
+        }),
+        s.label,
+      ).toBe(true);
   });
 
   it.each(ALLOWED)("%s may still make %j", (name, request) => {
@@ -743,7 +1102,7 @@ describe("Permissions: the checks are not vacuous", () => {
           }
         : st,
     );
-    expect(riskyGrants(widened)).toEqual(
+    expect(riskyGrants(widened, REGION)).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^rds:AddTagsToResource on .*:snapshot:\*: not only our oo-\* ids$/),
       ]),
@@ -757,7 +1116,7 @@ describe("Permissions: the checks are not vacuous", () => {
     const loose = s.statements.map((st) =>
       grants("rds:DeleteDBSnapshot")(st) ? { ...st, Condition: undefined } : st,
     );
-    expect(riskyGrants(loose)).toEqual([
+    expect(riskyGrants(loose, REGION)).toEqual([
       expect.stringMatching(/^rds:DeleteDBSnapshot on .*:snapshot:oo-\*: without our resource tag$/),
       expect.stringMatching(/^rds:DeleteDBSnapshot on .*:cluster-snapshot:oo-\*: without our resource tag$/),
       expect.stringMatching(/^rds:DeleteDBClusterSnapshot on .*:snapshot:oo-\*: without our resource tag$/),
@@ -765,5 +1124,168 @@ describe("Permissions: the checks are not vacuous", () => {
         /^rds:DeleteDBClusterSnapshot on .*:cluster-snapshot:oo-\*: without our resource tag$/,
       ),
     ]);
+  });
+
+  describe("the copy scheduler's checks", () => {
+    const copier = () => only("copySchedule");
+    const withStatements = (statements: Statement[]) => ({ statements, recording: copier().recording });
+    const dropResource = (pattern: RegExp) =>
+      copier().statements.flatMap((st) => {
+        const kept = listOf(st.Resource).filter((r) => !pattern.test(String(r)));
+        if (kept.length === listOf(st.Resource).length) return [st];
+        return kept.length > 0 ? [{ ...st, Resource: kept }] : [];
+      });
+
+    it("recorded every kind of copy, the alerted mark, the key check and the gauges, in the DR Region", () => {
+      const sent = copier().recording.calls.map((c) => `${c.service}:${c.command} ${c.region}`);
+      expect(sent).toEqual(
+        expect.arrayContaining([
+          `ec2:CopySnapshot ${DR}`,
+          `ec2:CreateTags ${DR}`,
+          `rds:CopyDBSnapshot ${DR}`,
+          `rds:CopyDBClusterSnapshot ${DR}`,
+          `kms:DescribeKey ${DR}`,
+          `cloudwatch:PutMetricData ${DR}`,
+          `ec2:DescribeSnapshots ${REGION}`,
+          `rds:DescribeDBSnapshots ${REGION}`,
+        ]),
+      );
+    });
+
+    it("without the grant on the source's Region, the EBS copy is refused on the source snapshot", () => {
+      const statements = dropResource(new RegExp(`^arn:aws:ec2:${REGION}::snapshot/`));
+      expect(
+        checkPolicy({ ...copier(), statements, recorded: copier().recording.calls, region: DR }).missing,
+      ).toEqual([]);
+      // The three copies the run started (the fourth source's attempts are spent: no copy).
+      expect(deniedRequests(withStatements(statements))).toEqual(
+        ["snap-0c0000000000000b1", "snap-0c0000000000000c0", "snap-0c0000000000000c1"].map((id) =>
+          expect.stringMatching(new RegExp(`^ec2:CopySnapshot on arn:aws:ec2:${REGION}::snapshot/${id} `)),
+        ),
+      );
+    });
+
+    it("without the request-tag grant here, the new copy is refused; without the source's tag, the source is", () => {
+      const noDestination = copier().statements.filter(
+        (st) => !(grants("ec2:CopySnapshot")(st) && String(st.Resource).includes(`:${DR}:`)),
+      );
+      expect(noDestination).toHaveLength(copier().statements.length - 1);
+      expect(deniedRequests(withStatements(noDestination))).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^ec2:CopySnapshot on arn:aws:ec2:us-east-1::snapshot\/snap-0{17} /),
+        ]),
+      );
+      // The recorded source carries our tag; the same copy of an untagged source is refused.
+      const untagged = copier().recording.sent.map((c) =>
+        c.command === "CopySnapshot" ? { ...c, resourceTags: {} } : c,
+      );
+      expect(
+        deniedRequests({ statements: copier().statements, recording: { calls: [], sent: untagged } }),
+      ).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(new RegExp(`^ec2:CopySnapshot on arn:aws:ec2:${REGION}::`)),
+        ]),
+      );
+    });
+
+    it("without the alerted-mark grant, marking the failed copy is refused; tagging it with more keys is too", () => {
+      const statements = copier().statements.filter(
+        (st) => !(grants("ec2:CreateTags")(st) && st.Condition?.["ForAllValues:StringEquals"]),
+      );
+      expect(deniedRequests(withStatements(statements))).toEqual([
+        expect.stringMatching(/^ec2:CreateTags on arn:aws:ec2:us-east-1::snapshot\/snap-0dead000000000003 /),
+      ]);
+      const more = copier().recording.sent.map((c) =>
+        c.command === "CreateTags"
+          ? {
+              ...c,
+              input: { ...c.input, Tags: [...(c.input.Tags as object[]), { Key: MANAGED, Value: "true" }] },
+            }
+          : c,
+      );
+      expect(
+        deniedRequests({ statements: copier().statements, recording: { calls: [], sent: more } }),
+      ).toEqual([expect.stringMatching(/^ec2:CreateTags on .*snap-0dead000000000003 /)]);
+    });
+
+    it("without the primary Region's oo-* ARNs, the RDS and Aurora copies are refused on their sources", () => {
+      const statements = dropResource(new RegExp(`^arn:aws:rds:${REGION}:`));
+      expect(deniedRequests(withStatements(statements))).toEqual([
+        expect.stringMatching(
+          new RegExp(`^rds:CopyDBClusterSnapshot on arn:aws:rds:${REGION}:${ACCOUNT}:cluster-snapshot:oo-`),
+        ),
+        expect.stringMatching(
+          new RegExp(`^rds:CopyDBSnapshot on arn:aws:rds:${REGION}:${ACCOUNT}:snapshot:oo-`),
+        ),
+      ]);
+    });
+
+    it("removing a copy statement is reported as exactly the actions only it granted", () => {
+      const s = copier();
+      const statements = without(s.statements, grants("rds:CopyDBSnapshot"));
+      const result = checkPolicy({ ...s, statements, recorded: s.recording.calls, region: DR });
+      expect(result).toMatchObject({
+        missing: ["rds:CopyDBClusterSnapshot", "rds:CopyDBSnapshot"],
+        unused: [],
+        wrongRegion: [],
+      });
+      const noKeyCheck = without(s.statements, grants("kms:DescribeKey"));
+      expect(
+        checkPolicy({ ...s, statements: noKeyCheck, recorded: s.recording.calls, region: DR }).missing,
+      ).toEqual(["kms:DescribeKey"]);
+    });
+
+    it("onBehalf statements are exempt from (b) only: without the exemption their actions are reported unused", () => {
+      const s = copier();
+      expect(s.onBehalf.sort()).toEqual(
+        [
+          "kms:CreateGrant",
+          "kms:Decrypt",
+          "kms:GenerateDataKeyWithoutPlaintext",
+          "kms:ReEncryptFrom",
+          "kms:ReEncryptTo",
+        ].sort(),
+      );
+      const result = checkPolicy({ ...s, onBehalf: [], recorded: s.recording.calls, region: DR });
+      // kms:Decrypt is sent, as part of publishing to the encrypted alert topic.
+      expect(result.unused).toEqual([
+        "kms:CreateGrant",
+        "kms:GenerateDataKeyWithoutPlaintext",
+        "kms:ReEncryptFrom",
+        "kms:ReEncryptTo",
+      ]);
+      // An onBehalf action the function did send itself still has to be granted.
+      const recorded = [...s.recording.calls, { service: "kms", command: "CreateGrant", region: DR }];
+      const statements = without(s.statements, grants("kms:CreateGrant"));
+      expect(checkPolicy({ ...s, statements, recorded, region: DR }).missing).toEqual(["kms:CreateGrant"]);
+    });
+
+    it("dropping the source's tag condition, or widening RDS copies to every snapshot, is caught", () => {
+      const loose = copier().statements.map((st) =>
+        grants("ec2:CopySnapshot")(st) && String(st.Resource).includes(`:${REGION}:`)
+          ? { ...st, Condition: undefined }
+          : st,
+      );
+      expect(riskyGrants(loose, DR)).toEqual([
+        expect.stringMatching(
+          new RegExp(`^ec2:CopySnapshot on arn:aws:ec2:${REGION}::snapshot/\\*: without our resource tag$`),
+        ),
+      ]);
+      const wide = copier().statements.map((st) =>
+        grants("rds:CopyDBSnapshot")(st)
+          ? {
+              ...st,
+              Resource: listOf(st.Resource).map((r) =>
+                String(r).replace(`:${RDS_SNAPSHOT_ID_PREFIX}*`, ":*"),
+              ),
+            }
+          : st,
+      );
+      expect(riskyGrants(wide, DR)).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^rds:CopyDBSnapshot on .*:snapshot:\*: not only our oo-\* ids$/),
+        ]),
+      );
+    });
   });
 });

@@ -9,13 +9,19 @@ import { Backup } from "../../stacks/Backup.ts";
 import { Handlers } from "../../stacks/handlers.ts";
 import {
   fillPlaceholders,
+  fillResource,
   isServiceWideAction,
+  kmsKeysOf,
   placeholdersFrom,
   policyStatements,
   statementsFor,
 } from "../../stacks/iam.ts";
+import { Replication } from "../../stacks/Replication.ts";
 import {
+  DR_KEY as COPY_KEY,
+  DR_KEY_2 as COPY_KEY_2,
   configWith,
+  copyConfig,
   type DeployedFunction,
   deployedFunctions,
   exampleConfig,
@@ -30,10 +36,13 @@ import {
  */
 let primary: Synthesized;
 let dr: Synthesized;
+/** The example config with copy rules, in the DR Region: the copy job's stack too. */
+let drCopying: Synthesized;
 
 beforeAll(async () => {
   primary = await synth();
   dr = await synth(undefined, "us-east-1");
+  drCopying = await synth(copyConfig(), "us-east-1");
 });
 
 interface KeyStatement {
@@ -341,21 +350,34 @@ describe("Functions", () => {
     functions = deployedFunctions([primary, dr]);
   });
 
-  it("every handler is deployed (alarm handler in both Regions)", () => {
-    expect(functions.map((f) => f.name).sort()).toEqual(
+  const all = () => [
+    ...functions,
+    ...deployedFunctions([drCopying]).filter((f) => f.name === "copySchedule"),
+  ];
+
+  it("every handler is deployed (alarm handler and retention in both Regions, snapshots in the primary)", () => {
+    expect(functions.map((f) => `${f.name} ${f.region}`).sort()).toEqual(
       [
-        "alarmStateChange",
-        "alarmStateChange",
-        "retentionSweep",
-        "retentionWork",
-        "snapshotWindow",
-        "snapshotWork",
+        "alarmStateChange us-east-1",
+        "alarmStateChange us-west-2",
+        "retentionSweep us-east-1",
+        "retentionSweep us-west-2",
+        "retentionWork us-east-1",
+        "retentionWork us-west-2",
+        "snapshotWindow us-west-2",
+        "snapshotWork us-west-2",
       ].sort(),
     );
+    // The copy scheduler only once a policy has a copy rule, in the DR Region.
+    expect(
+      deployedFunctions([drCopying])
+        .filter((f) => f.name === "copySchedule")
+        .map((f) => f.region),
+    ).toEqual(["us-east-1"]);
   });
 
   it("run Node.js 22 on arm64, 512 MB, no tracing, bundled as ESM", () => {
-    for (const { fn, properties } of functions) {
+    for (const { fn, properties } of all()) {
       // Unbundled, SST deploys placeholder code on nodejs22.x whatever we ask; the props are what
       // the real build uses (bundle.test.ts checks the built template).
       expect(propsOf(fn).runtime).toBe("nodejs22.x");
@@ -369,7 +391,7 @@ describe("Functions", () => {
   });
 
   it("each has its own role: no managed policy, and logs only to its own log group", () => {
-    for (const { name, stack, template: json, roleId, properties } of functions) {
+    for (const { name, stack, template: json, roleId, properties } of all()) {
       const template = Template.fromStack(stack);
       const role = json.Resources[roleId];
       expect(role?.Properties?.ManagedPolicyArns, name).toBeUndefined();
@@ -391,7 +413,7 @@ describe("Functions", () => {
   });
 
   it("get exactly the environment their Handlers entry declares, plus the defaults", () => {
-    for (const { name, properties } of functions) {
+    for (const { name, properties } of all()) {
       const variables = properties.Environment.Variables;
       expect(Object.keys(variables).sort(), name).toEqual(
         [...DEFAULT_ENV, ...SST_ENV, ...Handlers[name].environment].sort(),
@@ -427,15 +449,25 @@ describe("Function: statementsFor", () => {
   const stack = new CdkStack(new CdkApp(), "Probe", {
     env: { region: "eu-central-1", account: "111122223333" },
   });
+  // A config with copy keys, so every placeholder has a value.
+  const copying = placeholdersFrom(parseConfig(copyConfig()));
 
   it.each(Object.keys(FunctionPermissions) as FunctionRole[])(
     "%s: one statement per declared permission",
     (role) => {
-      const statements = statementsFor(role, stack).map((s) => s.toStatementJson());
+      const statements = statementsFor(role, stack, copying).map((s) => s.toStatementJson());
       expect(statements).toHaveLength(FunctionPermissions[role].length);
       for (const s of statements) expect(JSON.stringify(s)).not.toMatch(/\$\{/);
     },
   );
+
+  it(`leaves out a statement whose \${kmsKeys:GROUP} is empty, rather than grant it on nothing`, () => {
+    const none = statementsFor("copyScheduler", stack, placeholdersFrom(parseConfig(exampleConfig)));
+    const onKeys = FunctionPermissions.copyScheduler.filter((p) => p.resources.includes(`\${kmsKeys:copy}`));
+    expect(onKeys.length).toBe(2);
+    expect(none).toHaveLength(FunctionPermissions.copyScheduler.length - onKeys.length);
+    expect(JSON.stringify(none.map((s) => s.toStatementJson()))).not.toContain("kms:");
+  });
 
   it("fills the region and account placeholders from the stack", () => {
     const json = JSON.stringify(statementsFor("snapshotWorker", stack).map((s) => s.toStatementJson()));
@@ -527,6 +559,44 @@ describe("Function: fillPlaceholders", () => {
     expect(() => fillPlaceholders(`\${kmsKey:copy-dr}`, stack, placeholdersFrom(config))).toThrow(
       /does not define/,
     );
+    expect(kmsKeysOf(config)).toEqual({ copy: [] });
+  });
+
+  it(`\${kmsKeys:copy} is every policy's copy key, each once, one resource each`, () => {
+    const copying = parseConfig(copyConfig());
+    expect(kmsKeysOf(copying)).toEqual({ copy: [COPY_KEY, COPY_KEY_2] });
+    expect(fillResource(`\${kmsKeys:copy}`, stack, placeholdersFrom(copying))).toEqual([
+      COPY_KEY,
+      COPY_KEY_2,
+    ]);
+    const [statement] = policyStatements(
+      [{ why: "check the keys", actions: ["kms:DescribeKey"], resources: [`\${kmsKeys:copy}`] }],
+      stack,
+      placeholdersFrom(copying),
+    );
+    expect(statement?.toStatementJson()).toEqual({
+      Effect: "Allow",
+      Action: "kms:DescribeKey",
+      Resource: [COPY_KEY, COPY_KEY_2],
+    });
+  });
+
+  it("fails loudly on an unknown key group, a group inside a longer string, a non-key ARN, or no config", () => {
+    const copying = placeholdersFrom(parseConfig(copyConfig()));
+    expect(() => fillResource(`\${kmsKeys:backup}`, stack, copying)).toThrow(
+      /\$\{kmsKeys:backup\} .* names a KMS key group that does not exist/,
+    );
+    expect(() => fillResource(`arn:aws:kms:\${kmsKeys:copy}`, stack, copying)).toThrow(
+      /only as a whole Resource entry/,
+    );
+    expect(() =>
+      policyStatements(
+        [{ why: "x", actions: ["kms:DescribeKey"], resources: [`\${kmsKeys:copy}`] }],
+        stack,
+        placeholdersFrom(config, {}, { copy: ["arn:aws:kms:us-east-1:111122223333:alias/dr"] }),
+      ),
+    ).toThrow(/an alias ARN grants nothing/);
+    expect(() => fillResource(`\${kmsKeys:copy}`, stack)).toThrow(/has no value/);
   });
 });
 
@@ -538,6 +608,8 @@ describe("IAM across the deployed stacks", () => {
       ...allStatements(primary.template(Alerts).toJSON()),
       ...allStatements(primary.template(Backup).toJSON()),
       ...allStatements(dr.template(Alerts).toJSON()),
+      ...allStatements(dr.template(Backup).toJSON()),
+      ...allStatements(drCopying.template(Replication).toJSON()),
     ];
   });
 
@@ -574,17 +646,38 @@ describe("IAM across the deployed stacks", () => {
     }
   });
 
-  it("tags snapshots only in the call that creates them", () => {
+  it("tags snapshots only in the call that creates (or copies) them, or with the failure-alerted key alone on ours", () => {
     const tagging = statements.filter((s) => actionsOf(s).includes("ec2:CreateTags"));
-    expect(tagging.length).toBeGreaterThan(0);
+    expect(tagging.length).toBeGreaterThanOrEqual(3);
     for (const s of tagging) {
-      expect(s.Condition?.StringEquals?.["ec2:CreateAction"]).toEqual(["CreateSnapshot", "CreateSnapshots"]);
+      const createAction = [s.Condition?.StringEquals?.["ec2:CreateAction"] ?? []].flat();
+      const alertedOnly =
+        s.Condition?.StringEquals?.["aws:ResourceTag/outpost-ops:managed"] === "true" &&
+        JSON.stringify(s.Condition?.["ForAllValues:StringEquals"]?.["aws:TagKeys"]) ===
+          JSON.stringify(["outpost-ops:failure-alerted"]);
+      if (alertedOnly) continue;
+      expect([["CreateSnapshot", "CreateSnapshots"], ["CopySnapshot"]], JSON.stringify(s)).toContainEqual(
+        createAction,
+      );
     }
   });
 
   it("uses `*` resources only for actions without resource-level permissions", () => {
     const starred = statements.filter((s) => s.Effect === "Allow" && s.Resource === "*");
-    const allowed = /^(ec2:Describe|rds:Describe|kms:)/;
+    // PutMetricData supports no resource-level permissions; it is conditioned on our namespace.
+    const allowed = /^(ec2:Describe|rds:Describe|kms:|cloudwatch:PutMetricData$)/;
     for (const s of starred) expect(actionsOf(s).filter((a) => !allowed.test(a))).toEqual([]);
+    for (const s of starred.filter((st) => actionsOf(st).includes("cloudwatch:PutMetricData")))
+      expect(s.Condition?.StringEquals?.["cloudwatch:namespace"]).toBe("OutpostOps");
+  });
+
+  it("grants KMS actions on `*` only in key policies (the key itself), never to a function", () => {
+    const identity = [
+      ...allStatements(drCopying.template(Replication).findResources("AWS::IAM::Policy")),
+      ...allStatements(primary.template(Backup).findResources("AWS::IAM::Policy")),
+    ];
+    const kms = identity.filter((s) => actionsOf(s).some((a) => a.startsWith("kms:")));
+    expect(kms.length).toBeGreaterThan(0);
+    for (const s of kms) expect(s.Resource).not.toBe("*");
   });
 });

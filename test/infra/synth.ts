@@ -141,3 +141,22 @@ export function deployedFunctions(apps: Synthesized[]): DeployedFunction[] {
       }),
   );
 }
+
+/** The DR key the copy tests use (a key of the example's DR Region, us-east-1). */
+export const DR_KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+/** A second DR key, so per-key resources can be told from per-policy ones. */
+export const DR_KEY_2 = `arn:aws:kms:us-east-1:${ACCOUNT}:key/5678abcd-56ef-78ab-90cd-567890abcdef`;
+
+/**
+ * The example config with DR copies: the clinic instances and the orders DB into DR_KEY, the
+ * inventory cluster into DR_KEY_2 (line-volumes stays local: Outpost snapshots cannot be copied).
+ */
+export function copyConfig(): typeof exampleConfig {
+  return configWith((c) => {
+    for (const p of c.policies) {
+      if (p.name === "clinic-servers") Object.assign(p, { copy: { rpo: "36h", kmsKeyArn: DR_KEY } });
+      if (p.name === "orders-db") Object.assign(p, { copy: { rpo: "12h", kmsKeyArn: DR_KEY } });
+      if (p.name === "inventory-aurora") Object.assign(p, { copy: { rpo: "36h", kmsKeyArn: DR_KEY_2 } });
+    }
+  });
+}

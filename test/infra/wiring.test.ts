@@ -2,10 +2,16 @@
  * The drill must run what the stacks deploy. Both are built from the job declarations
  * (packages/functions/src/jobs.ts); this compares, per Region, the synthesized templates (functions,
  * schedule rules and their targets, work queues and their consumers) with the drill's wiring on the
- * sandbox. A rule or queue added to a stack by hand, outside the declarations, fails here.
+ * sandbox, for the example config and for one with copy rules (the copy job: rules that deliver
+ * into a FIFO queue's message group, a queue with no producer). A rule or queue added to a stack by
+ * hand, outside the declarations, fails here.
+ *
+ * The primary Region's forwarding rules (snapshot events to the DR Region's default bus) are
+ * compared with the declarations (`forwarded` of the jobs that run in the DR Region) instead: the
+ * drill does not forward events between its two Regions yet.
  */
 import { pathToFileURL } from "node:url";
-import { parseConfig } from "@outpost-ops/core/config";
+import { type Config, parseConfig } from "@outpost-ops/core/config";
 import {
   AllFunctionSpecs,
   type FunctionName,
@@ -14,6 +20,7 @@ import {
   type QueueSpec,
 } from "@outpost-ops/functions/src/jobs.ts";
 import { startSandbox } from "@outpost-ops/sandbox";
+import { Template } from "aws-cdk-lib/assertions";
 import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import { Queue } from "aws-cdk-lib/aws-sqs";
@@ -28,7 +35,9 @@ import {
   variablesFor,
 } from "../../packages/cli/src/drill/wiring.ts";
 import { createClients } from "../../packages/core/src/aws/clients.ts";
+import { forwardingIn } from "../../stacks/Replication.ts";
 import {
+  copyConfig,
   deployedFunctions,
   exampleConfig,
   STAGE,
@@ -39,14 +48,20 @@ import {
 
 const config = parseConfig(exampleConfig);
 const REGIONS = [config.regions.primary, config.regions.dr];
+const CONFIGS = { example: exampleConfig, "with copy rules": copyConfig() };
 
 interface Wiring {
   functions: string[];
+  /** Each schedule's expression and where it delivers: `-> fn`, or `-> queue[group] -> consumer`. */
   schedules: string[];
-  /** Rules on other events: the pattern (keys sorted) and the target. */
+  /** Rules on other events: the pattern (keys sorted) and where they deliver, as for schedules. */
   eventRules: string[];
   queues: string[];
 }
+
+/** Where a rule delivers, as both sides print it. */
+const delivery = (target: string, queue?: { name: string; messageGroupId?: string }) =>
+  queue ? `${queue.name}[${queue.messageGroupId ?? "no group"}] -> ${target}` : target;
 
 /** JSON with object keys sorted, so two equal patterns print the same. */
 function stable(value: unknown): string {
@@ -65,7 +80,7 @@ const logicalIdOf = (ref: unknown): string | undefined => {
   return r?.Ref ?? r?.["Fn::GetAtt"]?.[0];
 };
 
-/** What the synthesized stacks of one app deploy. */
+/** What the synthesized stacks of one app deploy (forwarding rules apart: see forwardsOf). */
 function deployedWiring(app: Synthesized): Wiring {
   const functions = deployedFunctions([app]);
   const byLogicalId = new Map<string, FunctionName>();
@@ -84,18 +99,31 @@ function deployedWiring(app: Synthesized): Wiring {
       const name = String(r.Properties?.QueueName ?? "");
       if (!name.includes("-dlq")) queueNames.set(id, name.replace(prefix, "").replace(/\.fifo$/, ""));
     }
+    const consumers = new Map<string, string>(); // queue name -> function
     for (const [, r] of resources) {
       const p = r.Properties ?? {};
-      if (r.Type === "AWS::Events::Rule") {
-        const what = p.ScheduleExpression ? String(p.ScheduleExpression) : stable(p.EventPattern);
-        for (const t of (p.Targets as { Arn: unknown }[]) ?? [])
-          (p.ScheduleExpression ? schedules : eventRules).push(
-            `${what} -> ${byLogicalId.get(logicalIdOf(t.Arn) ?? "") ?? "?"}`,
-          );
-      }
       if (r.Type === "AWS::Lambda::EventSourceMapping") {
         const queue = queueNames.get(logicalIdOf(p.EventSourceArn) ?? "") ?? "?";
-        queues.push(`${queue} -> ${byLogicalId.get(logicalIdOf(p.FunctionName) ?? "") ?? "?"}`);
+        const fn = byLogicalId.get(logicalIdOf(p.FunctionName) ?? "") ?? "?";
+        consumers.set(queue, fn);
+        queues.push(`${queue} -> ${fn}`);
+      }
+    }
+    for (const [, r] of resources) {
+      const p = r.Properties ?? {};
+      if (r.Type !== "AWS::Events::Rule") continue;
+      const what = p.ScheduleExpression ? String(p.ScheduleExpression) : stable(p.EventPattern);
+      for (const t of (p.Targets as { Arn: unknown; SqsParameters?: { MessageGroupId?: string } }[]) ?? []) {
+        if (isBusArn(t.Arn)) continue;
+        const id = logicalIdOf(t.Arn) ?? "";
+        const queue = queueNames.get(id);
+        const where = queue
+          ? delivery(consumers.get(queue) ?? "(none)", {
+              name: queue,
+              ...(t.SqsParameters?.MessageGroupId ? { messageGroupId: t.SqsParameters.MessageGroupId } : {}),
+            })
+          : (byLogicalId.get(id) ?? "?");
+        (p.ScheduleExpression ? schedules : eventRules).push(`${what} -> ${where}`);
       }
     }
     // A work queue nothing consumes is wiring too: it would never drain, in AWS or in the drill.
@@ -110,8 +138,27 @@ function deployedWiring(app: Synthesized): Wiring {
   };
 }
 
+const isBusArn = (arn: unknown) =>
+  typeof arn === "string" && /:events:[a-z0-9-]+:\d{12}:event-bus\//.test(arn);
+
+/** The rules of one app that forward events to another Region's bus: pattern -> bus ARN. */
+function forwardsOf(app: Synthesized): string[] {
+  const out: string[] = [];
+  for (const stack of app.app.node.children.filter((c): c is Stack => c instanceof Stack)) {
+    const resources = Object.values(
+      Template.fromStack(stack).toJSON().Resources as TemplateJson["Resources"],
+    );
+    for (const r of resources) {
+      if (r.Type !== "AWS::Events::Rule") continue;
+      for (const t of (r.Properties?.Targets as { Arn: unknown }[]) ?? [])
+        if (isBusArn(t.Arn)) out.push(`${stable(r.Properties?.EventPattern)} -> ${String(t.Arn)}`);
+    }
+  }
+  return out.sort();
+}
+
 /** What the drill creates and fires in one Region. */
-async function drillWiring(region: string): Promise<Wiring> {
+async function drillWiring(region: string, config: Config): Promise<Wiring> {
   const sb = await startSandbox();
   try {
     const clients = createClients({
@@ -124,10 +171,10 @@ async function drillWiring(region: string): Promise<Wiring> {
         .flatMap((job) => Object.keys(Jobs[job].functions))
         .sort(),
       schedules: rulesIn(region, config)
-        .map((r) => `${r.expression} -> ${r.target}`)
+        .map((r) => `${r.expression} -> ${delivery(r.target, r.queue)}`)
         .sort(),
       eventRules: eventRulesIn(region, config, `outpost-ops-${STAGE}`)
-        .map((r) => `${stable(r.pattern)} -> ${r.target}`)
+        .map((r) => `${stable(r.pattern)} -> ${delivery(r.target, r.queue)}`)
         .sort(),
       queues: Object.values(infra.queues)
         .map((q) => `${q.spec.name} -> ${q.spec.consumer}`)
@@ -142,13 +189,47 @@ describe("Wiring: the drill runs what the stacks deploy", () => {
   it.each(REGIONS)("in %s, the same functions, schedules and queues", async (region) => {
     // Act
     const deployed = deployedWiring(await synth(exampleConfig, region));
-    const drill = await drillWiring(region);
+    const drill = await drillWiring(region, config);
     // Assess
     expect(drill).toEqual(deployed);
     expect(deployed.functions.length).toBeGreaterThan(0);
     // The alarm relay's rule is deployed in every Region, and compared like the rest.
     expect(deployed.eventRules).toEqual([expect.stringContaining('"prefix":"outpost-ops-test-"')]);
   });
+
+  it.each(REGIONS)(
+    "with copy rules, in %s, the same too (rules into the copy-ticks message group)",
+    async (region) => {
+      const copying = parseConfig(copyConfig());
+      const deployed = deployedWiring(await synth(copyConfig(), region));
+      const drill = await drillWiring(region, copying);
+      expect(drill).toEqual(deployed);
+      if (region === copying.regions.dr) {
+        expect(deployed.queues).toContain("copy-ticks -> copySchedule");
+        expect(deployed.schedules).toContain(
+          "cron(0/10 * * * ? *) -> copy-ticks[copy-scheduler] -> copySchedule",
+        );
+        expect(
+          deployed.eventRules.filter((r) => r.endsWith("-> copy-ticks[copy-scheduler] -> copySchedule")),
+        ).toHaveLength(2);
+      } else expect(JSON.stringify(deployed)).not.toContain("copy");
+    },
+  );
+
+  it.each(Object.entries(CONFIGS))(
+    "forwarding rules (%s config) are exactly the declared ones, to the DR Region's default bus",
+    async (_name, input) => {
+      const parsed = parseConfig(input);
+      for (const region of REGIONS) {
+        const declared = forwardingIn(region, parsed).map(
+          (f) => `${stable(f.spec.pattern)} -> arn:aws:events:${f.to}:123456789012:event-bus/default`,
+        );
+        const expected = region === parsed.regions.primary && parsed.policies.some((p) => p.copy) ? 2 : 0;
+        expect(declared, region).toHaveLength(expected);
+        expect(forwardsOf(await synth(input, region)), region).toEqual(declared.sort());
+      }
+    },
+  );
 
   it("a schedule rule or queue added to a stack by hand is caught", async () => {
     // Prepare: what someone might add to stacks/Backup.ts without declaring it.
@@ -167,7 +248,7 @@ describe("Wiring: the drill runs what the stacks deploy", () => {
     new Queue(backup, "HandMadeQueue", { queueName: `outpost-ops-${STAGE}-hand-made` });
     // Act
     const deployed = deployedWiring(app);
-    const drill = await drillWiring(config.regions.primary);
+    const drill = await drillWiring(config.regions.primary, config);
     // Assess
     expect(deployed.schedules).toContain("rate(6 hours) -> retentionSweep");
     expect(deployed.queues).toContain("hand-made -> (none)");

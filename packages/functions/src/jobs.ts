@@ -45,6 +45,11 @@ export interface QueueSpec {
   batchSize: number;
   /** Bounded so the workers keep EC2's 5/s mutating buckets busy but never drain them. */
   maxConcurrency: number;
+  /**
+   * The queue's visibility timeout, when AWS's default advice (six times the consumer's timeout)
+   * would hold a crashed batch back for too long; at least the consumer's timeout.
+   */
+  visibilitySeconds?: number;
 }
 
 export interface ScheduleSpec {
@@ -124,6 +129,11 @@ export interface ForwardSpec {
 
 export interface JobSpec {
   runsIn: Placement;
+  /**
+   * False when the config gives the job nothing to do: it is then deployed nowhere (no stack, no
+   * forwarding) and the drill does not wire it. Absent: always active.
+   */
+  activeFor?(config: Config): boolean;
   functions: Record<string, FunctionSpec>;
   queues: readonly QueueSpec[];
   schedules(config: Config): ScheduleSpec[];
@@ -247,6 +257,8 @@ export const Jobs = {
     // events arrive there, and the DR site's view of its recovery points must not depend on the
     // primary Region being up.
     runsIn: "dr",
+    // Without a copy rule in any policy there is nothing to copy: no queue, rules or alarms anywhere.
+    activeFor: (config) => config.policies.some((p) => p.copy),
     functions: {
       copySchedule: {
         path: "packages/functions/src/queue/copy-schedule.handler",
@@ -276,13 +288,22 @@ export const Jobs = {
         batchSize: 10,
         // SQS's minimum; the one message group keeps it to one batch at a time anyway.
         maxConcurrency: 2,
+        /*
+         * Twice the scheduler's timeout, not the usual six: while a batch is in flight its message
+         * group is locked, so after a crash (or a timeout) no tick of this Region is delivered
+         * until the batch becomes visible again. Six times would stop every copy for 30 minutes;
+         * twice bounds the stall to 10, and a run never outlives its own timeout, so a batch that
+         * is still being worked on never reappears.
+         */
+        visibilitySeconds: 2 * COPY_SCHEDULER_TIMEOUT_SECONDS,
       },
     ],
     schedules: (config) =>
       config.policies.some((p) => p.copy)
         ? [
             {
-              id: "CopySchedule",
+              // Not "CopySchedule": that is the scheduler function's construct id (stacks/job.ts).
+              id: "CopyScheduleRule",
               description: `DR copy scheduler backstop (${COPY_TICK_SCHEDULE})`,
               expression: COPY_TICK_SCHEDULE,
               target: "copySchedule",
@@ -374,15 +395,17 @@ export type AllFunctions = UnionToIntersection<FunctionsOf<(typeof Jobs)[JobName
 export type FunctionName = keyof AllFunctions & string;
 
 /**
- * @example jobsIn("us-east-1", config) // DR: ["alerts"]
+ * The jobs deployed in a Region: those placed there that the config gives something to do.
+ * @example jobsIn("us-east-1", config) // DR: ["retention", "alerts"], plus "copy" once a policy has `copy`
  */
 export function jobsIn(region: string, config: Config): JobName[] {
   const where: Placement | undefined =
     region === config.regions.primary ? "primary" : region === config.regions.dr ? "dr" : undefined;
   if (where === undefined) return [];
   return (Object.keys(Jobs) as JobName[]).filter((name) => {
-    const runsIn: Placement = Jobs[name].runsIn;
-    return runsIn === "every" || runsIn === where;
+    const spec: JobSpec = Jobs[name];
+    if (spec.activeFor && !spec.activeFor(config)) return false;
+    return spec.runsIn === "every" || spec.runsIn === where;
   });
 }
 

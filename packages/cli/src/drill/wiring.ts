@@ -21,6 +21,7 @@ import {
   Jobs,
   jobsIn,
   type QueueSpec,
+  type QueueTarget,
 } from "@outpost-ops/functions/src/jobs.ts";
 import { readEnv } from "@outpost-ops/functions/src/lib/env.ts";
 import { noEvents, type Runtime, systemClock } from "@outpost-ops/functions/src/lib/runtime.ts";
@@ -55,6 +56,8 @@ export interface Rule {
   target: FunctionName;
   /** The EventBridge expression the stacks deploy. */
   expression: string;
+  /** Delivered into this queue of the job (consumed by `target`), not to the function. */
+  queue?: QueueTarget;
 }
 
 /** A queue of the wiring, by name; throws when the Region has no such queue. */
@@ -184,10 +187,11 @@ export function drillHandlers(
 /** The schedule rules the stacks create in this Region for this config. */
 export function rulesIn(region: string, config: Config): Rule[] {
   return jobsIn(region, config).flatMap((job) =>
-    Jobs[job].schedules(config).map((s) => ({
+    (Jobs[job] as JobSpec).schedules(config).map((s) => ({
       id: s.id,
       target: s.target as FunctionName,
       expression: parseScheduleExpression(s.expression).eventBridge,
+      ...(s.queue ? { queue: s.queue } : {}),
     })),
   );
 }
@@ -199,6 +203,8 @@ export interface EventRule {
   id: string;
   target: FunctionName;
   pattern: EventPattern;
+  /** Delivered into this queue of the job (consumed by `target`), not to the function. */
+  queue?: QueueTarget;
 }
 
 /** The rules on events other than schedules the stacks create in this Region, for `prefix`. */
@@ -209,6 +215,7 @@ export function eventRulesIn(region: string, config: Config, prefix = PREFIX): E
       id: r.id,
       target: r.target as FunctionName,
       pattern: r.pattern,
+      ...(r.queue ? { queue: r.queue } : {}),
     }));
   });
 }

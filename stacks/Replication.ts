@@ -1,0 +1,174 @@
+import type { Config } from "@outpost-ops/core/config";
+import { parseDuration } from "@outpost-ops/core/time";
+import {
+  type ForwardSpec,
+  type JobName,
+  type JobSpec,
+  Jobs,
+  jobsIn,
+} from "@outpost-ops/functions/src/jobs.ts";
+import {
+  Dashboard,
+  GraphWidget,
+  type IMetric,
+  Metric,
+  SearchExpression,
+  TextWidget,
+} from "aws-cdk-lib/aws-cloudwatch";
+import { EventBus, Rule } from "aws-cdk-lib/aws-events";
+import { EventBus as EventBusTarget } from "aws-cdk-lib/aws-events-targets";
+import { Duration } from "aws-cdk-lib/core";
+import { type App, type Stack, type StackContext, use } from "sst/constructs";
+import { Alerts } from "./Alerts.ts";
+import { namePrefix, useConfig } from "./context.ts";
+import { partitionOf } from "./iam.ts";
+import { buildJob, eventPatternOf, type JobOutput } from "./job.ts";
+
+/*
+ * DR copies. In the DR Region: the copy job (the scheduler fed by one FIFO message group, its rules,
+ * its RPO and KMS alarms) and a dashboard of recovery points. In the primary Region: the rules that
+ * forward AWS's snapshot events to the DR Region's default bus, where the copy job's rules see them
+ * (EventBridge delivers cross-Region to an event bus only). Deployed only where one of the two has
+ * something to do (stacks/select.ts): a config without a copy rule has no Replication anywhere.
+ */
+
+export interface ReplicationOutput {
+  /** DR Region: the copy job. */
+  copy?: JobOutput;
+  dashboard?: Dashboard;
+  /** Primary Region: the forwarding rules, by ForwardSpec id. */
+  forwarding: Record<string, Rule>;
+}
+
+/** A rule the primary Region's deployment creates for a job of the DR Region. */
+export interface Forwarding {
+  job: JobName;
+  spec: ForwardSpec;
+  /** The Region whose default bus receives the events. */
+  to: string;
+}
+
+/**
+ * The forwarding rules the deployment in `region` creates: in the primary Region, every
+ * `from: "primary"` ForwardSpec of the jobs that run in the DR Region; elsewhere none.
+ * @example forwardingIn("us-west-2", config) // [] until a policy has `copy`
+ */
+export function forwardingIn(region: string, config: Config): Forwarding[] {
+  if (region !== config.regions.primary) return [];
+  const dr = config.regions.dr;
+  return jobsIn(dr, config).flatMap((job) => {
+    const spec: JobSpec = Jobs[job];
+    return (spec.forwarded ?? []).filter((f) => f.from === "primary").map((f) => ({ job, spec: f, to: dr }));
+  });
+}
+
+export function Replication({ stack, app }: StackContext): ReplicationOutput {
+  const config = useConfig(app);
+  const output: ReplicationOutput = { forwarding: {} };
+  if (jobsIn(app.region, config).includes("copy")) {
+    output.copy = buildJob(stack, app, "copy", use(Alerts));
+    output.dashboard = drDashboard(stack, app, config);
+  }
+
+  const forwarding = forwardingIn(app.region, config);
+  // One imported bus per destination; CDK's EventBus target gives each rule a role allowed
+  // events:PutEvents on exactly that bus.
+  const buses = new Map<string, ReturnType<typeof EventBus.fromEventBusArn>>();
+  for (const { spec, to } of forwarding) {
+    let bus = buses.get(to);
+    if (!bus) {
+      const arn = `arn:${partitionOf(stack)}:events:${to}:${stack.account}:event-bus/default`;
+      bus = EventBus.fromEventBusArn(stack, `DefaultBus_${to}`, arn);
+      buses.set(to, bus);
+    }
+    output.forwarding[spec.id] = new Rule(stack, spec.id, {
+      description: `${spec.description} (to ${to})`,
+      eventPattern: eventPatternOf(spec.pattern),
+      targets: [new EventBusTarget(bus)],
+    });
+  }
+  return output;
+}
+
+const WIDTH = 24;
+/** The scheduler publishes at least every 10 minutes (COPY_TICK_SCHEDULE). */
+const PERIOD = Duration.minutes(10);
+
+function metric(name: string, dimensions: Record<string, string>, label: string): Metric {
+  return new Metric({
+    namespace: "OutpostOps",
+    metricName: name,
+    dimensionsMap: dimensions,
+    statistic: "Maximum",
+    period: PERIOD,
+    label,
+  });
+}
+
+/**
+ * Job outcomes of the copy job by reason code. Powertools' Metrics adds its `service` dimension to
+ * every metric, so the counters' dimension set is {service, job, code}: a metric listed with job
+ * and code alone would match nothing. A SEARCH over that schema also picks up codes added later.
+ */
+function outcomes(name: "SkippedByReason" | "FailedByReason"): IMetric {
+  return new SearchExpression({
+    expression: `SEARCH('{OutpostOps,code,job,service} MetricName="${name}" job="copy"', 'Sum', 300)`,
+    label: name === "SkippedByReason" ? "skipped" : "failed",
+    period: Duration.minutes(5),
+  });
+}
+
+function drDashboard(stack: Stack, app: App, config: Config): Dashboard {
+  const dr = config.regions.dr;
+  const copying = config.policies.filter((p) => p.copy);
+  const dashboard = new Dashboard(stack, "DrDashboard", {
+    dashboardName: `${namePrefix(app)}-dr`,
+    defaultInterval: Duration.days(2),
+  });
+  dashboard.addWidgets(
+    new TextWidget({
+      markdown: `# outpost-ops DR copies into ${dr}\nRecovery points per policy against their RPO, the copy slots, and why copies were skipped or failed. \`npx outpost-ops status\` shows each resource.`,
+      width: WIDTH,
+      height: 2,
+    }),
+  );
+  for (const policy of copying) {
+    const rpo = policy.copy?.rpo ?? "";
+    dashboard.addWidgets(
+      new GraphWidget({
+        title: `${policy.name}: oldest DR recovery point (RPO ${rpo})`,
+        left: [
+          metric("WorstRecoveryPointAge", { policy: policy.name, location: "dr" }, "oldest DR point (s)"),
+        ],
+        leftAnnotations: [{ value: parseDuration(rpo) / 1000, label: `RPO ${rpo}`, color: "#d62728" }],
+        leftYAxis: { min: 0, label: "seconds", showUnits: false },
+        width: WIDTH / 2,
+      }),
+      new GraphWidget({
+        title: `${policy.name}: resources behind the RPO`,
+        left: [metric("ResourcesBehindRpo", { policy: policy.name }, "behind RPO")],
+        leftYAxis: { min: 0, showUnits: false },
+        width: WIDTH / 2,
+      }),
+    );
+  }
+  dashboard.addWidgets(
+    new GraphWidget({
+      title: `Copies into ${dr}: in flight and queued`,
+      left: [
+        metric("CopiesInFlight", { destination: dr }, "in flight"),
+        metric("CopiesQueued", { destination: dr }, "queued"),
+      ],
+      leftAnnotations: [{ value: 20, label: "AWS's limit per service (EBS, RDS)" }],
+      leftYAxis: { min: 0, showUnits: false },
+      width: WIDTH / 2,
+    }),
+    new GraphWidget({
+      title: "Copy job outcomes by reason code",
+      left: [outcomes("SkippedByReason"), outcomes("FailedByReason")],
+      leftYAxis: { min: 0, showUnits: false },
+      width: WIDTH / 2,
+    }),
+  );
+  return dashboard;
+}
