@@ -876,6 +876,14 @@ const FORBIDDEN: [string, AuthRequest][] = [
       context: {},
     },
   ],
+  [
+    "use the copy key itself, not through EC2 or RDS",
+    { action: "kms:Decrypt", resource: DR_KEY, context: {} },
+  ],
+  [
+    "grant the copy key to something that is not an AWS resource",
+    { action: "kms:CreateGrant", resource: DR_KEY, context: { "kms:ViaService": `ec2.${DR}.amazonaws.com` } },
+  ],
   ["delete an untagged EBS snapshot", { action: "ec2:DeleteSnapshot", resource: EBS, context: {} }],
   [
     "delete an EBS snapshot tagged managed=false",
@@ -948,7 +956,14 @@ const ALLOWED: [HandlerName, AuthRequest][] = [
       context: requestTag,
     },
   ],
-  ["copySchedule", { action: "kms:CreateGrant", resource: DR_KEY, context: {} }],
+  [
+    "copySchedule",
+    {
+      action: "kms:CreateGrant",
+      resource: DR_KEY,
+      context: { "kms:ViaService": `ec2.${DR}.amazonaws.com`, "kms:GrantIsForAWSResource": "true" },
+    },
+  ],
 ];
 
 describe("Permissions: no role can tag or delete a snapshot outpost-ops did not create", () => {

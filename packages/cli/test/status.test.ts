@@ -151,11 +151,11 @@ describe("Function: statusReport", () => {
     const byResource = new Map(report.resources.map((r) => [r.resource, r]));
     expect(byResource.get(waiting[1]?.sourceId ?? "")).toMatchObject({
       code: "copy-queued",
-      reason: expect.stringContaining("queued behind 1 other(s) for a EBS copy slot"),
+      reason: expect.stringContaining("queued behind 1 other(s) for an EBS copy slot"),
     });
     expect(byResource.get("orders")).toMatchObject({
       code: "copy-started",
-      reason: `no DR copy yet; copy of ${db.id} has a free copy slot: the copy scheduler starts it on its next run`,
+      reason: `no DR copy yet; a copy slot is free for ${db.id}: the copy scheduler starts it`,
     });
     expect(report).toMatchObject({ withinRpo: false, needsAttention: true });
     expect(renderStatus(report)).toContain("  EBS: 20/20 in flight, 0 ready to start, 2 queued");

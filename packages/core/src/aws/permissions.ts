@@ -137,6 +137,9 @@ export const RdsPermissions = {
 /** DB and DB cluster snapshots outpost-ops named, in the primary Region: the sources of DR copies. */
 const OUR_PRIMARY_DB_SNAPSHOTS = OUR_DB_SNAPSHOTS.map((arn) => arn.replace("${region}", "${primaryRegion}"));
 
+/** EC2 and RDS in this Region: the services that use the copy keys on the caller's behalf. */
+const VIA_COPY_SERVICES = ["ec2.${region}.amazonaws.com", "rds.${region}.amazonaws.com"];
+
 /**
  * The copy job's calls, made in the destination Region (`${region}` of the DR deployment). Sources
  * are ours by their managed tag (EBS) or identifier (RDS); copies are created tagged as ours.
@@ -184,24 +187,34 @@ export const CopyPermissions = {
     why: "mark a failed DB snapshot copy of ours as alerted (only that tag)",
     actions: ["rds:AddTagsToResource"],
     resources: OUR_DB_SNAPSHOTS,
-    conditions: { "ForAllValues:StringEquals": { "aws:TagKeys": [Tag.failureAlerted] } },
+    conditions: {
+      ...resourceTagged,
+      "ForAllValues:StringEquals": { "aws:TagKeys": [Tag.failureAlerted] },
+    },
   },
   describeCopyKeys: {
     why: "check the destination KMS keys before copying with them",
     actions: ["kms:DescribeKey"],
     resources: ["${kmsKeys:copy}"],
   },
+  // The keys are used by EC2 and RDS during the copy, never by our code: only through those services,
+  // in this Region ("kms:ViaService", AWS KMS Developer Guide, condition keys).
   useCopyKeys: {
     why: "let EC2 and RDS encrypt the copies with the configured destination keys (and nothing else)",
     onBehalf: true,
-    actions: [
-      "kms:CreateGrant",
-      "kms:Decrypt",
-      "kms:GenerateDataKeyWithoutPlaintext",
-      "kms:ReEncryptFrom",
-      "kms:ReEncryptTo",
-    ],
+    actions: ["kms:Decrypt", "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom", "kms:ReEncryptTo"],
     resources: ["${kmsKeys:copy}"],
+    conditions: { StringEquals: { "kms:ViaService": VIA_COPY_SERVICES } },
+  },
+  grantCopyKeys: {
+    why: "let EC2 and RDS hold a grant on the destination keys for the copy they run (only for AWS resources)",
+    onBehalf: true,
+    actions: ["kms:CreateGrant"],
+    resources: ["${kmsKeys:copy}"],
+    conditions: {
+      StringEquals: { "kms:ViaService": VIA_COPY_SERVICES },
+      Bool: { "kms:GrantIsForAWSResource": "true" },
+    },
   },
   putCopyMetrics: {
     why: "publish recovery point ages and copy gauges (the RPO and KMS alarms read them)",
@@ -289,6 +302,7 @@ export const FunctionPermissions = {
     CopyPermissions.markDbCopyAlerted,
     CopyPermissions.describeCopyKeys,
     CopyPermissions.useCopyKeys,
+    CopyPermissions.grantCopyKeys,
     CopyPermissions.putCopyMetrics,
     EventPermissions.putEvents,
   ],
