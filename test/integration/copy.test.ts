@@ -4,6 +4,8 @@
  * ticks (SQS records carrying EventBridge events, as the copy-ticks queue delivers them) and moves
  * the sandbox clock so copies take their time.
  */
+
+import { CloudWatchClient, PutMetricAlarmCommand } from "@aws-sdk/client-cloudwatch";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { type AwsClients, createClients } from "@outpost-ops/core/aws/clients";
@@ -11,7 +13,7 @@ import { startEbsCopy } from "@outpost-ops/core/aws/copy";
 import { type Config, parseConfig } from "@outpost-ops/core/config";
 import { readCopyState } from "@outpost-ops/core/jobs/copy";
 import { Tag } from "@outpost-ops/core/tags";
-import { jobsIn } from "@outpost-ops/functions/src/jobs.ts";
+import { Jobs, jobsIn } from "@outpost-ops/functions/src/jobs.ts";
 import { type Estate, type Sandbox, startSandbox } from "@outpost-ops/sandbox";
 import { drainQueue, lambdaContext, scheduledEvent } from "outpost-ops/src/drill/lambda.ts";
 import {
@@ -364,6 +366,68 @@ describe("Copy job: refusals", () => {
 });
 
 describe("Copy job: KMS", () => {
+  it("a disabled key gives one alert through its alarm, however many runs, and one when it is fixed", async () => {
+    // Arrange: the stack's alarms for this config, in the sandbox's CloudWatch
+    const h = await copyHarness(estate(5, { keyState: "Disabled" }));
+    const cloudwatch = h.clients.get(CloudWatchClient, DR);
+    const prefix = "outpost-ops-drill";
+    const specs = Jobs.copy.alarms(h.config, prefix);
+    for (const a of specs)
+      await cloudwatch.send(
+        new PutMetricAlarmCommand({
+          AlarmName: a.name,
+          AlarmDescription: a.description,
+          Namespace: a.metric.namespace,
+          MetricName: a.metric.name,
+          Dimensions: Object.entries(a.metric.dimensions).map(([Name, Value]) => ({ Name, Value })),
+          Statistic: a.metric.statistic,
+          Period: a.metric.periodSeconds,
+          EvaluationPeriods: a.evaluationPeriods,
+          Threshold: a.threshold,
+          ComparisonOperator: "GreaterThanThreshold",
+          TreatMissingData: a.treatMissingData,
+        }),
+      );
+    const kmsAlarm = specs.find((a) => a.metric.name === "KmsKeyUnusable")?.name ?? "none";
+    // EventBridge's part: the relay's rule gets every state change of our alarms.
+    let delivered = 0;
+    const relay = async () => {
+      const events = h.sb.state.events(DR).filter((e) => e.source === "aws.cloudwatch");
+      for (const e of events.slice(delivered))
+        if ((e.detail as { alarmName: string }).alarmName === kmsAlarm)
+          await h.handlers.alarmStateChange(e, lambdaContext("alarmStateChange"));
+      delivered = events.length;
+    };
+    const kmsAlerts = () => h.alerts().filter((m) => m.subject?.includes(kmsAlarm));
+
+    // Act: an hour of runs with the key disabled, then the key enabled again
+    for (let i = 0; i < 6; i++) {
+      await h.tick();
+      h.sb.clock.advance(10 * MINUTE);
+      await relay();
+    }
+    const whileDisabled = kmsAlerts().map((m) => m.subject);
+    h.sb.seed({ kmsKeys: [{ region: DR, id: KEY_ID, keyState: "Enabled" }] });
+    for (let i = 0; i < 2; i++) {
+      await h.tick();
+      h.sb.clock.advance(10 * MINUTE);
+      await relay();
+    }
+
+    // Assess: one alert naming the key, the Region and the fix; copies stopped; one recovery
+    expect(whileDisabled).toHaveLength(1);
+    expect(whileDisabled[0]).toMatch(/^\[CRITICAL\] outpost-ops copy: /);
+    const body = kmsAlerts()[0]?.message ?? "";
+    expect(body).toContain(KEY);
+    expect(body).toContain(DR);
+    expect(body).toMatch(/enable it|cancel its deletion/);
+    expect(kmsAlerts()).toHaveLength(2);
+    expect(kmsAlerts()[1]?.subject).toMatch(/^\[INFO\] outpost-ops copy: /);
+    expect(kmsAlerts()[1]?.message).toMatch(/is OK/);
+    expect(h.copies()).toHaveLength(5);
+    expect(h.alerts().filter((m) => /could not be started|failed 3 times/.test(m.subject ?? ""))).toEqual([]);
+  });
+
   it("a disabled destination key starts no copy and reports the key as unusable on every run, with no failure alerts", async () => {
     // Arrange
     const h = await copyHarness(estate(5, { dbs: 2, keyState: "Disabled" }));

@@ -449,7 +449,8 @@ function copyAlarms(config: Config, prefix: string): AlarmSpec[] {
         name: "KmsKeyUnusable",
         dimensions: { key: arn },
         statistic: "Maximum",
-        periodSeconds: 300,
+        // Longer than the scheduler's 10-minute backstop: every window holds a datapoint, so it cannot flap.
+        periodSeconds: 900,
       },
       threshold: 0,
       evaluationPeriods: 1,

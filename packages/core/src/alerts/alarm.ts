@@ -24,6 +24,16 @@ export function alarmJob(alarmName: string): Alert["job"] {
 }
 
 /**
+ * Whether a state change is news for people. Every new alarm (each deploy, each new policy) goes from
+ * INSUFFICIENT_DATA to OK on its first evaluation: that is not a recovery, and an "is OK" mail for
+ * each one would teach people to ignore the real ones.
+ * @example isAlertWorthy({ state: "OK", previousState: "INSUFFICIENT_DATA", ... }) // false
+ */
+export function isAlertWorthy(change: Pick<AlarmStateChange, "state" | "previousState">): boolean {
+  return !(change.state === "OK" && change.previousState === "INSUFFICIENT_DATA");
+}
+
+/**
  * What one of our alarms going to ALARM (critical) or back to OK (info) means for a user, by name.
  * @example alarmAlert({ alarmName: "outpost-ops-prod-snapshot-work-dead-letters", state: "ALARM", ... })
  */

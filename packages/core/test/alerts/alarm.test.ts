@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { alarmAlert } from "../../src/alerts/alarm.ts";
+import { alarmAlert, alarmJob, isAlertWorthy } from "../../src/alerts/alarm.ts";
 
 const base = {
   alarmName: "outpost-ops-prod-snapshot-work-dead-letters",
@@ -27,5 +27,19 @@ describe("Function: alarmAlert", () => {
     const alert = alarmAlert({ ...base, state: "OK", previousState: "ALARM" });
     expect(alert.severity).toBe("info");
     expect(alert.body).not.toContain("redrive");
+  });
+});
+
+describe("Function: isAlertWorthy and alarmJob", () => {
+  it("does not relay a new alarm's first OK, but does relay a recovery from ALARM", () => {
+    expect(isAlertWorthy({ state: "OK", previousState: "INSUFFICIENT_DATA" })).toBe(false);
+    expect(isAlertWorthy({ state: "OK", previousState: "ALARM" })).toBe(true);
+    expect(isAlertWorthy({ state: "ALARM", previousState: "INSUFFICIENT_DATA" })).toBe(true);
+  });
+
+  it("files the copy job's alarms under job copy, the rest under platform", () => {
+    expect(alarmJob("outpost-ops-prod-rpo-orders-db")).toBe("copy");
+    expect(alarmJob("outpost-ops-prod-copy-kms-1234abcd")).toBe("copy");
+    expect(alarmJob("outpost-ops-prod-snapshot-work-dead-letters")).toBe("platform");
   });
 });

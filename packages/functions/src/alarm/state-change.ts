@@ -4,7 +4,7 @@
  */
 
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
-import { type AlarmStateChange, alarmAlert } from "@outpost-ops/core/alerts";
+import { type AlarmStateChange, alarmAlert, isAlertWorthy } from "@outpost-ops/core/alerts";
 import { type AlarmEvent, parseAlarmEvent } from "../lib/events.ts";
 import { lambda } from "../lib/handler.ts";
 import { logger, metrics } from "../lib/observability.ts";
@@ -30,7 +30,12 @@ export function alarmChange(event: AlarmEvent): AlarmStateChange {
 export function createHandler(runtime: () => Runtime = lazyRuntime()) {
   return lambda(parseEvent, async (event) => {
     const { alerts, env } = runtime();
-    const alert = { ...alarmAlert(alarmChange(event)), stage: env.stage };
+    const change = alarmChange(event);
+    if (!isAlertWorthy(change)) {
+      logger.info("alarm state change not relayed", { alarm: change.alarmName, state: change.state });
+      return { published: undefined };
+    }
+    const alert = { ...alarmAlert(change), stage: env.stage };
     await alerts.publish(alert);
     logger.info("alarm relayed", { alarm: event.detail.alarmName, state: event.detail.state.value });
     metrics.addDimension("severity", alert.severity);
