@@ -234,6 +234,14 @@ export function copySnapshot(
       "An error occurred accessing an Amazon Web Services KMS key.",
     );
   }
+  // CopyDBClusterSnapshot API Reference, KmsKeyId: "If you copy an unencrypted DB cluster snapshot and
+  // specify a value for the KmsKeyId parameter, an error is returned." (The code is not documented.)
+  if (cluster && explicitKey !== undefined && source.kmsKeyId === undefined) {
+    throw new AwsError(
+      "InvalidParameterCombination",
+      "Cannot specify a KMS key when copying an unencrypted DB cluster snapshot.",
+    );
+  }
   const kmsKeyId = explicitKey ?? source.kmsKeyId;
   if (crossRegion && source.kmsKeyId !== undefined && str(ctx.form, "KmsKeyId") === undefined) {
     // AWS requires a KMS key of the destination region to copy an encrypted snapshot across regions.
