@@ -365,6 +365,37 @@ describe("Copy job: refusals", () => {
   });
 });
 
+describe("Copy job: failed DB copies", () => {
+  it("alerts a DB snapshot whose copies failed three times once, and tags the last failed copy", async () => {
+    // Arrange: the DB's only snapshot failed to copy three times (RDS lists failed copies)
+    const h = await copyHarness(estate(0, { dbs: 1 }));
+    const source = h.sb.state.dbSnapshots(REGION)[0];
+    const sourceId = source?.id ?? "";
+    h.sb.seed({
+      dbSnapshots: [1, 2, 3].map((n) => ({
+        region: DR,
+        id: n === 1 ? sourceId : `${sourceId}-r${n}`,
+        dbInstanceId: "orders-0",
+        createdAt: new Date(START.getTime() - (4 - n) * MINUTE).toISOString(),
+        status: "failed",
+        tags: { ...source?.tags, [Tag.sourceSnapshot]: sourceId, [Tag.sourceRegion]: REGION },
+      })),
+    });
+
+    // Act
+    await h.tick();
+    h.sb.clock.advance(10 * MINUTE);
+    await h.tick();
+
+    // Assess: one alert; the newest failed copy (the -r3) carries the mark; no fourth attempt
+    expect(h.alerts()).toHaveLength(1);
+    expect(h.alerts()[0]?.message).toContain(sourceId);
+    const marked = h.sb.state.dbSnapshots(DR).filter((s) => s.tags[Tag.failureAlerted] !== undefined);
+    expect(marked.map((s) => s.id)).toEqual([`${sourceId}-r3`]);
+    expect(h.sb.state.dbSnapshots(DR)).toHaveLength(3);
+  });
+});
+
 describe("Copy job: KMS", () => {
   it("a disabled key gives one alert through its alarm, however many runs, and one when it is fixed", async () => {
     // Arrange: the stack's alarms for this config, in the sandbox's CloudWatch
