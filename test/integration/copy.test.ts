@@ -365,6 +365,33 @@ describe("Copy job: refusals", () => {
   });
 });
 
+describe("Copy job: protected resources", () => {
+  it("are what the snapshot policy selects: a database tagged out of it is not reported behind its RPO", async () => {
+    // Arrange: orders-0 is selected; legacy carries the selector key with another value
+    const h = await copyHarness(estate(1, { dbs: 1 }));
+    h.sb.seed({
+      dbInstances: [{ region: REGION, id: "legacy", engine: "postgres", tags: { Backup: "none" } }],
+    });
+
+    // Act
+    const state = await readCopyState({
+      clients: h.clients,
+      config: h.config,
+      now: h.sb.clock.now(),
+      withResources: true,
+    });
+
+    // Assess
+    expect(state.protectedResources).toEqual(
+      expect.arrayContaining([
+        { policy: "db", resource: "orders-0" },
+        { policy: "vols", resource: volumeId(0) },
+      ]),
+    );
+    expect(state.protectedResources?.some((r) => r.resource === "legacy")).toBe(false);
+  });
+});
+
 describe("Copy job: failed DB copies", () => {
   it("alerts a DB snapshot whose copies failed three times once, and tags the last failed copy", async () => {
     // Arrange: the DB's only snapshot failed to copy three times (RDS lists failed copies)

@@ -40,6 +40,7 @@ import { type ResourceRecovery, recoveryPoints } from "../copy/recovery.ts";
 import { type Deadline, withinDeadline } from "../deadline.ts";
 import type { SnapshotRecord } from "../inventory.ts";
 import type { Sleeper } from "../pacing.ts";
+import { compileSelector, resourceId } from "../snapshot/select.ts";
 import { copyExhaustedAlert } from "./copy-alerts.ts";
 import type { ItemOutcome } from "./outcome.ts";
 import { collectResources } from "./snapshot.ts";
@@ -132,18 +133,14 @@ export async function readCopyState(input: CopyStateInput): Promise<CopyState> {
   if (input.withResources) {
     protectedResources = [];
     for (const policy of policies) {
+      // The snapshot planner's own selection (RDS has no server-side tag filter), so a database
+      // tagged out of the policy is not reported as protected and never snapshotted.
+      const unselected = compileSelector(config, policy);
       for (const r of await collectResources(clients, config, policy, sourceRegion, deadline)) {
-        const id =
-          r.kind === "ebs-volume"
-            ? r.volume.id
-            : r.kind === "ec2-instance"
-              ? r.instance.id
-              : r.kind === "rds-instance"
-                ? r.db.id
-                : r.cluster.id;
+        if (unselected(r)) continue;
         // Aurora members are snapshotted through their cluster: not protected resources of their own.
         if (r.kind === "rds-instance" && r.db.clusterId) continue;
-        protectedResources.push({ policy: policy.name, resource: id });
+        protectedResources.push({ policy: policy.name, resource: resourceId(r) });
       }
       input.onProgress?.(`resources of ${policy.name}`, protectedResources.length);
     }
