@@ -81,6 +81,7 @@ describe("Drill EventBridge: rules, forwarding and queue targets", () => {
     expect(delivered).toBe(1);
     expect(bridge.log.forwarded).toEqual({ ForwardEbsSnapshotEvents: 1 });
     expect(bridge.log.deliveries).toEqual({ "us-east-1/CopyEbsEventsRule": 1 });
+    await bridge.flush();
     expect(sb.state.queueMessages("us-east-1", "outpost-ops-drill-copy-ticks.fifo").visible).toBe(1);
     // Nothing new on the buses: a second pump delivers nothing.
     expect(await bridge.pump()).toBe(0);
@@ -94,7 +95,9 @@ describe("Drill EventBridge: rules, forwarding and queue targets", () => {
     const target = { name: "copy-ticks", messageGroupId: "copy-scheduler" };
     // Act: seven deliveries of different events; the seventh is sent twice
     for (let i = 0; i < 7; i++)
-      await bridge.sendToQueue(dr.infra, target, { id: `e-${i}`, "detail-type": "Scheduled Event" });
+      bridge.sendToQueue(dr.infra, target, { id: `e-${i}`, "detail-type": "Scheduled Event" });
+    expect(sb.state.queueMessages("us-east-1", "outpost-ops-drill-copy-ticks.fifo").visible).toBe(0);
+    await bridge.flush();
     // Assess
     expect(bridge.log).toMatchObject({ duplicatesSent: 1, deduplicated: 1 });
     expect(sb.state.queueMessages("us-east-1", "outpost-ops-drill-copy-ticks.fifo").visible).toBe(7);

@@ -112,6 +112,7 @@ export async function simulate(input: {
       for (const { spec, url } of Object.values(infra.queues)) {
         const key = `${infra.region}/${spec.name}`;
         if (input.polls && !input.polls(infra.region, spec.name, at)) continue;
+        await bridge.flush(url);
         const consumer = spec.consumer as FunctionName;
         const drained = await drainQueue({
           sqs,
@@ -143,7 +144,7 @@ export async function simulate(input: {
       const { region } = rule.deployment.infra;
       const event = scheduledEvent(at, region, `outpost-ops-drill-${rule.id}`);
       if (rule.queue) {
-        await bridge.sendToQueue(rule.deployment.infra, rule.queue, event);
+        bridge.sendToQueue(rule.deployment.infra, rule.queue, event);
         continue;
       }
       const handler = rule.deployment.handlers[rule.target];
@@ -177,6 +178,7 @@ export async function simulate(input: {
       }
     }
   }
+  await bridge.flush();
   return log;
 }
 
