@@ -223,6 +223,10 @@ export async function runDrill(options: {
     let incident: IncidentPhase = "before";
     let outageOver = false;
     const pollMs = (options.copyPollMinutes ?? COPY_POLL_MINUTES) * 60_000;
+    if (!Number.isInteger(pollMs / 60_000) || pollMs < 60_000)
+      throw new OutpostOpsError(
+        `copyPollMinutes must be a whole number of minutes, at least 1 (got ${pollMs / 60_000}).`,
+      );
     const log = await simulate({
       sandbox,
       config,

@@ -234,7 +234,8 @@ export function drillEstate(config: Config, start: Date): DrillEstate {
   seedDr(config, start, estate, drUntouchable, next);
   const migrationSnapshots: string[] = [];
   const scratch = estate.volumes.find((v) => v.tags?.Name === "scratch") ?? estate.volumes[0];
-  for (let i = 0; scratch && i < MIGRATION_SNAPSHOTS; i++) {
+  const copying = config.policies.some((p) => p.copy);
+  for (let i = 0; copying && scratch && i < MIGRATION_SNAPSHOTS; i++) {
     const id = next("snap");
     estate.snapshots.push({
       region,
