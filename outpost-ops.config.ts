@@ -4,7 +4,13 @@ import { defineConfig } from "@outpost-ops/core/config";
  * The example estate: two Outposts (a factory and a clinic) in us-west-2, DR in us-east-1.
  * Edit this file to describe your own; `npm test` and `sst deploy` validate it strictly.
  * Every field is documented in README.md ("Config reference").
+ *
+ * DR copies (`copy`): the copy job runs in the DR Region (regions.dr) and copies the newest completed
+ * regional snapshot of every resource there, re-encrypted with a KMS key of that Region (a key ARN,
+ * not an alias). `rpo` is the promise: the newest DR copy of each resource is never older than this;
+ * it must cover the schedule's largest gap plus the copy time (copies often take an hour or more).
  */
+const DR_KEY = "arn:aws:kms:us-east-1:123456789012:key/0d3f5c1e-7a2b-4c9d-8e6f-1a2b3c4d5e6f";
 export default defineConfig({
   regions: { primary: "us-west-2", dr: "us-east-1" },
   outposts: [
@@ -40,6 +46,8 @@ export default defineConfig({
       schedules: [
         { name: "daily", expression: "cron(30 1 * * ? *)", retention: { keepLast: 14, maxAge: "30d" } },
       ],
+      // A daily set, copied when it completes: a day between sets plus two hours to copy them.
+      copy: { rpo: "26h", kmsKeyArn: DR_KEY },
     },
     {
       name: "orders-db",
@@ -48,6 +56,9 @@ export default defineConfig({
       schedules: [
         { name: "every-6h", expression: "rate(6 hours)", retention: { keepLast: 8, tiers: { daily: 7 } } },
       ],
+      // Every snapshot copied: six hours between them, two for the copy. The copies keep one a day for
+      // two weeks and the last four (copy.retention; without it they keep the schedule's own retention).
+      copy: { rpo: "8h", kmsKeyArn: DR_KEY, retention: { keepLast: 4, tiers: { daily: 14 } } },
     },
     {
       name: "inventory-aurora",
@@ -56,6 +67,21 @@ export default defineConfig({
       schedules: [
         { name: "daily", expression: "cron(0 3 * * ? *)", retention: { tiers: { daily: 7, weekly: 5 } } },
       ],
+      copy: { rpo: "26h", kmsKeyArn: DR_KEY },
+    },
+    {
+      // line-volumes snapshots locally on the factory Outpost, and local snapshots cannot be copied to
+      // another Region (the config refuses copy there). So the same volumes get a second, regional
+      // snapshot once a day, and that one is copied to DR. A few are enough here: the hourly local
+      // snapshots are the fast restore, these are for losing the site.
+      name: "line-volumes-dr",
+      description: "The factory line volumes once a day in the Region, for their DR copies",
+      resource: "ebs-volume",
+      selector: { tags: { Backup: "outpost-ops" }, outposts: ["factory"] },
+      placement: "region",
+      copySourceTags: ["Application", "CostCenter"],
+      schedules: [{ name: "daily", expression: "cron(30 2 * * ? *)", retention: { keepLast: 3 } }],
+      copy: { rpo: "26h", kmsKeyArn: DR_KEY },
     },
   ],
 });

@@ -3,17 +3,21 @@
  * from the config, runs the real handlers on their schedules over simulated weeks and checks the
  * invariants users rely on. Exits 1 when one breaks.
  */
+import { CopySnapshotCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { type AwsClients, createClients } from "@outpost-ops/core/aws/clients";
+import type { AwsClients } from "@outpost-ops/core/aws/clients";
 import type { Config } from "@outpost-ops/core/config";
+import { COPY_LIMITS } from "@outpost-ops/core/copy/plan";
 import { OutpostOpsError } from "@outpost-ops/core/errors";
 import { planRetentionRun } from "@outpost-ops/core/jobs/retention";
 import { emptySummary, mergeSummaries } from "@outpost-ops/core/summary";
 import { jobsIn } from "@outpost-ops/functions/src/jobs.ts";
 import { type Sandbox, startSandbox } from "@outpost-ops/sandbox";
+import { drillClients } from "../drill/clients.ts";
+import { CopyWatch } from "../drill/copies.ts";
 import { drillEstate } from "../drill/estate.ts";
 import type { InvariantResult } from "../drill/invariants.ts";
-import { checkEventStream, checkInvariants } from "../drill/invariants.ts";
+import { checkCopyInvariants, checkEventStream, checkInvariants } from "../drill/invariants.ts";
 import { drainQueue, lambdaContext, scheduledEvent } from "../drill/lambda.ts";
 import {
   alertsOf,
@@ -28,6 +32,7 @@ import {
   createInfrastructure,
   drillHandlers,
   eventRulesIn,
+  forwardingFrom,
   queue,
   rulesIn,
   sandboxClock,
@@ -48,6 +53,36 @@ const INCIDENT = {
 };
 type IncidentPhase = "before" | "quota" | "throttling" | "after";
 
+/** How long a DR copy takes (sandbox time): long enough that copies outlive scheduler runs. */
+const COPY_COMPLETION_MS = 75 * 60_000;
+
+/** A span of the drill, in ms after its start. */
+export interface Span {
+  fromMs: number;
+  toMs: number;
+}
+
+/**
+ * Day 8, all day: the DR Region's copy scheduler does not run. Its event source mapping stops
+ * polling copy-ticks (a Lambda service event in the DR Region, or a bad deploy that disabled it):
+ * snapshots are taken and their events still arrive in the queue, copies already started finish,
+ * but none is started. When polling resumes, the queued ticks run as batches of ten, one at a time
+ * (one message group), and the first finds every resource's newest snapshot waiting: more EBS copies
+ * than AWS lets run at once, so the rest must wait for slots. A wait, not a failure: no alert but
+ * the RPO alarm, which the missing metrics put into ALARM.
+ */
+export const COPY_OUTAGE: Span = { fromMs: 7 * 86_400_000, toMs: 8 * 86_400_000 };
+const COPY_QUEUE = "copy-ticks";
+/**
+ * How often the drill's event source mapping polls copy-ticks (deployed: continuously). Every rule
+ * still fires and sends its event when due; the ticks and events of the half hour wait in the queue
+ * and run as one batch (the scheduler reads AWS, not its ticks). Each run reads every managed
+ * snapshot of the primary and every copy in DR (~15 SDK calls, ~40 ms here), and polling as often
+ * as the 10-minute backstop fires made 21 days take over four minutes. Thirty minutes is the coarsest
+ * that still gives the RPO alarms (period 30 minutes, missing data breaching) a datapoint each period.
+ */
+export const COPY_POLL_MINUTES = 30;
+
 function setIncident(sandbox: Sandbox, phase: IncidentPhase): void {
   sandbox.faults.clear();
   if (phase === "before" || phase === "after") return;
@@ -67,6 +102,30 @@ function incidentPhase(elapsedMs: number): IncidentPhase {
   if (elapsedMs < INCIDENT.fromMs) return "before";
   if (elapsedMs < INCIDENT.quotaUntilMs) return "quota";
   return elapsedMs < INCIDENT.toMs ? "throttling" : "after";
+}
+
+/**
+ * Another team's migration copies its own snapshots into the DR Region just as the copy path comes
+ * back: they take 18 of AWS's 20 EBS copy slots there, which outpost-ops' scheduler cannot see (it
+ * counts only its own copies), so AWS refuses its copies beyond two (ResourceLimitExceeded) and the
+ * backlog must wait for slots: a wait, not a failure.
+ */
+async function otherTeamCopies(input: { clients: AwsClients; config: Config; snapshots: string[] }) {
+  const { clients, config } = input;
+  const ec2 = clients.get(EC2Client, config.regions.dr);
+  const ids: string[] = [];
+  for (const id of input.snapshots) {
+    const out = await ec2.send(
+      new CopySnapshotCommand({
+        SourceRegion: config.regions.primary,
+        SourceSnapshotId: id,
+        Description: `data-platform migration: ${id}`,
+        TagSpecifications: [{ ResourceType: "snapshot", Tags: [{ Key: "Team", Value: "data-platform" }] }],
+      }),
+    );
+    if (out.SnapshotId) ids.push(out.SnapshotId);
+  }
+  return ids;
 }
 
 /**
@@ -117,6 +176,10 @@ export async function runDrill(options: {
   days?: number;
   config?: string;
   quiet?: boolean;
+  /** The copy path's outage (default COPY_OUTAGE; null: none). */
+  copyOutage?: Span | null;
+  /** How often the DR copy scheduler's queue is polled (default COPY_POLL_MINUTES; 10 = every tick). */
+  copyPollMinutes?: number;
 }): Promise<DrillReport> {
   const days = options.days ?? 21;
   const { config } = await loadConfig(options.config);
@@ -126,31 +189,44 @@ export async function runDrill(options: {
   const sandbox = await startSandbox({
     startTime: DRILL_START,
     snapshotCompletionMs: 10 * 60_000,
+    copyCompletionMs: COPY_COMPLETION_MS,
     describeVisibilityDelayMs: 2_000,
   });
   try {
-    const clients = createClients({
+    const clients = drillClients({
       endpoint: sandbox.endpoint,
       credentials: { accessKeyId: "drill", secretAccessKey: "drill" },
-      maxAttempts: 8,
     });
     const drill = drillEstate(config, DRILL_START);
     sandbox.seed(drill.estate);
     // Both deployments, as `sst deploy` makes them: the primary Region and the DR Region.
     const deployments: RegionDeployment[] = [];
     for (const where of [config.regions.primary, config.regions.dr]) {
-      const infra = await createInfrastructure(clients, where, jobsIn(where, config));
+      const infra = await createInfrastructure(clients, where, jobsIn(where, config), config);
       deployments.push({
         infra,
         handlers: drillHandlers(config, clients, infra, sandboxClock(sandbox)),
         rules: rulesIn(where, config),
         eventRules: eventRulesIn(where, config),
+        forwarding: forwardingFrom(where, config),
       });
     }
     const [primary] = deployments as [RegionDeployment, ...RegionDeployment[]];
     const end = new Date(DRILL_START.getTime() + days * 86_400_000);
+    const copying = config.policies.some((p) => p.copy);
+    const watch = copying ? new CopyWatch(sandbox, config.regions.dr, COPY_COMPLETION_MS) : undefined;
+    const requested = options.copyOutage === undefined ? COPY_OUTAGE : options.copyOutage;
+    // Only an outage that ends inside the span: its backlog must have time to drain.
+    const outage =
+      copying && requested && requested.toMs < end.getTime() - DRILL_START.getTime() ? requested : undefined;
     let lastDay = -1;
     let incident: IncidentPhase = "before";
+    let outageOver = false;
+    const pollMs = (options.copyPollMinutes ?? COPY_POLL_MINUTES) * 60_000;
+    if (!Number.isInteger(pollMs / 60_000) || pollMs < 60_000)
+      throw new OutpostOpsError(
+        `copyPollMinutes must be a whole number of minutes, at least 1 (got ${pollMs / 60_000}).`,
+      );
     const log = await simulate({
       sandbox,
       config,
@@ -158,15 +234,30 @@ export async function runDrill(options: {
       deployments,
       start: DRILL_START,
       end,
-      onStep: (at) => {
+      onStep: async (at) => {
         const elapsed = at.getTime() - DRILL_START.getTime();
         const phase = incidentPhase(elapsed);
         if (phase !== incident) setIncident(sandbox, phase);
         incident = phase;
+        if (watch && outage && !outageOver && elapsed >= outage.toMs) {
+          outageOver = true;
+          const started = await otherTeamCopies({ clients, config, snapshots: drill.migrationSnapshots });
+          for (const id of started) drill.drUntouchable.set(id, "another team's copy");
+          await watch.startBacklog({ clients, config, at });
+        }
         const day = Math.floor(elapsed / 86_400_000);
         if (!options.quiet && day !== lastDay && process.stderr.isTTY)
           process.stderr.write(`\rsimulating day ${day + 1}/${days}`);
         lastDay = day;
+      },
+      onDrained: (_at, ran) => {
+        if (ran.has("copySchedule")) watch?.sample();
+      },
+      polls: (where, name, at) => {
+        if (where !== config.regions.dr || name !== COPY_QUEUE) return true;
+        const elapsed = at.getTime() - DRILL_START.getTime();
+        if (elapsed % pollMs !== 0) return false;
+        return !outage || elapsed < outage.fromMs || elapsed >= outage.toMs;
       },
     });
     if (!options.quiet && process.stderr.isTTY) process.stderr.write("\n");
@@ -179,8 +270,34 @@ export async function runDrill(options: {
       sandbox.state.dbSnapshots(region).length +
       sandbox.state.dbClusterSnapshots(region).length;
     const deleted = sandbox.state.deleted(region).length;
+    const at = (ms: number) => new Date(DRILL_START.getTime() + ms).toISOString().slice(0, 16);
+    const dr = deployments.find((d) => d.infra.region === config.regions.dr);
+    const copy = watch
+      ? await watch.report({
+          clients,
+          config,
+          end,
+          copyCompletionMs: COPY_COMPLETION_MS,
+          ...(outage
+            ? {
+                outage: {
+                  from: at(outage.fromMs),
+                  to: at(outage.toMs),
+                  how: `the DR copy scheduler's queue (${COPY_QUEUE}) is not polled: events and ticks wait in it, no copy starts`,
+                },
+              }
+            : {}),
+          expected: config.policies
+            .filter((p) => p.copy)
+            .flatMap((p) => (drill.protectedSources.get(p.name) ?? []).map((id) => `${p.name}/${id}`)),
+          drUntouchable: drill.drUntouchable,
+          alarms: dr?.infra.alarms ?? [],
+          alarmChanges: log.eventBridge.alarmChanges,
+        })
+      : undefined;
     const invariants = checkInvariants({ sandbox, config, drill, region, end });
     invariants.push(capCheck, checkEventStream({ sandbox, drill, region }));
+    if (copy) invariants.push(...checkCopyInvariants(copy));
     if (log.deadLetters > 0)
       invariants.push({
         name: "no work item dead-lettered",
@@ -189,12 +306,21 @@ export async function runDrill(options: {
       });
     else
       invariants.push({ name: "no work item dead-lettered", ok: true, detail: "dead-letter queues empty" });
-    const at = (ms: number) => new Date(DRILL_START.getTime() + ms).toISOString().slice(0, 16);
     const scenarios = [
       "every EventBridge rule of the config fires on its schedule; every 7th snapshot event is delivered twice, concurrently",
+      ...(copying
+        ? [
+            `the primary forwards its snapshot events to ${config.regions.dr}, whose rules send them and the copy schedule's ticks to the copy scheduler's FIFO queue (every 7th twice: de-duplicated on content); that queue is polled every ${pollMs / 60_000} simulated minutes, and a DR copy takes ${COPY_COMPLETION_MS / 60_000} minutes`,
+          ]
+        : []),
       ...(end.getTime() > DRILL_START.getTime() + INCIDENT.fromMs
         ? [
             `AWS incident ${at(INCIDENT.fromMs)} to ${at(INCIDENT.toMs)} UTC: EC2 and RDS throttling, 5xx and slow calls; every CreateSnapshot refused with a quota error for the first 30 minutes`,
+          ]
+        : []),
+      ...(copy?.outage
+        ? [
+            `DR copy outage ${copy.outage.from} to ${copy.outage.to} UTC: ${copy.outage.how}; as it ends another team starts ${drill.migrationSnapshots.length} copies of its own into ${config.regions.dr}, so the backlog drains through what is left of AWS's ${COPY_LIMITS.ebs} EBS copies in flight`,
           ]
         : []),
       `at ${end.toISOString().slice(0, 16)} an operator changes every schedule to keepLast 1 by mistake`,
@@ -220,6 +346,7 @@ export async function runDrill(options: {
       retention: { deleted, skipped: countSkips(finalPlan) },
       alerts: alertsOf(deployments.flatMap((d) => sandbox.state.snsMessages(d.infra.region))),
       events: eventsOf(deployments.flatMap((d) => sandbox.state.events(d.infra.region))),
+      ...(copy ? { copy } : {}),
       invariants,
     };
   } finally {

@@ -1,7 +1,12 @@
 /**
  * The drill's estate, derived from the config so that every policy selects something: per policy a
  * few matching resources and one that does not match, plus the things retention must never delete
- * (an unmanaged snapshot, one an AMI uses, one on legal hold, one AWS Backup owns).
+ * (an unmanaged snapshot, one an AMI uses, one on legal hold, one AWS Backup owns). A policy whose
+ * resource kind and selector repeat an earlier policy's (line-volumes-dr: the regional twin of an
+ * Outpost-placed policy) protects the same resources, not new ones.
+ *
+ * In the DR Region: the copy policies' KMS keys, and snapshots DR retention must leave alone (one
+ * made by hand, one someone copied there without our tags).
  */
 import type { Config, Policy } from "@outpost-ops/core/config";
 import type { Estate } from "@outpost-ops/sandbox";
@@ -12,7 +17,24 @@ export interface DrillEstate {
   protectedSources: Map<string, string[]>;
   /** Snapshot ids that must survive the drill, with why. */
   untouchable: Map<string, string>;
+  /** The same in the DR Region (regions.dr). */
+  drUntouchable: Map<string, string>;
+  /** Another team's snapshots in the primary Region, which it copies to DR (drill.ts, the copy outage). */
+  migrationSnapshots: string[];
 }
+
+/**
+ * Snapshots another team keeps in the primary Region (not ours: no managed tag) and copies to the DR
+ * Region on its own: their copies count against the same 20 EBS copies in flight as ours.
+ */
+const MIGRATION_SNAPSHOTS = 18;
+
+/**
+ * Volumes per EBS policy (plus one that does not match). Three keep the drill's 21 days quick: every
+ * DR copy scheduler run reads all of the primary's managed snapshots, most of them these volumes'
+ * hourly local ones.
+ */
+const VOLUMES_PER_POLICY = 3;
 
 const hex = (n: number, width = 17) => n.toString(16).padStart(width, "0");
 
@@ -36,7 +58,10 @@ export function drillEstate(config: Config, start: Date): DrillEstate {
   const region = config.regions.primary;
   const az = `${region}a`;
   const estate: Required<
-    Pick<Estate, "outposts" | "volumes" | "instances" | "snapshots" | "images" | "dbInstances" | "dbClusters">
+    Pick<
+      Estate,
+      "outposts" | "volumes" | "instances" | "snapshots" | "images" | "dbInstances" | "dbClusters" | "kmsKeys"
+    >
   > = {
     outposts: [],
     volumes: [],
@@ -45,9 +70,13 @@ export function drillEstate(config: Config, start: Date): DrillEstate {
     images: [],
     dbInstances: [],
     dbClusters: [],
+    kmsKeys: [],
   };
   const protectedSources = new Map<string, string[]>();
   const untouchable = new Map<string, string>();
+  const drUntouchable = new Map<string, string>();
+  /** Resource kind + selector → the ids seeded for the first policy with them. */
+  const seeded = new Map<string, string[]>();
   let serial = 1;
   const next = (prefix: string) => `${prefix}-${hex(serial++)}`;
 
@@ -66,12 +95,18 @@ export function drillEstate(config: Config, start: Date): DrillEstate {
   };
 
   config.policies.forEach((policy, p) => {
+    const selection = JSON.stringify([policy.resource, policy.selector]);
+    const same = seeded.get(selection);
+    if (same) {
+      protectedSources.set(policy.name, same);
+      return;
+    }
     const tags = matchingTags(policy);
     const ids: string[] = [];
     const outpostArn = outpostFor(policy);
     const onOutpost = outpostArn ? { outpostArn } : {};
     if (policy.resource === "ebs-volume") {
-      for (let i = 0; i < 4; i++) {
+      for (let i = 0; i < VOLUMES_PER_POLICY; i++) {
         const id = next("vol");
         estate.volumes.push({
           region,
@@ -150,6 +185,7 @@ export function drillEstate(config: Config, start: Date): DrillEstate {
       ids.push(id);
     }
     protectedSources.set(policy.name, ids);
+    seeded.set(selection, ids);
 
     // Snapshots that predate the drill and must survive it, on the first EBS policy's first source.
     if (p === config.policies.findIndex((q) => q.resource === "ebs-volume") && ids[0]) {
@@ -195,5 +231,58 @@ export function drillEstate(config: Config, start: Date): DrillEstate {
         estate.images.push({ region, id: next("ami"), name: "golden-image", snapshotIds: [amiSnapshot] });
     }
   });
-  return { estate, protectedSources, untouchable };
+  seedDr(config, start, estate, drUntouchable, next);
+  const migrationSnapshots: string[] = [];
+  const scratch = estate.volumes.find((v) => v.tags?.Name === "scratch") ?? estate.volumes[0];
+  const copying = config.policies.some((p) => p.copy);
+  for (let i = 0; copying && scratch && i < MIGRATION_SNAPSHOTS; i++) {
+    const id = next("snap");
+    estate.snapshots.push({
+      region,
+      id,
+      volumeId: scratch.id ?? "",
+      startTime: new Date(start.getTime() - (i + 1) * 86_400_000).toISOString(),
+      state: "completed",
+      tags: { Name: `migration ${i + 1}`, Team: "data-platform" },
+    });
+    migrationSnapshots.push(id);
+    untouchable.set(id, "another team's snapshot");
+  }
+  return { estate, protectedSources, untouchable, drUntouchable, migrationSnapshots };
+}
+
+/**
+ * The DR Region's side: every copy policy's KMS key (enabled), and two snapshots there that are not
+ * ours to delete: one made by hand, and a copy someone made of one of our snapshots, which carries
+ * its source's name but none of our tags.
+ */
+function seedDr(
+  config: Config,
+  start: Date,
+  estate: Required<Pick<Estate, "snapshots" | "kmsKeys">>,
+  untouchable: Map<string, string>,
+  next: (prefix: string) => string,
+): void {
+  const region = config.regions.dr;
+  const keys = new Set(config.policies.flatMap((p) => (p.copy ? [p.copy.kmsKeyArn] : [])));
+  for (const arn of keys) {
+    const id = arn.split("/").pop() ?? arn;
+    estate.kmsKeys.push({
+      region,
+      id,
+      arn,
+      description: "outpost-ops DR copies",
+      aliases: ["outpost-ops-dr"],
+    });
+  }
+  if (keys.size === 0) return;
+  const old = new Date(start.getTime() - 30 * 86_400_000).toISOString();
+  const decoys: [string, Record<string, string>, string][] = [
+    [next("snap"), { Name: "restore test, by hand" }, "made by hand in the DR Region"],
+    [next("snap"), { Name: "copied by another tool" }, "a copy outpost-ops did not make"],
+  ];
+  for (const [id, tags, why] of decoys) {
+    estate.snapshots.push({ region, id, volumeId: "vol-ffffffff", startTime: old, state: "completed", tags });
+    untouchable.set(id, why);
+  }
 }

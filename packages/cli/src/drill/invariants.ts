@@ -5,6 +5,7 @@
 import type { Config } from "@outpost-ops/core/config";
 import { parseScheduleExpression } from "@outpost-ops/core/schedule/expression";
 import type { Sandbox } from "@outpost-ops/sandbox";
+import type { CopyReport } from "./copies.ts";
 import type { DrillEstate } from "./estate.ts";
 
 export interface InvariantResult {
@@ -28,6 +29,13 @@ function snapshotsOf(sandbox: Sandbox, region: string) {
   return [...ebs, ...rds];
 }
 
+/** "used by an AMI; another team's snapshot x18": why each was kept, counted. */
+function reasons(untouchable: Map<string, string>): string {
+  const counts = new Map<string, number>();
+  for (const why of untouchable.values()) counts.set(why, (counts.get(why) ?? 0) + 1);
+  return [...counts].map(([why, n]) => (n > 1 ? `${why} x${n}` : why)).join("; ");
+}
+
 export function checkInvariants(input: {
   sandbox: Sandbox;
   config: Config;
@@ -49,7 +57,7 @@ export function checkInvariants(input: {
     ok: lost.length === 0,
     detail:
       lost.length === 0
-        ? `${drill.untouchable.size} kept (${[...drill.untouchable.values()].join("; ")})`
+        ? `${drill.untouchable.size} kept (${reasons(drill.untouchable)})`
         : `deleted: ${lost.map(([id, why]) => `${id} (${why})`).join(", ")}`,
   });
 
@@ -168,4 +176,92 @@ export function checkEventStream(input: {
       ? `${events.length} events; every one of ${created.length} snapshots created and ${deletedEvents.size} deleted has its event`
       : `no Snapshot Created event for ${noCreate.slice(0, 5).join(", ") || "-"}; no Snapshot Deleted event for ${noDelete.slice(0, 5).join(", ") || "-"}`,
   };
+}
+
+/**
+ * What must hold of the DR copies (the drill's copy report, itself read from the sandbox): every
+ * protected resource of a copy policy has a DR copy within its RPO at the end; AWS's copy limits
+ * were never exceeded; no copy failed for good (the outage is a wait, not a failure); DR retention
+ * deleted only copies outpost-ops made; every copy and DR deletion is on the DR Region's event
+ * stream; and the outage's backlog drained.
+ * @example checkCopyInvariants(report.copy).filter((i) => !i.ok)
+ */
+export function checkCopyInvariants(copy: CopyReport): InvariantResult[] {
+  const results: InvariantResult[] = [];
+  const rows = new Map(copy.recovery.map((r) => [`${r.policy}/${r.resource}`, r]));
+  const behind = copy.expected.flatMap((key) => {
+    const row = rows.get(key);
+    if (!row) return [`${key}: not a protected resource of its policy`];
+    return row.withinRpo ? [] : [`${key}: ${row.reason}`];
+  });
+  results.push({
+    name: "every protected resource has a DR copy within its RPO",
+    ok: behind.length === 0 && copy.expected.length > 0,
+    detail:
+      behind.length === 0
+        ? `${copy.expected.length} resources; oldest DR point ${oldest(copy)}`
+        : behind.slice(0, 5).join("; "),
+  });
+
+  const over = (["ebs", "rds"] as const).filter(
+    (s) => copy.peakInFlight[s].copies > copy.limits[s] || copy.peakInFlightAll[s].copies > copy.limits[s],
+  );
+  results.push({
+    name: "copies in flight stay within AWS's limit",
+    ok: over.length === 0,
+    detail: (["ebs", "rds"] as const)
+      .map(
+        (s) =>
+          `${s.toUpperCase()} peak ${copy.peakInFlight[s].copies} ours, ${copy.peakInFlightAll[s].copies} with other tools', of ${copy.limits[s]}`,
+      )
+      .join("; "),
+  });
+
+  results.push({
+    name: "no copy failed for good",
+    ok: copy.failureAlerts.length === 0,
+    detail:
+      copy.failureAlerts.length === 0
+        ? "no copy failure alert: the outage was waited out"
+        : copy.failureAlerts.map((a) => a.subject).join("; "),
+  });
+
+  const { retention } = copy;
+  results.push({
+    name: "DR retention deletes only copies outpost-ops made",
+    ok:
+      retention.notOurs.length === 0 && retention.lost.length === 0 && retention.copies === retention.deleted,
+    detail:
+      retention.notOurs.length === 0 && retention.lost.length === 0
+        ? `${retention.deleted} deleted, all our copies; kept what is not ours`
+        : `deleted without our tags: ${retention.notOurs.slice(0, 5).join(", ") || "-"}; lost: ${retention.lost.join(", ") || "-"}`,
+  });
+
+  const missing = copy.missingEvents;
+  results.push({
+    name: "every DR copy and deletion has its event",
+    ok: missing.started.length === 0 && missing.deleted.length === 0 && copy.started > 0,
+    detail:
+      missing.started.length === 0 && missing.deleted.length === 0
+        ? `${copy.started} "Snapshot Copy Started" and ${retention.deleted} "Snapshot Deleted" events on the ${copy.destination} bus`
+        : `no Snapshot Copy Started event for ${missing.started.slice(0, 5).join(", ") || "-"}; no Snapshot Deleted event for ${missing.deleted.slice(0, 5).join(", ") || "-"}`,
+  });
+
+  if (copy.backlog)
+    results.push({
+      name: "the copy backlog drains after the outage",
+      ok: copy.backlog.drainedAt !== undefined,
+      detail: copy.backlog.drainedAt
+        ? `${copy.backlog.copies} copies waiting at ${copy.backlog.at.slice(0, 16)}, all in ${copy.destination} ${copy.backlog.drainMinutes} minutes later`
+        : `${copy.backlog.copies} copies waiting at ${copy.backlog.at.slice(0, 16)}, not all copied by the end`,
+    });
+  return results;
+}
+
+function oldest(copy: CopyReport): string {
+  const worst = copy.recovery.reduce<CopyReport["recovery"][number] | undefined>(
+    (a, r) => (!a || (r.dr?.at ?? "") < (a.dr?.at ?? "") ? r : a),
+    undefined,
+  );
+  return worst ? `${worst.drAge} old (${worst.policy}/${worst.resource}, RPO ${worst.rpo})` : "-";
 }

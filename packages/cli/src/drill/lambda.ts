@@ -65,10 +65,17 @@ export async function drainQueue(input: {
   handler: Handler;
   functionName: string;
   maxBatches?: number;
+  /**
+   * Whether the queue has a visible message now (the sandbox's own count): when given, the poller
+   * does not send a receive that would come back empty. Lambda's pollers long-poll all the time; the
+   * drill only skips the empty answers, which change nothing.
+   */
+  hasVisible?: () => boolean;
 }): Promise<DrainResult> {
   const result: DrainResult = { invocations: 0, records: 0, failedRecords: 0 };
   const queueArn = `arn:aws:sqs:${input.region}:123456789012:${input.queueUrl.split("/").pop()}`;
   for (let batch = 0; batch < (input.maxBatches ?? 10_000); batch++) {
+    if (input.hasVisible && !input.hasVisible()) break;
     const received = await input.sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: input.queueUrl,

@@ -3,6 +3,7 @@ import { countReason, type ReasonCode, type ReasonCounts, reasonLabel } from "@o
 import type { RetentionPlan } from "@outpost-ops/core/retention";
 import type { EventEnvelope, SnsMessageView } from "@outpost-ops/sandbox";
 import { countBy, table } from "../format.ts";
+import type { CopyReport } from "./copies.ts";
 import type { InvariantResult } from "./invariants.ts";
 import type { SimulationLog } from "./simulate.ts";
 
@@ -38,6 +39,8 @@ export interface DrillReport {
   alerts: { subject: string; message: string; attributes: Record<string, string> }[];
   /** The event stream as EventBridge received it: counts by detail-type and by reason code, one sample. */
   events: { total: number; byType: Record<string, number>; byCode: Record<string, number>; sample?: unknown };
+  /** The DR copies (when a policy copies): recovery points, copies in flight, the outage's backlog. */
+  copy?: CopyReport;
   invariants: InvariantResult[];
 }
 
@@ -149,6 +152,8 @@ export function renderReport(r: DrillReport): string {
           .map((l) => `  ${l}`),
       );
   }
+  if (r.copy) out.push("", ...renderCopy(r.copy));
+  out.push("", ...renderRouting(r.log));
   out.push("", "Invariants:");
   for (const i of r.invariants) out.push(`  ${i.ok ? "PASS" : "FAIL"}  ${i.name}: ${i.detail}`);
   out.push("", r.ok ? "Drill passed." : "Drill FAILED: see the invariants above.");
@@ -159,4 +164,90 @@ export function countSkips(plan: RetentionPlan): ReasonCounts {
   const counts: ReasonCounts = {};
   for (const d of plan.decisions) if (d.action === "skip") countReason(counts, d.code);
   return counts;
+}
+
+/** A recovery point as a table cell: the time it holds, to the minute. */
+function point(p?: { snapshotId: string; at: string }): string {
+  return p ? p.at.slice(0, 16).replace("T", " ") : "-";
+}
+
+function renderCopy(c: CopyReport): string[] {
+  const out: string[] = [];
+  const peak = (s: "ebs" | "rds") =>
+    `${s.toUpperCase()} ${c.peakInFlight[s].copies} ours, ${c.peakInFlightAll[s].copies} with other tools' (limit ${c.limits[s]})`;
+  out.push(`DR copies into ${c.destination} (a copy takes ${c.copyMinutes} min here):`);
+  out.push(
+    `  started ${c.started}, completed ${c.completed}; most in flight at once: ${peak("ebs")}; ${peak("rds")}`,
+  );
+  if (c.outage) out.push(`  Copy outage ${c.outage.from} to ${c.outage.to} UTC: ${c.outage.how}`);
+  if (c.backlog) {
+    const b = c.backlog;
+    out.push(
+      `  Backlog when it ended: ${b.copies} copies (EBS ${b.byService.ebs}, RDS ${b.byService.rds}); ${
+        b.drainedAt
+          ? `the last reached ${c.destination} at ${b.drainedAt.slice(0, 16)}, ${b.drainMinutes} minutes later`
+          : "not drained by the end"
+      }`,
+    );
+  }
+  out.push(`  Copy failure alerts: ${c.failureAlerts.length}`);
+  for (const a of c.failureAlerts) out.push(`    ${a.subject}`);
+  out.push(
+    `  DR retention deleted ${c.retention.deleted} snapshots, ${c.retention.copies} of them our copies${
+      c.retention.notOurs.length ? `; NOT OURS: ${c.retention.notOurs.join(", ")}` : ""
+    }`,
+  );
+  out.push(
+    `  The copy job's alarms: ${c.alarms.length} created; state changes seen: ${
+      c.alarmChanges.length
+        ? c.alarmChanges.map((a) => `${a.alarm} ${a.state} ${a.at.slice(0, 16)}`).join(", ")
+        : "none (the sandbox sends them once it evaluates alarms)"
+    }`,
+  );
+  if (c.duplicates.length > 0)
+    out.push(
+      `  FINDING: ${c.duplicates.length} source snapshots were copied more than once (${c.duplicates
+        .slice(0, 3)
+        .map((d) => `${d.source} x${d.copies.length}`)
+        .join(
+          ", ",
+        )}${c.duplicates.length > 3 ? ", ..." : ""}): scheduler runs in quick succession did not see the copies the previous run had just started (EC2 lists a new copy a moment later)`,
+    );
+  out.push("", "Recovery points at the end, per protected resource (as `outpost-ops status` shows them):");
+  out.push(
+    table(
+      ["policy", "resource", "on Outpost", "in Region", "in DR", "DR age", "RPO", "", "why"],
+      c.recovery.map((x) => [
+        x.policy,
+        x.resource,
+        point(x.local),
+        point(x.regional),
+        point(x.dr),
+        x.drAge,
+        x.rpo,
+        x.withinRpo ? "ok" : "BEHIND",
+        x.reason,
+      ]),
+    ),
+  );
+  return out;
+}
+
+function renderRouting(log: SimulationLog): string[] {
+  const eb = log.eventBridge;
+  const read = Object.entries(eb.read)
+    .map(([region, n]) => `${n} on ${region}`)
+    .join(", ");
+  const forwarded = Object.values(eb.forwarded).reduce((a, b) => a + b, 0);
+  return [
+    `Event routing (EventBridge rules, as deployed): read ${read || "nothing"}; forwarded to the DR Region ${forwarded}`,
+    table(
+      ["region/rule", "deliveries"],
+      [
+        ...Object.entries(eb.forwarded).map(([k, v]): [string, number] => [`(forward) ${k}`, v]),
+        ...Object.entries(eb.deliveries),
+      ],
+    ),
+    `Deliveries to a queue sent twice (at-least-once): ${eb.duplicatesSent}; dropped by the FIFO queue's content-based de-duplication: ${eb.deduplicated}`,
+  ];
 }

@@ -1,8 +1,10 @@
 /**
  * Runs the product's real handlers on their configured schedules over simulated days, in every
  * Region the app is deployed to: every EventBridge rule the stacks create fires at its times on the
- * sandbox clock, and every queue is drained by an emulated event source mapping. Some scheduled
- * events are delivered twice, as EventBridge may, to show that duplicates create nothing twice.
+ * sandbox clock (invoking its function, or sending its event to the job's queue), the events that
+ * reach the default buses go to the rules that match them (eventbridge.ts), and every queue is
+ * drained by an emulated event source mapping. Some events are delivered twice, as EventBridge may,
+ * to show that duplicates create nothing twice.
  */
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { AwsClients } from "@outpost-ops/core/aws/clients";
@@ -11,13 +13,14 @@ import { cronMatches, parseScheduleExpression } from "@outpost-ops/core/schedule
 import type { RunSummary } from "@outpost-ops/core/summary";
 import type { FunctionName } from "@outpost-ops/functions/src/jobs.ts";
 import type { Sandbox } from "@outpost-ops/sandbox";
-import { drainQueue, type Handler, lambdaContext, scheduledEvent, visibleMessages } from "./lambda.ts";
+import { EventBridge, type EventBridgeLog } from "./eventbridge.ts";
+import { drainQueue, type Handler, lambdaContext, scheduledEvent } from "./lambda.ts";
 import {
   DRILL_ACCOUNT,
   DRILL_PREFIX,
   type EventRule,
+  type Forwarding,
   type Infrastructure,
-  matchesPattern,
   type Rule,
 } from "./wiring.ts";
 
@@ -26,8 +29,10 @@ export interface RegionDeployment {
   infra: Infrastructure;
   handlers: Record<FunctionName, Handler>;
   rules: Rule[];
-  /** Rules on other events (the alarm relay's), matched as EventBridge matches them. */
+  /** Rules on other events (snapshot events, alarm state changes), matched as EventBridge matches them. */
   eventRules: EventRule[];
+  /** Rules forwarding events of this Region's bus to another Region's (the primary's, to DR). */
+  forwarding?: Forwarding[];
 }
 
 /** Every (time, rules) at which something fires in [start, end), minute by minute. */
@@ -50,7 +55,14 @@ export interface SimulationLog {
   workerRecords: number;
   workerRetries: number;
   deadLetters: number;
+  /** What EventBridge read, forwarded and delivered. */
+  eventBridge: EventBridgeLog;
+  /** `region/queue` → messages its consumer received (work items, and the copy scheduler's ticks). */
+  queueRecords: Record<string, number>;
 }
+
+/** Rounds of draining and delivering per step: work begets events (copies started) that beget work. */
+const MAX_ROUNDS = 5;
 
 /** The planners run ~14 minutes at most; the workers 5 (packages/functions/src/jobs.ts). */
 const PLANNER_REMAINING_MS = 840_000;
@@ -62,9 +74,18 @@ export async function simulate(input: {
   deployments: RegionDeployment[];
   start: Date;
   end: Date;
-  onStep?: (at: Date) => void;
+  onStep?: (at: Date) => void | Promise<void>;
+  /** After a round of draining in which these functions ran (the drill samples copies in flight here). */
+  onDrained?: (at: Date, ran: ReadonlySet<FunctionName>) => void;
+  /** Whether a queue's event source mapping polls at `at` (default: at every step); unpolled, its messages wait. */
+  polls?: (region: string, queueName: string, at: Date) => boolean;
 }): Promise<SimulationLog> {
   const { sandbox, clients, deployments } = input;
+  const count = (region: string, name: string, n = 1) => {
+    const key = `${region}/${name}`;
+    log.invocations[key] = (log.invocations[key] ?? 0) + n;
+  };
+  const bridge = new EventBridge({ sandbox, clients, deployments, onInvoke: (r, fn) => count(r, fn) });
   const log: SimulationLog = {
     invocations: {},
     duplicateDeliveries: 0,
@@ -72,22 +93,61 @@ export async function simulate(input: {
     workerRecords: 0,
     workerRetries: 0,
     deadLetters: 0,
-  };
-  const count = (region: string, name: string, n = 1) => {
-    const key = `${region}/${name}`;
-    log.invocations[key] = (log.invocations[key] ?? 0) + n;
+    eventBridge: bridge.log,
+    queueRecords: {},
   };
   let deliveries = 0;
   const alarming = new Set<string>();
   const rules = deployments.flatMap((d) => d.rules.map((rule) => ({ ...rule, deployment: d })));
 
+  /** Visible messages in a queue, as CloudWatch's ApproximateNumberOfMessagesVisible reports them. */
+  const visible = (region: string, url: string) =>
+    sandbox.state.queueMessages(region, url.split("/").pop() ?? "").visible;
+
+  /** Every queue's event source mapping polls until the queue has nothing visible (unless paused). */
+  async function drainAll(at: Date): Promise<Set<FunctionName>> {
+    const ran = new Set<FunctionName>();
+    for (const { infra, handlers } of deployments) {
+      const sqs = clients.get(SQSClient, infra.region);
+      for (const { spec, url } of Object.values(infra.queues)) {
+        const key = `${infra.region}/${spec.name}`;
+        if (input.polls && !input.polls(infra.region, spec.name, at)) continue;
+        await bridge.flush(url);
+        const consumer = spec.consumer as FunctionName;
+        const drained = await drainQueue({
+          sqs,
+          queueUrl: url,
+          region: infra.region,
+          handler: handlers[consumer],
+          functionName: consumer,
+          hasVisible: () => visible(infra.region, url) > 0,
+        });
+        count(infra.region, consumer, drained.invocations);
+        if (drained.invocations > 0) ran.add(consumer);
+        log.queueRecords[key] = (log.queueRecords[key] ?? 0) + drained.records;
+        // Work items come from a producer function; the copy scheduler's ticks are triggers, not work.
+        if (spec.producer) {
+          log.workerRecords += drained.records;
+          log.workerRetries += drained.failedRecords;
+        }
+      }
+    }
+    return ran;
+  }
+
   for (const { at, rules: firing } of fireTimes(rules, input.start, input.end)) {
     sandbox.clock.set(at);
-    input.onStep?.(at);
+    await input.onStep?.(at);
+    // What settled since the last step (snapshots, copies, alarms) reaches its rules first.
+    await bridge.pump();
     for (const rule of firing) {
       const { region } = rule.deployment.infra;
-      const handler = rule.deployment.handlers[rule.target];
       const event = scheduledEvent(at, region, `outpost-ops-drill-${rule.id}`);
+      if (rule.queue) {
+        bridge.sendToQueue(rule.deployment.infra, rule.queue, event);
+        continue;
+      }
+      const handler = rule.deployment.handlers[rule.target];
       // Every 7th snapshot event arrives twice, concurrently: at-least-once delivery.
       const duplicate = rule.target === "snapshotWindow" && ++deliveries % 7 === 0;
       const runs = duplicate ? [event, { ...event, id: `${event.id}-again` }] : [event];
@@ -98,36 +158,27 @@ export async function simulate(input: {
       if (duplicate) log.duplicateDeliveries += 1;
       log.planSummaries.push(...summaries);
     }
-    for (const { infra, handlers, eventRules } of deployments) {
-      const sqs = clients.get(SQSClient, infra.region);
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const ran = await drainAll(at);
+      if (ran.size > 0) input.onDrained?.(at, ran);
+      if ((await bridge.pump()) === 0) break;
+    }
+    for (const { infra } of deployments) {
       let dead = 0;
-      for (const { spec, url, dlqUrl } of Object.values(infra.queues)) {
-        const consumer = spec.consumer as FunctionName;
-        const drained = await drainQueue({
-          sqs,
-          queueUrl: url,
-          region: infra.region,
-          handler: handlers[consumer],
-          functionName: consumer,
-        });
-        count(infra.region, consumer, drained.invocations);
-        log.workerRecords += drained.records;
-        log.workerRetries += drained.failedRecords;
-        dead += await visibleMessages(sqs, dlqUrl);
-      }
+      for (const { dlqUrl } of Object.values(infra.queues)) dead += visible(infra.region, dlqUrl);
       // Play CloudWatch's part: a dead-letter queue with messages puts its alarm into ALARM, and
       // EventBridge delivers the state change to the rules whose pattern it matches.
       if (dead > 0 && !alarming.has(infra.region)) {
         alarming.add(infra.region);
         log.deadLetters += dead;
-        const event = alarmEvent(at, infra.region, `${DRILL_PREFIX}-work-dead-letters`, dead);
-        for (const rule of eventRules.filter((r) => matchesPattern({ ...r.pattern }, event))) {
-          await handlers[rule.target](event, lambdaContext(rule.target));
-          count(infra.region, rule.target);
-        }
+        await bridge.deliver(
+          infra.region,
+          alarmEvent(at, infra.region, `${DRILL_PREFIX}-work-dead-letters`, dead),
+        );
       }
     }
   }
+  await bridge.flush();
   return log;
 }
 

@@ -3,6 +3,7 @@
  * (packages/functions/src/jobs.ts): each job's queues with their dead-letter queues, the alert
  * topic, the real handlers with the environment the stacks set, and the schedule rules.
  */
+import { CloudWatchClient, PutMetricAlarmCommand } from "@aws-sdk/client-cloudwatch";
 import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
 import { CreateQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { snsAlertSink } from "@outpost-ops/core/alerts";
@@ -13,6 +14,7 @@ import { eventBridgeEvents } from "@outpost-ops/core/events/publish";
 import { type Sleeper, unpaced } from "@outpost-ops/core/pacing";
 import { parseScheduleExpression } from "@outpost-ops/core/schedule/expression";
 import {
+  type AlarmSpec,
   AllFunctionSpecs,
   type EventPattern,
   type FunctionName,
@@ -35,7 +37,7 @@ export const DRILL_ACCOUNT = "123456789012";
 const PREFIX = "outpost-ops-drill";
 /** As in stacks/: ten receives before a work item is set aside. */
 const MAX_RECEIVES = 10;
-/** As in stacks/: six times the worker's timeout. */
+/** As in stacks/: six times the worker's timeout, unless the queue declares its own. */
 const VISIBILITY_SECONDS = 1800;
 
 export interface QueueWiring {
@@ -49,6 +51,8 @@ export interface Infrastructure {
   topicArn: string;
   /** By queue name (`snapshot-work`, `retention-work`). */
   queues: Record<string, QueueWiring>;
+  /** Names of the jobs' own CloudWatch alarms created here (AlarmSpec), when created. */
+  alarms?: string[];
 }
 
 export interface Rule {
@@ -76,13 +80,15 @@ function queueName(spec: QueueSpec, dlq: boolean): string {
 
 /**
  * Creates in the sandbox what stacks/ creates in AWS for the given jobs (default: every job, for
- * integration tests that drive one Region).
- * @example const infra = await createInfrastructure(clients, "us-west-2", jobsIn("us-west-2", config))
+ * integration tests that drive one Region): queues with their dead-letter queues, the alert topic,
+ * and, given the config, the jobs' own alarms (`alarms` of a JobSpec, PutMetricAlarm).
+ * @example const infra = await createInfrastructure(clients, "us-west-2", jobsIn("us-west-2", config), config)
  */
 export async function createInfrastructure(
   clients: AwsClients,
   region: string,
   jobs: JobName[] = Object.keys(Jobs) as JobName[],
+  config?: Config,
 ): Promise<Infrastructure> {
   const sqs = clients.get(SQSClient, region);
   const make = async (name: string, attributes: Record<string, string>) =>
@@ -90,12 +96,17 @@ export async function createInfrastructure(
   const arnOf = (url: string) => `arn:aws:sqs:${region}:${DRILL_ACCOUNT}:${url.split("/").pop()}`;
   const queues: Record<string, QueueWiring> = {};
   for (const job of jobs) {
-    for (const spec of Jobs[job].queues) {
+    for (const spec of Jobs[job].queues as readonly QueueSpec[]) {
       const fifo: Record<string, string> = spec.fifo ? { FifoQueue: "true" } : {};
+      // Queues fed by EventBridge rules (no de-duplication id) de-duplicate on the body, as deployed.
+      const dedupe: Record<string, string> = spec.contentBasedDeduplication
+        ? { ContentBasedDeduplication: "true" }
+        : {};
       const dlqUrl = await make(queueName(spec, true), fifo);
       const url = await make(queueName(spec, false), {
         ...fifo,
-        VisibilityTimeout: String(VISIBILITY_SECONDS),
+        ...dedupe,
+        VisibilityTimeout: String(spec.visibilitySeconds ?? VISIBILITY_SECONDS),
         RedrivePolicy: JSON.stringify({ deadLetterTargetArn: arnOf(dlqUrl), maxReceiveCount: MAX_RECEIVES }),
       });
       queues[spec.name] = { spec, url, dlqUrl };
@@ -104,7 +115,38 @@ export async function createInfrastructure(
   const topic = await clients
     .get(SNSClient, region)
     .send(new CreateTopicCommand({ Name: `${PREFIX}-alerts` }));
-  return { region, topicArn: topic.TopicArn ?? "", queues };
+  const alarms: string[] = [];
+  if (config) {
+    const cloudwatch = clients.get(CloudWatchClient, region);
+    for (const job of jobs) {
+      const spec: JobSpec = Jobs[job];
+      for (const alarm of spec.alarms?.(config, PREFIX) ?? []) {
+        await cloudwatch.send(putMetricAlarm(alarm));
+        alarms.push(alarm.name);
+      }
+    }
+  }
+  return { region, topicArn: topic.TopicArn ?? "", queues, alarms };
+}
+
+/**
+ * The CloudWatch alarm a job declares, as the stacks create it. Its actions are none: its state
+ * changes reach people through EventBridge and the alarm relay (the name starts with the prefix).
+ */
+export function putMetricAlarm(alarm: AlarmSpec): PutMetricAlarmCommand {
+  return new PutMetricAlarmCommand({
+    AlarmName: alarm.name,
+    AlarmDescription: alarm.description,
+    Namespace: alarm.metric.namespace,
+    MetricName: alarm.metric.name,
+    Dimensions: Object.entries(alarm.metric.dimensions).map(([Name, Value]) => ({ Name, Value })),
+    Statistic: alarm.metric.statistic,
+    Period: alarm.metric.periodSeconds,
+    EvaluationPeriods: alarm.evaluationPeriods,
+    Threshold: alarm.threshold,
+    ComparisonOperator: "GreaterThanThreshold",
+    TreatMissingData: alarm.treatMissingData,
+  });
 }
 
 /** What every function gets whatever its declaration (stacks/defaults.ts, and Lambda's own). */
@@ -220,26 +262,68 @@ export function eventRulesIn(region: string, config: Config, prefix = PREFIX): E
   });
 }
 
+/** A rule of one deployment that forwards matching events of its default bus to another Region's. */
+export interface Forwarding {
+  id: string;
+  /** The destination Region, whose default bus receives the events (they keep their `region`). */
+  to: string;
+  pattern: EventPattern;
+}
+
 /**
- * EventBridge's matching, for the patterns our rules use: a list of allowed values (or `{ prefix }`)
- * per field, nested objects for nested fields; every field named must match.
+ * The forwarding rules the deployment in `region` creates: those the jobs of the other deployment
+ * declare (`forwarded`, from "primary"), so the primary's deployment forwards to the DR Region.
+ * @example forwardingFrom("us-west-2", config) // [{ id: "ForwardEbsSnapshotEvents", to: "us-east-1", … }, …]
+ */
+export function forwardingFrom(region: string, config: Config): Forwarding[] {
+  if (region !== config.regions.primary) return [];
+  const to = config.regions.dr;
+  return jobsIn(to, config).flatMap((job) => {
+    const spec: JobSpec = Jobs[job];
+    return (spec.forwarded ?? [])
+      .filter((f) => f.from === "primary")
+      .map((f) => ({ id: f.id, to, pattern: f.pattern }));
+  });
+}
+
+/**
+ * EventBridge's matching (User Guide, "Event patterns"), for the patterns our rules and forwarding
+ * rules use: per field a list of allowed values, any of which may be a `{ prefix }`, `{ exists }` or
+ * `{ "anything-but" }` matcher; nested objects for nested fields; every field named must match. A
+ * field whose value in the event is an array matches when any of its elements does.
  * @example matchesPattern(rule.pattern, alarmEvent) // true for one of our alarms
  */
 export function matchesPattern(pattern: Record<string, unknown>, event: Record<string, unknown>): boolean {
   return Object.entries(pattern).every(([key, wanted]) => {
     const actual = event[key];
-    if (Array.isArray(wanted))
-      return wanted.some((w) =>
-        typeof w === "object" && w !== null && "prefix" in w
-          ? typeof actual === "string" && actual.startsWith(String((w as { prefix: unknown }).prefix))
-          : w === actual,
-      );
+    if (Array.isArray(wanted)) {
+      const exists = wanted.find((w) => isMatcher(w, "exists")) as { exists: unknown } | undefined;
+      if (exists) return (actual !== undefined) === Boolean(exists.exists);
+      const values = Array.isArray(actual) ? actual : [actual];
+      return values.some((value) => wanted.some((w) => matchesValue(w, value)));
+    }
     if (typeof wanted === "object" && wanted !== null)
       return (
         typeof actual === "object" &&
         actual !== null &&
+        !Array.isArray(actual) &&
         matchesPattern(wanted as Record<string, unknown>, actual as Record<string, unknown>)
       );
     return wanted === actual;
   });
+}
+
+function isMatcher(w: unknown, name: string): boolean {
+  return typeof w === "object" && w !== null && !Array.isArray(w) && name in w;
+}
+
+function matchesValue(wanted: unknown, actual: unknown): boolean {
+  if (isMatcher(wanted, "prefix"))
+    return typeof actual === "string" && actual.startsWith(String((wanted as { prefix: unknown }).prefix));
+  if (isMatcher(wanted, "anything-but")) {
+    const but = (wanted as { "anything-but": unknown })["anything-but"];
+    const excluded = Array.isArray(but) ? but : [but];
+    return actual !== undefined && !excluded.some((e) => matchesValue(e, actual));
+  }
+  return wanted === actual;
 }
