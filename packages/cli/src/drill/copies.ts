@@ -323,9 +323,18 @@ function duplicatesOf(copies: [string, Seen][]): CopyReport["duplicates"] {
   return [...bySource].filter(([, ids]) => ids.length > 1).map(([source, ids]) => ({ source, copies: ids }));
 }
 
-/** The copy job's own alerts (job attribute `copy`): copies that failed on every attempt. */
+/**
+ * The copy job's failure alerts: copies that failed on every attempt, or that AWS refused for good.
+ * Its RPO and KMS alarms are relayed with job `copy` too, but they are not failures: the RPO alarm
+ * rightly fires until the first DR copies exist, and recovers.
+ */
 export function copyFailureAlerts(messages: SnsMessageView[]): CopyReport["failureAlerts"] {
   return messages
-    .filter((m) => m.messageAttributes.job?.value === "copy")
+    .filter((m) => m.messageAttributes.job?.value === "copy" && !isAlarmRelay(m.message))
     .map((m) => ({ subject: m.subject ?? "", message: m.message }));
+}
+
+/** The alarm relay's alerts say the state change (core/alerts/alarm.ts). */
+export function isAlarmRelay(message: string): boolean {
+  return /^State: \S+ -> \S+\.$/m.test(message);
 }

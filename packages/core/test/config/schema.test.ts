@@ -39,8 +39,15 @@ describe("Function: parseConfig", () => {
       "clinic-servers",
       "orders-db",
       "inventory-aurora",
+      "line-volumes-dr",
     ]);
     expect(config.policies[0]?.placement).toBe("outpost");
+    expect(config.policies.filter((p) => p.copy).map((p) => p.name)).toEqual([
+      "clinic-servers",
+      "orders-db",
+      "inventory-aurora",
+      "line-volumes-dr",
+    ]);
     expect(config.policies[0]?.copySourceTags).toEqual(["Application", "CostCenter"]);
   });
 
@@ -383,6 +390,7 @@ describe("Function: parseConfig", () => {
     // Prepare
     const input = exampleCopy();
     input.regions.dr = "us-west-2";
+    // (the copy keys are in us-east-1, so each is now in the wrong Region: reported too)
     input.policies[1].name = "line-volumes";
     input.policies[2].schedules[0].retention.keepLast = 0;
 
@@ -391,8 +399,12 @@ describe("Function: parseConfig", () => {
 
     // Assess
     expect(error.issues.map((i) => i.path).sort()).toEqual([
+      "policies[1].copy.kmsKeyArn",
       "policies[1].name",
+      "policies[2].copy.kmsKeyArn",
       "policies[2].schedules[0].retention.keepLast",
+      "policies[3].copy.kmsKeyArn",
+      "policies[4].copy.kmsKeyArn",
       "regions.dr",
     ]);
   });
