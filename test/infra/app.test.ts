@@ -10,7 +10,7 @@ import { Backup } from "../../stacks/Backup.ts";
 import { buildApp } from "../../stacks/index.ts";
 import { Replication } from "../../stacks/Replication.ts";
 import { stacksFor } from "../../stacks/select.ts";
-import { configWith, copyConfig, ensureProject, exampleConfig, newApp } from "./synth.ts";
+import { configWith, copyConfig, ensureProject, exampleConfig, newApp, withoutCopies } from "./synth.ts";
 
 const stackNames = (app: ReturnType<typeof newApp>) =>
   app.node.children.filter((c): c is Stack => c instanceof Stack).map((s) => s.stackName);
@@ -32,23 +32,43 @@ describe("App: sst.config.ts", () => {
     expect(await sstConfig.config()).toEqual({ name: "outpost-ops", region: "us-west-2" });
   });
 
-  it("primary Region: Alerts and Backup", async () => {
+  it("primary Region: Alerts, Backup, and Replication (the example copies to DR: its forwarding)", async () => {
     const app = newApp("us-west-2");
     await sstConfig.stacks(app);
-    expect(stackNames(app)).toEqual(["test-outpost-ops-Alerts", "test-outpost-ops-Backup"]);
+    expect(stackNames(app)).toEqual([
+      "test-outpost-ops-Alerts",
+      "test-outpost-ops-Backup",
+      "test-outpost-ops-Replication",
+    ]);
   });
 
   it("loads as `sst deploy` loads it (esbuild-bundled, with the stacks) and builds the same stacks", async () => {
     const [, bundled] = await load(fileURLToPath(new URL("../../sst.config.ts", import.meta.url)), false);
     const app = newApp("us-west-2");
     await bundled.stacks(app);
-    expect(stackNames(app)).toEqual(["test-outpost-ops-Alerts", "test-outpost-ops-Backup"]);
+    expect(stackNames(app)).toEqual([
+      "test-outpost-ops-Alerts",
+      "test-outpost-ops-Backup",
+      "test-outpost-ops-Replication",
+    ]);
   });
 
-  it("DR Region (sst deploy --region): Alerts and Backup (retention of the copies); no copy rule, no Replication", async () => {
+  it("DR Region (sst deploy --region): Alerts, Backup (retention of the copies) and Replication (the copy job)", async () => {
     const app = newApp("us-east-1");
     await sstConfig.stacks(app);
-    expect(stackNames(app)).toEqual(["test-outpost-ops-Alerts", "test-outpost-ops-Backup"]);
+    expect(stackNames(app)).toEqual([
+      "test-outpost-ops-Alerts",
+      "test-outpost-ops-Backup",
+      "test-outpost-ops-Replication",
+    ]);
+  });
+
+  it("without a copy rule: Alerts and Backup in both Regions, no Replication", () => {
+    for (const region of ["us-west-2", "us-east-1"]) {
+      const app = newApp(region);
+      buildApp(app, withoutCopies(exampleConfig));
+      expect(stackNames(app), region).toEqual(["test-outpost-ops-Alerts", "test-outpost-ops-Backup"]);
+    }
   });
 
   it("with a copy rule: Replication in both Regions (the copy job in DR, its forwarding in the primary)", () => {
@@ -107,18 +127,24 @@ describe("App: config validation at deploy", () => {
 
 describe("Function: stacksFor", () => {
   const config = parseConfig(exampleConfig);
+  const noCopies = parseConfig(withoutCopies(exampleConfig));
 
   it("primary Region: Alerts, then Backup (which uses Alerts)", () => {
-    expect(stacksFor("us-west-2", config)).toEqual([Alerts, Backup]);
+    expect(stacksFor("us-west-2", noCopies)).toEqual([Alerts, Backup]);
   });
 
   it("DR Region: Alerts, then Backup (retention only)", () => {
-    expect(stacksFor("us-east-1", config)).toEqual([Alerts, Backup]);
+    expect(stacksFor("us-east-1", noCopies)).toEqual([Alerts, Backup]);
+  });
+
+  it("the example config copies to DR: Replication after Backup in both Regions", () => {
+    expect(stacksFor("us-west-2", config)).toEqual([Alerts, Backup, Replication]);
+    expect(stacksFor("us-east-1", config)).toEqual([Alerts, Backup, Replication]);
   });
 
   it("a config without a copy rule deploys Replication nowhere; one with a copy rule, in both Regions", () => {
     for (const region of ["us-west-2", "us-east-1"])
-      expect(stacksFor(region, config), region).not.toContain(Replication);
+      expect(stacksFor(region, noCopies), region).not.toContain(Replication);
     const copying = parseConfig(copyConfig());
     expect(stacksFor("us-west-2", copying)).toEqual([Alerts, Backup, Replication]);
     expect(stacksFor("us-east-1", copying)).toEqual([Alerts, Backup, Replication]);

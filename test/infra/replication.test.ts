@@ -15,13 +15,16 @@ import {
   exampleConfig,
   type Synthesized,
   synth,
+  withoutCopies,
 } from "./synth.ts";
 
 /*
  * The DR copy job as deployed: in the DR Region the scheduler behind its FIFO queue, the rules that
  * feed the queue, the RPO and KMS alarms, the dashboard and the copy role's IAM; in the primary
  * Region the rules that forward AWS's snapshot events to the DR Region's default bus; and nothing
- * of it for a config without a copy rule.
+ * of it for a config without a copy rule. copyConfig() replaces the example's own copies with its
+ * own three (two keys), so the counts here do not follow the example; "The example config's copies"
+ * checks what the example itself deploys.
  */
 
 let dr: Synthesized;
@@ -477,10 +480,35 @@ describe("Stack: Replication, primary Region", () => {
   });
 });
 
+describe("The example config's copies", () => {
+  it("one RPO alarm per copying policy and one KMS alarm for its one DR key", async () => {
+    const t = (await synth(exampleConfig, "us-east-1")).template(Replication);
+    const alarms = Object.values(t.findResources("AWS::CloudWatch::Alarm") as Resources);
+    expect(
+      alarms
+        .filter((a) => a.Properties.MetricName === "ResourcesBehindRpo")
+        .map((a) => a.Properties.AlarmName)
+        .sort(),
+    ).toEqual([
+      "outpost-ops-test-rpo-clinic-servers",
+      "outpost-ops-test-rpo-inventory-aurora",
+      "outpost-ops-test-rpo-line-volumes-dr",
+      "outpost-ops-test-rpo-orders-db",
+    ]);
+    expect(
+      alarms
+        .filter((a) => a.Properties.MetricName === "KmsKeyUnusable")
+        .map((a) => (a.Properties.Dimensions as { Value: string }[])[0]?.Value),
+    ).toEqual([`arn:aws:kms:us-east-1:${ACCOUNT}:key/0d3f5c1e-7a2b-4c9d-8e6f-1a2b3c4d5e6f`]);
+    // Four RPO, one KMS, the dead letters and the scheduler's errors.
+    expect(alarms).toHaveLength(7);
+  });
+});
+
 describe("Without any copy rule", () => {
   it("no Replication stack, no forwarding and no copy queue in either Region", async () => {
     for (const region of ["us-west-2", "us-east-1"]) {
-      const app = await synth(exampleConfig, region);
+      const app = await synth(withoutCopies(exampleConfig), region);
       const stacks = app.app.node.children.filter((c): c is Stack => c instanceof Stack);
       expect(stacks.map((s) => s.stackName)).not.toContain("test-outpost-ops-Replication");
       for (const stack of stacks) {

@@ -28,16 +28,20 @@ import {
   propsOf,
   type Synthesized,
   synth,
+  withoutCopies,
 } from "./synth.ts";
 
 /*
  * All stack assertions in one file: each test file pays ~2.5 s to load sst/constructs and aws-cdk-lib,
- * and these share two synthesized apps (example config in the primary and in the DR Region).
+ * and these share the synthesized apps (example config in the primary and in the DR Region; the
+ * example copies to DR, so both have the Replication stack too).
  */
 let primary: Synthesized;
 let dr: Synthesized;
-/** The example config with copy rules, in the DR Region: the copy job's stack too. */
+/** copyConfig() (the copy rules of the tests, two keys), in the DR Region: the copy job's stack too. */
 let drCopying: Synthesized;
+/** The example's own DR key, for all four of its copying policies. */
+const EXAMPLE_DR_KEY = "arn:aws:kms:us-east-1:123456789012:key/0d3f5c1e-7a2b-4c9d-8e6f-1a2b3c4d5e6f";
 
 beforeAll(async () => {
   primary = await synth();
@@ -154,7 +158,7 @@ describe("Stack: Backup", () => {
 
   describe("schedules", () => {
     it("creates one EventBridge schedule per policy schedule, rates deployed as aligned crons", () => {
-      // Assess: the example has 5 policy schedules plus the retention sweep
+      // Assess: the example has 6 policy schedules plus the retention sweep
       const rules = Object.values(resources(template, "AWS::Events::Rule"));
       const expressions = rules.map((r) => r.Properties.ScheduleExpression).sort();
       expect(expressions).toEqual(
@@ -164,6 +168,7 @@ describe("Stack: Backup", () => {
           "cron(30 1 * * ? *)", // clinic-servers daily
           "cron(0 0/6 * * ? *)", // orders-db every-6h: rate(6 hours)
           "cron(0 3 * * ? *)", // inventory-aurora daily
+          "cron(30 2 * * ? *)", // line-volumes-dr daily
           "cron(15 * * * ? *)", // retention
         ].sort(),
       );
@@ -181,7 +186,7 @@ describe("Stack: Backup", () => {
         String(r.Properties.Description).startsWith("Snapshot window"),
       );
       // Assess
-      expect(snapshotRules).toHaveLength(5);
+      expect(snapshotRules).toHaveLength(6);
       for (const rule of snapshotRules) {
         const targets = rule.Properties.Targets as Record<string, unknown>[];
         expect(targets).toHaveLength(1);
@@ -355,11 +360,13 @@ describe("Functions", () => {
     ...deployedFunctions([drCopying]).filter((f) => f.name === "copySchedule"),
   ];
 
-  it("every handler is deployed (alarm handler and retention in both Regions, snapshots in the primary)", () => {
+  it("every handler is deployed (alarm handler and retention in both Regions, snapshots in the primary, copies in DR)", async () => {
     expect(functions.map((f) => `${f.name} ${f.region}`).sort()).toEqual(
       [
         "alarmStateChange us-east-1",
         "alarmStateChange us-west-2",
+        "copySchedule us-east-1", // the example copies to DR
+
         "retentionSweep us-east-1",
         "retentionSweep us-west-2",
         "retentionWork us-east-1",
@@ -374,6 +381,8 @@ describe("Functions", () => {
         .filter((f) => f.name === "copySchedule")
         .map((f) => f.region),
     ).toEqual(["us-east-1"]);
+    const noCopies = await synth(withoutCopies(exampleConfig), "us-east-1");
+    expect(deployedFunctions([noCopies]).map((f) => f.name)).not.toContain("copySchedule");
   });
 
   it("run Node.js 22 on arm64, 512 MB, no tracing, bundled as ESM", () => {
@@ -462,7 +471,11 @@ describe("Function: statementsFor", () => {
   );
 
   it(`leaves out a statement whose \${kmsKeys:GROUP} is empty, rather than grant it on nothing`, () => {
-    const none = statementsFor("copyScheduler", stack, placeholdersFrom(parseConfig(exampleConfig)));
+    const none = statementsFor(
+      "copyScheduler",
+      stack,
+      placeholdersFrom(parseConfig(withoutCopies(exampleConfig))),
+    );
     const onKeys = FunctionPermissions.copyScheduler.filter((p) => p.resources.includes(`\${kmsKeys:copy}`));
     expect(onKeys.length).toBe(3);
     expect(none).toHaveLength(FunctionPermissions.copyScheduler.length - onKeys.length);
@@ -555,11 +568,18 @@ describe("Function: fillPlaceholders", () => {
     expect(() => fillPlaceholders(`\${kmsKey:copy-dr}`, stack)).toThrow(/has no value/);
   });
 
-  it("the example config names no KMS key yet", () => {
+  it(`the example config names no \${kmsKey:NAME} key, and one copy key (its DR key) for all four copies`, () => {
     expect(() => fillPlaceholders(`\${kmsKey:copy-dr}`, stack, placeholdersFrom(config))).toThrow(
       /does not define/,
     );
-    expect(kmsKeysOf(config)).toEqual({ copy: [] });
+    expect(kmsKeysOf(config)).toEqual({ copy: [EXAMPLE_DR_KEY] });
+    expect(config.policies.filter((p) => p.copy?.kmsKeyArn === EXAMPLE_DR_KEY).map((p) => p.name)).toEqual([
+      "clinic-servers",
+      "orders-db",
+      "inventory-aurora",
+      "line-volumes-dr",
+    ]);
+    expect(kmsKeysOf(parseConfig(withoutCopies(exampleConfig)))).toEqual({ copy: [] });
   });
 
   it(`\${kmsKeys:copy} is every policy's copy key, each once, one resource each`, () => {
@@ -609,6 +629,8 @@ describe("IAM across the deployed stacks", () => {
       ...allStatements(primary.template(Backup).toJSON()),
       ...allStatements(dr.template(Alerts).toJSON()),
       ...allStatements(dr.template(Backup).toJSON()),
+      ...allStatements(primary.template(Replication).toJSON()),
+      ...allStatements(dr.template(Replication).toJSON()),
       ...allStatements(drCopying.template(Replication).toJSON()),
     ];
   });
@@ -674,6 +696,7 @@ describe("IAM across the deployed stacks", () => {
   it("grants KMS actions on `*` only in key policies (the key itself), never to a function", () => {
     const identity = [
       ...allStatements(drCopying.template(Replication).findResources("AWS::IAM::Policy")),
+      ...allStatements(dr.template(Replication).findResources("AWS::IAM::Policy")),
       ...allStatements(primary.template(Backup).findResources("AWS::IAM::Policy")),
     ];
     const kms = identity.filter((s) => actionsOf(s).some((a) => a.startsWith("kms:")));

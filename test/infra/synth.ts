@@ -148,15 +148,27 @@ export const DR_KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-5
 export const DR_KEY_2 = `arn:aws:kms:us-east-1:${ACCOUNT}:key/5678abcd-56ef-78ab-90cd-567890abcdef`;
 
 /**
- * The example config with DR copies: the clinic instances and the orders DB into DR_KEY, the
- * inventory cluster into DR_KEY_2 (line-volumes stays local: Outpost snapshots cannot be copied).
+ * A config with every policy's `copy` removed (by default the example's): what a config without any
+ * copy rule deploys, whatever copies the example itself gives.
+ */
+export function withoutCopies(config: typeof exampleConfig = exampleConfig): typeof exampleConfig {
+  const copy = structuredClone(config);
+  for (const p of copy.policies) delete p.copy;
+  return copy;
+}
+
+/**
+ * The example config with DR copies of our own, independent of the example's: its copies removed
+ * (withoutCopies), then the clinic instances and the orders DB into DR_KEY, the inventory cluster
+ * into DR_KEY_2. line-volumes stays local (Outpost snapshots cannot be copied) and line-volumes-dr
+ * copies nothing, so the counts of the copy tests are those of these three rules alone.
  */
 export function copyConfig(): typeof exampleConfig {
-  return configWith((c) => {
-    for (const p of c.policies) {
-      if (p.name === "clinic-servers") Object.assign(p, { copy: { rpo: "36h", kmsKeyArn: DR_KEY } });
-      if (p.name === "orders-db") Object.assign(p, { copy: { rpo: "12h", kmsKeyArn: DR_KEY } });
-      if (p.name === "inventory-aurora") Object.assign(p, { copy: { rpo: "36h", kmsKeyArn: DR_KEY_2 } });
-    }
-  });
+  const config = withoutCopies();
+  for (const p of config.policies) {
+    if (p.name === "clinic-servers") Object.assign(p, { copy: { rpo: "36h", kmsKeyArn: DR_KEY } });
+    if (p.name === "orders-db") Object.assign(p, { copy: { rpo: "12h", kmsKeyArn: DR_KEY } });
+    if (p.name === "inventory-aurora") Object.assign(p, { copy: { rpo: "36h", kmsKeyArn: DR_KEY_2 } });
+  }
+  return config;
 }

@@ -2,13 +2,15 @@
  * The drill must run what the stacks deploy. Both are built from the job declarations
  * (packages/functions/src/jobs.ts); this compares, per Region, the synthesized templates (functions,
  * schedule rules and their targets, work queues and their consumers) with the drill's wiring on the
- * sandbox, for the example config and for one with copy rules (the copy job: rules that deliver
- * into a FIFO queue's message group, a queue with no producer). A rule or queue added to a stack by
+ * sandbox, for the example config (which copies to DR), for one without any copy rule, and for one
+ * with copy rules of the tests' own (the copy job: rules that deliver into a FIFO queue's message
+ * group, a queue with no producer). A rule or queue added to a stack by
  * hand, outside the declarations, fails here.
  *
  * The primary Region's forwarding rules (snapshot events to the DR Region's default bus) are
- * compared with the declarations (`forwarded` of the jobs that run in the DR Region) instead: the
- * drill does not forward events between its two Regions yet.
+ * compared apart: the stacks' rules with the declarations (`forwarded` of the jobs that run in the
+ * DR Region, through stacks/Replication.ts's forwardingIn), and with the forwarding the drill sets
+ * up between its two Regions (the drill's forwardingFrom).
  */
 import { pathToFileURL } from "node:url";
 import { type Config, parseConfig } from "@outpost-ops/core/config";
@@ -30,6 +32,7 @@ import { HandlerFactories } from "../../packages/cli/src/drill/handlers.ts";
 import {
   createInfrastructure,
   eventRulesIn,
+  forwardingFrom,
   matchesPattern,
   rulesIn,
   variablesFor,
@@ -44,11 +47,25 @@ import {
   type Synthesized,
   synth,
   type TemplateJson,
+  withoutCopies,
 } from "./synth.ts";
 
 const config = parseConfig(exampleConfig);
 const REGIONS = [config.regions.primary, config.regions.dr];
-const CONFIGS = { example: exampleConfig, "with copy rules": copyConfig() };
+const CONFIGS = {
+  example: exampleConfig,
+  "without copy rules": withoutCopies(exampleConfig),
+  "with copy rules": copyConfig(),
+};
+/** The alarm relay's rule, deployed in every Region. */
+const ALARM_RELAY = expect.stringContaining('"prefix":"outpost-ops-test-"');
+/** A rule delivering into the copy-ticks queue's one message group, on AWS's events from `source`. */
+const intoCopyTicks = (source: string) =>
+  expect.stringMatching(
+    new RegExp(
+      `"source":\\["${source.replace(".", "\\.")}"\\].* -> copy-ticks\\[copy-scheduler\\] -> copySchedule$`,
+    ),
+  );
 
 interface Wiring {
   functions: string[];
@@ -90,8 +107,9 @@ function deployedWiring(app: Synthesized): Wiring {
   const queues: string[] = [];
   const prefix = `outpost-ops-${STAGE}-`;
   for (const stack of app.app.node.children.filter((c): c is Stack => c instanceof Stack)) {
-    const template = functions.find((f) => f.stack === stack)?.template;
-    if (!template) continue;
+    // A stack with none of our functions (the primary Region's Replication: forwarding only) is
+    // read too, so a schedule, rule or queue added there is compared like any other.
+    const template = functions.find((f) => f.stack === stack)?.template ?? Template.fromStack(stack).toJSON();
     const resources = Object.entries((template as TemplateJson).Resources);
     const queueNames = new Map<string, string>();
     for (const [id, r] of resources) {
@@ -193,8 +211,27 @@ describe("Wiring: the drill runs what the stacks deploy", () => {
     // Assess
     expect(drill).toEqual(deployed);
     expect(deployed.functions.length).toBeGreaterThan(0);
-    // The alarm relay's rule is deployed in every Region, and compared like the rest.
-    expect(deployed.eventRules).toEqual([expect.stringContaining('"prefix":"outpost-ops-test-"')]);
+    // The alarm relay's rule is deployed in every Region, and compared like the rest. The example
+    // copies to DR, so there the copy job's RDS and EBS rules feed its queue too (sorted by pattern).
+    expect(deployed.eventRules).toEqual(
+      region === config.regions.dr
+        ? [intoCopyTicks("aws.rds"), ALARM_RELAY, intoCopyTicks("aws.ec2")]
+        : [ALARM_RELAY],
+    );
+    if (region === config.regions.dr) {
+      expect(deployed.functions).toContain("copySchedule");
+      expect(deployed.queues).toContain("copy-ticks -> copySchedule");
+    }
+  });
+
+  it.each(REGIONS)("without copy rules, in %s, the same too, and nothing of the copy job", async (region) => {
+    const input = withoutCopies(exampleConfig);
+    const deployed = deployedWiring(await synth(input, region));
+    const drill = await drillWiring(region, parseConfig(input));
+    expect(drill).toEqual(deployed);
+    expect(deployed.functions.length).toBeGreaterThan(0);
+    expect(deployed.eventRules).toEqual([ALARM_RELAY]);
+    expect(JSON.stringify(deployed)).not.toContain("copy");
   });
 
   it.each(REGIONS)(
@@ -227,6 +264,13 @@ describe("Wiring: the drill runs what the stacks deploy", () => {
         const expected = region === parsed.regions.primary && parsed.policies.some((p) => p.copy) ? 2 : 0;
         expect(declared, region).toHaveLength(expected);
         expect(forwardsOf(await synth(input, region)), region).toEqual(declared.sort());
+        // The drill forwards the same events, from the same Region, to the same one.
+        expect(
+          forwardingFrom(region, parsed)
+            .map((f) => `${stable(f.pattern)} -> arn:aws:events:${f.to}:123456789012:event-bus/default`)
+            .sort(),
+          region,
+        ).toEqual(declared.sort());
       }
     },
   );
