@@ -423,6 +423,42 @@ describe("Copy job: failed DB copies", () => {
   });
 });
 
+describe("Copy job: a refused copy does not hold its slot", () => {
+  it("gives the slot of a copy AWS refuses to the next queued copy, in the same run", async () => {
+    // Arrange: 25 sources; AWS refuses the run's first two copies for good
+    const h = await copyHarness(estate(25));
+    let refusals = 0;
+    const refusing = createClients({
+      endpoint: h.sb.endpoint,
+      credentials: CREDENTIALS,
+      maxAttempts: 1,
+      onCommand: ({ command }) => {
+        if (command === "CopySnapshot" && refusals++ < 2)
+          throw Object.assign(new Error("not authorized"), { name: "UnauthorizedOperation" });
+      },
+    });
+    const handlers = drillHandlers(h.config, refusing, h.infra, sandboxClock(h.sb));
+
+    // Act
+    await handlers.copySchedule(
+      {
+        Records: [
+          {
+            messageId: "m-1",
+            body: JSON.stringify(scheduledEvent(h.sb.clock.now(), DR, "CopySchedule")),
+            eventSource: "aws:sqs",
+          },
+        ],
+      },
+      lambdaContext("copySchedule"),
+    );
+
+    // Assess: every slot taken all the same, and the refusals alerted
+    expect(h.copies("pending")).toHaveLength(20);
+    expect(h.alerts()).toHaveLength(1);
+  });
+});
+
 describe("Copy job: KMS", () => {
   it("a disabled key gives one alert through its alarm, however many runs, and one when it is fixed", async () => {
     // Arrange: the stack's alarms for this config, in the sandbox's CloudWatch

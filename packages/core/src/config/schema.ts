@@ -219,6 +219,16 @@ function checkCopy(policy: PolicyShape, ctx: z.RefinementCtx): void {
     }
   });
   if (gaps.length === 0) return;
+  // copy.retention applies to every copied schedule: a maxAge shorter than one's gap would delete the
+  // only copy of that schedule's newest snapshot, which the scheduler would then copy again, forever.
+  const maxAge = copy.retention?.maxAge;
+  const widest = gaps.reduce((a, b) => (b.ms > a.ms ? b : a));
+  if (maxAge && DURATION_PATTERN.test(maxAge) && parseDuration(maxAge) < widest.ms)
+    ctx.addIssue({
+      code: "custom",
+      path: ["copy", "retention", "maxAge"],
+      message: `maxAge ${maxAge} is shorter than the copied schedule ${widest.name}'s gap of ${formatGap(widest.ms)}: its newest copy would be deleted and copied again; make it at least ${formatGap(widest.ms)}`,
+    });
   const best = gaps.reduce((a, b) => (b.ms < a.ms ? b : a));
   const rpoMs = parseDuration(copy.rpo);
   if (rpoMs < best.ms) {

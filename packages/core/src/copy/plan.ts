@@ -216,7 +216,7 @@ export function planCopies(input: CopyInput): CopyPlan {
         ? { completionMinutes: parseDuration(rule.copy.completionWithin) / 60_000 }
         : {}),
       attempt,
-      ...(source.kind !== "ebs" ? { targetId: rdsCopyId(source.id, attempt) } : {}),
+      ...(source.kind !== "ebs" ? { targetId: freeCopyId(source.id, existing) } : {}),
       tags: copyTags(source, input.sourceRegion),
       behindMs: point === undefined ? Number.POSITIVE_INFINITY : now - point - rpoMs,
     };
@@ -278,6 +278,17 @@ export function planCopies(input: CopyInput): CopyPlan {
           !copiesOf.has(sourceKey(s.kind, s.id))),
     ).length,
   };
+}
+
+/**
+ * The first RDS copy identifier for a source not taken in the destination: the source's own, then
+ * -r2, -r3… Not simply the attempt number: a person may have deleted some failed copies and kept others.
+ */
+function freeCopyId(sourceId: string, existing: readonly SnapshotRecord[]): string {
+  const taken = new Set(existing.map((c) => c.id));
+  let n = 1;
+  while (taken.has(rdsCopyId(sourceId, n))) n += 1;
+  return rdsCopyId(sourceId, n);
 }
 
 /** Why a request is not starting now, for status and events. */

@@ -45,7 +45,7 @@ function copyEvent(request: CopyRequest, outcome: ItemOutcome, ctx: EventContext
  * @example await publishEvents(rt, copyRunEvents(run, eventContext(rt, context, now)))
  */
 export function copyRunEvents(run: CopyRun, ctx: EventContext): OutpostOpsEvent[] {
-  const byKey = new Map(run.state.plan.start.map((r) => [r.key, r]));
+  const byKey = new Map([...run.state.plan.start, ...run.state.plan.queued].map((r) => [r.key, r]));
   return run.outcomes.flatMap((o) => {
     const request = byKey.get(o.key);
     return request ? copyEvent(request, o, ctx) : [];

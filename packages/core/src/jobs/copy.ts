@@ -187,6 +187,11 @@ export interface CopyRun {
   /** Copies whose retries are spent and were not alerted before (the caller publishes these). */
   alerts: Omit<Alert, "stage">[];
   /**
+   * The last failed copy of each source in `alerts`: mark them (markAlerted) once the alert is out,
+   * not before, so a lost publish means a repeated alert rather than none.
+   */
+  toMarkAlerted: SnapshotRecord[];
+  /**
    * EBS copies started but not yet listed by DescribeSnapshots when the run ended. The next run must
    * not start before they are, or it would copy their sources again: the handler hands its batch back.
    */
@@ -205,8 +210,8 @@ function outcome(
 }
 
 /**
- * One scheduler run: read, plan, start what fits, alert copies that failed on every attempt (once:
- * the last failed copy is tagged as alerted). `dryRun` reads and plans only.
+ * One scheduler run: read, plan, start what fits, and say which copies failed on every attempt and
+ * were not alerted yet (the caller publishes, then markAlerted). `dryRun` reads and plans only.
  * @example const run = await runCopyScheduler({ clients, config, now: new Date(event.time) })
  */
 export async function runCopyScheduler(input: CopyStateInput & { dryRun?: boolean }): Promise<CopyRun> {
@@ -218,9 +223,15 @@ export async function runCopyScheduler(input: CopyStateInput & { dryRun?: boolea
   const keys = new Map(state.keys);
   const waiting = new Set<CopyService>();
   const outcomes: ItemOutcome[] = [];
+  // The plan's free slots per service. A copy AWS refuses (no permission, a name taken, a source gone)
+  // starts nothing, so its slot goes to the next queued copy of that service instead of waiting for
+  // the next run: a refused copy at the head of the backlog cannot hold everything behind it.
+  const free: Record<CopyService, number> = { ebs: 0, rds: 0 };
+  for (const r of state.plan.start) free[serviceOf(r.kind)] += 1;
 
-  for (const request of input.dryRun ? [] : state.plan.start) {
+  for (const request of input.dryRun ? [] : [...state.plan.start, ...state.plan.queued]) {
     const service = serviceOf(request.kind);
+    if (free[service] === 0) continue;
     const key = keys.get(request.kmsKeyArn);
     if (key && !key.usable) {
       outcomes.push(outcome(request, "skipped", "kms-key-unusable", key.problem ?? "KMS key unusable"));
@@ -232,6 +243,7 @@ export async function runCopyScheduler(input: CopyStateInput & { dryRun?: boolea
     }
     try {
       const id = request.kind === "ebs" ? await startEbsCopy(ec2, request) : await startDbCopy(rds, request);
+      free[service] -= 1;
       outcomes.push(
         outcome(
           request,
@@ -248,8 +260,12 @@ export async function runCopyScheduler(input: CopyStateInput & { dryRun?: boolea
         const refused = keyRefused(request.kmsKeyArn, destination, text);
         keys.set(request.kmsKeyArn, refused);
         outcomes.push(outcome(request, "skipped", "kms-key-unusable", refused.problem ?? text));
+      } else if (cls === "quota" && errorCode(error) === "SnapshotLimitExceeded") {
+        // EBS snapshots per Region, in the DR Region: only a person can raise it (errors.ts).
+        outcomes.push(outcome(request, "failed", "quota-exceeded", text));
       } else if (cls === "retry-later" || cls === "quota") {
-        // ResourceLimitExceeded, RDS's copy limit, throttling: a wait, not a failure.
+        // ResourceLimitExceeded, RDS's copy limit (SnapshotQuotaExceeded, which RDS also answers for
+        // a full manual snapshot quota: the RPO alarm tells those apart), throttling: a wait.
         waiting.add(service);
         outcomes.push(outcome(request, "retry", "copy-waiting", text));
       } else if (cls === "exists") {
@@ -277,24 +293,40 @@ export async function runCopyScheduler(input: CopyStateInput & { dryRun?: boolea
     input.deadline,
   );
 
-  const fresh = state.plan.exhausted.filter((e) => !e.alerted);
-  const alerts: Omit<Alert, "stage">[] = [];
+  const fresh = input.dryRun ? [] : state.plan.exhausted.filter((e) => !e.alerted);
   const alert = copyExhaustedAlert(fresh, { region: destination, at: state.at });
-  if (alert && !input.dryRun) {
-    alerts.push(alert);
-    for (const e of fresh) {
-      const last = e.failures[0];
-      if (last) await markFailureAlerted({ ec2, rds }, last, state.at);
-    }
-  }
   return {
     state,
     outcomes,
     keys,
-    alerts,
+    alerts: alert ? [alert] : [],
+    toMarkAlerted: fresh.flatMap((e) => (e.failures[0] ? [e.failures[0]] : [])),
     unlisted,
     recovery: recoveryOf({ ...state, keys }, input.config),
   };
+}
+
+/**
+ * Tags the failed copies whose alert was published, so later runs do not alert them again. A copy
+ * that cannot be tagged (deleted meanwhile, say) is reported, not thrown: its alert simply repeats.
+ * @example const unmarked = await markAlerted(clients, "us-east-1", run.toMarkAlerted, now)
+ */
+export async function markAlerted(
+  clients: AwsClients,
+  destination: string,
+  copies: readonly SnapshotRecord[],
+  at: Date,
+): Promise<{ copy: string; error: string }[]> {
+  const targets = { ec2: clients.get(EC2Client, destination), rds: clients.get(RDSClient, destination) };
+  const unmarked: { copy: string; error: string }[] = [];
+  for (const copy of copies) {
+    try {
+      await markFailureAlerted(targets, copy, at);
+    } catch (error) {
+      unmarked.push({ copy: copy.id, error: errorMessage(error) });
+    }
+  }
+  return unmarked;
 }
 
 const systemSleeper: Sleeper = {

@@ -137,3 +137,17 @@ describe("Config: copy", () => {
     );
   });
 });
+
+describe("Config: copy.retention", () => {
+  it("refuses a maxAge shorter than a copied schedule's gap (its newest copy would be re-made forever)", () => {
+    expect(
+      issues(config({ copy: { rpo: "2h", kmsKeyArn: KEY, retention: { keepLast: 3, maxAge: "12h" } } })),
+    ).toEqual([
+      expect.objectContaining({
+        path: "policies[0].copy.retention.maxAge",
+        message: expect.stringMatching(/daily's gap of 1d/),
+      }),
+    ]);
+    expect(issues(config({ copy: { rpo: "2h", kmsKeyArn: KEY, retention: { maxAge: "2d" } } }))).toEqual([]);
+  });
+});

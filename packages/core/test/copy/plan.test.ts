@@ -144,6 +144,18 @@ describe("Function: planCopies", () => {
     expect(retry.start[0]?.targetId).toBe("oo-db-orders-20240514t1100-r2");
   });
 
+  it("picks the first RDS copy name not taken, when someone deleted some failed copies and kept others", () => {
+    // Arrange: the first failed copy was deleted by hand; -r2 and -r3 (failed) remain
+    const db = source("db", "orders", 1, { kind: "rds", id: "oo-db-orders-20240514t1100" });
+    const kept = [2, 3].map((n) => ({ ...copyOf(db, "failed"), id: `${db.id}-r${n}` }));
+
+    // Act
+    const p = plan({ sources: [db], copies: kept });
+
+    // Assess: attempt 3, under the free original name
+    expect(p.start.map((r) => [r.attempt, r.targetId])).toEqual([[3, db.id]]);
+  });
+
   it("blocks every copy that would use an unusable key, and starts none of them", () => {
     // Arrange
     const keys = new Map<string, KeyHealth>([[KEY, { arn: KEY, usable: false, problem: "disabled" }]]);

@@ -14,7 +14,7 @@ import { putMetrics } from "@outpost-ops/core/aws/metrics";
 import { copyMetrics, METRICS_NAMESPACE } from "@outpost-ops/core/copy/metrics";
 import { EventShapeError } from "@outpost-ops/core/errors";
 import { copyRunEvents } from "@outpost-ops/core/events/from-copies";
-import { runCopyScheduler } from "@outpost-ops/core/jobs/copy";
+import { markAlerted, runCopyScheduler } from "@outpost-ops/core/jobs/copy";
 import { firstFailuresAlert } from "@outpost-ops/core/jobs/failure-alerts";
 import { copyRunSummary } from "@outpost-ops/core/jobs/summaries";
 import type { RunSummary } from "@outpost-ops/core/summary";
@@ -110,6 +110,8 @@ export function createHandler(runtime: () => Runtime = lazyRuntime({ events: eve
       metrics.addMetric("GaugesFailed", MetricUnit.Count, 1);
     }
     for (const alert of run.alerts) await alerts.publish({ ...alert, stage: env.stage });
+    for (const u of await markAlerted(clients, env.region, run.toMarkAlerted, now))
+      logger.warn("failed copy not marked as alerted; its alert will repeat", u);
     const refused = run.outcomes.filter(
       (o) =>
         o.status === "failed" &&
