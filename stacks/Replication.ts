@@ -1,12 +1,6 @@
 import type { Config } from "@outpost-ops/core/config";
 import { parseDuration } from "@outpost-ops/core/time";
-import {
-  type ForwardSpec,
-  type JobName,
-  type JobSpec,
-  Jobs,
-  jobsIn,
-} from "@outpost-ops/functions/src/jobs.ts";
+import { forwardingIn, jobsIn } from "@outpost-ops/functions/src/jobs.ts";
 import {
   Dashboard,
   GraphWidget,
@@ -38,28 +32,6 @@ export interface ReplicationOutput {
   dashboard?: Dashboard;
   /** Primary Region: the forwarding rules, by ForwardSpec id. */
   forwarding: Record<string, Rule>;
-}
-
-/** A rule the primary Region's deployment creates for a job of the DR Region. */
-export interface Forwarding {
-  job: JobName;
-  spec: ForwardSpec;
-  /** The Region whose default bus receives the events. */
-  to: string;
-}
-
-/**
- * The forwarding rules the deployment in `region` creates: in the primary Region, every
- * `from: "primary"` ForwardSpec of the jobs that run in the DR Region; elsewhere none.
- * @example forwardingIn("us-west-2", config) // [] until a policy has `copy`
- */
-export function forwardingIn(region: string, config: Config): Forwarding[] {
-  if (region !== config.regions.primary) return [];
-  const dr = config.regions.dr;
-  return jobsIn(dr, config).flatMap((job) => {
-    const spec: JobSpec = Jobs[job];
-    return (spec.forwarded ?? []).filter((f) => f.from === "primary").map((f) => ({ job, spec: f, to: dr }));
-  });
 }
 
 export function Replication({ stack, app }: StackContext): ReplicationOutput {

@@ -1,10 +1,10 @@
 import type { Config } from "@outpost-ops/core/config";
 import { OutpostOpsError } from "@outpost-ops/core/errors";
-import { type JobName, jobsIn } from "@outpost-ops/functions/src/jobs.ts";
+import { forwardingIn, type JobName, jobsIn } from "@outpost-ops/functions/src/jobs.ts";
 import type { FunctionalStack } from "sst/constructs/FunctionalStack.js";
 import { Alerts } from "./Alerts.ts";
 import { Backup } from "./Backup.ts";
-import { forwardingIn, Replication } from "./Replication.ts";
+import { Replication } from "./Replication.ts";
 
 /**
  * The stacks, in creation order (a stack may only `use()` stacks before it), with the jobs each

@@ -17,6 +17,7 @@ import { type Config, parseConfig } from "@outpost-ops/core/config";
 import {
   AllFunctionSpecs,
   type FunctionName,
+  forwardingIn,
   Jobs,
   jobsIn,
   type QueueSpec,
@@ -38,7 +39,6 @@ import {
   variablesFor,
 } from "../../packages/cli/src/drill/wiring.ts";
 import { createClients } from "../../packages/core/src/aws/clients.ts";
-import { forwardingIn } from "../../stacks/Replication.ts";
 import {
   copyConfig,
   deployedFunctions,

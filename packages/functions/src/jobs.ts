@@ -459,3 +459,26 @@ function copyAlarms(config: Config, prefix: string): AlarmSpec[] {
   );
   return [...rpo, ...kms];
 }
+
+/** A rule one deployment creates for a job of another Region: forward matching events to its bus. */
+export interface Forwarding {
+  job: JobName;
+  spec: ForwardSpec;
+  /** The Region whose default bus receives the events (they keep their `region` and `source`). */
+  to: string;
+}
+
+/**
+ * The forwarding rules the deployment in `region` creates: in the primary Region, every
+ * `from: "primary"` ForwardSpec of the jobs that run in the DR Region; elsewhere none. The stacks
+ * deploy these (stacks/Replication.ts) and the drill plays them (packages/cli/src/drill).
+ * @example forwardingIn("us-west-2", config) // [] until a policy has `copy`
+ */
+export function forwardingIn(region: string, config: Config): Forwarding[] {
+  if (region !== config.regions.primary) return [];
+  const dr = config.regions.dr;
+  return jobsIn(dr, config).flatMap((job) => {
+    const spec: JobSpec = Jobs[job];
+    return (spec.forwarded ?? []).filter((f) => f.from === "primary").map((f) => ({ job, spec: f, to: dr }));
+  });
+}

@@ -18,6 +18,7 @@ import {
   AllFunctionSpecs,
   type EventPattern,
   type FunctionName,
+  forwardingIn,
   type JobName,
   type JobSpec,
   Jobs,
@@ -271,19 +272,12 @@ export interface Forwarding {
 }
 
 /**
- * The forwarding rules the deployment in `region` creates: those the jobs of the other deployment
- * declare (`forwarded`, from "primary"), so the primary's deployment forwards to the DR Region.
+ * The forwarding rules the deployment in `region` creates (jobs.ts forwardingIn, as the stacks
+ * deploy them), in the drill's terms.
  * @example forwardingFrom("us-west-2", config) // [{ id: "ForwardEbsSnapshotEvents", to: "us-east-1", … }, …]
  */
 export function forwardingFrom(region: string, config: Config): Forwarding[] {
-  if (region !== config.regions.primary) return [];
-  const to = config.regions.dr;
-  return jobsIn(to, config).flatMap((job) => {
-    const spec: JobSpec = Jobs[job];
-    return (spec.forwarded ?? [])
-      .filter((f) => f.from === "primary")
-      .map((f) => ({ id: f.id, to, pattern: f.pattern }));
-  });
+  return forwardingIn(region, config).map((f) => ({ id: f.spec.id, to: f.to, pattern: f.spec.pattern }));
 }
 
 /**
