@@ -116,6 +116,7 @@ async function copyHarness(
   seed: Estate,
   copyCompletionMs = 60 * MINUTE,
   maxAttempts = 3,
+  config: Config = copyConfig(),
 ): Promise<CopyHarness> {
   const sb = await startSandbox({
     port: 0,
@@ -126,7 +127,6 @@ async function copyHarness(
   open = sb;
   sb.seed(seed);
   const clients = createClients({ endpoint: sb.endpoint, credentials: CREDENTIALS, maxAttempts });
-  const config = copyConfig();
   const infra = await createInfrastructure(clients, DR, jobsIn(DR, config));
   const handlers = drillHandlers(config, clients, infra, sandboxClock(sb));
   let n = 0;
@@ -537,6 +537,24 @@ describe("Copy job: KMS", () => {
     expect(h.alerts()).toEqual([]);
     expect(h.sb.requests.count("CopySnapshot")).toBe(0);
     expect(h.sb.requests.count("CopyDBSnapshot")).toBe(0);
+  });
+});
+
+describe("Copy job: time-based copies", () => {
+  it("asks EC2 for a time-based copy where the policy sets completionWithin, and it lands in time", async () => {
+    // Arrange: standard copies would take 5 hours; the policy wants them within 2
+    const config = copyConfig();
+    const vols = config.policies.find((p) => p.name === "vols");
+    if (vols?.copy) vols.copy.completionWithin = "2h";
+    const h = await copyHarness(estate(1, { dbs: 1 }), 5 * 60 * MINUTE, 3, config);
+
+    // Act
+    await h.tick();
+    h.sb.clock.advance(2 * 60 * MINUTE);
+
+    // Assess: the EBS copy is complete, the RDS copy (no such option) still running
+    expect(h.copies("completed")).toHaveLength(1);
+    expect(h.sb.state.dbSnapshots(DR).map((s) => s.status)).toEqual(["copying"]);
   });
 });
 
