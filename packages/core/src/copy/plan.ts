@@ -26,7 +26,6 @@
  */
 import type { CopyRule, Policy } from "../config/schema.ts";
 import type { SnapshotKind, SnapshotRecord } from "../inventory.ts";
-import type { ReasonCode } from "../reasons.ts";
 import { Tag } from "../tags.ts";
 import { parseDuration } from "../time.ts";
 import { copyTags, rdsCopyId, resourceOf } from "./lineage.ts";
@@ -176,17 +175,20 @@ export function planCopies(input: CopyInput): CopyPlan {
 
   // The newest completed regional snapshot of each copied group.
   const newest = new Map<string, SnapshotRecord>();
-  const candidates: SnapshotRecord[] = [];
+  // Older completed snapshots of a group that no copy was made of: superseded by the newest.
+  const older: SnapshotRecord[] = [];
   for (const s of input.sources) {
     if (s.state !== "completed" || s.outpostArn) continue;
     const policy = s.tags[Tag.policy];
     const schedule = s.tags[Tag.schedule];
     const rule = policy ? rules.get(policy) : undefined;
     if (!rule || !schedule || !copiesSchedule(rule.copy, schedule)) continue;
-    candidates.push(s);
     const group = `${s.kind}/${policy}/${schedule}/${s.sourceId}`;
     const current = newest.get(group);
-    if (!current || newestFirst(s, current) < 0) newest.set(group, s);
+    if (!current || newestFirst(s, current) < 0) {
+      if (current) older.push(current);
+      newest.set(group, s);
+    } else older.push(s);
   }
 
   const requests: CopyRequest[] = [];
@@ -271,12 +273,7 @@ export function planCopies(input: CopyInput): CopyPlan {
     queued,
     blocked,
     exhausted,
-    superseded: candidates.filter(
-      (s) =>
-        !newest.has(`${s.kind}/${s.tags[Tag.policy]}/${s.tags[Tag.schedule]}/${s.sourceId}`) ||
-        (newest.get(`${s.kind}/${s.tags[Tag.policy]}/${s.tags[Tag.schedule]}/${s.sourceId}`) !== s &&
-          !copiesOf.has(sourceKey(s.kind, s.id))),
-    ).length,
+    superseded: older.filter((s) => !copiesOf.has(sourceKey(s.kind, s.id))).length,
   };
 }
 
@@ -289,12 +286,4 @@ function freeCopyId(sourceId: string, existing: readonly SnapshotRecord[]): stri
   let n = 1;
   while (taken.has(rdsCopyId(sourceId, n))) n += 1;
   return rdsCopyId(sourceId, n);
-}
-
-/** Why a request is not starting now, for status and events. */
-export function waitingCode(plan: CopyPlan, key: string): ReasonCode | undefined {
-  if (plan.queued.some((r) => r.key === key)) return "copy-queued";
-  if (plan.blocked.some((b) => b.request.key === key)) return "kms-key-unusable";
-  if (plan.exhausted.some((e) => e.request.key === key)) return "copy-retries-exhausted";
-  return undefined;
 }
