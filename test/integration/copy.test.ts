@@ -98,6 +98,10 @@ interface CopyHarness {
   config: Config;
   /** Runs the DR scheduler once on a batch of ticks (default: one scheduled event). */
   tick(bodies?: unknown[]): Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
+  /** The same, with the scheduler built over other clients (faults a fault rule cannot express). */
+  tickWith(
+    clients: AwsClients,
+  ): (bodies?: unknown[]) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
   /** Our copies in the DR Region, by state. */
   copies(state?: "pending" | "completed" | "error"): ReturnType<Sandbox["state"]["snapshots"]>;
   /** Alerts on the DR Region's topic. */
@@ -130,14 +134,10 @@ async function copyHarness(
   const infra = await createInfrastructure(clients, DR, jobsIn(DR, config));
   const handlers = drillHandlers(config, clients, infra, sandboxClock(sb));
   let n = 0;
-  return {
-    sb,
-    clients,
-    config,
-    handlers,
-    infra,
-    tick: (bodies = [scheduledEvent(sb.clock.now(), DR, "CopySchedule")]) =>
-      handlers.copySchedule(
+  const tickOn =
+    (on: ReturnType<typeof drillHandlers>) =>
+    (bodies: unknown[] = [scheduledEvent(sb.clock.now(), DR, "CopySchedule")]) =>
+      on.copySchedule(
         {
           Records: bodies.map((body) => ({
             messageId: `m-${++n}`,
@@ -147,7 +147,15 @@ async function copyHarness(
           })),
         },
         lambdaContext("copySchedule"),
-      ),
+      );
+  return {
+    sb,
+    clients,
+    config,
+    handlers,
+    infra,
+    tick: tickOn(handlers),
+    tickWith: (other) => tickOn(drillHandlers(config, other, infra, sandboxClock(sb))),
     copies: (state) =>
       sb.state
         .snapshots(DR)
@@ -334,20 +342,7 @@ describe("Copy job: refusals", () => {
           });
       },
     });
-    const handlers = drillHandlers(h.config, denied, h.infra, sandboxClock(h.sb));
-    const tick = () =>
-      handlers.copySchedule(
-        {
-          Records: [
-            {
-              messageId: `m-${h.sb.clock.now().getTime()}`,
-              body: JSON.stringify(scheduledEvent(h.sb.clock.now(), DR, "CopySchedule")),
-              eventSource: "aws:sqs",
-            },
-          ],
-        },
-        lambdaContext("copySchedule"),
-      );
+    const tick = h.tickWith(denied);
 
     // Act: runs 10 minutes apart for an hour, then one more
     for (let i = 0; i < 6; i++) {
@@ -437,21 +432,9 @@ describe("Copy job: a refused copy does not hold its slot", () => {
           throw Object.assign(new Error("not authorized"), { name: "UnauthorizedOperation" });
       },
     });
-    const handlers = drillHandlers(h.config, refusing, h.infra, sandboxClock(h.sb));
 
     // Act
-    await handlers.copySchedule(
-      {
-        Records: [
-          {
-            messageId: "m-1",
-            body: JSON.stringify(scheduledEvent(h.sb.clock.now(), DR, "CopySchedule")),
-            eventSource: "aws:sqs",
-          },
-        ],
-      },
-      lambdaContext("copySchedule"),
-    );
+    await h.tickWith(refusing)();
 
     // Assess: every slot taken all the same, and the refusals alerted
     expect(h.copies("pending")).toHaveLength(20);
