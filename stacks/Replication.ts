@@ -1,4 +1,5 @@
 import type { Config } from "@outpost-ops/core/config";
+import { copyView } from "@outpost-ops/core/copy/destinations";
 import { parseDuration } from "@outpost-ops/core/time";
 import { forwardingIn, jobsIn } from "@outpost-ops/functions/src/jobs.ts";
 import {
@@ -19,18 +20,19 @@ import { partitionOf } from "./iam.ts";
 import { buildJob, eventPatternOf, type JobOutput } from "./job.ts";
 
 /*
- * DR copies. In the DR Region: the copy job (the scheduler fed by one FIFO message group, its rules,
- * its RPO and KMS alarms) and a dashboard of recovery points. In the primary Region: the rules that
- * forward AWS's snapshot events to the DR Region's default bus, where the copy job's rules see them
- * (EventBridge delivers cross-Region to an event bus only). Deployed only where one of the two has
- * something to do (stacks/select.ts): a config without a copy rule has no Replication anywhere.
+ * DR copies. In each copy destination (regions.dr, and any `copy.alsoTo` Region): the copy job (the
+ * scheduler fed by one FIFO message group, its rules, its RPO and KMS alarms) and a dashboard of
+ * recovery points. In the primary Region: the rules that forward AWS's snapshot events to each
+ * destination's default bus, where its copy job's rules see them (EventBridge delivers cross-Region
+ * to an event bus only). Deployed only where one of the two has something to do (stacks/select.ts):
+ * a config without a copy rule has no Replication anywhere.
  */
 
 export interface ReplicationOutput {
   /** DR Region: the copy job. */
   copy?: JobOutput;
   dashboard?: Dashboard;
-  /** Primary Region: the forwarding rules, by ForwardSpec id. */
+  /** Primary Region: the forwarding rules, by Forwarding id (one per ForwardSpec and destination). */
   forwarding: Record<string, Rule>;
 }
 
@@ -46,14 +48,14 @@ export function Replication({ stack, app }: StackContext): ReplicationOutput {
   // One imported bus per destination; CDK's EventBus target gives each rule a role allowed
   // events:PutEvents on exactly that bus.
   const buses = new Map<string, ReturnType<typeof EventBus.fromEventBusArn>>();
-  for (const { spec, to } of forwarding) {
+  for (const { id, spec, to } of forwarding) {
     let bus = buses.get(to);
     if (!bus) {
       const arn = `arn:${partitionOf(stack)}:events:${to}:${stack.account}:event-bus/default`;
       bus = EventBus.fromEventBusArn(stack, `DefaultBus_${to}`, arn);
       buses.set(to, bus);
     }
-    output.forwarding[spec.id] = new Rule(stack, spec.id, {
+    output.forwarding[id] = new Rule(stack, id, {
       description: `${spec.description} (to ${to})`,
       eventPattern: eventPatternOf(spec.pattern),
       targets: [new EventBusTarget(bus)],
@@ -90,9 +92,10 @@ function outcomes(name: "SkippedByReason" | "FailedByReason"): IMetric {
   });
 }
 
+/** The copies into this Region (regions.dr or an `alsoTo` Region) and the policies copying here. */
 function drDashboard(stack: Stack, app: App, config: Config): Dashboard {
-  const dr = config.regions.dr;
-  const copying = config.policies.filter((p) => p.copy);
+  const dr = app.region;
+  const copying = copyView(config, dr).policies.filter((p) => p.copy);
   const dashboard = new Dashboard(stack, "DrDashboard", {
     dashboardName: `${namePrefix(app)}-dr`,
     defaultInterval: Duration.days(2),

@@ -5,7 +5,7 @@ import type { Topic } from "aws-cdk-lib/aws-sns";
 import { type App, Function as SstFunction, type Stack } from "sst/constructs";
 import { useConfig } from "./context.ts";
 import { type HandlerName, Handlers } from "./handlers.ts";
-import { placeholdersFrom, statementsFor } from "./iam.ts";
+import { kmsKeysOf, placeholdersFrom, statementsFor } from "./iam.ts";
 
 export interface AlertsOutput {
   topic: Topic;
@@ -53,7 +53,10 @@ export function handlerFunction<K extends HandlerName>(
     logGroup,
     role,
   });
-  const placeholders = placeholdersFrom(useConfig(stack.node.root as App));
+  const app = stack.node.root as App;
+  const config = useConfig(app);
+  // The destination keys of this deployment's Region only (kmsKeysOf).
+  const placeholders = placeholdersFrom(config, {}, kmsKeysOf(config, app.region));
   const statements = statementsFor(spec.role, stack, placeholders);
   if (statements.length > 0) fn.attachPermissions(statements);
   props.alerts.topic.grantPublish(fn);

@@ -3,7 +3,7 @@ import {
   type FunctionRole,
   type PermissionStatement,
 } from "@outpost-ops/core/aws/permissions";
-import type { Config } from "@outpost-ops/core/config";
+import { type Config, destinationsOf } from "@outpost-ops/core/config";
 import { Effect, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { type Stack, Token } from "aws-cdk-lib/core";
 import { RegionInfo } from "aws-cdk-lib/region-info";
@@ -45,12 +45,15 @@ export interface Placeholders {
 export type KmsKeyGroup = "copy";
 
 /**
- * The KMS keys the config names, by group: `copy` is every policy's `copy.kmsKeyArn` (the DR
- * Region's destination keys), each once, in config order.
- * @example kmsKeysOf(config) // { copy: ["arn:aws:kms:us-east-1:123456789012:key/1234abcd-…"] }
+ * The KMS keys the config names, by group: `copy` is every policy's destination keys in `region`
+ * (`copy.kmsKeyArn` in regions.dr, an `alsoTo` entry's key in its Region), each once, in config
+ * order, so a destination's copy role is granted its own Region's keys and no other's.
+ * @example kmsKeysOf(config, "us-east-1") // { copy: ["arn:aws:kms:us-east-1:123456789012:key/1234abcd-…"] }
  */
-export function kmsKeysOf(config: Config): Record<KmsKeyGroup, string[]> {
-  const copy = config.policies.flatMap((p) => (p.copy ? [p.copy.kmsKeyArn] : []));
+export function kmsKeysOf(config: Config, region: string = config.regions.dr): Record<KmsKeyGroup, string[]> {
+  const copy = config.policies.flatMap((p) =>
+    destinationsOf(p, config).flatMap((d) => (d.region === region ? [d.kmsKeyArn] : [])),
+  );
   return { copy: [...new Set(copy)] };
 }
 

@@ -226,7 +226,7 @@ export function buildJob(stack: Stack, app: App, job: JobName, alerts: AlertsOut
   // Alarms on the job's own metrics (published with PutMetricData), named with the prefix so their
   // state changes reach people through the alarm relay.
   const alarms: Record<string, Alarm> = {};
-  for (const a of spec.alarms?.(config, prefix) ?? []) alarms[a.id] = metricAlarm(stack, a);
+  for (const a of spec.alarms?.(config, prefix, app.region) ?? []) alarms[a.id] = metricAlarm(stack, a);
   return { functions, queues, alarms };
 }
 

@@ -1,4 +1,4 @@
-import type { Config } from "@outpost-ops/core/config";
+import { type Config, deploymentRegions } from "@outpost-ops/core/config";
 import { OutpostOpsError } from "@outpost-ops/core/errors";
 import { forwardingIn, type JobName, jobsIn } from "@outpost-ops/functions/src/jobs.ts";
 import type { FunctionalStack } from "sst/constructs/FunctionalStack.js";
@@ -19,14 +19,17 @@ const STACKS: { stack: FunctionalStack<unknown>; jobs: JobName[]; forwards?: tru
 ];
 
 /**
- * SST v2 deploys every stack of an app into one Region per deploy, so the app is deployed twice:
- * `sst deploy` (primary Region), then `sst deploy --region <dr>`. This picks the stacks for a Region.
+ * SST v2 deploys every stack of an app into one Region per deploy, so the app is deployed once per
+ * Region of deploymentRegions(config): `sst deploy` (primary Region), then `sst deploy --region <dr>`,
+ * then once per `copy.alsoTo` Region. This picks the stacks for a Region.
  * @example stacksFor("us-east-1", config) // DR: [Alerts, Backup], and Replication once a policy has `copy`
  */
 export function stacksFor(region: string, config: Config): FunctionalStack<unknown>[] {
-  if (region !== config.regions.primary && region !== config.regions.dr) {
+  const regions = deploymentRegions(config);
+  if (!regions.includes(region)) {
+    const [primary, ...others] = regions;
     throw new OutpostOpsError(
-      `Region ${region} is neither regions.primary (${config.regions.primary}) nor regions.dr (${config.regions.dr}) in outpost-ops.config.ts. Deploy with \`npx sst deploy\` (primary) and \`npx sst deploy --region ${config.regions.dr}\` (DR).`,
+      `Region ${region} is not one outpost-ops.config.ts deploys to: regions.primary (${primary}), regions.dr (${config.regions.dr})${regions.length > 2 ? ` or a copy.alsoTo Region (${regions.slice(2).join(", ")})` : ""}. Deploy with \`npx sst deploy\` (primary)${others.map((r) => ` and \`npx sst deploy --region ${r}\``).join("")}.`,
     );
   }
   const jobs = new Set(jobsIn(region, config));

@@ -85,7 +85,7 @@ describe("App: sst.config.ts", () => {
 
   it("a Region that is neither primary nor DR fails before any stack exists", () => {
     const app = newApp("eu-west-1");
-    expect(() => buildApp(app, exampleConfig)).toThrow(/neither regions\.primary/);
+    expect(() => buildApp(app, exampleConfig)).toThrow(/is not one outpost-ops.config.ts deploys to/);
     expect(stackNames(app)).toEqual([]);
   });
 });

@@ -448,7 +448,7 @@ describe("Copy job: KMS", () => {
     const h = await copyHarness(estate(5, { keyState: "Disabled" }));
     const cloudwatch = h.clients.get(CloudWatchClient, DR);
     const prefix = "outpost-ops-drill";
-    const specs = Jobs.copy.alarms(h.config, prefix);
+    const specs = Jobs.copy.alarms(h.config, prefix, DR);
     for (const a of specs)
       await cloudwatch.send(
         new PutMetricAlarmCommand({

@@ -10,10 +10,15 @@
  * This file holds data only (no SDK imports): stacks and the drill read it without loading handlers.
  */
 import type { FunctionRole } from "@outpost-ops/core/aws/permissions";
-import type { Config } from "@outpost-ops/core/config";
+import { type Config, copyRegions, deploymentRegions } from "@outpost-ops/core/config";
+import { copyView } from "@outpost-ops/core/copy/destinations";
 
-/** Which deployment a job belongs to: `sst deploy` runs once per Region (PRODUCT.md, "Realities"). */
-export type Placement = "primary" | "dr" | "every";
+/**
+ * Which deployments a job belongs to: `sst deploy` runs once per Region (PRODUCT.md, "Realities").
+ * `copyDestinations`: every Region copies go to (regions.dr and the policies' `copy.alsoTo` Regions;
+ * none while no policy copies). `every`: all of the config's deploymentRegions.
+ */
+export type Placement = "primary" | "dr" | "copyDestinations" | "every";
 export type Trigger = "schedule" | "sqs" | "alarm";
 
 export interface FunctionSpec {
@@ -139,8 +144,8 @@ export interface JobSpec {
   schedules(config: Config): ScheduleSpec[];
   /** Rules on events other than schedules; `prefix` is the deployment's name prefix (`outpost-ops-<stage>`). */
   eventRules?(prefix: string): EventRuleSpec[];
-  /** Alarms on the job's own metrics (none for a config that gives the job nothing to do). */
-  alarms?(config: Config, prefix: string): AlarmSpec[];
+  /** Alarms on the job's own metrics in `region` (none for a config that gives the job nothing to do there). */
+  alarms?(config: Config, prefix: string, region: string): AlarmSpec[];
   /** Events to forward from another Region's deployment to this job's Region. */
   forwarded?: readonly ForwardSpec[];
 }
@@ -256,9 +261,8 @@ export const Jobs = {
     // In the destination: CopySnapshot and CopyDB*Snapshot are called there, the copies' completion
     // events arrive there, and the DR site's view of its recovery points must not depend on the
     // primary Region being up.
-    runsIn: "dr",
-    // Without a copy rule in any policy there is nothing to copy: no queue, rules or alarms anywhere.
-    activeFor: (config) => config.policies.some((p) => p.copy),
+    // Without a copy rule in any policy there are no destinations: no queue, rules or alarms anywhere.
+    runsIn: "copyDestinations",
     functions: {
       copySchedule: {
         path: "packages/functions/src/queue/copy-schedule.handler",
@@ -349,7 +353,7 @@ export const Jobs = {
         pattern: { ...RDS_SNAPSHOT_EVENTS, detail: { EventID: ["RDS-EVENT-0042", "RDS-EVENT-0075"] } },
       },
     ],
-    alarms: (config, prefix) => copyAlarms(config, prefix),
+    alarms: (config, prefix, region) => copyAlarms(copyView(config, region), prefix, region),
   },
   alerts: {
     // In every Region: the DR deployment must be able to alert when the primary cannot.
@@ -399,13 +403,17 @@ export type FunctionName = keyof AllFunctions & string;
  * @example jobsIn("us-east-1", config) // DR: ["retention", "alerts"], plus "copy" once a policy has `copy`
  */
 export function jobsIn(region: string, config: Config): JobName[] {
-  const where: Placement | undefined =
-    region === config.regions.primary ? "primary" : region === config.regions.dr ? "dr" : undefined;
-  if (where === undefined) return [];
+  if (!deploymentRegions(config).includes(region)) return [];
+  const placed: Record<Placement, boolean> = {
+    primary: region === config.regions.primary,
+    dr: region === config.regions.dr,
+    copyDestinations: copyRegions(config).includes(region),
+    every: true,
+  };
   return (Object.keys(Jobs) as JobName[]).filter((name) => {
     const spec: JobSpec = Jobs[name];
     if (spec.activeFor && !spec.activeFor(config)) return false;
-    return spec.runsIn === "every" || spec.runsIn === where;
+    return placed[spec.runsIn];
   });
 }
 
@@ -416,16 +424,17 @@ export const AllFunctionSpecs = Object.assign(
 ) as AllFunctions;
 
 /**
- * One alarm per copy policy on its resources behind the RPO (silence counts as behind: the scheduler
- * publishes every ten minutes), and one per destination KMS key on its unusability.
+ * In one destination (`view` is copyView of it): one alarm per policy copying there on its resources
+ * behind the RPO (silence counts as behind: the scheduler publishes every ten minutes), and one per
+ * destination KMS key on its unusability.
  */
-function copyAlarms(config: Config, prefix: string): AlarmSpec[] {
-  const copying = config.policies.filter((p) => p.copy);
+function copyAlarms(view: Config, prefix: string, region: string): AlarmSpec[] {
+  const copying = view.policies.filter((p) => p.copy);
   const rpo = copying.map(
     (p): AlarmSpec => ({
       id: `RpoAlarm_${p.name}`,
       name: `${prefix}-rpo-${p.name}`,
-      description: `Policy ${p.name}: at least one resource has no DR copy in ${config.regions.dr} within its RPO (${p.copy?.rpo}), or the copy scheduler stopped reporting. Run \`npx outpost-ops status\` to see which resources and why.`,
+      description: `Policy ${p.name}: at least one resource has no DR copy in ${region} within its RPO (${p.copy?.rpo}), or the copy scheduler stopped reporting. Run \`npx outpost-ops status\` to see which resources and why.`,
       metric: {
         namespace: "OutpostOps",
         name: "ResourcesBehindRpo",
@@ -443,7 +452,7 @@ function copyAlarms(config: Config, prefix: string): AlarmSpec[] {
     (arn): AlarmSpec => ({
       id: `CopyKmsKeyAlarm_${arn.split("/").pop()}`,
       name: `${prefix}-copy-kms-${arn.split("/").pop()}`,
-      description: `DR copies into ${config.regions.dr} are stopped: KMS key ${arn} cannot be used (missing, disabled, pending deletion, or no grant for the copy function's role). Fix the key (enable it, cancel its deletion, or allow the role kms:CreateGrant, kms:Decrypt, kms:GenerateDataKeyWithoutPlaintext, kms:ReEncrypt*), or name another key of ${config.regions.dr} in copy.kmsKeyArn. \`npx outpost-ops status\` shows AWS's exact reason. Copies resume on their own once the key works.`,
+      description: `DR copies into ${region} are stopped: KMS key ${arn} cannot be used (missing, disabled, pending deletion, or no grant for the copy function's role). Fix the key (enable it, cancel its deletion, or allow the role kms:CreateGrant, kms:Decrypt, kms:GenerateDataKeyWithoutPlaintext, kms:ReEncrypt*), or name another key of ${region} in ${region === view.regions.dr ? "copy.kmsKeyArn" : "its copy.alsoTo entry"}. \`npx outpost-ops status\` shows AWS's exact reason. Copies resume on their own once the key works.`,
       metric: {
         namespace: "OutpostOps",
         name: "KmsKeyUnusable",
@@ -462,6 +471,8 @@ function copyAlarms(config: Config, prefix: string): AlarmSpec[] {
 
 /** A rule one deployment creates for a job of another Region: forward matching events to its bus. */
 export interface Forwarding {
+  /** Construct id: the spec's for regions.dr, suffixed with the Region for each `alsoTo` Region. */
+  id: string;
   job: JobName;
   spec: ForwardSpec;
   /** The Region whose default bus receives the events (they keep their `region` and `source`). */
@@ -470,15 +481,27 @@ export interface Forwarding {
 
 /**
  * The forwarding rules the deployment in `region` creates: in the primary Region, every
- * `from: "primary"` ForwardSpec of the jobs that run in the DR Region; elsewhere none. The stacks
- * deploy these (stacks/Replication.ts) and the drill plays them (packages/cli/src/drill).
+ * `from: "primary"` ForwardSpec of the jobs of every other deployed Region (regions.dr and each
+ * `alsoTo` copy destination), one rule per spec and Region; elsewhere none. The stacks deploy these
+ * (stacks/Replication.ts) and the drill plays them (packages/cli/src/drill).
  * @example forwardingIn("us-west-2", config) // [] until a policy has `copy`
  */
 export function forwardingIn(region: string, config: Config): Forwarding[] {
   if (region !== config.regions.primary) return [];
-  const dr = config.regions.dr;
-  return jobsIn(dr, config).flatMap((job) => {
-    const spec: JobSpec = Jobs[job];
-    return (spec.forwarded ?? []).filter((f) => f.from === "primary").map((f) => ({ job, spec: f, to: dr }));
-  });
+  return deploymentRegions(config)
+    .filter((to) => to !== region)
+    .flatMap((to) =>
+      jobsIn(to, config).flatMap((job) => {
+        const spec: JobSpec = Jobs[job];
+        return (spec.forwarded ?? [])
+          .filter((f) => f.from === "primary")
+          .map((f) => ({
+            // regions.dr's ids are the ones deployed before `alsoTo` existed: unchanged, not replaced.
+            id: to === config.regions.dr ? f.id : `${f.id}_${to.replaceAll("-", "")}`,
+            job,
+            spec: f,
+            to,
+          }));
+      }),
+    );
 }

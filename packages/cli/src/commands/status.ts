@@ -1,10 +1,12 @@
 /**
- * `status`: every protected resource of every copy policy, its newest recovery point on the Outpost,
- * in the primary Region and in the DR Region, whether the DR one is within the policy's RPO, and if
- * not, why. Read-only: the same state read and recovery points as the copy scheduler
+ * `status`: every protected resource of every policy copying to one destination (regions.dr, or the
+ * `copy.alsoTo` Region `--destination` names), its newest recovery point on the Outpost, in the
+ * primary Region and in that destination, whether the latter is within the policy's RPO, and if not,
+ * why. Read-only: the same state read and recovery points as the copy scheduler
  * (core/jobs/copy.ts readCopyState, recoveryOf), but it never starts, tags or deletes anything.
  */
-import type { Config, ResourceKind } from "@outpost-ops/core/config";
+import { type Config, copyRegions, type ResourceKind } from "@outpost-ops/core/config";
+import { copyView } from "@outpost-ops/core/copy/destinations";
 import { COPY_LIMITS, type CopyService, MAX_COPY_ATTEMPTS, serviceOf } from "@outpost-ops/core/copy/plan";
 import { formatAge, type RecoveryPoint, type ResourceRecovery } from "@outpost-ops/core/copy/recovery";
 import { type CopyState, readCopyState, recoveryOf } from "@outpost-ops/core/jobs/copy";
@@ -47,7 +49,9 @@ export interface StatusReport {
   at: Date;
   sourceRegion: string;
   destination: string;
-  /** Every resource of every copy policy has a DR copy younger than its RPO. */
+  /** Every Region copies go to (regions.dr first): `--destination` reports on another. */
+  destinations: string[];
+  /** Every resource of every policy copying here has a copy here younger than its RPO. */
   withinRpo: boolean;
   /** withinRpo is false, or a destination key is unusable: what exit code 4 means. */
   needsAttention: boolean;
@@ -94,7 +98,8 @@ export function statusReport(
   recovery: readonly ResourceRecovery[],
 ): StatusReport {
   const { plan } = state;
-  const copying = config.policies.filter((p) => p.copy);
+  // The policies copying to this destination, each with its key here.
+  const copying = copyView(config, state.destination).policies.filter((p) => p.copy);
   const resources: StatusResource[] = recovery.map((r) => {
     const rpo = copying.find((p) => p.name === r.policy)?.copy?.rpo ?? formatAge(r.rpoMs);
     const local = point(r.local, state.at);
@@ -133,6 +138,7 @@ export function statusReport(
     at: state.at,
     sourceRegion: state.sourceRegion,
     destination: state.destination,
+    destinations: copyRegions(config),
     withinRpo,
     needsAttention: !withinRpo || keys.some((k) => !k.usable),
     copies: { ebs: service("ebs"), rds: service("rds") },
@@ -190,6 +196,11 @@ export function renderStatus(report: StatusReport, paint: Paint = noPaint): stri
     );
   const total = `${report.resources.length} resource(s) in ${report.policies.length} copy polic${report.policies.length === 1 ? "y" : "ies"}: ${within} within RPO, ${behind} behind.`;
   lines.push(behind > 0 ? paint.yellow(total) : paint.green(total));
+  const others = report.destinations.filter((d) => d !== report.destination);
+  if (others.length > 0)
+    lines.push(
+      `Also copied to ${others.join(", ")}: ${others.map((d) => `npx outpost-ops status --destination ${d}`).join("; ")}`,
+    );
   for (const p of report.policies) {
     lines.push(
       "",
@@ -215,7 +226,7 @@ export function renderStatus(report: StatusReport, paint: Paint = noPaint): stri
 
 /** The permissions `status` needs: the read-only part of the copy scheduler's (README, IAM). */
 const READS =
-  "ec2:DescribeSnapshots and rds:DescribeDBSnapshots/DescribeDBClusterSnapshots in both Regions; ec2:DescribeVolumes/DescribeInstances and rds:DescribeDBInstances/DescribeDBClusters in the primary Region; kms:DescribeKey on the copy keys";
+  "ec2:DescribeSnapshots and rds:DescribeDBSnapshots/DescribeDBClusterSnapshots in the primary Region and the destination; ec2:DescribeVolumes/DescribeInstances and rds:DescribeDBInstances/DescribeDBClusters in the primary Region; kms:DescribeKey on the copy keys";
 
 /** An AWS or credentials error as `status` says it (it only reads: nothing to undo, no --dry-run). */
 export function statusAwsProblem(error: unknown): string | undefined {
@@ -234,15 +245,23 @@ export function statusAwsProblem(error: unknown): string | undefined {
 const NO_COPY_POLICIES =
   "No policy in the config copies to the DR Region (none has a `copy` rule), so there are no DR recovery points to report. Add `copy: { rpo, kmsKeyArn }` to a policy (README, Config reference).";
 
-export async function status(ctx: CommandContext): Promise<number> {
+export async function status(ctx: CommandContext, destination?: string): Promise<number> {
   const { config } = ctx;
-  if (!config.policies.some((p) => p.copy)) {
+  const destinations = copyRegions(config);
+  if (destination !== undefined && !destinations.includes(destination)) {
+    ctx.io.stderr.write(
+      `--destination ${destination} is not a Region the config copies to (${destinations.join(", ") || "none"}): name regions.dr or a copy.alsoTo Region.\n`,
+    );
+    return ExitCode.refused;
+  }
+  if (destinations.length === 0) {
     ctx.out(
       ctx.json
         ? toJson({
             at: ctx.now,
             sourceRegion: config.regions.primary,
             destination: config.regions.dr,
+            destinations,
             withinRpo: true,
             needsAttention: false,
             message: NO_COPY_POLICIES,
@@ -260,6 +279,7 @@ export async function status(ctx: CommandContext): Promise<number> {
       clients: ctx.clients,
       config,
       now: ctx.now,
+      destination: destination ?? config.regions.dr,
       withResources: true,
       // The operator may not be allowed to describe the keys: that says nothing about the key.
       keyDenied: "unknown",

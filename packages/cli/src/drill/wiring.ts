@@ -121,7 +121,7 @@ export async function createInfrastructure(
     const cloudwatch = clients.get(CloudWatchClient, region);
     for (const job of jobs) {
       const spec: JobSpec = Jobs[job];
-      for (const alarm of spec.alarms?.(config, PREFIX) ?? []) {
+      for (const alarm of spec.alarms?.(config, PREFIX, region) ?? []) {
         await cloudwatch.send(putMetricAlarm(alarm));
         alarms.push(alarm.name);
       }
@@ -277,7 +277,7 @@ export interface Forwarding {
  * @example forwardingFrom("us-west-2", config) // [{ id: "ForwardEbsSnapshotEvents", to: "us-east-1", … }, …]
  */
 export function forwardingFrom(region: string, config: Config): Forwarding[] {
-  return forwardingIn(region, config).map((f) => ({ id: f.spec.id, to: f.to, pattern: f.spec.pattern }));
+  return forwardingIn(region, config).map((f) => ({ id: f.id, to: f.to, pattern: f.spec.pattern }));
 }
 
 /**

@@ -3,7 +3,8 @@ import type { Cli } from "./cli.ts";
 import { type CommonOptions, commonOptions, parseAt } from "./options.ts";
 
 const HELP = `
-Reads the primary Region's snapshots, the DR Region's copies and the DR keys; starts no copies.
+Reads the primary Region's snapshots, one destination's copies and keys (regions.dr, or the copy.alsoTo
+Region --destination names); starts no copies.
 
 Exit codes: 0 every resource within its RPO and every DR key usable; 4 needs attention (a resource
 behind its RPO or without a DR copy, or a DR KMS key unusable); 1 AWS refused a call or no
@@ -12,7 +13,8 @@ credentials; 2 usage error; 3 the config cannot be loaded or is invalid.
 Examples:
   $ outpost-ops status
   $ outpost-ops status --json | jq '.resources[] | select(.withinRpo | not)'
-  $ outpost-ops status --at 2024-05-14T12:00:00Z   # ages and RPO as of then, of what AWS holds now`;
+  $ outpost-ops status --at 2024-05-14T12:00:00Z   # ages and RPO as of then, of what AWS holds now
+  $ outpost-ops status --destination eu-west-1     # the copies a copy.alsoTo Region holds`;
 
 export function registerStatus(cli: Cli): void {
   const status = commonOptions(
@@ -22,9 +24,14 @@ export function registerStatus(cli: Cli): void {
         "Show each protected resource's newest Outpost, Region and DR recovery points, RPO compliance, and why anything is behind",
       )
       .addHelpText("after", HELP),
-  ).option("--at <iso-time>", "evaluate ages and RPO as of this time (default: now)", parseAt);
-  cli.action(status, async (options: CommonOptions & { at?: Date }) => {
+  )
+    .option("--at <iso-time>", "evaluate ages and RPO as of this time (default: now)", parseAt)
+    .option(
+      "--destination <region>",
+      "the copy destination to report on: regions.dr (default) or a copy.alsoTo Region",
+    );
+  cli.action(status, async (options: CommonOptions & { at?: Date; destination?: string }) => {
     const [{ status: run }, ctx] = await Promise.all([import("../commands/status.ts"), cli.context(options)]);
-    return run(ctx);
+    return run(ctx, options.destination);
   });
 }

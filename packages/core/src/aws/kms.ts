@@ -10,7 +10,7 @@ import { classifyAwsError, errorCode, errorMessage } from "./errors.ts";
 /** What to do about each problem, in the alert and in `status`. */
 const FIX = {
   missing:
-    "create the key in the DR Region (or correct copy.kmsKeyArn in outpost-ops.config.ts) and redeploy",
+    "create the key in the destination Region (or correct copy.kmsKeyArn, or the copy.alsoTo entry's, in outpost-ops.config.ts) and redeploy",
   disabled: "enable the key (aws kms enable-key --key-id KEY --region REGION)",
   deletion: "cancel its deletion (aws kms cancel-key-deletion) and enable it, or name another key",
   denied:
@@ -34,7 +34,7 @@ export async function keyHealth(
     return {
       arn,
       usable: false,
-      problem: `KMS key ${arn} is in ${keyRegion}, not in the destination Region ${region}: KMS keys are regional; name a key of ${region} in copy.kmsKeyArn`,
+      problem: `KMS key ${arn} is in ${keyRegion}, not in the destination Region ${region}: KMS keys are regional; name a key of ${region} in copy.kmsKeyArn (or its copy.alsoTo entry)`,
     };
   try {
     const out = await kms.send(new DescribeKeyCommand({ KeyId: arn }));

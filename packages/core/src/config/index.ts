@@ -1,3 +1,4 @@
+export { type CopyDestination, copyRegions, deploymentRegions, destinationsOf } from "./regions.ts";
 export {
   type Config,
   type ConfigInput,

@@ -75,6 +75,21 @@ export const ScheduleSchema = z.strictObject({
 const COMPLETION_MIN_MS = 15 * 60_000;
 const COMPLETION_MAX_MS = 48 * 3_600_000;
 
+const kmsKeyArn = z
+  .string()
+  .regex(KMS_KEY_ARN, "must be a KMS key ARN: arn:aws:kms:REGION:ACCOUNT:key/KEY-ID (not an alias)");
+
+/**
+ * One more Region a policy's snapshots are copied to, beyond regions.dr (a third copy for a
+ * compliance or second-site Region). Made by the copy job deployed there, with the same RPO, schedules
+ * and retention as the policy's DR copies, encrypted with this Region's own key.
+ */
+export const CopyDestinationSchema = z.strictObject({
+  region,
+  /** A key ARN of `region`: KMS keys are regional. */
+  kmsKeyArn,
+});
+
 /**
  * DR copies of a policy's snapshots into the DR Region (regions.dr), made by the copy job deployed there.
  * Which snapshots: the newest completed snapshot of each resource and copied schedule is copied as soon
@@ -84,9 +99,12 @@ export const CopySchema = z.strictObject({
   /** Recovery point objective: the newest DR copy of every resource must be younger than this. */
   rpo: duration,
   /** The KMS key in the DR Region the copies are encrypted with (a key ARN, not an alias). */
-  kmsKeyArn: z
-    .string()
-    .regex(KMS_KEY_ARN, "must be a KMS key ARN: arn:aws:kms:REGION:ACCOUNT:key/KEY-ID (not an alias)"),
+  kmsKeyArn,
+  /**
+   * More Regions to copy to, each with its key (default: regions.dr only). Each is deployed like the
+   * DR Region (`npx sst deploy --region REGION`) and holds copies under the same rpo and retention.
+   */
+  alsoTo: z.array(CopyDestinationSchema).min(1).max(5, "at most 5 more Regions").optional(),
   /** The schedules whose snapshots are copied (default: all of the policy's). */
   schedules: z.array(z.string().min(1)).min(1).optional(),
   /** Retention of the copies in the DR Region (default: each schedule's own retention). */
@@ -254,6 +272,43 @@ function formatGap(ms: number): string {
   return `${Math.round(ms / 60_000)}m`;
 }
 
+/**
+ * Each key in its destination's Region (KMS keys are regional); each `alsoTo` Region neither the
+ * primary (copies leave it) nor regions.dr (every copy goes there already), and named once.
+ */
+function checkDestinations(
+  config: { regions: { primary: string; dr: string } },
+  copy: z.output<typeof CopySchema>,
+  path: PropertyKey[],
+  ctx: z.RefinementCtx,
+): void {
+  const keyIn = (arn: string, region: string, at: PropertyKey[], what: string) => {
+    const keyRegion = KMS_KEY_ARN.exec(arn)?.[1];
+    if (keyRegion !== undefined && keyRegion !== region)
+      ctx.addIssue({
+        code: "custom",
+        path: at,
+        message: `the key is in ${keyRegion}, but ${what} ${region}: KMS keys are regional, name a key of ${region}`,
+      });
+  };
+  keyIn(copy.kmsKeyArn, config.regions.dr, [...path, "kmsKeyArn"], "copies are made in the DR Region");
+  const seen = new Set<string>();
+  copy.alsoTo?.forEach((d, j) => {
+    const at = [...path, "alsoTo", j];
+    const clash =
+      d.region === config.regions.primary
+        ? `${d.region} is the primary Region, where the snapshots already are`
+        : d.region === config.regions.dr
+          ? `${d.region} is regions.dr, which every copy goes to already`
+          : seen.has(d.region)
+            ? `${d.region} is listed twice`
+            : undefined;
+    if (clash) ctx.addIssue({ code: "custom", path: [...at, "region"], message: clash });
+    seen.add(d.region);
+    keyIn(d.kmsKeyArn, d.region, [...at, "kmsKeyArn"], "these copies are made in");
+  });
+}
+
 export const ConfigSchema = z
   .strictObject({
     regions: z.strictObject({ primary: region, dr: region }).refine((r) => r.primary !== r.dr, {
@@ -298,13 +353,7 @@ export const ConfigSchema = z
           message: `duplicate policy name "${policy.name}"`,
         });
       policyNames.add(policy.name);
-      const keyRegion = policy.copy ? KMS_KEY_ARN.exec(policy.copy.kmsKeyArn)?.[1] : undefined;
-      if (keyRegion !== undefined && keyRegion !== config.regions.dr)
-        ctx.addIssue({
-          code: "custom",
-          path: ["policies", i, "copy", "kmsKeyArn"],
-          message: `the key is in ${keyRegion}, but copies are made in the DR Region ${config.regions.dr}: KMS keys are regional, name a key of ${config.regions.dr}`,
-        });
+      if (policy.copy) checkDestinations(config, policy.copy, ["policies", i, "copy"], ctx);
       policy.selector.outposts?.forEach((o, j) => {
         if (!outpostNames.has(o)) {
           ctx.addIssue({

@@ -28,6 +28,7 @@ import { classifyAwsError, errorCode, errorMessage, failureCode } from "../aws/e
 import { isDestinationKeyProblem, keyHealth, keyRefused } from "../aws/kms.ts";
 import { streamManagedDbSnapshots } from "../aws/rds.ts";
 import type { Config, Policy } from "../config/schema.ts";
+import { copyView } from "../copy/destinations.ts";
 import {
   type CopyPlan,
   type CopyRequest,
@@ -62,7 +63,7 @@ export interface CopyStateInput {
   clients: AwsClients;
   config: Config;
   now: Date;
-  /** Default: config.regions.dr. */
+  /** Default: config.regions.dr; any of copyRegions(config). */
   destination?: string;
   deadline?: Deadline;
   /** Also list the resources the copy policies select (a resource with no snapshot yet shows up). */
@@ -97,9 +98,11 @@ async function collect<T>(
  * @example const state = await readCopyState({ clients, config, now: new Date() })
  */
 export async function readCopyState(input: CopyStateInput): Promise<CopyState> {
-  const { clients, config, now, deadline } = input;
+  const { clients, now, deadline } = input;
+  const destination = input.destination ?? input.config.regions.dr;
+  // Only the policies that copy here, each with this Region's key (regions.dr's or an alsoTo one's).
+  const config = copyView(input.config, destination);
   const sourceRegion = config.regions.primary;
-  const destination = input.destination ?? config.regions.dr;
   const policies = copyPoliciesOf(config);
   const primaryEc2 = clients.get(EC2Client, sourceRegion);
   const primaryRds = clients.get(RDSClient, sourceRegion);
@@ -166,10 +169,10 @@ export async function readCopyState(input: CopyStateInput): Promise<CopyState> {
   };
 }
 
-/** Recovery points of every protected resource, from a state read. */
+/** Recovery points of every protected resource, from a state read (of its destination). */
 export function recoveryOf(state: CopyState, config: Config): ResourceRecovery[] {
   return recoveryPoints({
-    policies: config.policies,
+    policies: copyView(config, state.destination).policies,
     sources: state.sources,
     copies: state.copies,
     plan: state.plan,

@@ -21,6 +21,7 @@ import {
   streamManagedDbSnapshots,
 } from "../aws/rds.ts";
 import type { Config, Policy } from "../config/schema.ts";
+import { copyView } from "../copy/destinations.ts";
 import { type Deadline, withinDeadline } from "../deadline.ts";
 import type { SnapshotRecord } from "../inventory.ts";
 import type { Pacer } from "../pacing.ts";
@@ -65,17 +66,17 @@ export async function collectRetentionInventory(
 }
 
 /**
- * The policies retention applies in a Region. In the primary Region, the config's. In a DR Region,
- * the policies that copy there, each schedule with its copy retention (`copy.retention`, default the
+ * The policies retention applies in a Region. In the primary Region, the config's. In a copy
+ * destination (regions.dr or an `alsoTo` Region), the policies that copy there, each schedule with its copy retention (`copy.retention`, default the
  * schedule's own): copies keep the policy and schedule tags of their source, so the same planner and
  * the same safety rules (managed tag, legal hold, newest of a source, cap) apply to them.
  * @example policiesIn(config, config.regions.dr).map((p) => p.name) // the policies with copy
  */
 export function policiesIn(config: Config, region: string): Policy[] {
   if (region === config.regions.primary) return config.policies;
-  return config.policies.flatMap((policy) => {
+  return copyView(config, region).policies.flatMap((policy) => {
     const copy = policy.copy;
-    if (!copy || region !== config.regions.dr) return [];
+    if (!copy) return [];
     const retention = copy.retention;
     return [
       retention ? { ...policy, schedules: policy.schedules.map((s) => ({ ...s, retention })) } : policy,

@@ -11,6 +11,7 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { putMetrics } from "@outpost-ops/core/aws/metrics";
+import { copyView } from "@outpost-ops/core/copy/destinations";
 import { copyMetrics, METRICS_NAMESPACE } from "@outpost-ops/core/copy/metrics";
 import { EventShapeError } from "@outpost-ops/core/errors";
 import { copyRunEvents } from "@outpost-ops/core/events/from-copies";
@@ -100,7 +101,9 @@ export function createHandler(runtime: () => Runtime = lazyRuntime({ events: eve
           plan: run.state.plan,
           recovery: run.recovery,
           keys: run.keys,
-          policies: config.policies.filter((p) => p.copy).map((p) => p.name),
+          policies: copyView(config, env.region)
+            .policies.filter((p) => p.copy)
+            .map((p) => p.name),
           at: now,
         }),
         now,
