@@ -6,7 +6,7 @@
 import { CopySnapshotCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { AwsClients } from "@outpost-ops/core/aws/clients";
-import type { Config } from "@outpost-ops/core/config";
+import { type Config, deploymentRegions } from "@outpost-ops/core/config";
 import { COPY_LIMITS } from "@outpost-ops/core/copy/plan";
 import { OutpostOpsError } from "@outpost-ops/core/errors";
 import { planRetentionRun } from "@outpost-ops/core/jobs/retention";
@@ -199,9 +199,10 @@ export async function runDrill(options: {
     });
     const drill = drillEstate(config, DRILL_START);
     sandbox.seed(drill.estate);
-    // Both deployments, as `sst deploy` makes them: the primary Region and the DR Region.
+    // Every deployment, as `sst deploy` makes them: the primary Region, the DR Region, and any
+    // copy.alsoTo Region (the drill's report and invariants follow regions.dr's copies).
     const deployments: RegionDeployment[] = [];
-    for (const where of [config.regions.primary, config.regions.dr]) {
+    for (const where of deploymentRegions(config)) {
       const infra = await createInfrastructure(clients, where, jobsIn(where, config), config);
       deployments.push({
         infra,

@@ -1,5 +1,5 @@
 /** `validate`: check the config without touching AWS (what `npm test` and `sst deploy` also do). */
-import type { Config } from "@outpost-ops/core/config";
+import { type Config, copyRegions, deploymentRegions } from "@outpost-ops/core/config";
 import { parseScheduleExpression } from "@outpost-ops/core/schedule/expression";
 import { table, toJson } from "../format.ts";
 
@@ -13,8 +13,12 @@ export function renderConfigSummary(config: Config, path: string): string {
       parseScheduleExpression(s.expression).eventBridge,
     ]),
   );
+  const more = copyRegions(config).filter((r) => r !== config.regions.dr);
   return [
-    `${path} is valid: ${config.policies.length} policies, primary ${config.regions.primary}, DR ${config.regions.dr}.`,
+    `${path} is valid: ${config.policies.length} policies, primary ${config.regions.primary}, DR ${config.regions.dr}${more.length ? `, also copied to ${more.join(", ")}` : ""}.`,
+    `Deploy: ${deploymentRegions(config)
+      .map((r, i) => (i === 0 ? "npx sst deploy --stage NAME" : `npx sst deploy --stage NAME --region ${r}`))
+      .join(", then ")}.`,
     "",
     table(["policy", "resource", "schedule", "expression", "deployed as"], rows),
   ].join("\n");
