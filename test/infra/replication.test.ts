@@ -72,9 +72,9 @@ function copyFunction(app: Synthesized): DeployedFunction {
   return fn;
 }
 
-/** Every statement of the copy scheduler's role. */
-function copyRoleStatements(): Statement[] {
-  const fn = copyFunction(dr);
+/** Every statement of the copy scheduler's role (default: in the DR Region). */
+function copyRoleStatements(app: Synthesized = dr): Statement[] {
+  const fn = copyFunction(app);
   const policies = Object.values(fn.template.Resources).filter(
     (r) =>
       r.Type === "AWS::IAM::Policy" &&
@@ -527,5 +527,92 @@ describe("Without any copy rule", () => {
       }
       expect(deployedFunctions([app]).map((f) => f.name)).not.toContain("copySchedule");
     }
+  });
+});
+
+/*
+ * A third Region: orders-db also copies to eu-west-1 (copy.alsoTo) with a key of that Region. The
+ * deployment there holds the alerts, retention of its copies and its own copy job, alarmed and
+ * granted for the policies and key of that Region only; the primary forwards to both buses.
+ */
+describe("Stack: Replication, a copy.alsoTo Region", () => {
+  const EU_KEY = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/9abc1234-12ab-34cd-56ef-1234567890ab`;
+  let eu: Synthesized;
+  let primaryThree: Synthesized;
+
+  beforeAll(async () => {
+    const config = copyConfig();
+    for (const p of config.policies)
+      if (p.name === "orders-db" && p.copy)
+        Object.assign(p.copy, { alsoTo: [{ region: "eu-west-1", kmsKeyArn: EU_KEY }] });
+    eu = await synth(config, "eu-west-1");
+    primaryThree = await synth(config, "us-west-2");
+  });
+
+  it("deploys alerts, retention (of its copies) and the copy job there, never the snapshot job", () => {
+    const stacks = eu.app.node.children.filter((c): c is Stack => c instanceof Stack).map((s) => s.stackName);
+    expect(stacks).toEqual([
+      "test-outpost-ops-Alerts",
+      "test-outpost-ops-Backup",
+      "test-outpost-ops-Replication",
+    ]);
+    expect(
+      deployedFunctions([eu])
+        .map((f) => f.name)
+        .sort(),
+    ).toEqual(["alarmStateChange", "copySchedule", "retentionSweep", "retentionWork"]);
+  });
+
+  it("alarms on the policies copying there and on that Region's key only", () => {
+    const alarms = Object.values(
+      eu.template(Replication).findResources("AWS::CloudWatch::Alarm") as Resources,
+    );
+    expect(
+      alarms
+        .filter((a) => a.Properties.MetricName === "ResourcesBehindRpo")
+        .map((a) => a.Properties.AlarmName),
+    ).toEqual(["outpost-ops-test-rpo-orders-db"]);
+    const kms = alarms.filter((a) => a.Properties.MetricName === "KmsKeyUnusable");
+    expect(kms.map((a) => (a.Properties.Dimensions as { Value: string }[])[0]?.Value)).toEqual([EU_KEY]);
+    expect(String(kms[0]?.Properties.AlarmDescription)).toContain("copies into eu-west-1");
+  });
+
+  it("grants the copy role that Region's key and no DR key, and copies only into that Region", () => {
+    const statements = copyRoleStatements(eu);
+    const keys = statements
+      .filter((s) => actionsOf(s).some((a) => a.startsWith("kms:")))
+      .flatMap((s) => listOf(s.Resource))
+      .filter((r) => typeof r === "string");
+    expect([...new Set(keys)]).toEqual([EU_KEY]);
+    const copyInto = statements
+      .filter((s) => actionsOf(s).includes("ec2:CopySnapshot"))
+      .flatMap((s) => listOf(s.Resource).map(String));
+    expect(copyInto.sort()).toEqual([
+      "arn:aws:ec2:eu-west-1::snapshot/*",
+      "arn:aws:ec2:us-west-2::snapshot/*",
+    ]);
+  });
+
+  it("the primary forwards the snapshot events to both destinations' default buses, one rule each", () => {
+    const t = primaryThree.template(Replication);
+    const targets = Object.values(t.findResources("AWS::Events::Rule") as Resources).map((r) =>
+      JSON.stringify(listOf(r.Properties.Targets).map((x) => (x as { Arn: unknown }).Arn)),
+    );
+    expect(targets.sort()).toEqual(
+      [
+        `["arn:aws:events:eu-west-1:${ACCOUNT}:event-bus/default"]`,
+        `["arn:aws:events:eu-west-1:${ACCOUNT}:event-bus/default"]`,
+        `["arn:aws:events:us-east-1:${ACCOUNT}:event-bus/default"]`,
+        `["arn:aws:events:us-east-1:${ACCOUNT}:event-bus/default"]`,
+      ].sort(),
+    );
+    // regions.dr's rules keep their construct ids (a redeploy does not replace them).
+    for (const spec of Jobs.copy.forwarded) expect(() => logicalId(t, spec.id)).not.toThrow();
+  });
+
+  it("a Region the config neither deploys to nor copies to is refused, naming every Region to deploy", async () => {
+    await expect(synth(copyConfig(), "eu-west-1")).rejects.toThrow(
+      /eu-west-1 is not one outpost-ops.config.ts deploys to.*--region us-east-1/,
+    );
   });
 });

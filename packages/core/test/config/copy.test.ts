@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { copyRegions, deploymentRegions, destinationsOf } from "../../src/config/regions.ts";
 import { parseConfig } from "../../src/config/schema.ts";
 import { ConfigError } from "../../src/errors.ts";
 
@@ -149,5 +150,96 @@ describe("Config: copy.retention", () => {
       }),
     ]);
     expect(issues(config({ copy: { rpo: "2h", kmsKeyArn: KEY, retention: { maxAge: "2d" } } }))).toEqual([]);
+  });
+});
+
+describe("Config: copy.alsoTo (more destination Regions)", () => {
+  const EU_KEY = KEY.replace("us-east-1", "eu-west-1");
+  const AP_KEY = KEY.replace("us-east-1", "ap-southeast-2");
+
+  it("accepts more Regions, each with a key of its own Region, and lists every Region to deploy", () => {
+    // Act
+    const parsed = parseConfig(
+      config({
+        copy: {
+          rpo: "6h",
+          kmsKeyArn: KEY,
+          alsoTo: [
+            { region: "eu-west-1", kmsKeyArn: EU_KEY },
+            { region: "ap-southeast-2", kmsKeyArn: AP_KEY },
+          ],
+        },
+      }),
+    );
+
+    // Assess
+    const policy = parsed.policies[0];
+    if (!policy) throw new Error("no policy");
+    expect(destinationsOf(policy, parsed).map((d) => [d.region, d.kmsKeyArn])).toEqual([
+      ["us-east-1", KEY],
+      ["eu-west-1", EU_KEY],
+      ["ap-southeast-2", AP_KEY],
+    ]);
+    expect(copyRegions(parsed)).toEqual(["us-east-1", "eu-west-1", "ap-southeast-2"]);
+    expect(deploymentRegions(parsed)).toEqual(["us-west-2", "us-east-1", "eu-west-1", "ap-southeast-2"]);
+  });
+
+  it("without copy, only the primary and DR Regions are deployed and nothing is copied", () => {
+    // Act
+    const parsed = parseConfig(config({}));
+
+    // Assess
+    expect(copyRegions(parsed)).toEqual([]);
+    expect(deploymentRegions(parsed)).toEqual(["us-west-2", "us-east-1"]);
+  });
+
+  it("refuses the primary Region, regions.dr, a Region named twice, and a key of another Region, each at its path", () => {
+    // Act
+    const found = issues(
+      config({
+        copy: {
+          rpo: "6h",
+          kmsKeyArn: KEY,
+          alsoTo: [
+            { region: "us-west-2", kmsKeyArn: KEY.replace("us-east-1", "us-west-2") },
+            { region: "us-east-1", kmsKeyArn: KEY },
+            { region: "eu-west-1", kmsKeyArn: EU_KEY },
+            { region: "eu-west-1", kmsKeyArn: EU_KEY },
+            { region: "ap-southeast-2", kmsKeyArn: EU_KEY },
+          ],
+        },
+      }),
+    );
+
+    // Assess
+    expect(found).toEqual([
+      { path: "policies[0].copy.alsoTo[0].region", message: expect.stringMatching(/primary Region/) },
+      { path: "policies[0].copy.alsoTo[1].region", message: expect.stringMatching(/regions\.dr/) },
+      { path: "policies[0].copy.alsoTo[3].region", message: expect.stringMatching(/listed twice/) },
+      {
+        path: "policies[0].copy.alsoTo[4].kmsKeyArn",
+        message: expect.stringMatching(/in eu-west-1.*ap-southeast-2/),
+      },
+    ]);
+  });
+
+  it("is strict and wants a Region code and a key ARN in each entry", () => {
+    // Act
+    const found = issues(
+      config({
+        copy: {
+          rpo: "6h",
+          kmsKeyArn: KEY,
+          alsoTo: [{ region: "Ireland", kmsKeyArn: "alias/dr", account: "123456789012" }],
+        },
+      }),
+    );
+
+    // Assess
+    expect(found.map((f) => f.path).sort()).toEqual([
+      "policies[0].copy.alsoTo[0]",
+      "policies[0].copy.alsoTo[0].kmsKeyArn",
+      "policies[0].copy.alsoTo[0].region",
+    ]);
   });
 });
