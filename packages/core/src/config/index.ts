@@ -1,3 +1,9 @@
+export {
+  absolute,
+  type FailoverConfig,
+  type FailoverRecord,
+  type RecordTargetConfig,
+} from "./failover.ts";
 export { type CopyDestination, copyRegions, deploymentRegions, destinationsOf } from "./regions.ts";
 export {
   type Config,

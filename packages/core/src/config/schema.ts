@@ -1,30 +1,18 @@
 import { z } from "zod";
 import { ConfigError, type ConfigIssue } from "../errors.ts";
-import { parseScheduleExpression, ScheduleExpressionError } from "../schedule/expression.ts";
+import { parseScheduleExpression } from "../schedule/expression.ts";
 import { DURATION_PATTERN, parseDuration } from "../time.ts";
+import { checkFailover, FailoverSchema } from "./failover.ts";
+import { count, duration, name, REGION, region, scheduleExpression } from "./fields.ts";
 
 /*
  * The one config file users write (`outpost-ops.config.ts`). Every object is strict: an unknown key
  * is an error, so a typo never silently turns a policy off. Errors name the field path.
  */
 
-const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
-const NAME = /^[a-z0-9][a-z0-9-]{0,39}$/;
 const OUTPOST_ARN = /^arn:aws[a-z-]*:outposts:[a-z0-9-]+:\d{12}:outpost\/op-[0-9a-f]{17}$/;
 /** A KMS key ARN (not an alias: IAM grants on keys, and the copy job's key policy check needs the key). */
 export const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):\d{12}:key\/[A-Za-z0-9-]{1,128}$/;
-
-const region = z.string().regex(REGION, "must be an AWS Region code such as us-west-2");
-const name = (what: string) =>
-  z
-    .string()
-    .regex(NAME, `${what} must be 1-40 lowercase letters, digits or dashes, starting with a letter or digit`);
-const count = (max: number) => z.int().min(1).max(max);
-const duration = z
-  .string()
-  .regex(DURATION_PATTERN, "must be a duration such as 30m, 12h, 90d or 2w")
-  // Zod runs refinements after a failed regex too; parseDuration would throw on "10 days".
-  .refine((d) => !DURATION_PATTERN.test(d) || parseDuration(d) > 0, "must be longer than zero");
 
 const tagValues = z.union([z.string().min(1).max(256), z.array(z.string().min(1).max(256)).min(1)]);
 const tagSelector = z
@@ -55,15 +43,6 @@ export const RetentionSchema = z
   .refine((r) => r.keepLast !== undefined || r.maxAge !== undefined || r.tiers !== undefined, {
     message: "set at least one of keepLast, maxAge, tiers",
   });
-
-const scheduleExpression = z.string().superRefine((text, ctx) => {
-  try {
-    parseScheduleExpression(text);
-  } catch (error) {
-    if (!(error instanceof ScheduleExpressionError)) throw error;
-    ctx.addIssue({ code: "custom", message: `${error.message} (got "${text}")` });
-  }
-});
 
 export const ScheduleSchema = z.strictObject({
   name: name("schedule name"),
@@ -341,8 +320,11 @@ export const ConfigSchema = z
       })
       .prefault({}),
     policies: z.array(PolicySchema).min(1, "define at least one backup policy"),
+    /** DNS failover to the DR site (absent: none). */
+    failover: FailoverSchema.optional(),
   })
   .superRefine((config, ctx) => {
+    checkFailover(config, ctx);
     const outpostNames = new Set(config.outposts.map((o) => o.name));
     const policyNames = new Set<string>();
     config.policies.forEach((policy, i) => {
