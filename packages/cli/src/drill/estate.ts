@@ -8,7 +8,7 @@
  * In the DR Region: the copy policies' KMS keys, and snapshots DR retention must leave alone (one
  * made by hand, one someone copied there without our tags).
  */
-import type { Config, Policy } from "@outpost-ops/core/config";
+import { type Config, destinationsOf, type Policy } from "@outpost-ops/core/config";
 import type { Estate } from "@outpost-ops/sandbox";
 
 export interface DrillEstate {
@@ -264,11 +264,14 @@ function seedDr(
   next: (prefix: string) => string,
 ): void {
   const region = config.regions.dr;
-  const keys = new Set(config.policies.flatMap((p) => (p.copy ? [p.copy.kmsKeyArn] : [])));
-  for (const arn of keys) {
+  // Every destination's keys, each in its own Region (regions.dr's and any copy.alsoTo Region's).
+  const keys = new Map(
+    config.policies.flatMap((p) => destinationsOf(p, config).map((d) => [d.kmsKeyArn, d.region] as const)),
+  );
+  for (const [arn, keyRegion] of keys) {
     const id = arn.split("/").pop() ?? arn;
     estate.kmsKeys.push({
-      region,
+      region: keyRegion,
       id,
       arn,
       description: "outpost-ops DR copies",

@@ -65,10 +65,20 @@ export class EventBridge {
   };
   private readonly consumed = new Map<string, number>();
   private queueDeliveries = 0;
-  /** Deliveries to queues not yet sent, by queue URL; `twice` pairs a body's two indexes. */
+  /**
+   * Deliveries to queues not yet sent, by Region and queue URL (two Regions' queues of one name can
+   * share a URL in the sandbox); `twice` pairs a body's two indexes.
+   */
   private readonly pending = new Map<
     string,
-    { region: string; fifo: boolean; groupId: string; bodies: string[]; twice: [number, number][] }
+    {
+      region: string;
+      url: string;
+      fifo: boolean;
+      groupId: string;
+      bodies: string[];
+      twice: [number, number][];
+    }
   >();
 
   constructor(
@@ -155,16 +165,18 @@ export class EventBridge {
     event: EventEnvelope | Record<string, unknown>,
   ): void {
     const wiring = queue(infra, target.name);
-    let pending = this.pending.get(wiring.url);
+    const key = `${infra.region} ${wiring.url}`;
+    let pending = this.pending.get(key);
     if (!pending) {
       pending = {
         region: infra.region,
+        url: wiring.url,
         fifo: wiring.spec.fifo,
         groupId: target.messageGroupId,
         bodies: [],
         twice: [],
       };
-      this.pending.set(wiring.url, pending);
+      this.pending.set(key, pending);
     }
     const body = JSON.stringify(event);
     pending.bodies.push(body);
@@ -175,10 +187,11 @@ export class EventBridge {
   }
 
   /** Sends what waits for one queue (default: every queue), in batches of ten, in delivery order. */
-  async flush(queueUrl?: string): Promise<void> {
-    for (const [url, pending] of this.pending) {
-      if (queueUrl !== undefined && url !== queueUrl) continue;
-      this.pending.delete(url);
+  async flush(queue?: { region: string; url: string }): Promise<void> {
+    for (const [key, pending] of this.pending) {
+      if (queue !== undefined && (pending.url !== queue.url || pending.region !== queue.region)) continue;
+      this.pending.delete(key);
+      const url = pending.url;
       const sqs = this.input.clients.get(SQSClient, pending.region);
       const ids: (string | undefined)[] = [];
       for (let i = 0; i < pending.bodies.length; i += 10) {

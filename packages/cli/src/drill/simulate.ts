@@ -112,7 +112,7 @@ export async function simulate(input: {
       for (const { spec, url } of Object.values(infra.queues)) {
         const key = `${infra.region}/${spec.name}`;
         if (input.polls && !input.polls(infra.region, spec.name, at)) continue;
-        await bridge.flush(url);
+        await bridge.flush({ region: infra.region, url });
         const consumer = spec.consumer as FunctionName;
         const drained = await drainQueue({
           sqs,
