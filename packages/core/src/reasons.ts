@@ -79,6 +79,21 @@ export const Reasons = {
   "behind-rpo": "DR copy older than the RPO",
   "no-snapshot-yet": "no completed snapshot yet",
   "local-only": "only local (Outpost) snapshots, which cannot be copied",
+  // Failover: the preflight's checks and the decision.
+  "failover-ready": "the check passed",
+  "already-on-site": "DNS already points at the target site: nothing to do",
+  "zone-not-found": "the hosted zone does not exist or cannot be read",
+  "record-missing": "a configured record does not exist in the zone",
+  "record-drifted": "a record points at neither site as configured",
+  "dr-behind-rpo": "DR copies older than the failover RPO, or missing",
+  "dr-recovery-unknown": "DR recovery points unknown: the copy scheduler has not reported recently",
+  "health-check-failing": "the target's Route 53 health check is not healthy",
+  "cooldown-active": "within the cooldown after the last change: no automatic failover",
+  "permission-denied": "the role may not read or change what failover needs",
+  "change-submitted": "DNS change submitted",
+  "change-raced": "a concurrent run made the same change first",
+  "change-failed": "Route 53 refused or failed the change",
+  "alert-only": "mode alert-only: a person decides",
 } as const;
 
 export type ReasonCode = keyof typeof Reasons;

@@ -7,6 +7,7 @@
  * | RecoveryPointAge           | policy, resource, location      | seconds since the newest point (local, regional, dr) |
  * | WorstRecoveryPointAge      | policy, location                | the policy's oldest resource, seconds    |
  * | ResourcesBehindRpo         | policy                          | resources whose DR copy is older than the RPO (or missing) |
+ * | ResourcesWithoutDrCopy     | policy                          | resources with no DR copy at all (failover readiness) |
  * | CopiesInFlight             | destination                     | our pending copies there                 |
  * | CopiesQueued               | destination                     | copies waiting for a slot                |
  * | KmsKeyUnusable             | key                             | 1 while the key blocks copies, else 0    |
@@ -45,6 +46,7 @@ export function copyMetrics(input: {
   const out: MetricDatum[] = [];
   const worst = new Map<string, number>();
   const behind = new Map<string, number>(input.policies.map((p) => [p, 0]));
+  const without = new Map<string, number>(input.policies.map((p) => [p, 0]));
   for (const r of input.recovery) {
     for (const location of ["local", "regional", "dr"] as const) {
       const point = r[location];
@@ -60,6 +62,7 @@ export function copyMetrics(input: {
       worst.set(key, Math.max(worst.get(key) ?? 0, age));
     }
     if (!r.withinRpo) behind.set(r.policy, (behind.get(r.policy) ?? 0) + 1);
+    if (!r.dr) without.set(r.policy, (without.get(r.policy) ?? 0) + 1);
   }
   for (const [key, value] of worst) {
     const [policy, location] = key.split("|") as [string, string];
@@ -67,6 +70,8 @@ export function copyMetrics(input: {
   }
   for (const [policy, value] of behind)
     out.push({ name: "ResourcesBehindRpo", dimensions: { policy }, value, unit: "Count" });
+  for (const [policy, value] of without)
+    out.push({ name: "ResourcesWithoutDrCopy", dimensions: { policy }, value, unit: "Count" });
   const destination = input.plan.destination;
   out.push({
     name: "CopiesInFlight",

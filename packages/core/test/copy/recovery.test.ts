@@ -132,6 +132,9 @@ describe("Function: copyMetrics", () => {
     expect(find("WorstRecoveryPointAge", { policy: "vols", location: "regional" })).toBe(7200);
     expect(find("ResourcesBehindRpo", { policy: "vols" })).toBe(1);
     expect(find("ResourcesBehindRpo", { policy: "db" })).toBe(0);
+    // vol-b has no DR copy at all; a policy without resources reports 0, not silence.
+    expect(find("ResourcesWithoutDrCopy", { policy: "vols" })).toBe(1);
+    expect(find("ResourcesWithoutDrCopy", { policy: "db" })).toBe(0);
     expect(find("CopiesQueued", { destination: "us-east-1" })).toBe(1);
     expect(find("KmsKeyUnusable", { key: KEY })).toBe(0);
   });

@@ -1,0 +1,267 @@
+/**
+ * Route 53 calls of the failover job: resolve the zone, read the configured records and the state
+ * record, probe the permission to change them, submit one change batch, follow it to INSYNC, and
+ * read health checks. Throttling (5 requests/s per account) and PriorRequestNotComplete are retried
+ * by the SDK's standard retry strategy (both are among its throttling error codes).
+ */
+import {
+  type Change,
+  ChangeResourceRecordSetsCommand,
+  GetChangeCommand,
+  GetHealthCheckStatusCommand,
+  GetHostedZoneCommand,
+  ListHostedZonesByNameCommand,
+  ListResourceRecordSetsCommand,
+  type ListResourceRecordSetsCommandOutput,
+  type ResourceRecordSet,
+  type Route53Client,
+} from "@aws-sdk/client-route-53";
+import { absolute } from "../config/index.ts";
+import type { RecordChange, RecordSet } from "../failover/records.ts";
+import type { Sleeper } from "../pacing.ts";
+import { errorCode, errorMessage } from "./errors.ts";
+
+const zoneIdOf = (id: string) => id.replace(/^\/?hostedzone\//, "");
+
+/**
+ * The hosted zone by id or by name (the public zone of that name; a private one only when it is the
+ * only one), or why it cannot be used.
+ * @example await resolveZone(route53, { name: "example.com" }) // { id: "Z0123…", name: "example.com." }
+ */
+export async function resolveZone(
+  route53: Route53Client,
+  zone: { id?: string | undefined; name?: string | undefined },
+): Promise<{ id: string; name: string } | { problem: string }> {
+  try {
+    if (zone.id) {
+      const out = await route53.send(new GetHostedZoneCommand({ Id: zone.id }));
+      return { id: zoneIdOf(out.HostedZone?.Id ?? zone.id), name: absolute(out.HostedZone?.Name ?? "") };
+    }
+    const name = absolute(zone.name ?? "");
+    const out = await route53.send(new ListHostedZonesByNameCommand({ DNSName: name, MaxItems: 10 }));
+    const named = (out.HostedZones ?? []).filter((z) => absolute(z.Name ?? "") === name);
+    const chosen = named.find((z) => !z.Config?.PrivateZone) ?? (named.length === 1 ? named[0] : undefined);
+    if (!chosen?.Id)
+      return {
+        problem: `no hosted zone named ${name}${named.length > 1 ? " that is public (several private ones: name it by id)" : ""}: check failover.hostedZone`,
+      };
+    return { id: zoneIdOf(chosen.Id), name };
+  } catch (error) {
+    const code = errorCode(error);
+    if (code === "NoSuchHostedZone")
+      return { problem: `hosted zone ${zone.id} does not exist: check failover.hostedZone.id` };
+    if (/AccessDenied/.test(code))
+      return { problem: `not allowed to read hosted zone ${zone.id ?? zone.name}: ${errorMessage(error)}` };
+    throw error;
+  }
+}
+
+export function fromSdk(r: ResourceRecordSet): RecordSet {
+  return {
+    name: absolute(r.Name ?? ""),
+    type: String(r.Type),
+    ...(r.TTL !== undefined ? { ttl: r.TTL } : {}),
+    ...(r.ResourceRecords ? { values: r.ResourceRecords.map((v) => v.Value ?? "") } : {}),
+    ...(r.AliasTarget
+      ? {
+          alias: {
+            dnsName: absolute(r.AliasTarget.DNSName ?? ""),
+            hostedZoneId: r.AliasTarget.HostedZoneId ?? "",
+            evaluateTargetHealth: r.AliasTarget.EvaluateTargetHealth === true,
+          },
+        }
+      : {}),
+    ...(r.SetIdentifier ? { setIdentifier: r.SetIdentifier } : {}),
+    ...(r.Failover ? { failover: r.Failover as "PRIMARY" | "SECONDARY" } : {}),
+    ...(r.HealthCheckId ? { healthCheckId: r.HealthCheckId } : {}),
+  };
+}
+
+export function toSdk(r: RecordSet): ResourceRecordSet {
+  return {
+    Name: r.name,
+    Type: r.type as ResourceRecordSet["Type"],
+    ...(r.alias
+      ? {
+          AliasTarget: {
+            DNSName: r.alias.dnsName,
+            HostedZoneId: r.alias.hostedZoneId,
+            EvaluateTargetHealth: r.alias.evaluateTargetHealth,
+          },
+        }
+      : { TTL: r.ttl, ResourceRecords: (r.values ?? []).map((Value) => ({ Value })) }),
+    ...(r.setIdentifier ? { SetIdentifier: r.setIdentifier } : {}),
+    ...(r.failover ? { Failover: r.failover } : {}),
+    ...(r.healthCheckId ? { HealthCheckId: r.healthCheckId } : {}),
+  };
+}
+
+/**
+ * Every record set of the given names and types (all set identifiers), each name read from its own
+ * position in the zone's ordering, so a large zone costs a page per name, not the whole zone.
+ */
+export async function readRecordSets(
+  route53: Route53Client,
+  zoneId: string,
+  wanted: readonly { name: string; type: string }[],
+): Promise<RecordSet[]> {
+  const out: RecordSet[] = [];
+  const seen = new Set<string>();
+  for (const w of wanted) {
+    const key = `${absolute(w.name)} ${w.type}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    let start: { name: string; type: string; id?: string } | undefined = {
+      name: absolute(w.name),
+      type: w.type,
+    };
+    while (start) {
+      const page: ListResourceRecordSetsCommandOutput = await route53.send(
+        new ListResourceRecordSetsCommand({
+          HostedZoneId: zoneId,
+          StartRecordName: start.name,
+          StartRecordType: start.type as ResourceRecordSet["Type"],
+          ...(start.id ? { StartRecordIdentifier: start.id } : {}),
+          MaxItems: 100,
+        }),
+      );
+      const sets = (page.ResourceRecordSets ?? []).map(fromSdk);
+      const mine = sets.filter((s) => s.name === absolute(w.name) && s.type === w.type);
+      out.push(...mine);
+      // Sorted by name then type: once a set of another name or type shows up, this one is done.
+      const done = mine.length < sets.length || !page.IsTruncated;
+      start =
+        done || !page.NextRecordName
+          ? undefined
+          : {
+              name: page.NextRecordName,
+              type: String(page.NextRecordType),
+              ...(page.NextRecordIdentifier ? { id: page.NextRecordIdentifier } : {}),
+            };
+    }
+  }
+  return out;
+}
+
+/**
+ * Whether the role may change the zone's records, without changing anything: a batch that deletes a
+ * value that cannot exist (a fresh random one) is refused as InvalidChangeBatch after authorization,
+ * and as AccessDenied before it. Route 53 validates a batch whole, so nothing in it is applied.
+ */
+export async function probeChangePermission(
+  route53: Route53Client,
+  zoneId: string,
+  records: readonly { name: string; type: string }[],
+  nonce: string,
+): Promise<{ ok: boolean; detail: string }> {
+  const changes: Change[] = records.map((r) => ({
+    Action: "DELETE",
+    ResourceRecordSet: {
+      Name: absolute(r.name),
+      Type: r.type as ResourceRecordSet["Type"],
+      TTL: 1,
+      ResourceRecords: [
+        { Value: r.type === "TXT" ? `"outpost-ops-probe-${nonce}"` : probeValue(r.type, nonce) },
+      ],
+    },
+  }));
+  try {
+    await route53.send(
+      new ChangeResourceRecordSetsCommand({
+        HostedZoneId: zoneId,
+        ChangeBatch: { Comment: "outpost-ops permission probe (cannot apply)", Changes: changes },
+      }),
+    );
+    // Cannot happen: the state record with a random value does not exist. Say so rather than guess.
+    return { ok: true, detail: "the probe batch was accepted (unexpected): the role may change the records" };
+  } catch (error) {
+    const code = errorCode(error);
+    if (code === "InvalidChangeBatch" || code === "PriorRequestNotComplete")
+      return { ok: true, detail: `may change ${records.length} record(s) in zone ${zoneId}` };
+    if (/AccessDenied/.test(code))
+      return {
+        ok: false,
+        detail: `may not change the records in zone ${zoneId}: ${errorMessage(error)}`,
+      };
+    throw error;
+  }
+}
+
+function probeValue(type: string, nonce: string): string {
+  const n = Number.parseInt(nonce.slice(0, 4), 16) % 250;
+  if (type === "A") return `192.0.2.${n}`;
+  if (type === "AAAA") return `2001:db8::${n.toString(16)}`;
+  return `outpost-ops-probe-${nonce}.invalid.`;
+}
+
+/** Submits one change batch; Route 53 applies it whole or not at all. */
+export async function changeRecords(
+  route53: Route53Client,
+  zoneId: string,
+  changes: readonly RecordChange[],
+  comment: string,
+): Promise<{ changeId: string }> {
+  const out = await route53.send(
+    new ChangeResourceRecordSetsCommand({
+      HostedZoneId: zoneId,
+      ChangeBatch: {
+        Comment: comment.slice(0, 256),
+        Changes: changes.map((c) => ({ Action: c.action, ResourceRecordSet: toSdk(c.record) })),
+      },
+    }),
+  );
+  return { changeId: (out.ChangeInfo?.Id ?? "").replace(/^\/?change\//, "") };
+}
+
+/**
+ * Polls GetChange every `pollMs` (2 s: the SDK's waiter polls every 30 s, which would add up to half
+ * a minute to every failover) until INSYNC; undefined when `timeoutMs` passes first.
+ */
+export async function waitInSync(
+  route53: Route53Client,
+  changeId: string,
+  clock: Sleeper,
+  options: { pollMs?: number; timeoutMs: number },
+): Promise<Date | undefined> {
+  const pollMs = options.pollMs ?? 2_000;
+  const until = clock.now() + options.timeoutMs;
+  for (;;) {
+    const out = await route53.send(new GetChangeCommand({ Id: changeId }));
+    if (out.ChangeInfo?.Status === "INSYNC") return new Date(clock.now());
+    if (clock.now() + pollMs > until) return undefined;
+    await clock.sleep(pollMs);
+  }
+}
+
+/**
+ * A health check as Route 53 judges it: healthy when more than 18% of its checkers report healthy
+ * (Route 53's documented rule), read from GetHealthCheckStatus.
+ */
+export async function healthCheckStatus(
+  route53: Route53Client,
+  id: string,
+): Promise<{ id: string; healthy: boolean; detail: string }> {
+  try {
+    const out = await route53.send(new GetHealthCheckStatusCommand({ HealthCheckId: id }));
+    const observations = out.HealthCheckObservations ?? [];
+    const good = observations.filter((o) => /^Success/.test(o.StatusReport?.Status ?? "")).length;
+    const healthy = observations.length > 0 && good / observations.length > 0.18;
+    const sample = observations.find((o) => !/^Success/.test(o.StatusReport?.Status ?? ""))?.StatusReport
+      ?.Status;
+    return {
+      id,
+      healthy,
+      detail: `health check ${id}: ${good} of ${observations.length} checkers report healthy${healthy || !sample ? "" : ` (${sample})`}`,
+    };
+  } catch (error) {
+    if (errorCode(error) === "NoSuchHealthCheck")
+      return {
+        id,
+        healthy: false,
+        detail: `health check ${id} does not exist: check the failover records' health check ids`,
+      };
+    if (/AccessDenied/.test(errorCode(error)))
+      return { id, healthy: false, detail: `health check ${id} cannot be read: ${errorMessage(error)}` };
+    throw error;
+  }
+}
