@@ -7,7 +7,7 @@ import type { Env } from "./http.ts";
 import { KmsService } from "./kms.ts";
 import { OutpostsService } from "./outposts.ts";
 import { RdsService } from "./rds/index.ts";
-import { Route53Service } from "./route53.ts";
+import { DEFAULT_PROPAGATION_MS, Route53Service } from "./route53/index.ts";
 import { type Router, startServer } from "./server.ts";
 import { Settler } from "./settle.ts";
 import { SnsService } from "./sns.ts";
@@ -44,7 +44,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const rds = new RdsService(env);
   const sqs = new SqsService(env);
   const sns = new SnsService(env, sqs);
-  const route53 = new Route53Service();
+  const route53 = new Route53Service(options.route53PropagationMs ?? DEFAULT_PROPAGATION_MS);
   const cloudwatch = new CloudWatchService(env);
   const outposts = new OutpostsService(env);
   const events = new EventsService(env);
@@ -113,6 +113,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           : (router.counts.get(operation) ?? 0),
       reset: () => router.counts.clear(),
     },
+    setHealthCheck: (id, healthy, reason) => route53.healthChecks.set(id, healthy, reason),
     close: () =>
       new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),
   };

@@ -21,6 +21,12 @@ export interface SandboxOptions {
    * Default 0 (visible at once).
    */
   describeVisibilityDelayMs?: number;
+  /**
+   * Route 53: how long an accepted change stays PENDING before GetChange reports INSYNC, on the sandbox
+   * clock; while a zone has a PENDING change, another change to it answers PriorRequestNotComplete.
+   * Default 5 s (AWS: "generally within 60 seconds").
+   */
+  route53PropagationMs?: number;
 }
 
 /** What the copyCompletionMs hook is told about a copy. */
@@ -173,8 +179,10 @@ export interface Estate {
   hostedZones?: {
     id?: string;
     name: string;
-    records?: { name: string; type: string; ttl?: number; values: string[] }[];
+    records?: RecordSeed[];
   }[];
+  /** Route 53 health checks (global); healthy by default. Flip them with `sandbox.setHealthCheck`. */
+  healthChecks?: HealthCheckSeed[];
   /** One region's quotas, or several. */
   quotas?: QuotaSeed | QuotaSeed[];
   /** EventBridge custom buses (the "default" bus always exists in every region). */
@@ -204,6 +212,44 @@ export interface Estate {
     dimensions?: Record<string, string>;
     points: [string | number, number][];
   }[];
+}
+
+/** A record set to seed; ttl defaults to 300 unless aliasTarget is given (alias records have no TTL). */
+export interface RecordSeed {
+  name: string;
+  type: string;
+  ttl?: number;
+  values?: string[];
+  setIdentifier?: string;
+  weight?: number;
+  failover?: "PRIMARY" | "SECONDARY";
+  healthCheckId?: string;
+  aliasTarget?: { hostedZoneId: string; dnsName: string; evaluateTargetHealth?: boolean };
+}
+
+export type HealthCheckType = "HTTP" | "HTTPS" | "HTTP_STR_MATCH" | "HTTPS_STR_MATCH" | "TCP";
+
+export interface HealthCheckSeed {
+  /** Default: a generated UUID, as Route 53 assigns them. */
+  id?: string;
+  /** Default true. */
+  healthy?: boolean;
+  /** Default "HTTPS". */
+  type?: HealthCheckType;
+  fqdn?: string;
+  ipAddress?: string;
+  /** Default 443 for HTTPS types, 80 otherwise. */
+  port?: number;
+  resourcePath?: string;
+  searchString?: string;
+  /** Seconds between checks, 10 or 30 (default 30). */
+  requestInterval?: number;
+  /** Default 3. */
+  failureThreshold?: number;
+  /** What the checkers report when unhealthy; must start "Failure: " (default: a connection time-out). */
+  failureReason?: string;
+  /** Checker Regions (default Route 53's eight). */
+  regions?: string[];
 }
 
 export interface EbsSnapshotView {
@@ -249,6 +295,9 @@ export interface RecordView {
   ttl?: number;
   values: string[];
   setIdentifier?: string;
+  weight?: number;
+  failover?: string;
+  healthCheckId?: string;
   aliasTarget?: { hostedZoneId: string; dnsName: string; evaluateTargetHealth: boolean };
 }
 
@@ -297,5 +346,10 @@ export interface Sandbox {
   consistency(opts: { describeDelayMs: number }): void;
   state: StateView;
   requests: { count(operation?: string): number; reset(): void };
+  /**
+   * Route 53: make a seeded health check healthy or not, at once (every checker agrees). `reason` is
+   * what the checkers report when unhealthy (must start "Failure: "). Throws for an unknown id.
+   */
+  setHealthCheck(id: string, healthy: boolean, reason?: string): void;
   close(): Promise<void>;
 }
