@@ -50,7 +50,9 @@ export type ServiceId =
   | "cloudwatch"
   | "outposts"
   | "events"
-  | "kms";
+  | "kms"
+  | "lambda"
+  | "sts";
 
 export interface FaultRule {
   service?: ServiceId;
@@ -66,6 +68,14 @@ export interface FaultRule {
    * alternating), counted in FailedEntryCount.
    */
   entryFailureRate?: number;
+  /**
+   * Answer this error instead of serving the request (in the service's own error shape), at errorRate
+   * (default 1), e.g. `{ service: "lambda", error: { code: "AccessDeniedException" } }`. status defaults to
+   * 403 for codes starting with "AccessDenied", else 400; message to an IAM-style "User: ... is not
+   * authorized to perform: ..." for AccessDenied codes, else the code.
+   */
+  error?: { code: string; message?: string; status?: number };
+  errorRate?: number;
   seed?: number;
 }
 
@@ -351,5 +361,50 @@ export interface Sandbox {
    * what the checkers report when unhealthy (must start "Failure: "). Throws for an unknown id.
    */
   setHealthCheck(id: string, healthy: boolean, reason?: string): void;
+  /** Lambda functions the Invoke API runs in-process. */
+  lambda: {
+    /** Register (or replace) a function; it answers Invoke under its name, full ARN or partial ARN. */
+    register(name: string, handler: LambdaHandler, options?: LambdaFunctionOptions): void;
+    /** Invocations that ran (not DryRun ones), oldest first; of one function when named. */
+    invocations(name?: string): LambdaInvocationView[];
+  };
   close(): Promise<void>;
+}
+
+/** What a registered Lambda handler is given, as the Node.js runtime's context (the part the sandbox models). */
+export interface LambdaContext {
+  functionName: string;
+  functionVersion: string;
+  /** The ARN the caller invoked, with its qualifier if it gave one. */
+  invokedFunctionArn: string;
+  memoryLimitInMB: string;
+  awsRequestId: string;
+  logGroupName: string;
+  logStreamName: string;
+  /** Wall-clock milliseconds left before the function's timeout. */
+  getRemainingTimeInMillis(): number;
+}
+
+export type LambdaHandler = (event: unknown, context: LambdaContext) => Promise<unknown> | unknown;
+
+export interface LambdaFunctionOptions {
+  /** Serve it only in this Region; default every Region. */
+  region?: string;
+  /** Wall-clock timeout; default 3,000 ms (Lambda's default). Past it, Invoke answers Sandbox.Timedout. */
+  timeoutMs?: number;
+  /** Default 128. */
+  memoryMB?: number;
+}
+
+export interface LambdaInvocationView {
+  functionName: string;
+  region: string;
+  invocationType: "RequestResponse" | "Event";
+  event: unknown;
+  requestId: string;
+  at: Date;
+  /** The handler's result (RequestResponse and Event, once settled). */
+  result?: unknown;
+  /** Set when the handler threw or timed out. */
+  error?: { errorType: string; errorMessage: string };
 }
