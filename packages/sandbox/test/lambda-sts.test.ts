@@ -32,6 +32,7 @@ beforeAll(async () => {
   sb.lambda.register("slow", () => new Promise((r) => setTimeout(() => r("late"), 300)), { timeoutMs: 50 });
   sb.lambda.register("regional", () => "eu only", { region: "eu-west-1" });
   sb.lambda.register("nothing", () => undefined);
+  sb.lambda.register("bigint", () => ({ n: 1n }));
 });
 
 afterEach(() => {
@@ -193,6 +194,45 @@ describe("Lambda Invoke: other invocation types and errors", () => {
       eu.destroy();
     }
     expect(calls).toHaveLength(0);
+  });
+
+  it("answers Runtime.MarshalError for a result that is not JSON", async () => {
+    const out = await invoke({ FunctionName: "bigint" });
+    expect(out.FunctionError).toBe("Unhandled");
+    expect(body(out)).toEqual({
+      errorType: "Runtime.MarshalError",
+      errorMessage: "Unable to stringify response body",
+    });
+  });
+
+  it("validates names, invocation types and payload size", async () => {
+    await expect(invoke({ FunctionName: "bad name!" })).rejects.toMatchObject({
+      name: "ValidationException",
+      message: expect.stringContaining("Value 'bad name!' at 'functionName' failed to satisfy constraint"),
+    });
+    await expect(invoke({ InvocationType: "Later" as "Event" })).rejects.toMatchObject({
+      name: "ValidationException",
+      message: expect.stringContaining(
+        "Member must satisfy enum value set: [Event, RequestResponse, DryRun]",
+      ),
+    });
+    await expect(invoke({ payload: { blob: "x".repeat(6_291_456) } })).rejects.toMatchObject({
+      name: "RequestTooLargeException",
+      $metadata: { httpStatusCode: 413 },
+    });
+    expect(calls).toHaveLength(0);
+    expect(() => sb.lambda.register("arn:aws:lambda:us-east-1:1:function:x", () => 1)).toThrow(
+      /function name/,
+    );
+    const other = await rest(
+      sb.endpoint,
+      "lambda",
+      "GET",
+      "/2015-03-31/functions/dr-failover",
+      undefined,
+      "us-west-2",
+    );
+    expect(other.headers.get("x-amzn-errortype")).toBe("UnknownOperationException");
   });
 
   it("validates qualifiers, payloads and other accounts' functions", async () => {
@@ -385,6 +425,9 @@ describe("STS GetCallerIdentity", () => {
     expect(shape.paths).toEqual(doc.paths);
     expect(missing(doc.paths, shape.paths)).toEqual([]);
     expect(res.body).toContain(`<Arn>arn:aws:iam::${ACCOUNT}:user/AKID</Arn>`);
+    const unknown = await query(sb.endpoint, "sts", { Action: "AssumeRole", Version: "2011-06-15" });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body).toContain("<Code>InvalidAction</Code>");
     // Unsigned: STS wants credentials.
     const unsigned = await fetch(`${sb.endpoint}/`, {
       method: "POST",

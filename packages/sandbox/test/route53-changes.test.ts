@@ -87,6 +87,13 @@ beforeAll(async () => {
           { name: "_failover.example.com", type: "TXT", values: [STATE_VALUE] },
           { name: "db.example.com", type: "A", values: ["10.0.0.1"] },
           { name: "multi.example.com", type: "A", ttl: 300, values: ["10.0.0.1", "10.0.0.2"] },
+          {
+            name: "weighted.example.com",
+            type: "A",
+            setIdentifier: "blue",
+            weight: 10,
+            values: ["10.0.1.1"],
+          },
         ],
       },
       { id: OTHER_ZONE, name: "example.org" },
@@ -186,6 +193,7 @@ describe("Route 53 record sets: failover, alias and TXT round-trip", () => {
       "db.example.com. A",
       "multi.example.com. A",
       "txt.example.com. TXT",
+      "weighted.example.com. A blue",
       "www.example.com. A",
     ]);
     // Page one record set at a time, following NextRecordName / NextRecordType / NextRecordIdentifier.
@@ -211,7 +219,7 @@ describe("Route 53 record sets: failover, alias and TXT round-trip", () => {
     }
     expect(paged.map(key)).toEqual(all.map(key));
     // NextRecordIdentifier only names record sets that have a SetIdentifier.
-    expect(nexts.filter(Boolean)).toEqual(["api-primary", "primary", "secondary"]);
+    expect(nexts.filter(Boolean)).toEqual(["api-primary", "primary", "secondary", "blue"]);
     // StartRecordName alone starts at the first record set of that name (or the next name).
     const from = await r53.send(
       new ListResourceRecordSetsCommand({
@@ -327,6 +335,20 @@ describe("Route 53 change batches: all or nothing, with Route 53's messages", ()
       ["another value", multi({ ResourceRecords: [{ Value: "10.0.0.1" }, { Value: "10.0.0.3" }] })],
       ["the alias DNS name", alias({ DNSName: "other-elb.us-east-1.elb.amazonaws.com" })],
       ["the alias zone", alias({ HostedZoneId: "Z1H1FL5HABSF5" })],
+      [
+        "the weight",
+        {
+          Action: "DELETE",
+          ResourceRecordSet: {
+            Name: "weighted.example.com",
+            Type: "A",
+            SetIdentifier: "blue",
+            Weight: 20,
+            TTL: 300,
+            ResourceRecords: [{ Value: "10.0.1.1" }],
+          },
+        },
+      ],
       ["EvaluateTargetHealth", alias({ EvaluateTargetHealth: false })],
       ["the failover role", { Action: "DELETE", ResourceRecordSet: { ...primary, Failover: "SECONDARY" } }],
       ["the health check", { Action: "DELETE", ResourceRecordSet: { ...primary, HealthCheckId: HC_DR } }],
@@ -545,6 +567,20 @@ describe("Route 53 change batches: all or nothing, with Route 53's messages", ()
         `Invalid Resource Record: 'FATAL problem: CharacterStringTooLong (Value is too long) encountered with '"${"x".repeat(256)}"''`,
       ],
       [
+        [
+          {
+            Action: "CREATE",
+            ResourceRecordSet: {
+              Name: "v6.example.com",
+              Type: "AAAA",
+              TTL: 60,
+              ResourceRecords: [{ Value: "10.0.0.1" }],
+            },
+          },
+        ],
+        "Invalid Resource Record: 'FATAL problem: AAAARRDATAIllegalIPv6Address (Value is not a valid IPv6 address) encountered with '10.0.0.1''",
+      ],
+      [
         [a("app.example.org", "10.1.1.1")],
         "RRSet with DNS name app.example.org. is not permitted in zone example.com.",
       ],
@@ -600,6 +636,17 @@ describe("Route 53 change batches: all or nothing, with Route 53's messages", ()
         "Invalid request: Missing field 'SetIdentifier' in Change with [Action=CREATE, Name=n.example.com, Type=A, SetIdentifier=null]",
       ],
     ];
+    cases.push([
+      { ...primary, SetIdentifier: "x", Failover: "TERTIARY" as "PRIMARY" },
+      "1 validation error detected: Value 'TERTIARY' at 'changeBatch.changes.1.member.resourceRecordSet.failover' failed to satisfy constraint: Member must satisfy enum value set: [SECONDARY, PRIMARY]",
+    ]);
+    await expect(
+      change([{ Action: "REPLACE" as "CREATE", ResourceRecordSet: primary }]),
+    ).rejects.toMatchObject({
+      name: "InvalidInput",
+      message:
+        "1 validation error detected: Value 'REPLACE' at 'changeBatch.changes.1.member.action' failed to satisfy constraint: Member must satisfy enum value set: [UPSERT, DELETE, CREATE]",
+    });
     for (const [rrset, message] of cases) {
       await expect(change([{ Action: "CREATE", ResourceRecordSet: rrset }])).rejects.toMatchObject({
         name: "InvalidInput",
@@ -619,6 +666,41 @@ describe("Route 53 change batches: all or nothing, with Route 53's messages", ()
       message: "No health check exists with the specified ID: 33333333-3333-4333-8333-333333333333",
       $metadata: { httpStatusCode: 404 },
     });
+  });
+});
+
+describe("Route 53 batch limits", () => {
+  it("refuses more than 1,000 records in a batch, UPSERTs counting twice", async () => {
+    const ips = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({ Value: `10.1.${Math.floor(i / 250)}.${i % 250}` }));
+    await expect(
+      change([
+        {
+          Action: "UPSERT",
+          ResourceRecordSet: { Name: "big.example.com", Type: "A", TTL: 60, ResourceRecords: ips(501) },
+        },
+      ]),
+    ).rejects.toMatchObject({
+      name: "InvalidChangeBatch",
+      message: "Number of records limit of 1000 exceeded.",
+    });
+    await change([
+      {
+        Action: "UPSERT",
+        ResourceRecordSet: { Name: "big.example.com", Type: "A", TTL: 60, ResourceRecords: ips(500) },
+      },
+    ]);
+    settle();
+    expect(values("big.example.com.", "A")).toHaveLength(500);
+  });
+
+  it("refuses MaxItems below 1 with InvalidInput, and a negative route53PropagationMs at start", async () => {
+    await expect(
+      r53.send(new ListResourceRecordSetsCommand({ HostedZoneId: ZONE, MaxItems: 0 })),
+    ).rejects.toMatchObject({
+      name: "InvalidInput",
+    });
+    await expect(startSandbox({ route53PropagationMs: -1 })).rejects.toThrow(/route53PropagationMs/);
   });
 });
 

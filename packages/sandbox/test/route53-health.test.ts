@@ -96,6 +96,12 @@ describe("Route 53 health checks", () => {
       Port: 5432,
     });
     expect(tcp.HealthCheck?.HealthCheckConfig?.Regions).toEqual(["us-east-1", "eu-west-1", "ap-southeast-1"]);
+    const http = await r53.send(new GetHealthCheckCommand({ HealthCheckId: HC_DR }));
+    expect(http.HealthCheck?.HealthCheckConfig).toMatchObject({ Type: "HTTP", Port: 80, ResourcePath: "/" });
+    expect(http.HealthCheck?.HealthCheckConfig?.EnableSNI).toBeUndefined();
+    expect(() => sb.seed({ healthChecks: [{ id: "bad", failureReason: "it is down" }] })).toThrow(
+      /must start "Failure: "/,
+    );
   });
 
   it("answers NoSuchHealthCheck (404) for an unknown id, on GetHealthCheck and GetHealthCheckStatus", async () => {
