@@ -46,6 +46,7 @@ function config(): Config {
           type: "A",
           primary: { values: ["10.0.0.10"] },
           dr: { values: ["10.1.0.10"] },
+          drHealthCheckId: DR_HC,
         },
         {
           name: "api.example.com",
