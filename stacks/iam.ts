@@ -49,10 +49,10 @@ export interface Placeholders {
 }
 
 /** Condition list entries that stand for a list of the failover scope. */
-const FAILOVER_LISTS: Readonly<Record<string, "recordNames" | "recordTypes">> = {
-  [`\${failoverRecordNames}`]: "recordNames",
-  [`\${failoverRecordTypes}`]: "recordTypes",
-};
+const FAILOVER_LISTS = new Map<string, "recordNames" | "recordTypes">([
+  [`\${failoverRecordNames}`, "recordNames"],
+  [`\${failoverRecordTypes}`, "recordTypes"],
+]);
 
 /** The groups `${kmsKeys:GROUP}` names. */
 export type KmsKeyGroup = "copy";
@@ -154,10 +154,12 @@ export function fillPlaceholders(pattern: string, stack: Stack, placeholders: Pl
       return checkKeyArn(name, pattern, arn);
     }
     if (name === "failoverZone")
-      return placeholders.failover?.zone ?? missing(name, "has no value: the config has no `failover` section");
+      return (
+        placeholders.failover?.zone ?? missing(name, "has no value: the config has no `failover` section")
+      );
     if (name.startsWith("kmsKeys:"))
       return missing(name, "stands for a list of keys: use it only as a whole Resource entry");
-    if (Object.hasOwn(FAILOVER_LISTS, `\${${name}}`))
+    if (FAILOVER_LISTS.has(`\${${name}}`))
       return missing(name, "stands for a list: use it only as a whole entry of a condition's list");
     return missing(name, "is unknown");
   });
@@ -171,13 +173,14 @@ function fillConditions(
   const fill = (v: string) => fillPlaceholders(v, stack, placeholders);
   const fillList = (values: string[]) =>
     values.flatMap((v) => {
-      if (!Object.hasOwn(FAILOVER_LISTS, v)) return [fill(v)];
+      const list = FAILOVER_LISTS.get(v);
+      if (!list) return [fill(v)];
       const scope = placeholders.failover;
       if (!scope)
         throw new Error(
           `Placeholder ${v} in an IAM condition has no value: the config has no \`failover\` section (known: ${KNOWN})`,
         );
-      return scope[FAILOVER_LISTS[v] as "recordNames" | "recordTypes"];
+      return scope[list];
     });
   return Object.fromEntries(
     Object.entries(conditions).map(([operator, entries]) => [
