@@ -132,7 +132,7 @@ export interface FakeZone {
 
 /**
  * The zone with app.example.com at `site`; an accepted change moves it (and writes the state).
- * `during` runs while a change is being submitted (to see what was published meanwhile).
+ * `during` runs while the change propagates (GetChange: to see what was published meanwhile).
  */
 export function fakeZone(site: "primary" | "dr", during?: () => void): FakeZone {
   const zone: FakeZone = { changes: [] };
@@ -148,8 +148,6 @@ export function fakeZone(site: "primary" | "dr", during?: () => void): FakeZone 
     .callsFake(async (input: ChangeResourceRecordSetsCommandInput) => {
       if (input.ChangeBatch?.Comment?.includes("probe"))
         throw awsError("InvalidChangeBatch", "Tried to delete resource record set but it was not found");
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      during?.();
       zone.changes.push(input);
       for (const c of input.ChangeBatch?.Changes ?? []) {
         const set = c.ResourceRecordSet as ResourceRecordSet;
@@ -158,9 +156,11 @@ export function fakeZone(site: "primary" | "dr", during?: () => void): FakeZone 
       }
       return { ChangeInfo: { Id: "/change/C0123456789ABCDEF", Status: "PENDING", SubmittedAt: NOW } };
     });
-  route53Mock
-    .on(GetChangeCommand)
-    .resolves({ ChangeInfo: { Id: "C0123456789ABCDEF", Status: "INSYNC", SubmittedAt: NOW } });
+  route53Mock.on(GetChangeCommand).callsFake(async () => {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    during?.();
+    return { ChangeInfo: { Id: "C0123456789ABCDEF", Status: "INSYNC", SubmittedAt: NOW } };
+  });
   route53Mock.on(GetHealthCheckStatusCommand).resolves({
     HealthCheckObservations: [{ StatusReport: { Status: "Success: HTTP Status Code 200, OK" } }],
   });

@@ -53,7 +53,7 @@ describe("Handler: schedule/failover-readiness", () => {
     // Assess
     expect(result).toMatchObject({ ready: false, onDr: false, change: "lost", code: "dr-behind-rpo" });
     expect(alerts.alerts.map((a) => [a.severity, a.title])).toEqual([
-      ["warning", "Failover is not ready: DR copies older than the failover RPO, or missing"],
+      ["warning", "Failover not ready: DR copies older than the failover RPO, or missing"],
     ]);
     expect(alerts.alerts[0]?.body).toContain("orders-db: its oldest DR copy is 9h");
     expect(events.events.map((e) => [e.detailType, e.detail.outcome])).toEqual([

@@ -123,12 +123,12 @@ describe("Handler: failover/failover, alarms", () => {
     expect(events.events).toEqual([]);
   });
 
-  it("a trigger alarm fails over: started (while the change is made) and INSYNC alerts, one event, a JSON result", async () => {
+  it("a trigger alarm fails over: started (while the change propagates) and INSYNC alerts, one event, a JSON result", async () => {
     // Prepare
     const { runtime: rt, alerts, events } = runtime();
-    let duringChange: string[] = [];
+    let whilePropagating: string[] = [];
     const zone = fakeZone("primary", () => {
-      duringChange = alerts.alerts.map((a) => a.title);
+      whilePropagating = alerts.alerts.map((a) => a.title);
     });
     fakeGauges(READY);
 
@@ -151,8 +151,8 @@ describe("Handler: failover/failover, alarms", () => {
       },
       next: { site: "dr", by: "alarm:factory-connected", forced: false },
     });
-    // The start was announced while Route 53 took the change, not before the preflight was done.
-    expect(duringChange).toEqual(["Failover to the DR site started"]);
+    // The start was announced once Route 53 took the change, while it propagated (not after INSYNC).
+    expect(whilePropagating).toEqual(["Failover to the DR site started"]);
     expect(alerts.alerts.map((a) => [a.severity, a.title])).toEqual([
       ["critical", "Failover to the DR site started"],
       ["critical", "DNS now points at the DR site"],

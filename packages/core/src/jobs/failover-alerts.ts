@@ -274,7 +274,7 @@ export function readinessLostAlert(run: FailoverRun, context: { region: string }
   return {
     severity: "warning",
     job: "failover",
-    title: `Failover is not ready: ${reasonLabel(plan.code)}`,
+    title: `Failover not ready: ${reasonLabel(plan.code)}`,
     body: [
       "The scheduled readiness check ran the failover preflight: a failover to the DR site now would be refused. Nothing was changed; fix it before it is needed.",
       "",

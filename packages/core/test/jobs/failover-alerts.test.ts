@@ -147,7 +147,7 @@ describe("Readiness alerts", () => {
   it("lost: a warning naming the failed checks; regained: info", () => {
     const lost = readinessLostAlert(runOf("refused", { readiness: stale }), { region: "us-east-1" });
     expect(lost.severity).toBe("warning");
-    expect(lost.title).toBe("Failover is not ready: DR copies older than the failover RPO, or missing");
+    expect(lost.title).toBe("Failover not ready: DR copies older than the failover RPO, or missing");
     expect(lost.body).toContain("orders-db: its oldest DR copy is 9h old");
     expect(lost.body).toContain("npx outpost-ops status");
     const regained = readinessRegainedAlert(runOf("dry-run"), { region: "us-east-1" });

@@ -113,8 +113,9 @@ export function createHandler(runtime: () => Runtime = lazyRuntime({ events: eve
           dryRun: request.dryRun,
           syncTimeoutMs: Math.min(MAX_SYNC_WAIT_MS, context.getRemainingTimeInMillis() - REPORT_MARGIN_MS),
           onStep: (step, plan) => {
-            // Announced while Route 53 takes the change, so the alert costs the failover no time.
-            if (step === "change" && plan)
+            // Announced once Route 53 accepted the change, while it propagates: the alert costs the
+            // failover no time, and a run that loses a race (a duplicate delivery) announces nothing.
+            if (step === "sync" && plan)
               started.push(publishAlert(rt, failoverStartedAlert(plan, zone, alertContext)));
           },
         });
