@@ -8,6 +8,7 @@ import type {} from "aws-sdk-client-mock-vitest/extend";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createHandler } from "../src/failover/failover.ts";
 import { parseFailoverEvent } from "../src/failover/request.ts";
+import { metrics } from "../src/lib/observability.ts";
 import {
   alarmEvent,
   allCalls,
@@ -29,7 +30,10 @@ vi.hoisted(() => {
   process.env.POWERTOOLS_LOG_LEVEL = "SILENT";
 });
 
-afterEach(resetFakes);
+afterEach(() => {
+  resetFakes();
+  vi.restoreAllMocks();
+});
 
 /** A fresh DR copy (1 h old, RPO 6 h): the DR site is ready. */
 const READY = 3600;
@@ -172,6 +176,35 @@ describe("Handler: failover/failover, alarms", () => {
       ["CREATE", "app.example.com."],
       ["CREATE", "_outpost-ops-failover.example.com."],
     ]);
+  });
+
+  it("measures the RTO's parts: decision, the tool's own time to submit, INSYNC, and from the alarm", async () => {
+    // Prepare
+    const added = new Map<string, number>();
+    vi.spyOn(metrics, "addMetric").mockImplementation((name, _unit, value) => {
+      added.set(name, value);
+      return metrics;
+    });
+    const { runtime: rt } = runtime();
+    fakeZone("primary");
+    fakeGauges(READY);
+
+    // Act
+    const result = (await createHandler(rt)(alarmEvent("factory-connected"), context)) as {
+      timeline: Record<string, string>;
+    };
+
+    // Assess: each metric is its span of the timeline the result reports
+    const t = Object.fromEntries(Object.entries(result.timeline).map(([k, v]) => [k, Date.parse(v)]));
+    const span = (from: string, to: string) => (t[to] ?? Number.NaN) - (t[from] ?? Number.NaN);
+    expect(Object.fromEntries([...added].filter(([name]) => /Ms$/.test(name)))).toEqual({
+      FailoverDecisionMs: span("receivedAt", "decidedAt"),
+      FailoverSubmitMs: span("receivedAt", "submittedAt"),
+      FailoverInSyncMs: span("submittedAt", "inSyncAt"),
+      AlarmToSubmitMs: span("alarmAt", "submittedAt"),
+      AlarmToInSyncMs: span("alarmAt", "inSyncAt"),
+    });
+    expect(added.get("FailoverSubmitMs")).toBeGreaterThan(0);
   });
 
   it("a DR Region trigger alarm (by ARN) fails over too", async () => {
