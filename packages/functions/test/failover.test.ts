@@ -1,5 +1,9 @@
 import { GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
-import { ChangeResourceRecordSetsCommand, GetHostedZoneCommand } from "@aws-sdk/client-route-53";
+import {
+  ChangeResourceRecordSetsCommand,
+  GetChangeCommand,
+  GetHostedZoneCommand,
+} from "@aws-sdk/client-route-53";
 import { EventShapeError } from "@outpost-ops/core/errors";
 import { ManualEventError } from "@outpost-ops/core/failover/manual-event";
 import { parseState } from "@outpost-ops/core/failover/state";
@@ -272,6 +276,24 @@ describe("Handler: failover/failover, alarms", () => {
     ]);
     expect(alerts.alerts[0]?.body).toContain("npx outpost-ops failover --force --reason");
     expect(events.events.map((e) => e.detailType)).toEqual(["Failover Refused", "Failover Refused"]);
+  });
+
+  it("an AWS error after the change was accepted: started, then a critical alert that DNS is moving", async () => {
+    const { runtime: rt, alerts } = runtime();
+    fakeZone("primary");
+    fakeGauges(READY);
+    route53Mock
+      .on(GetChangeCommand)
+      .rejects(
+        Object.assign(new Error("Rate exceeded"), { name: "Throttling", $metadata: { httpStatusCode: 400 } }),
+      );
+    await expect(createHandler(rt)(alarmEvent("factory-connected"), context)).rejects.toThrow(
+      /Rate exceeded/,
+    );
+    expect(alerts.alerts.map((a) => a.title)).toEqual([
+      "Failover to the DR site started",
+      "Failover to the DR site submitted, not followed to INSYNC",
+    ]);
   });
 
   it("an AWS error before the decision: a critical alert, then the error (Lambda reports it)", async () => {

@@ -179,20 +179,31 @@ export function failoverRefusedAlert(run: FailoverRun, context: FailoverAlertCon
 
 /**
  * Route 53 refused or failed the change, or the run itself failed (`error`): nothing was changed,
- * since Route 53 applies a batch whole or not at all.
+ * since Route 53 applies a batch whole or not at all. Unless the run failed after Route 53 had
+ * accepted the change (`afterSubmit`: following it to INSYNC failed), which is said as such.
  */
 export function failoverFailedAlert(
-  failure: { run?: FailoverRun; target: Site; error: string; at: Date },
+  failure: { run?: FailoverRun; target: Site; error: string; at: Date; afterSubmit?: boolean },
   context: FailoverAlertContext,
 ): FailoverAlert {
   const { run, target } = failure;
+  const what = failure.afterSubmit
+    ? [
+        `Route 53 accepted the change, but following it to INSYNC failed: ${failure.error}`,
+        `DNS is moving to the ${siteName(target)}: Route 53 applies an accepted batch whole.`,
+      ]
+    : [
+        `${run ? "Route 53 did not accept the change" : "The failover run stopped before it could decide"}: ${failure.error}`,
+        "DNS was not changed by this run (Route 53 applies a change batch whole or not at all).",
+      ];
   return {
     severity: "critical",
     job: "failover",
-    title: `${direction(target)} failed`,
+    title: failure.afterSubmit
+      ? `${direction(target)} submitted, not followed to INSYNC`
+      : `${direction(target)} failed`,
     body: [
-      `${run ? "Route 53 did not accept the change" : "The failover run stopped before it could decide"}: ${failure.error}`,
-      "DNS was not changed by this run (Route 53 applies a change batch whole or not at all).",
+      ...what,
       "",
       `Trigger: ${triggerText(context.trigger)}`,
       ...(run ? [`Reason:  ${run.plan.next.reason}`, "", "Records:", ...moveLines(run.plan)] : []),

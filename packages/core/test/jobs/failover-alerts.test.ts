@@ -102,6 +102,16 @@ describe("Function: failoverFailedAlert", () => {
     expect(alert.body).toContain('`npx outpost-ops failover --reason "service link down"`');
   });
 
+  it("says DNS is moving when the run failed after Route 53 accepted the change", () => {
+    const alert = failoverFailedAlert(
+      { target: "dr", error: "Throttling", at: NOW, afterSubmit: true },
+      context,
+    );
+    expect(alert.title).toBe("Failover to the DR site submitted, not followed to INSYNC");
+    expect(alert.body).toContain("DNS is moving to the DR site");
+    expect(alert.body).not.toContain("DNS was not changed");
+  });
+
   it("also when the run stopped before it had a plan", () => {
     const alert = failoverFailedAlert({ target: "primary", error: "AccessDenied", at: NOW }, context);
     expect(alert.title).toBe("Failback to the primary site failed");

@@ -100,6 +100,7 @@ export function createHandler(runtime: () => Runtime = lazyRuntime({ events: eve
       const alertContext = { region: rt.env.region, trigger: request.trigger };
       const zone = failover.hostedZone.id ? { id: failover.hostedZone.id } : undefined;
       const started: Promise<void>[] = [];
+      let submitted = false;
       let run: FailoverRun;
       try {
         run = await runFailover({
@@ -115,17 +116,24 @@ export function createHandler(runtime: () => Runtime = lazyRuntime({ events: eve
           onStep: (step, plan) => {
             // Announced once Route 53 accepted the change, while it propagates: the alert costs the
             // failover no time, and a run that loses a race (a duplicate delivery) announces nothing.
-            if (step === "sync" && plan)
-              started.push(publishAlert(rt, failoverStartedAlert(plan, zone, alertContext)));
+            if (step !== "sync" || !plan) return;
+            submitted = true;
+            started.push(publishAlert(rt, failoverStartedAlert(plan, zone, alertContext)));
           },
         });
       } catch (error) {
-        // The run stopped before a result (an AWS error in the preflight): DNS is as it was.
+        // The run stopped before a result: an AWS error in the preflight (DNS is as it was), or
+        // while following an accepted change (DNS is moving): the alert says which.
         await Promise.all(started);
         await publishAlert(
           rt,
           failoverFailedAlert(
-            { target: request.target, error: errorMessage(error), at: new Date(rt.clock.now()) },
+            {
+              target: request.target,
+              error: errorMessage(error),
+              at: new Date(rt.clock.now()),
+              afterSubmit: submitted,
+            },
             alertContext,
           ),
         );
