@@ -10,14 +10,13 @@ import {
   SearchExpression,
   TextWidget,
 } from "aws-cdk-lib/aws-cloudwatch";
-import { EventBus, Rule } from "aws-cdk-lib/aws-events";
-import { EventBus as EventBusTarget } from "aws-cdk-lib/aws-events-targets";
+import type { Rule } from "aws-cdk-lib/aws-events";
 import { Duration } from "aws-cdk-lib/core";
 import { type App, type Stack, type StackContext, use } from "sst/constructs";
 import { Alerts } from "./Alerts.ts";
 import { namePrefix, useConfig } from "./context.ts";
-import { partitionOf } from "./iam.ts";
-import { buildJob, eventPatternOf, type JobOutput } from "./job.ts";
+import { buildForwarding } from "./forwarding.ts";
+import { buildJob, type JobOutput } from "./job.ts";
 
 /*
  * DR copies. In each copy destination (regions.dr, and any `copy.alsoTo` Region): the copy job (the
@@ -44,23 +43,11 @@ export function Replication({ stack, app }: StackContext): ReplicationOutput {
     output.dashboard = drDashboard(stack, app, config);
   }
 
-  const forwarding = forwardingIn(app.region, config);
-  // One imported bus per destination; CDK's EventBus target gives each rule a role allowed
-  // events:PutEvents on exactly that bus.
-  const buses = new Map<string, ReturnType<typeof EventBus.fromEventBusArn>>();
-  for (const { id, spec, to } of forwarding) {
-    let bus = buses.get(to);
-    if (!bus) {
-      const arn = `arn:${partitionOf(stack)}:events:${to}:${stack.account}:event-bus/default`;
-      bus = EventBus.fromEventBusArn(stack, `DefaultBus_${to}`, arn);
-      buses.set(to, bus);
-    }
-    output.forwarding[id] = new Rule(stack, id, {
-      description: `${spec.description} (to ${to})`,
-      eventPattern: eventPatternOf(spec.pattern),
-      targets: [new EventBusTarget(bus)],
-    });
-  }
+  // The copy job's forwarding only: other jobs' is built by their own stacks (Failover's).
+  output.forwarding = buildForwarding(
+    stack,
+    forwardingIn(app.region, config).filter((f) => f.job === "copy"),
+  );
   return output;
 }
 

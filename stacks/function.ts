@@ -20,6 +20,8 @@ export interface HandlerFunctionProps<K extends HandlerName> {
   /** Exactly the variables Handlers[name].environment declares: the compiler checks none is missing. */
   environment: EnvironmentOf<K>;
   alerts: AlertsOutput;
+  /** A fixed function name (`<prefix>-<name>`) instead of CloudFormation's generated one. */
+  functionName?: string;
 }
 
 /**
@@ -47,6 +49,7 @@ export function handlerFunction<K extends HandlerName>(
   logGroup.grantWrite(role);
   const fn = new SstFunction(stack, id, {
     handler: spec.path,
+    ...(props.functionName ? { functionName: props.functionName } : {}),
     description: props.description,
     timeout: props.timeoutSeconds,
     environment: { ...props.environment },

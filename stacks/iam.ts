@@ -4,6 +4,7 @@ import {
   type PermissionStatement,
 } from "@outpost-ops/core/aws/permissions";
 import { type Config, destinationsOf } from "@outpost-ops/core/config";
+import { type ChangeScope, changeScope } from "@outpost-ops/core/failover/change-scope";
 import { Effect, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { type Stack, Token } from "aws-cdk-lib/core";
 import { RegionInfo } from "aws-cdk-lib/region-info";
@@ -39,7 +40,19 @@ export interface Placeholders {
    * does not exist (which fails the synth, naming the placeholder).
    */
   kmsKeys?: (group: string) => readonly string[] | undefined;
+  /**
+   * `${failoverZone}` (the zone id, or `*`), and `${failoverRecordNames}`/`${failoverRecordTypes}`
+   * (each a whole entry of a condition's list, standing for every name or type): what a failover
+   * batch may change, from the config's `failover` section.
+   */
+  failover?: ChangeScope;
 }
+
+/** Condition list entries that stand for a list of the failover scope. */
+const FAILOVER_LISTS = new Map<string, "recordNames" | "recordTypes">([
+  [`\${failoverRecordNames}`, "recordNames"],
+  [`\${failoverRecordTypes}`, "recordTypes"],
+]);
 
 /** The groups `${kmsKeys:GROUP}` names. */
 export type KmsKeyGroup = "copy";
@@ -71,6 +84,7 @@ export function placeholdersFrom(
     drRegion: config.regions.dr,
     kmsKey: (name: string) => (Object.hasOwn(kmsKeys, name) ? kmsKeys[name] : undefined),
     kmsKeys: (group: string) => (Object.hasOwn(kmsKeyGroups, group) ? kmsKeyGroups[group] : undefined),
+    ...(config.failover ? { failover: changeScope(config.failover) } : {}),
   } satisfies Placeholders;
 }
 
@@ -85,7 +99,7 @@ export function partitionOf(stack: Stack): string {
   return RegionInfo.get(stack.region).partition ?? stack.partition;
 }
 
-const KNOWN = `\${partition}, \${region}, \${account}, \${primaryRegion}, \${drRegion}, \${kmsKey:NAME}, \${kmsKeys:GROUP}`;
+const KNOWN = `\${partition}, \${region}, \${account}, \${primaryRegion}, \${drRegion}, \${kmsKey:NAME}, \${kmsKeys:GROUP}, \${failoverZone}, \${failoverRecordNames}, \${failoverRecordTypes}`;
 
 function checkKeyArn(placeholder: string, pattern: string, arn: string): string {
   if (!KMS_KEY_ARN.test(arn))
@@ -139,8 +153,14 @@ export function fillPlaceholders(pattern: string, stack: Stack, placeholders: Pl
       const arn = placeholders.kmsKey(keyName) ?? missing(name, `names a KMS key the config does not define`);
       return checkKeyArn(name, pattern, arn);
     }
+    if (name === "failoverZone")
+      return (
+        placeholders.failover?.zone ?? missing(name, "has no value: the config has no `failover` section")
+      );
     if (name.startsWith("kmsKeys:"))
       return missing(name, "stands for a list of keys: use it only as a whole Resource entry");
+    if (FAILOVER_LISTS.has(`\${${name}}`))
+      return missing(name, "stands for a list: use it only as a whole entry of a condition's list");
     return missing(name, "is unknown");
   });
 }
@@ -151,13 +171,24 @@ function fillConditions(
   placeholders: Placeholders,
 ): NonNullable<PermissionStatement["conditions"]> {
   const fill = (v: string) => fillPlaceholders(v, stack, placeholders);
+  const fillList = (values: string[]) =>
+    values.flatMap((v) => {
+      const list = FAILOVER_LISTS.get(v);
+      if (!list) return [fill(v)];
+      const scope = placeholders.failover;
+      if (!scope)
+        throw new Error(
+          `Placeholder ${v} in an IAM condition has no value: the config has no \`failover\` section (known: ${KNOWN})`,
+        );
+      return scope[list];
+    });
   return Object.fromEntries(
     Object.entries(conditions).map(([operator, entries]) => [
       operator,
       Object.fromEntries(
         Object.entries(entries).map(([key, value]) => [
           fill(key),
-          Array.isArray(value) ? value.map(fill) : fill(value),
+          Array.isArray(value) ? fillList(value) : fill(value),
         ]),
       ),
     ]),

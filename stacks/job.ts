@@ -140,10 +140,11 @@ export function buildJob(stack: Stack, app: App, job: JobName, alerts: AlertsOut
       timeoutSeconds: f.timeoutSeconds,
       environment: environment as never,
       alerts,
+      ...(f.fixedName ? { functionName: `${prefix}-${f.fixedName}` } : {}),
     });
     functions[name as FunctionName] = fn;
     // The alarm relay gets none: its own alarm's state change would have to reach people through it.
-    if (f.trigger === "alarm") continue;
+    if (f.relaysAlarms) continue;
     alarm(stack, `${pascal(name)}ErrorsAlarm`, {
       name: `${prefix}-${kebab(name)}-errors`,
       description: `The ${kebab(name)} function failed (crash or timeout) at least once in 5 minutes`,
@@ -209,7 +210,7 @@ export function buildJob(stack: Stack, app: App, job: JobName, alerts: AlertsOut
       targets: [targetOf(`schedule ${s.id}`, s.target, s.queue)],
     });
   }
-  const eventRules: EventRuleSpec[] = spec.eventRules?.(prefix) ?? [];
+  const eventRules: EventRuleSpec[] = spec.eventRules?.(prefix, config) ?? [];
   for (const r of eventRules) {
     new Rule(stack, r.id, {
       description: r.description,
@@ -235,6 +236,7 @@ export function eventPatternOf(pattern: EventRuleSpec["pattern"]) {
   return {
     source: pattern.source,
     detailType: pattern["detail-type"],
+    ...(pattern.region ? { region: pattern.region } : {}),
     ...(pattern.detail ? { detail: pattern.detail } : {}),
   };
 }

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { Template } from "aws-cdk-lib/assertions";
 import type { CfnFunction } from "aws-cdk-lib/aws-lambda";
@@ -7,7 +7,7 @@ import { useProject } from "sst/project.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Handlers } from "../../stacks/handlers.ts";
 import { buildApp } from "../../stacks/index.ts";
-import { copyConfig, ensureProject, newApp } from "./synth.ts";
+import { ensureProject, failoverConfig, newApp } from "./synth.ts";
 
 /*
  * What `sst deploy` does before CloudFormation, offline: app.finish() runs SST's deferred tasks, which
@@ -26,10 +26,11 @@ describe("App: deploy build", () => {
   beforeAll(async () => {
     expect(process.env.NODE_ENV, "SST would look up its bootstrap stack in AWS").toBe("test");
     await ensureProject();
-    // Both deployments, with a copy rule: the copy scheduler is deployed in the DR Region only.
+    // Both deployments, with a copy rule and failover: the copy scheduler and the failover
+    // functions are deployed in the DR Region only.
     const apps = [newApp("us-west-2"), newApp("us-east-1")];
     for (const app of apps) {
-      buildApp(app, copyConfig());
+      buildApp(app, failoverConfig());
       await app.finish();
     }
     functions = apps
@@ -62,6 +63,33 @@ describe("App: deploy build", () => {
       expect(resource.Properties.Architectures).toEqual(["arm64"]);
       expect(resource.Properties.Code.S3Key).toMatch(/\.zip$/);
     }
+  });
+
+  /*
+   * The failover functions must start fast when the primary site is down: the EC2 client alone is
+   * ~1.5 MB and ~200 ms of cold start, and readiness comes from the gauges, not from EC2 or RDS.
+   * Each SDK client's bundle carries its class name as a string.
+   */
+  it("keeps the failover functions free of the EC2 and RDS clients", () => {
+    const artifacts = useProject().paths.artifacts;
+    const failover = functions.filter(({ resource }) =>
+      ([Handlers.failover.path, Handlers.failoverReadiness.path] as string[]).includes(
+        resource.Properties.Handler,
+      ),
+    );
+    expect(failover).toHaveLength(2);
+    for (const { fn, resource } of failover) {
+      const module = resource.Properties.Handler.replace(/\.[^.]+$/, ".mjs");
+      const code = readFileSync(path.join(artifacts, fn.node.addr, module), "utf8");
+      expect(code, module).toContain('"Route53Client"');
+      expect(code, module).not.toContain('"EC2Client"');
+      expect(code, module).not.toContain('"RDSClient"');
+    }
+    // The check can fail: the copy scheduler does carry EC2.
+    const copy = functions.find(({ resource }) => resource.Properties.Handler === Handlers.copySchedule.path);
+    if (!copy) throw new Error("no copy scheduler");
+    const module = copy.resource.Properties.Handler.replace(/\.[^.]+$/, ".mjs");
+    expect(readFileSync(path.join(artifacts, copy.fn.node.addr, module), "utf8")).toContain('"EC2Client"');
   });
 
   it("as an ESM (.mjs) bundle", () => {

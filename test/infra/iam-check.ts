@@ -405,6 +405,19 @@ function dbCopy(kind: "snapshot" | "cluster-snapshot"): Derivation {
 }
 
 /**
+ * A DNS name as Route 53 puts it in route53:ChangeResourceRecordSetsNormalizedRecordNames (Route 53
+ * Developer Guide, "Using IAM policy conditions for fine-grained access control"): lower case, no
+ * final dot, other characters than a-z, 0-9, `-`, `_` and `.` as `\` and three octal digits. Written
+ * here from the guide, not imported from core, so a misreading in core is caught.
+ */
+function route53Normalized(name: string): string {
+  return name
+    .toLowerCase()
+    .replace(/\.$/, "")
+    .replace(/[^a-z0-9_.-]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, "0")}`);
+}
+
+/**
  * How AWS authorizes each EC2/RDS command the functions send: every resource the Service
  * Authorization Reference lists for the action, with the condition keys it supplies. A new EC2 or
  * RDS command (other than Describe*) needs a row here, or the permission test says so.
@@ -533,6 +546,32 @@ const DERIVATIONS: Record<string, Derivation> = {
       context: resourceTagContext(resourceTags ?? {}),
     },
   ],
+  // Route 53 is global: the zone's ARN has no Region or account. The condition keys describe the
+  // whole batch (each is multivalued: every name, type and action in it).
+  "route53:ChangeResourceRecordSets": ({ input }) => {
+    const changes =
+      (
+        input.ChangeBatch as {
+          Changes?: { Action?: string; ResourceRecordSet?: { Name?: string; Type?: string } }[];
+        }
+      )?.Changes ?? [];
+    const unique = (values: (string | undefined)[]) => [...new Set(values.map(String))];
+    return [
+      {
+        action: "route53:ChangeResourceRecordSets",
+        resource: `arn:aws:route53:::hostedzone/${str(input.HostedZoneId).replace(/^\/?hostedzone\//, "")}`,
+        context: {
+          "route53:ChangeResourceRecordSetsNormalizedRecordNames": unique(
+            changes.map((c) => route53Normalized(str(c.ResourceRecordSet?.Name))),
+          ),
+          "route53:ChangeResourceRecordSetsRecordTypes": unique(
+            changes.map((c) => c.ResourceRecordSet?.Type),
+          ),
+          "route53:ChangeResourceRecordSetsActions": unique(changes.map((c) => c.Action)),
+        },
+      },
+    ];
+  },
   "rds:DeleteDBClusterSnapshot": ({ input, resourceTags }, arn) => [
     {
       action: "rds:DeleteDBClusterSnapshot",
@@ -543,7 +582,7 @@ const DERIVATIONS: Record<string, Derivation> = {
 };
 
 /** Services whose calls the resource-level check covers (their grants are ARN patterns in core). */
-export const RESOURCE_CHECKED_SERVICES = ["ec2", "rds"];
+export const RESOURCE_CHECKED_SERVICES = ["ec2", "rds", "route53"];
 
 /**
  * The requests AWS authorizes for one sent command, or undefined when there is no derivation
@@ -564,7 +603,7 @@ export function authorizationRequests(
   );
 }
 
-/** True for commands that must have a derivation: EC2/RDS calls other than reads. */
+/** True for commands that must have a derivation: EC2/RDS/Route 53 calls other than reads. */
 export function needsDerivation(call: RecordedCall): boolean {
   return RESOURCE_CHECKED_SERVICES.includes(call.service) && !/^(Describe|List|Get)/.test(call.command);
 }

@@ -37,6 +37,8 @@
  */
 
 import { readFileSync } from "node:fs";
+import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import { ChangeResourceRecordSetsCommand, Route53Client } from "@aws-sdk/client-route-53";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import {
   type AwsClients,
@@ -51,7 +53,10 @@ import {
   type PermissionStatement,
 } from "@outpost-ops/core/aws/permissions";
 import { enqueue } from "@outpost-ops/core/aws/queue";
+import { toSdk } from "@outpost-ops/core/aws/route53";
 import { type Config, type ConfigInput, parseConfig } from "@outpost-ops/core/config";
+import { recordFor, secondaryFor } from "@outpost-ops/core/failover/records";
+import type { Sleeper } from "@outpost-ops/core/pacing";
 import { RDS_SNAPSHOT_ID_PREFIX, rdsSnapshotId, workItemKey } from "@outpost-ops/core/snapshot/names";
 import type { SnapshotWorkItem } from "@outpost-ops/core/snapshot/work-item";
 import { MANAGED_VALUE, Tag } from "@outpost-ops/core/tags";
@@ -62,6 +67,7 @@ import {
   drillHandlers,
   type Infrastructure,
   queue,
+  sandboxClock,
 } from "outpost-ops/src/drill/wiring.ts";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { type HandlerName, Handlers } from "../../stacks/handlers.ts";
@@ -92,7 +98,17 @@ import {
   type SentCommand,
   type Statement,
 } from "./iam-check.ts";
-import { ACCOUNT, copyConfig, type DeployedFunction, DR_KEY, deployedFunctions, synth } from "./synth.ts";
+import {
+  ACCOUNT,
+  type DeployedFunction,
+  DR_KEY,
+  deployedFunctions,
+  FAILOVER_ZONE_ID,
+  failoverConfig,
+  failoverSection,
+  PRIMARY_ALARM,
+  synth,
+} from "./synth.ts";
 
 vi.hoisted(() => {
   process.env.POWERTOOLS_LOG_LEVEL = "SILENT";
@@ -179,8 +195,13 @@ interface ScenarioContext {
   infra: Infrastructure;
   /** The test's own SQS client (not recorded): fills and drains queues as Lambda would. */
   sqs: SQSClient;
-  /** The handlers over the recorded clients: only call the one the scenario is for. */
-  recorded: (config: Config) => ReturnType<typeof drillHandlers>;
+  /**
+   * The handlers over the recorded clients: only call the one the scenario is for. With `clock`
+   * (sandboxClock), the handler's waits spend sandbox time, as Route 53's INSYNC needs.
+   */
+  recorded: (config: Config, clock?: Sleeper) => ReturnType<typeof drillHandlers>;
+  /** Unrecorded clients, to seed what the recorded function reads (a zone's records, gauges). */
+  setupClients: AwsClients;
   /** The handlers over unrecorded clients, to prepare what the recorded one works on. */
   setup: (config: Config) => ReturnType<typeof drillHandlers>;
 }
@@ -199,8 +220,8 @@ const DR_KEY_ID = DR_KEY.split("/").pop() ?? "";
  * stacks grant come from copyConfig, which names DR_KEY too. Every resource kind is copied, so every
  * path of the copy scheduler (and every grant of its role) is exercised.
  */
-function testConfig(retention: ConfigInput["retention"] = {}): Config {
-  const input = configInput(retention);
+function testConfig(retention: ConfigInput["retention"] = {}, failover?: ConfigInput["failover"]): Config {
+  const input: ConfigInput = { ...configInput(retention), ...(failover ? { failover } : {}) };
   const copy = { rpo: "36h", kmsKeyArn: DR_KEY };
   input.policies = [
     ...input.policies.map((p) => (p.name === "line" ? p : { ...p, copy })),
@@ -420,6 +441,73 @@ function nothingLeftToSnapshot(seeded: SeededEstate, region: string): SnapshotWo
 
 const planner = (name: string) => lambdaContext(name, 840_000);
 
+/** The failover tests' section (synth.ts), with the zone given by its id or, as people may, by name. */
+function failoverTestConfig(zone: "id" | "name" = "id"): Config {
+  const section = failoverSection();
+  return testConfig({}, zone === "id" ? section : { ...section, hostedZone: { name: "example.com" } });
+}
+
+/**
+ * The failover zone as the application team made it, everything on the primary site (the simple
+ * record, and the failover pair's PRIMARY and SECONDARY), sent with the setup clients; then the
+ * sandbox clock moves past Route 53's propagation.
+ */
+async function seedFailoverZone(sb: Sandbox, setupClients: AwsClients): Promise<void> {
+  sb.seed({ hostedZones: [{ id: FAILOVER_ZONE_ID, name: "example.com" }] });
+  const failover = failoverTestConfig().failover;
+  if (!failover) throw new Error("no failover section");
+  await setupClients.get(Route53Client, DR).send(
+    new ChangeResourceRecordSetsCommand({
+      HostedZoneId: FAILOVER_ZONE_ID,
+      ChangeBatch: {
+        Changes: failover.records.flatMap((r) =>
+          [recordFor(r, "primary"), secondaryFor(r)].flatMap((set) =>
+            set ? [{ Action: "CREATE" as const, ResourceRecordSet: toSdk(set) }] : [],
+          ),
+        ),
+      },
+    }),
+  );
+  sb.clock.advance(60_000);
+}
+
+/** The DR copy scheduler's gauges for every copying policy of testConfig: fresh, or none. */
+async function seedDrGauges(sb: Sandbox, setupClients: AwsClients, worstAgeSeconds: number): Promise<void> {
+  const policies = testConfig()
+    .policies.filter((p) => p.copy)
+    .map((p) => p.name);
+  await setupClients.get(CloudWatchClient, DR).send(
+    new PutMetricDataCommand({
+      Namespace: "OutpostOps",
+      MetricData: policies.flatMap((policy) => [
+        {
+          MetricName: "WorstRecoveryPointAge",
+          Dimensions: [
+            { Name: "policy", Value: policy },
+            { Name: "location", Value: "dr" },
+          ],
+          Value: worstAgeSeconds,
+          Timestamp: sb.clock.now(),
+        },
+        {
+          MetricName: "ResourcesWithoutDrCopy",
+          Dimensions: [{ Name: "policy", Value: policy }],
+          Value: 0,
+          Timestamp: sb.clock.now(),
+        },
+      ]),
+    }),
+  );
+}
+
+/** A trigger alarm of the primary Region going to ALARM, as the forwarding delivers it in DR. */
+function triggerAlarmEvent(): Record<string, unknown> {
+  const event = JSON.parse(
+    readFileSync(new URL("../fixtures/events/cloudwatch-alarm-state-change.json", import.meta.url), "utf8"),
+  ) as { detail: Record<string, unknown> };
+  return { ...event, region: REGION, detail: { ...event.detail, alarmName: PRIMARY_ALARM } };
+}
+
 /**
  * How to exercise every path of each function. Keyed by HandlerName: a new handler in
  * stacks/handlers.ts does not compile until it has one.
@@ -516,6 +604,43 @@ const SCENARIOS: Record<HandlerName, (ctx: ScenarioContext) => Promise<void>> = 
     expect(sb.state.dbSnapshots(DR).length).toBe(1);
     expect(sb.state.dbClusterSnapshots(DR).length).toBe(1);
   },
+  // A dry run by command with the zone given by name (ListHostedZonesByName), then a trigger alarm
+  // with it given by id (GetHostedZone): the preflight (records, gauges, health checks, the probe),
+  // the change, INSYNC on the sandbox clock, the alerts and the event.
+  failover: async ({ sb, recorded, setupClients }) => {
+    await seedFailoverZone(sb, setupClients);
+    await seedDrGauges(sb, setupClients, 3600);
+    const clock = sandboxClock(sb);
+    const dry = (await recorded(failoverTestConfig("name"), clock).failover(
+      { "outpost-ops": "failover", dryRun: true, requestedBy: `arn:aws:iam::${ACCOUNT}:user/ops` },
+      lambdaContext("failover"),
+    )) as { outcome: string };
+    expect(dry.outcome).toBe("dry-run");
+    const run = (await recorded(failoverTestConfig("id"), clock).failover(
+      triggerAlarmEvent(),
+      lambdaContext("failover"),
+    )) as { outcome: string; timeline: { inSyncAt?: string } };
+    // Not a permission check, but the scenario is only worth its recording if the run did its work.
+    expect(run).toMatchObject({ outcome: "changed", timeline: { inSyncAt: expect.any(String) } });
+  },
+  // Not ready with no gauges and no earlier check (the warning), then ready (the info), each
+  // publishing FailoverReady; the second with the zone given by name.
+  failoverReadiness: async ({ sb, region, recorded, setupClients }) => {
+    await seedFailoverZone(sb, setupClients);
+    const clock = sandboxClock(sb);
+    const first = (await recorded(failoverTestConfig("id"), clock).failoverReadiness(
+      scheduledEvent(sb.clock.now(), region, "readiness"),
+      lambdaContext("failover-readiness"),
+    )) as { change?: string };
+    expect(first.change).toBe("lost");
+    sb.clock.advance(30 * 60_000);
+    await seedDrGauges(sb, setupClients, 3600);
+    const second = (await recorded(failoverTestConfig("name"), clock).failoverReadiness(
+      scheduledEvent(sb.clock.now(), region, "readiness"),
+      lambdaContext("failover-readiness"),
+    )) as { change?: string };
+    expect(second.change).toBe("regained");
+  },
   alarmStateChange: async ({ region, recorded }) => {
     const event = JSON.parse(
       readFileSync(new URL("../fixtures/events/cloudwatch-alarm-state-change.json", import.meta.url), "utf8"),
@@ -543,7 +668,8 @@ async function record(name: HandlerName, region: string): Promise<Recording> {
       region,
       infra,
       sqs: setupClients.get(SQSClient, region),
-      recorded: (config) => drillHandlers(config, clients, infra),
+      setupClients,
+      recorded: (config, clock) => drillHandlers(config, clients, infra, clock),
       setup: (config) => drillHandlers(config, setupClients, infra),
     });
     return recording;
@@ -580,8 +706,9 @@ function onBehalfActions(role: FunctionRole): string[] {
 let subjects: Subject[];
 
 beforeAll(async () => {
-  // With copy rules, so the DR deployment has the copy scheduler too (its KMS grants name DR_KEY).
-  const deployments = deployedFunctions([await synth(copyConfig()), await synth(copyConfig(), DR)]);
+  // With copy rules, so the DR deployment has the copy scheduler too (its KMS grants name DR_KEY),
+  // and failover, so it has the failover functions (their Route 53 grants name FAILOVER_ZONE_ID).
+  const deployments = deployedFunctions([await synth(failoverConfig()), await synth(failoverConfig(), DR)]);
   subjects = [];
   for (const deployment of deployments) {
     const { statements, problems } = roleStatements(deployment.template, deployment.roleId);
@@ -785,6 +912,21 @@ const DR_EBS = `arn:aws:ec2:${DR}::snapshot/snap-0123456789abcdef0`;
 const requestTag = { [`aws:RequestTag/${MANAGED}`]: MANAGED_VALUE, "aws:TagKeys": [MANAGED] };
 const resourceTag = { [`aws:ResourceTag/${MANAGED}`]: MANAGED_VALUE };
 
+/** A change batch of the failover zone (or another), as the Route 53 derivation authorizes it. */
+const zoneChange = (
+  names: string[],
+  types: string[],
+  actions: string[],
+  zone = FAILOVER_ZONE_ID,
+): AuthRequest => ({
+  action: "route53:ChangeResourceRecordSets",
+  resource: `arn:aws:route53:::hostedzone/${zone}`,
+  context: {
+    "route53:ChangeResourceRecordSetsNormalizedRecordNames": names,
+    "route53:ChangeResourceRecordSetsRecordTypes": types,
+    "route53:ChangeResourceRecordSetsActions": actions,
+  },
+});
 /** Requests no role may make: each would touch, or make deletable, a snapshot we did not create. */
 const FORBIDDEN: [string, AuthRequest][] = [
   [
@@ -889,10 +1031,36 @@ const FORBIDDEN: [string, AuthRequest][] = [
     "delete an EBS snapshot tagged managed=false",
     { action: "ec2:DeleteSnapshot", resource: EBS, context: { [`aws:ResourceTag/${MANAGED}`]: "false" } },
   ],
+  // DNS: only the configured records and the state record, of the failover zone, by DELETE and CREATE.
+  [
+    "change a record of the zone the config does not name",
+    zoneChange(["www.example.com"], ["A"], ["DELETE"]),
+  ],
+  [
+    "slip another record into a failover batch",
+    zoneChange(["app.example.com", "mail.example.com"], ["A", "MX"], ["DELETE", "CREATE"]),
+  ],
+  [
+    "UPSERT a configured record (only the exact DELETE + CREATE)",
+    zoneChange(["app.example.com"], ["A"], ["UPSERT"]),
+  ],
+  ["change a configured name's MX record", zoneChange(["app.example.com"], ["MX"], ["CREATE"])],
+  [
+    "change the configured names in another zone",
+    zoneChange(["app.example.com"], ["A"], ["DELETE"], "Z0THERZONE0000000001"),
+  ],
 ];
 
 /** What the workers must still be able to do (so the denials above are not a policy that denies everything). */
 const ALLOWED: [HandlerName, AuthRequest][] = [
+  [
+    "failover",
+    zoneChange(["app.example.com", "_outpost-ops-failover.example.com"], ["A", "TXT"], ["DELETE", "CREATE"]),
+  ],
+  [
+    "failoverReadiness",
+    zoneChange(["app.example.com", "_outpost-ops-failover.example.com"], ["A", "TXT"], ["DELETE"]),
+  ],
   [
     "snapshotWork",
     { action: "rds:AddTagsToResource", resource: `${ARN}:snapshot:${OURS}`, context: requestTag },
@@ -1017,6 +1185,16 @@ describe("Permissions: no role can tag or delete a snapshot outpost-ops did not 
 
   it.each(ALLOWED)("%s may still make %j", (name, request) => {
     expect(isAllowed(only(name).statements, request)).toBe(true);
+  });
+
+  it("the readiness check may send the probe (a DELETE) but never point a record anywhere (CREATE)", () => {
+    const create = zoneChange(
+      ["app.example.com", "_outpost-ops-failover.example.com"],
+      ["A", "TXT"],
+      ["DELETE", "CREATE"],
+    );
+    expect(isAllowed(only("failoverReadiness").statements, create)).toBe(false);
+    expect(isAllowed(only("failover").statements, create)).toBe(true);
   });
 });
 

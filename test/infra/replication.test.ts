@@ -443,7 +443,7 @@ describe("Stack: Replication, primary Region", () => {
   const DR_BUS = `arn:aws:events:us-east-1:${ACCOUNT}:event-bus/default`;
 
   it("forwards the snapshot completions AWS emits here to the DR Region's default bus", () => {
-    for (const spec of Jobs.copy.forwarded) {
+    for (const spec of Jobs.copy.forwarded()) {
       const rule = t.toJSON().Resources[logicalId(t, spec.id)].Properties;
       expect(rule.EventPattern).toEqual(spec.pattern);
       expect(rule.Targets).toEqual([
@@ -607,7 +607,7 @@ describe("Stack: Replication, a copy.alsoTo Region", () => {
       ].sort(),
     );
     // regions.dr's rules keep their construct ids (a redeploy does not replace them).
-    for (const spec of Jobs.copy.forwarded) expect(() => logicalId(t, spec.id)).not.toThrow();
+    for (const spec of Jobs.copy.forwarded()) expect(() => logicalId(t, spec.id)).not.toThrow();
   });
 
   it("a Region the config neither deploys to nor copies to is refused, naming every Region to deploy", async () => {

@@ -6,6 +6,7 @@ import { App as CdkApp, Stack as CdkStack } from "aws-cdk-lib/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Alerts } from "../../stacks/Alerts.ts";
 import { Backup } from "../../stacks/Backup.ts";
+import { Failover } from "../../stacks/Failover.ts";
 import { Handlers } from "../../stacks/handlers.ts";
 import {
   fillPlaceholders,
@@ -25,6 +26,7 @@ import {
   type DeployedFunction,
   deployedFunctions,
   exampleConfig,
+  failoverConfig,
   propsOf,
   type Synthesized,
   synth,
@@ -40,6 +42,8 @@ let primary: Synthesized;
 let dr: Synthesized;
 /** copyConfig() (the copy rules of the tests, two keys), in the DR Region: the copy job's stack too. */
 let drCopying: Synthesized;
+/** failoverConfig() in the DR Region: the Failover stack's roles too. */
+let drFailover: Synthesized;
 /** The example's own DR key, for all four of its copying policies. */
 const EXAMPLE_DR_KEY = "arn:aws:kms:us-east-1:123456789012:key/0d3f5c1e-7a2b-4c9d-8e6f-1a2b3c4d5e6f";
 
@@ -47,6 +51,7 @@ beforeAll(async () => {
   primary = await synth();
   dr = await synth(undefined, "us-east-1");
   drCopying = await synth(copyConfig(), "us-east-1");
+  drFailover = await synth(failoverConfig(), "us-east-1");
 });
 
 interface KeyStatement {
@@ -458,8 +463,8 @@ describe("Function: statementsFor", () => {
   const stack = new CdkStack(new CdkApp(), "Probe", {
     env: { region: "eu-central-1", account: "111122223333" },
   });
-  // A config with copy keys, so every placeholder has a value.
-  const copying = placeholdersFrom(parseConfig(copyConfig()));
+  // A config with copy keys and a failover section, so every placeholder has a value.
+  const copying = placeholdersFrom(parseConfig(failoverConfig()));
 
   it.each(Object.keys(FunctionPermissions) as FunctionRole[])(
     "%s: one statement per declared permission",
@@ -618,6 +623,61 @@ describe("Function: fillPlaceholders", () => {
     ).toThrow(/an alias ARN grants nothing/);
     expect(() => fillResource(`\${kmsKeys:copy}`, stack)).toThrow(/has no value/);
   });
+
+  it(`fills \${failoverZone} and expands \${failoverRecordNames}/\${failoverRecordTypes} in a condition's list`, () => {
+    const [statement] = policyStatements(
+      [
+        {
+          why: "change the failover records",
+          actions: ["route53:ChangeResourceRecordSets"],
+          resources: [`arn:\${partition}:route53:::hostedzone/\${failoverZone}`],
+          conditions: {
+            "ForAllValues:StringEquals": {
+              "route53:ChangeResourceRecordSetsNormalizedRecordNames": [`\${failoverRecordNames}`],
+              "route53:ChangeResourceRecordSetsRecordTypes": [`\${failoverRecordTypes}`, "MX"],
+            },
+          },
+        },
+      ],
+      stack,
+      placeholdersFrom(parseConfig(failoverConfig())),
+    );
+    expect(statement?.toStatementJson()).toMatchObject({
+      Resource: "arn:aws:route53:::hostedzone/Z0FAILOVER000000000001",
+      Condition: {
+        "ForAllValues:StringEquals": {
+          "route53:ChangeResourceRecordSetsNormalizedRecordNames": expect.arrayContaining([
+            "app.example.com",
+            "_outpost-ops-failover.example.com",
+          ]),
+          "route53:ChangeResourceRecordSetsRecordTypes": ["A", "TXT", "MX"],
+        },
+      },
+    });
+  });
+
+  it("fails loudly on a failover placeholder without a failover section, or a list inside a string", () => {
+    expect(() => fillPlaceholders(`hostedzone/\${failoverZone}`, stack, placeholders)).toThrow(
+      /has no value: the config has no `failover` section/,
+    );
+    expect(() =>
+      fillPlaceholders(`x-\${failoverRecordNames}`, stack, placeholdersFrom(parseConfig(failoverConfig()))),
+    ).toThrow(/stands for a list/);
+    expect(() =>
+      policyStatements(
+        [
+          {
+            why: "x",
+            actions: ["route53:ChangeResourceRecordSets"],
+            resources: ["*"],
+            conditions: { "ForAllValues:StringEquals": { k: [`\${failoverRecordTypes}`] } },
+          },
+        ],
+        stack,
+        placeholders,
+      ),
+    ).toThrow(/has no value: the config has no `failover` section/);
+  });
 });
 
 describe("IAM across the deployed stacks", () => {
@@ -632,6 +692,7 @@ describe("IAM across the deployed stacks", () => {
       ...allStatements(primary.template(Replication).toJSON()),
       ...allStatements(dr.template(Replication).toJSON()),
       ...allStatements(drCopying.template(Replication).toJSON()),
+      ...allStatements(drFailover.template(Failover).toJSON()),
     ];
   });
 
@@ -687,7 +748,9 @@ describe("IAM across the deployed stacks", () => {
   it("uses `*` resources only for actions without resource-level permissions", () => {
     const starred = statements.filter((s) => s.Effect === "Allow" && s.Resource === "*");
     // PutMetricData supports no resource-level permissions; it is conditioned on our namespace.
-    const allowed = /^(ec2:Describe|rds:Describe|kms:|cloudwatch:PutMetricData$)/;
+    // GetMetricData and ListHostedZonesByName support none either (and only read).
+    const allowed =
+      /^(ec2:Describe|rds:Describe|kms:|cloudwatch:PutMetricData$|cloudwatch:GetMetricData$|route53:ListHostedZonesByName$)/;
     for (const s of starred) expect(actionsOf(s).filter((a) => !allowed.test(a))).toEqual([]);
     for (const s of starred.filter((st) => actionsOf(st).includes("cloudwatch:PutMetricData")))
       expect(s.Condition?.StringEquals?.["cloudwatch:namespace"]).toBe("OutpostOps");

@@ -172,3 +172,52 @@ export function copyConfig(): typeof exampleConfig {
   }
   return config;
 }
+
+/** The failover tests' hosted zone (by id) and health checks. */
+export const FAILOVER_ZONE_ID = "Z0FAILOVER000000000001";
+export const PRIMARY_HEALTH_CHECK = "11111111-2222-3333-4444-555555555555";
+export const DR_HEALTH_CHECK = "66666666-7777-8888-9999-000000000000";
+/** An operator allowed to invoke the failover function, and a trigger alarm of each Region. */
+export const OPERATOR = `arn:aws:iam::${ACCOUNT}:role/dr-operators`;
+export const PRIMARY_ALARM = "factory-connected";
+export const DR_ALARM_ARN = `arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:dr-app-health`;
+
+/**
+ * A `failover` section of the tests' own (the example config has none): the zone by id, a simple A
+ * record and a failover-routed pair with health checks, a trigger alarm in the primary Region by
+ * name, one there by ARN and one in the DR Region by ARN, automatic mode, one operator.
+ */
+export function failoverSection() {
+  return {
+    hostedZone: { id: FAILOVER_ZONE_ID },
+    records: [
+      {
+        name: "app.example.com",
+        type: "A" as const,
+        primary: { values: ["10.0.0.10"] },
+        dr: { values: ["10.1.0.10"] },
+      },
+      {
+        name: "api.example.com",
+        type: "A" as const,
+        routing: "failover" as const,
+        primary: { values: ["10.0.0.20"] },
+        dr: { values: ["10.1.0.20"] },
+        primaryHealthCheckId: PRIMARY_HEALTH_CHECK,
+        drHealthCheckId: DR_HEALTH_CHECK,
+      },
+    ],
+    alarms: [PRIMARY_ALARM, `arn:aws:cloudwatch:us-west-2:${ACCOUNT}:alarm:orders-app-health`, DR_ALARM_ARN],
+    mode: "automatic" as const,
+    operators: [OPERATOR],
+  };
+}
+
+/** copyConfig() (DR copies, so readiness has recovery points to check) with failoverSection(). */
+export function failoverConfig(
+  change: (section: ReturnType<typeof failoverSection>) => void = () => {},
+): typeof exampleConfig {
+  const section = failoverSection();
+  change(section);
+  return Object.assign(copyConfig(), { failover: section });
+}

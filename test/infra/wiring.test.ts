@@ -43,6 +43,7 @@ import {
   copyConfig,
   deployedFunctions,
   exampleConfig,
+  failoverConfig,
   STAGE,
   type Synthesized,
   synth,
@@ -56,6 +57,7 @@ const CONFIGS = {
   example: exampleConfig,
   "without copy rules": withoutCopies(exampleConfig),
   "with copy rules": copyConfig(),
+  "with failover": failoverConfig(),
 };
 /** The alarm relay's rule, deployed in every Region. */
 const ALARM_RELAY = expect.stringContaining('"prefix":"outpost-ops-test-"');
@@ -253,6 +255,25 @@ describe("Wiring: the drill runs what the stacks deploy", () => {
     },
   );
 
+  it.each(REGIONS)(
+    "with failover, in %s, the same too (its alarm rules and readiness schedule in DR, nothing in the primary)",
+    async (region) => {
+      const parsed = parseConfig(failoverConfig());
+      const deployed = deployedWiring(await synth(failoverConfig(), region));
+      const drill = await drillWiring(region, parsed);
+      expect(drill).toEqual(deployed);
+      const failoverRules = deployed.eventRules.filter((r) => r.endsWith(" -> failover"));
+      if (region === parsed.regions.dr) {
+        expect(deployed.functions).toEqual(expect.arrayContaining(["failover", "failoverReadiness"]));
+        expect(failoverRules).toHaveLength(2);
+        expect(deployed.schedules).toContain("cron(0/30 * * * ? *) -> failoverReadiness");
+      } else {
+        expect(deployed.functions).not.toContain("failover");
+        expect(failoverRules).toEqual([]);
+      }
+    },
+  );
+
   it.each(Object.entries(CONFIGS))(
     "forwarding rules (%s config) are exactly the declared ones, to the DR Region's default bus",
     async (_name, input) => {
@@ -261,7 +282,11 @@ describe("Wiring: the drill runs what the stacks deploy", () => {
         const declared = forwardingIn(region, parsed).map(
           (f) => `${stable(f.spec.pattern)} -> arn:aws:events:${f.to}:123456789012:event-bus/default`,
         );
-        const expected = region === parsed.regions.primary && parsed.policies.some((p) => p.copy) ? 2 : 0;
+        // The copy job forwards two kinds of snapshot event; failover the primary's trigger alarms.
+        const expected =
+          region === parsed.regions.primary
+            ? (parsed.policies.some((p) => p.copy) ? 2 : 0) + (parsed.failover ? 1 : 0)
+            : 0;
         expect(declared, region).toHaveLength(expected);
         expect(forwardsOf(await synth(input, region)), region).toEqual(declared.sort());
         // The drill forwards the same events, from the same Region, to the same one.
@@ -345,6 +370,30 @@ describe("Wiring: the drill runs what the stacks deploy", () => {
     expect(matchesPattern({ ...rule.pattern }, event("outpost-ops-drill-x", "INSUFFICIENT_DATA"))).toBe(
       false,
     );
+  });
+
+  it("the drill delivers a trigger alarm to the failover rule of its own Region only, as EventBridge does", () => {
+    const parsed = parseConfig(failoverConfig());
+    const rules = eventRulesIn(parsed.regions.dr, parsed).filter((r) => r.target === "failover");
+    const forward = forwardingFrom(parsed.regions.primary, parsed).find(
+      (f) => f.id === "ForwardFailoverAlarms",
+    );
+    if (!forward) throw new Error("no failover forwarding");
+    const event = (alarmName: string, region: string, value = "ALARM") => ({
+      source: "aws.cloudwatch",
+      "detail-type": "CloudWatch Alarm State Change",
+      region,
+      detail: { alarmName, state: { value } },
+    });
+    const matching = (e: Record<string, unknown>) =>
+      rules.filter((r) => matchesPattern({ ...r.pattern }, e)).map((r) => r.id);
+    expect(matching(event("factory-connected", "us-west-2"))).toEqual(["FailoverPrimaryAlarmsRule"]);
+    expect(matchesPattern({ ...forward.pattern }, event("factory-connected", "us-west-2"))).toBe(true);
+    expect(matching(event("dr-app-health", "us-east-1"))).toEqual(["FailoverDrAlarmsRule"]);
+    // A DR alarm that happens to share a primary trigger alarm's name is another alarm.
+    expect(matching(event("factory-connected", "us-east-1"))).toEqual([]);
+    expect(matching(event("factory-connected", "us-west-2", "OK"))).toEqual([]);
+    expect(matchesPattern({ ...forward.pattern }, event("factory-connected", "us-west-2", "OK"))).toBe(false);
   });
 
   it("function keys are unique across jobs", () => {

@@ -521,7 +521,10 @@ describe("Copy destinations: forwarding", () => {
   it("the primary forwards snapshot events to each destination, DR's rules keeping their spec ids", () => {
     // Arrange
     const config = regionsConfig();
-    const specIds = (Jobs.copy.forwarded ?? []).filter((f) => f.from === "primary").map((f) => f.id);
+    const specIds = Jobs.copy
+      .forwarded()
+      .filter((f) => f.from === "primary")
+      .map((f) => f.id);
 
     // Act
     const rules = forwardingIn(REGION, config);

@@ -11,6 +11,7 @@
  */
 import type { FunctionRole } from "@outpost-ops/core/aws/permissions";
 import { type Config, copyRegions, deploymentRegions } from "@outpost-ops/core/config";
+import { ALARM_ARN } from "@outpost-ops/core/config/failover";
 import { copyView } from "@outpost-ops/core/copy/destinations";
 
 /**
@@ -30,6 +31,16 @@ export interface FunctionSpec {
   environment: readonly string[];
   timeoutSeconds: number;
   description: string;
+  /**
+   * Deployed as `<prefix>-<fixedName>`, a name people and the CLI can invoke (`outpost-ops
+   * failover`); the others get CloudFormation's generated names.
+   */
+  fixedName?: string;
+  /**
+   * The alarm relay: it gets no errors alarm of its own, whose state change would have to reach
+   * people through the relay itself.
+   */
+  relaysAlarms?: true;
 }
 
 export interface QueueSpec {
@@ -79,6 +90,8 @@ export interface QueueTarget {
 export interface EventPattern {
   source: string[];
   "detail-type": string[];
+  /** The Region the event happened in (kept when it is forwarded to another Region's bus). */
+  region?: string[];
   detail?: Record<string, unknown>;
 }
 
@@ -143,11 +156,11 @@ export interface JobSpec {
   queues: readonly QueueSpec[];
   schedules(config: Config): ScheduleSpec[];
   /** Rules on events other than schedules; `prefix` is the deployment's name prefix (`outpost-ops-<stage>`). */
-  eventRules?(prefix: string): EventRuleSpec[];
+  eventRules?(prefix: string, config: Config): EventRuleSpec[];
   /** Alarms on the job's own metrics in `region` (none for a config that gives the job nothing to do there). */
   alarms?(config: Config, prefix: string, region: string): AlarmSpec[];
   /** Events to forward from another Region's deployment to this job's Region. */
-  forwarded?: readonly ForwardSpec[];
+  forwarded?(config: Config): ForwardSpec[];
 }
 
 const PLANNER_TIMEOUT_SECONDS = 14 * 60;
@@ -171,6 +184,65 @@ const RDS_SNAPSHOT_EVENTS: EventPattern = {
   detail: { EventID: ["RDS-EVENT-0042", "RDS-EVENT-0075", "RDS-EVENT-0060"] },
 };
 const WORKER_TIMEOUT_SECONDS = 5 * 60;
+/** Preflight (seconds), the change, and Route 53's INSYNC (usually within a minute; waited for up to 4). */
+const FAILOVER_TIMEOUT_SECONDS = 5 * 60;
+/** The failover function is `<prefix>-failover`: what `outpost-ops failover` invokes. */
+export const FAILOVER_FUNCTION = "failover";
+
+/**
+ * The trigger alarms (failover.alarms) in one Region, by name: a bare name is an alarm of the
+ * primary Region, an ARN names its own Region.
+ * @example triggerAlarms(config, "us-west-2") // ["factory-connected"]
+ */
+export function triggerAlarms(config: Config, region: string): string[] {
+  const names = (config.failover?.alarms ?? []).flatMap((a) => {
+    const arn = ALARM_ARN.exec(a);
+    if (!arn) return region === config.regions.primary ? [a] : [];
+    return arn[1] === region && arn[3] ? [arn[3]] : [];
+  });
+  return [...new Set(names)];
+}
+
+/** A trigger alarm of `region` going to ALARM (OK and INSUFFICIENT_DATA never fail anything over). */
+function triggerAlarmPattern(region: string, names: string[]): EventPattern {
+  return {
+    source: ["aws.cloudwatch"],
+    "detail-type": ["CloudWatch Alarm State Change"],
+    region: [region],
+    detail: { alarmName: names, state: { value: ["ALARM"] } },
+  };
+}
+
+/**
+ * In the DR Region, one rule per Region the trigger alarms are in: the DR Region's own alarms, and
+ * the primary's as forwarded to this bus (forwarded events keep their `region`, so an alarm of the
+ * same name in the other Region does not match). Both invoke the failover function directly.
+ */
+function failoverAlarmRules(config: Config): EventRuleSpec[] {
+  const rules = [
+    {
+      id: "FailoverPrimaryAlarmsRule",
+      region: config.regions.primary,
+      where: "the primary Region (forwarded)",
+    },
+    { id: "FailoverDrAlarmsRule", region: config.regions.dr, where: "the DR Region" },
+  ];
+  return rules.flatMap(({ id, region, where }) => {
+    const names = triggerAlarms(config, region);
+    if (names.length === 0) return [];
+    return [
+      {
+        id,
+        description: `Failover trigger alarms of ${where} going to ALARM, to the failover function`,
+        pattern: triggerAlarmPattern(region, names),
+        target: "failover",
+        retryAttempts: 8,
+        // An alarm an hour old is history: by then a person has decided.
+        maxEventAgeHours: 1,
+      },
+    ];
+  });
+}
 
 export const Jobs = {
   snapshot: {
@@ -336,7 +408,7 @@ export const Jobs = {
         maxEventAgeHours: 2,
       },
     ],
-    forwarded: [
+    forwarded: () => [
       {
         id: "ForwardEbsSnapshotEvents",
         description: "EBS snapshot completions, to the DR Region's copy scheduler",
@@ -366,6 +438,7 @@ export const Jobs = {
         environment: ["ALERT_TOPIC_ARN"],
         timeoutSeconds: 30,
         description: "Turns outpost-ops alarm state changes into alerts on the alert topic",
+        relaysAlarms: true,
       },
     },
     queues: [],
@@ -385,6 +458,59 @@ export const Jobs = {
         maxEventAgeHours: 2,
       },
     ],
+  },
+  failover: {
+    // In the DR Region: it must work when the primary Region is gone. Its state is in the zone
+    // (core/failover/state.ts), its history on the DR Region's event stream and in its archive.
+    runsIn: "dr",
+    activeFor: (config) => config.failover !== undefined,
+    functions: {
+      failover: {
+        path: "packages/functions/src/failover/failover.handler",
+        // Its rules deliver alarm state changes; people and the CLI invoke it with the manual event.
+        trigger: "alarm",
+        role: "failover",
+        environment: ["ALERT_TOPIC_ARN", "EVENT_BUS_NAME"],
+        timeoutSeconds: FAILOVER_TIMEOUT_SECONDS,
+        description:
+          "Points DNS at the DR site (or back) on a trigger alarm or a command, after the preflight",
+        fixedName: FAILOVER_FUNCTION,
+      },
+      failoverReadiness: {
+        path: "packages/functions/src/schedule/failover-readiness.handler",
+        trigger: "schedule",
+        role: "failoverReadiness",
+        environment: ["ALERT_TOPIC_ARN", "EVENT_BUS_NAME"],
+        timeoutSeconds: 2 * 60,
+        description: "Runs the failover preflight as a dry run and alerts when failover would be refused",
+      },
+    },
+    queues: [],
+    schedules: (config) =>
+      config.failover
+        ? [
+            {
+              id: "FailoverReadinessSchedule",
+              description: `Failover readiness check (${config.failover.readiness.schedule})`,
+              expression: config.failover.readiness.schedule,
+              target: "failoverReadiness",
+            },
+          ]
+        : [],
+    eventRules: (_prefix, config) => failoverAlarmRules(config),
+    forwarded: (config) => {
+      const names = triggerAlarms(config, config.regions.primary);
+      if (names.length === 0) return [];
+      return [
+        {
+          id: "ForwardFailoverAlarms",
+          description:
+            "Failover trigger alarms of the primary Region going to ALARM, to the DR Region's failover",
+          from: "primary",
+          pattern: triggerAlarmPattern(config.regions.primary, names),
+        },
+      ];
+    },
   },
 } as const satisfies Record<string, JobSpec>;
 
@@ -493,7 +619,7 @@ export function forwardingIn(region: string, config: Config): Forwarding[] {
     .flatMap((to) =>
       jobsIn(to, config).flatMap((job) => {
         const spec: JobSpec = Jobs[job];
-        return (spec.forwarded ?? [])
+        return (spec.forwarded?.(config) ?? [])
           .filter((f) => f.from === "primary")
           .map((f) => ({
             // regions.dr's ids are the ones deployed before `alsoTo` existed: unchanged, not replaced.

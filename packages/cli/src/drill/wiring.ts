@@ -254,7 +254,7 @@ export interface EventRule {
 export function eventRulesIn(region: string, config: Config, prefix = PREFIX): EventRule[] {
   return jobsIn(region, config).flatMap((job) => {
     const spec: JobSpec = Jobs[job];
-    return (spec.eventRules?.(prefix) ?? []).map((r) => ({
+    return (spec.eventRules?.(prefix, config) ?? []).map((r) => ({
       id: r.id,
       target: r.target as FunctionName,
       pattern: r.pattern,

@@ -1,5 +1,6 @@
-// The placeholders ${partition}, ${region}, ${account}, ${primaryRegion}, ${drRegion}, ${kmsKey:NAME}
-// and ${kmsKeys:GROUP} below are filled in by stacks/iam.ts, not by JavaScript.
+// The placeholders ${partition}, ${region}, ${account}, ${primaryRegion}, ${drRegion}, ${kmsKey:NAME},
+// ${kmsKeys:GROUP}, ${failoverZone}, ${failoverRecordNames} and ${failoverRecordTypes} below are
+// filled in by stacks/iam.ts, not by JavaScript.
 /**
  * IAM permissions, declared next to the AWS calls that need them (each adapter exports its own) and
  * gathered per function here. stacks/ turns these into IAM statements, so a new call without its
@@ -11,7 +12,10 @@
  * `${account}` of the stack; `${primaryRegion}`/`${drRegion}` from the config's `regions`, so a
  * function in one Region can be granted exactly what it needs in the other; `${kmsKey:NAME}` for a
  * KMS key ARN the config names; `${kmsKeys:GROUP}` for every key ARN of a group (`copy`: the
- * policies' copy.kmsKeyArn), one resource each (a statement whose group is empty is left out). Creates, tags and deletes are conditioned on our managed tag, and on
+ * policies' copy.kmsKeyArn), one resource each (a statement whose group is empty is left out);
+ * `${failoverZone}` for the failover hosted zone's id (`*` when the config names it by name), and
+ * `${failoverRecordNames}`/`${failoverRecordTypes}`, whole entries of a condition's list, for the
+ * names and types a failover batch may change (failover/change-scope.ts). Creates, tags and deletes are conditioned on our managed tag, and on
  * RDS also limited to the identifiers outpost-ops generates, so the functions cannot touch what
  * outpost-ops did not create.
  *
@@ -224,6 +228,83 @@ export const CopyPermissions = {
   },
 } satisfies Record<string, PermissionStatement>;
 
+/** The failover hosted zone (`hostedzone/*` when the config names it by name). */
+const FAILOVER_ZONE = "arn:${partition}:route53:::hostedzone/${failoverZone}";
+/** Only the configured records and the state record, of the configured types (and TXT). */
+const FAILOVER_RECORDS = {
+  "route53:ChangeResourceRecordSetsNormalizedRecordNames": ["${failoverRecordNames}"],
+  "route53:ChangeResourceRecordSetsRecordTypes": ["${failoverRecordTypes}"],
+};
+
+/**
+ * The failover job's calls (aws/route53.ts, aws/recovery-gauges.ts): Route 53 is global, so its
+ * ARNs have no Region or account. Resource types and condition keys: "Actions, resources, and
+ * condition keys for Amazon Route 53", Service Authorization Reference.
+ */
+export const FailoverPermissions = {
+  getZone: {
+    why: "resolve the hosted zone the config names by id",
+    actions: ["route53:GetHostedZone"],
+    resources: [FAILOVER_ZONE],
+  },
+  findZone: describe(
+    "resolve the hosted zone the config names by name (ListHostedZonesByName has no resource)",
+    ["route53:ListHostedZonesByName"],
+  ),
+  readRecords: {
+    why: "read the configured records and the state record",
+    actions: ["route53:ListResourceRecordSets"],
+    resources: [FAILOVER_ZONE],
+  },
+  changeRecords: {
+    why: "replace the configured records and the state record in one batch (DELETE the exact current value, CREATE the new one), and nothing else in the zone",
+    actions: ["route53:ChangeResourceRecordSets"],
+    resources: [FAILOVER_ZONE],
+    conditions: {
+      "ForAllValues:StringEquals": {
+        ...FAILOVER_RECORDS,
+        "route53:ChangeResourceRecordSetsActions": ["CREATE", "DELETE"],
+      },
+    },
+  },
+  /*
+   * The readiness check sends the same permission probe as a failover (a DELETE of a value that
+   * cannot exist, refused after authorization), so it needs the change permission to report on it;
+   * DELETE alone is enough for the probe, and it can never point a record anywhere.
+   */
+  probeChange: {
+    why: "the permission probe: a batch that deletes a value that cannot exist (never applied)",
+    actions: ["route53:ChangeResourceRecordSets"],
+    resources: [FAILOVER_ZONE],
+    conditions: {
+      "ForAllValues:StringEquals": {
+        ...FAILOVER_RECORDS,
+        "route53:ChangeResourceRecordSetsActions": ["DELETE"],
+      },
+    },
+  },
+  followChange: {
+    why: "follow the change to INSYNC",
+    actions: ["route53:GetChange"],
+    resources: ["arn:${partition}:route53:::change/*"],
+  },
+  readHealthChecks: {
+    why: "read the target site's health checks (their ids come from the config)",
+    actions: ["route53:GetHealthCheckStatus"],
+    resources: ["arn:${partition}:route53:::healthcheck/*"],
+  },
+  readGauges: describe(
+    "read the DR copy scheduler's recovery point gauges, and the last FailoverReady (GetMetricData has no resource)",
+    ["cloudwatch:GetMetricData"],
+  ),
+  putReadiness: {
+    why: "publish the FailoverReady gauge",
+    actions: ["cloudwatch:PutMetricData"],
+    resources: ["*"],
+    conditions: { StringEquals: { "cloudwatch:namespace": "OutpostOps" } },
+  },
+} satisfies Record<string, PermissionStatement>;
+
 export const EventPermissions = {
   putEvents: {
     why: "publish the event stream (source outpost-ops) to the Region's default event bus",
@@ -307,6 +388,28 @@ export const FunctionPermissions = {
     EventPermissions.putEvents,
   ],
   alarmHandler: [] as PermissionStatement[],
+  /** runFailover: the zone, its records, DR readiness, health checks, the probe, the change and INSYNC. */
+  failover: [
+    FailoverPermissions.getZone,
+    FailoverPermissions.findZone,
+    FailoverPermissions.readRecords,
+    FailoverPermissions.changeRecords,
+    FailoverPermissions.followChange,
+    FailoverPermissions.readHealthChecks,
+    FailoverPermissions.readGauges,
+    EventPermissions.putEvents,
+  ],
+  /** The same preflight as a dry run (never a change), the last FailoverReady and the new one. */
+  failoverReadiness: [
+    FailoverPermissions.getZone,
+    FailoverPermissions.findZone,
+    FailoverPermissions.readRecords,
+    FailoverPermissions.probeChange,
+    FailoverPermissions.readHealthChecks,
+    FailoverPermissions.readGauges,
+    FailoverPermissions.putReadiness,
+    EventPermissions.putEvents,
+  ],
 } satisfies Record<string, PermissionStatement[]>;
 
 export type FunctionRole = keyof typeof FunctionPermissions;

@@ -21,6 +21,18 @@ export const DetailType = {
   failed: "Work Item Failed",
   /** A DR copy was started in the destination Region (its completion is AWS's own copy event). */
   copyStarted: "Snapshot Copy Started",
+  /** DNS was moved to the target site (failover or failback): the change was submitted. */
+  failoverChanged: "Failover Changed",
+  /** The preflight failed: nothing was changed. */
+  failoverRefused: "Failover Refused",
+  /** Route 53 refused or failed the change: nothing was changed. */
+  failoverFailed: "Failover Failed",
+  /** A dry run: the plan, nothing changed. */
+  failoverDryRun: "Failover Dry Run",
+  /** Nothing changed on purpose: already on the target site, a concurrent run was first, or mode alert-only. */
+  failoverSkipped: "Failover Skipped",
+  /** The scheduled readiness check found failover ready where it was not, or the reverse. */
+  failoverReadiness: "Failover Readiness Changed",
 } as const;
 export type DetailType = (typeof DetailType)[keyof typeof DetailType];
 
@@ -47,7 +59,8 @@ export interface OutpostOpsEventDetail {
   /** The human sentence for `code`, ids included. */
   reason: string;
   resource: {
-    type: "ebs-snapshot" | "rds-snapshot" | "aurora-snapshot" | "resource";
+    /** `dns-zone`: the failover hosted zone (Route 53 is global: its `region` is `global`). */
+    type: "ebs-snapshot" | "rds-snapshot" | "aurora-snapshot" | "resource" | "dns-zone";
     id: string;
     region: string;
   };
@@ -56,6 +69,45 @@ export interface OutpostOpsEventDetail {
   policy?: string;
   lineage: Lineage;
   stage: string;
+  /** Failover events only: the audit of the run (who or what, why, what changed, when). */
+  failover?: FailoverEventDetail;
+}
+
+/** What a failover event records beyond the common fields (events/from-failover.ts). */
+export interface FailoverEventDetail {
+  /** `dr` (failover) or `primary` (failback). */
+  target: "primary" | "dr";
+  /** What started it: an alarm (name, Region, its state change time), or a person or script (`by`). */
+  trigger: {
+    kind: "alarm" | "manual" | "classic";
+    by: string;
+    alarm?: string;
+    region?: string;
+    alarmAt?: string;
+  };
+  /** Why, as given (the alarm's reason, `--reason`). */
+  reason: string;
+  dryRun: boolean;
+  /** The preflight failed and `--force` overrode it. */
+  forced: boolean;
+  decision: "change" | "nothing-to-do" | "refused";
+  /** The preflight, item by item. */
+  items: { check: string; ok: boolean; code: ReasonCode; detail: string }[];
+  /**
+   * Each configured record: the site it pointed at before the run (`primary`, `dr`, `drifted`,
+   * `missing`), its target then (`from`) and at the target site (`to`), as values or alias.
+   */
+  records: { label: string; site: string; from?: string; to: string }[];
+  /** The change batch (its values are the records' `from` and `to`, and the state record's). */
+  changes: { action: string; name: string; type: string; setIdentifier?: string }[];
+  changeId?: string;
+  /** Submitted but not INSYNC within the run. */
+  pending?: boolean;
+  error?: string;
+  /** ISO times: alarmAt, receivedAt, decidedAt, submittedAt, inSyncAt (the RTO's parts). */
+  timeline: Record<string, string>;
+  /** The state record before the run: the last change. */
+  previous?: { site: string; at: string; by: string; reason: string; forced: boolean };
 }
 
 /** One entry for PutEvents, before it is sent (`time` is when it happened, not when it was sent). */

@@ -67,6 +67,8 @@ export interface FailoverRun {
   pending?: true;
   error?: string;
   timeline: Timeline;
+  /** The hosted zone as resolved (absent when it could not be): for audit events and console links. */
+  zone?: { id: string; name: string };
 }
 
 export interface FailoverRunInput {
@@ -83,8 +85,11 @@ export interface FailoverRunInput {
   /** How long to follow the change to INSYNC (default 5 minutes; 0: submit only). */
   syncTimeoutMs?: number;
   pollMs?: number;
-  /** Called as the run reaches each step (the CLI's progress line). */
-  onStep?: (step: string) => void;
+  /**
+   * Called as the run reaches each step (the CLI's progress line); from "change" on with the plan,
+   * so the deployed function can announce the change while it is being made, not before.
+   */
+  onStep?: (step: string, plan?: FailoverPlan) => void;
 }
 
 /** The failover config, or the error a command on a config without one gets. */
@@ -173,10 +178,12 @@ export async function runFailover(input: FailoverRunInput): Promise<FailoverRun>
   const preflight = await readPreflight({ ...input, now: receivedAt });
   let plan = planFailover(preflight);
   const timeline: Timeline = { ...alarmAt, receivedAt, decidedAt: new Date(clock.now()) };
+  const zone = "id" in preflight.zone ? { zone: preflight.zone } : {};
   const done = (outcome: FailoverOutcome, extra: Partial<FailoverRun> = {}): FailoverRun => ({
     plan,
     outcome,
     timeline,
+    ...zone,
     ...extra,
   });
   if (plan.decision === "nothing-to-do") return done("nothing-to-do");
@@ -187,7 +194,7 @@ export async function runFailover(input: FailoverRunInput): Promise<FailoverRun>
   const route53 = clients.get(Route53Client, config.regions.dr);
   const zoneId = "id" in preflight.zone ? preflight.zone.id : "";
   const comment = `outpost-ops ${input.target === "dr" ? "failover" : "failback"} (${plan.next.by})`;
-  input.onStep?.("change");
+  input.onStep?.("change", plan);
   let changeId: string | undefined;
   let batch = plan.changes;
   const busyUntil = clock.now() + BUSY_WAIT_MS;
@@ -212,7 +219,7 @@ export async function runFailover(input: FailoverRunInput): Promise<FailoverRun>
   timeline.submittedAt = new Date(clock.now());
   const syncTimeoutMs = input.syncTimeoutMs ?? 5 * 60_000;
   if (syncTimeoutMs <= 0) return done("changed", { changeId, pending: true });
-  input.onStep?.("sync");
+  input.onStep?.("sync", plan);
   const inSyncAt = await waitInSync(route53, changeId, clock, {
     timeoutMs: syncTimeoutMs,
     ...(input.pollMs !== undefined ? { pollMs: input.pollMs } : {}),
