@@ -257,14 +257,17 @@ export class Route53Service implements ServiceHandler {
     // Validate the whole batch against a working copy: Route 53 applies all changes or none.
     const records = [...zone.records];
     const errors: string[] = [];
-    const seen = new Set<string>();
+    // A record set may appear twice in a batch only as a DELETE followed by a CREATE: the documented
+    // way to replace its values atomically. Any other repeat is refused, as Route 53 does.
+    const seen = new Map<string, string>();
     for (const { action, rrset } of changes) {
       const key = sortKey(rrset);
-      if (seen.has(key))
+      const before = seen.get(key);
+      if (before !== undefined && !(before === "DELETE" && action === "CREATE"))
         errors.push(
           `The request contains an invalid set of changes for a resource record set ${rrsetLabel(rrset)}`,
         );
-      seen.add(key);
+      seen.set(key, before === undefined ? action : `${before}+${action}`);
       if (rrset.name !== zone.name && !rrset.name.endsWith(`.${zone.name}`)) {
         errors.push(`RRSet with DNS name ${rrset.name} is not permitted in zone ${zone.name}`);
         continue;

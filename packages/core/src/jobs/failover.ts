@@ -29,6 +29,10 @@ import { stateRecordName } from "../failover/state.ts";
 import type { Sleeper } from "../pacing.ts";
 import { parseDuration } from "../time.ts";
 
+/** How long a change waits for another PENDING change of the zone (Route 53 propagates within a minute). */
+const BUSY_WAIT_MS = 2 * 60_000;
+const BUSY_POLL_MS = 2_000;
+
 /** When each step happened (wall-clock of the run; `alarmAt` is CloudWatch's). */
 export interface Timeline {
   /** The trigger alarm's state change (automatic runs). */
@@ -167,7 +171,7 @@ export async function runFailover(input: FailoverRunInput): Promise<FailoverRun>
   const alarmAt = input.trigger.kind === "alarm" ? { alarmAt: input.trigger.alarmAt } : {};
   input.onStep?.("preflight");
   const preflight = await readPreflight({ ...input, now: receivedAt });
-  const plan = planFailover(preflight);
+  let plan = planFailover(preflight);
   const timeline: Timeline = { ...alarmAt, receivedAt, decidedAt: new Date(clock.now()) };
   const done = (outcome: FailoverOutcome, extra: Partial<FailoverRun> = {}): FailoverRun => ({
     plan,
@@ -182,21 +186,28 @@ export async function runFailover(input: FailoverRunInput): Promise<FailoverRun>
 
   const route53 = clients.get(Route53Client, config.regions.dr);
   const zoneId = "id" in preflight.zone ? preflight.zone.id : "";
+  const comment = `outpost-ops ${input.target === "dr" ? "failover" : "failback"} (${plan.next.by})`;
   input.onStep?.("change");
-  let changeId: string;
-  try {
-    ({ changeId } = await changeRecords(
-      route53,
-      zoneId,
-      plan.changes,
-      `outpost-ops ${input.target === "dr" ? "failover" : "failback"} (${plan.next.by})`,
-    ));
-  } catch (error) {
-    if (errorCode(error) !== "InvalidChangeBatch") return done("failed", { error: errorMessage(error) });
-    // The values it deleted are gone: another run changed them first. Where do they point now?
-    const again = planFailover(await readPreflight({ ...input, now: new Date(clock.now()) }));
-    if (again.decision === "nothing-to-do") return done("raced");
-    return done("failed", { error: errorMessage(error) });
+  let changeId: string | undefined;
+  let batch = plan.changes;
+  const busyUntil = clock.now() + BUSY_WAIT_MS;
+  while (changeId === undefined) {
+    try {
+      ({ changeId } = await changeRecords(route53, zoneId, batch, comment));
+    } catch (error) {
+      const code = errorCode(error);
+      // Another change to the zone is still PENDING (the SDK's own retries ran out): wait for it.
+      const busy = code === "PriorRequestNotComplete" && clock.now() < busyUntil;
+      if (code !== "InvalidChangeBatch" && !busy) return done("failed", { error: errorMessage(error) });
+      if (busy) await clock.sleep(BUSY_POLL_MS);
+      // Either way the zone may have changed under us: plan again from what it holds now. The values
+      // an InvalidChangeBatch deleted are gone because another run changed them first.
+      const again = planFailover(await readPreflight({ ...input, now: new Date(clock.now()) }));
+      if (again.decision === "nothing-to-do") return done("raced");
+      if (!busy || again.decision !== "change") return done("failed", { error: errorMessage(error) });
+      plan = again;
+      batch = again.changes;
+    }
   }
   timeline.submittedAt = new Date(clock.now());
   const syncTimeoutMs = input.syncTimeoutMs ?? 5 * 60_000;
