@@ -8,6 +8,7 @@ import { Command } from "commander";
 import { alwaysPaint, colourEnabled, paintFor } from "../colour.ts";
 import type { CliIo } from "../io.ts";
 import type { Cli, Register } from "./cli.ts";
+import { registerDeploy } from "./deploy.ts";
 import { registerDrill } from "./drill.ts";
 import { registerFailover } from "./failover.ts";
 import { registerRetention } from "./retention.ts";
@@ -23,6 +24,7 @@ const COMMANDS: Register[] = [
   registerSnapshot,
   registerRetention,
   registerDrill,
+  registerDeploy,
 ];
 
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
