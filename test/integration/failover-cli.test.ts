@@ -116,6 +116,8 @@ describe("Integration: outpost-ops failover and failback --local against the san
   beforeAll(async () => {
     sb = await startSandbox({ port: 0, startTime: new Date() });
     sb.seed({
+      // The copy policy's DR key, so that status has nothing else to flag.
+      kmsKeys: [{ region: DR, id: "0f1e2d3c-0000-4000-8000-000000000001" }],
       hostedZones: [
         {
           id: ZONE_ID,
@@ -171,6 +173,32 @@ describe("Integration: outpost-ops failover and failback --local against the san
     expect(stateRecord()).toBeUndefined();
   });
 
+  it("status adds a Failover readiness section: READY, and exits 0", async () => {
+    // Act
+    const text = await cli(["status"]);
+    const json = await cli(["status", "--json"]);
+
+    // Assess
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toContain(
+      "Failover readiness (DNS to the DR site; the function runs in us-east-1): READY",
+    );
+    expect(text.stdout).toMatch(/✓ recovery-points\s+orders: every DR copy within 8h 0m/);
+    expect(text.stdout).toContain("app.example.com. A: primary, 10.0.0.10 (TTL 60)");
+    expect(json.code).toBe(0);
+    const report = JSON.parse(json.stdout) as {
+      needsAttention: boolean;
+      withinRpo: boolean;
+      failover: { state: string };
+    };
+    expect(report).toMatchObject({
+      needsAttention: false,
+      withinRpo: true,
+      failover: { state: "ready", region: DR },
+    });
+    expect(values("app.example.com.")).toEqual(["10.0.0.10"]);
+  });
+
   it("stale DR data refuses with the reasons and names --force (exit 2); nothing is changed", async () => {
     // Prepare
     await publishGauges({ withoutDrCopy: 0, worstAgeHours: 20 });
@@ -188,6 +216,21 @@ describe("Integration: outpost-ops failover and failback --local against the san
     expect(run.stdout).toContain("npx outpost-ops failover --local --force");
     expect(values("app.example.com.")).toEqual(["10.0.0.10"]);
     expect(stateRecord()).toBeUndefined();
+  });
+
+  it("status says a failover would be refused on stale DR data, and needs attention (exit 4)", async () => {
+    // Act: the DR data is as stale as in the test before
+    const json = await cli(["status", "--json"]);
+
+    // Assess
+    expect(json.code, json.stderr).toBe(4);
+    const report = JSON.parse(json.stdout) as { needsAttention: boolean; withinRpo: boolean };
+    expect(report).toMatchObject({
+      needsAttention: true,
+      // Still true: no resource is behind in the copies' own report; failover reads the gauges.
+      withinRpo: true,
+      failover: { state: "refused", code: "dr-behind-rpo" },
+    });
   });
 
   it("a DR copy missing altogether refuses too, as JSON when asked", async () => {
@@ -280,6 +323,18 @@ describe("Integration: outpost-ops failover and failback --local against the san
     expect(state).toContain('"reason=factory link down"');
     expect(state).toContain('"forced=no"');
     expect(state).toMatch(/"by=manual:[^"]+"/);
+  });
+
+  it("status after a failover says DNS is on DR, since when and by whom (exit 0)", async () => {
+    // Act
+    const text = await cli(["status"]);
+
+    // Assess
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(
+      /Failover readiness \(DNS to the DR site; the function runs in us-east-1\): ON DR: DNS points at the DR site since \S+ \(by manual:\S+: factory link down\)/,
+    );
+    expect(text.stdout).toContain("app.example.com. A: dr, 10.1.0.10 (TTL 60)");
   });
 
   it("a second failover when DNS is already on DR says there is nothing to do (exit 0)", async () => {

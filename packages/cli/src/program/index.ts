@@ -33,8 +33,8 @@ const NOTES = `
 Run outpost-ops <command> --help for a command's options.
 
 Exit codes: 0 done; 1 some items failed or still need a retry; 2 refused (deletion cap, a failover
-preflight, no confirmation) or a usage error; 3 the config cannot be loaded or is invalid; 4 (status)
-needs attention: a resource is behind its RPO, a DR KMS key is unusable, or failover would be refused.
+preflight, no confirmation) or a usage error; 3 the config cannot be loaded or is invalid; 4 (status) needs
+attention: a resource is behind its RPO, a DR KMS key is unusable, or a failover would be refused.
 
 Environment: AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL as for the AWS CLI; ALERT_TOPIC_ARN sends
 alerts to SNS (otherwise they are printed); OUTPOST_OPS_STAGE is failover's default --stage;
