@@ -28,8 +28,8 @@ export function formatDuration(ms: number): string {
   const n = Math.max(0, Math.round(ms));
   if (n < 1000) return `${n} ms`;
   if (n < 60_000) return `${(n / 1000).toFixed(1)} s`;
-  const minutes = Math.floor(n / 60_000);
-  return `${minutes}m ${Math.round((n % 60_000) / 1000)}s`;
+  const seconds = Math.round(n / 1000);
+  return `${Math.floor(seconds / 60)}m ${seconds % 60}s`;
 }
 
 function stateLine(state: FailoverResultState): string {
