@@ -92,7 +92,8 @@ describe("Function: failover, invoking the deployed function", () => {
       FunctionName: "outpost-ops-prod-failover",
       InvocationType: "RequestResponse",
     });
-    expect(await (calls[0]?.thisValue as LambdaClient).config.region()).toBe("us-east-1");
+    const client = calls[0]?.thisValue as LambdaClient | undefined;
+    expect(await client?.config.region()).toBe("us-east-1");
     expect(events()).toEqual([
       {
         "outpost-ops": "failover",
