@@ -23,6 +23,7 @@ const DR = "us-east-1";
 const ZONE_ID = "Z0FAILOVER000000000001";
 const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const PRIMARY_HC = "11111111-2222-3333-4444-555555555555";
+const DR_HC = "66666666-7777-8888-9999-000000000000";
 
 function config(): Config {
   return parseConfig({
@@ -45,6 +46,7 @@ function config(): Config {
           type: "A",
           primary: { values: ["10.0.0.10"] },
           dr: { values: ["10.1.0.10"] },
+          drHealthCheckId: DR_HC,
         },
         {
           name: "api.example.com",
@@ -89,7 +91,13 @@ const alarm = (minutesAgo = 0): Trigger => ({
 async function harness(maxAttempts = 3): Promise<Harness> {
   const sb = await startSandbox({ port: 0, startTime: START });
   open = sb;
-  sb.seed({ hostedZones: [{ id: ZONE_ID, name: "example.com" }] });
+  sb.seed({
+    hostedZones: [{ id: ZONE_ID, name: "example.com" }],
+    healthChecks: [
+      { id: PRIMARY_HC, healthy: true },
+      { id: DR_HC, healthy: true },
+    ],
+  });
   const clients = createClients({ endpoint: sb.endpoint, credentials: CREDENTIALS, maxAttempts });
   const cfg = config();
   const failover = cfg.failover;
@@ -287,6 +295,23 @@ describe("Failover run over the sandbox", () => {
     h.sb.faults.clear();
     expect(run.outcome).toBe("changed");
     expect(h.where()).toEqual({ app: "10.1.0.10", api: "10.1.0.20", site: "dr" });
+  });
+
+  it("refuses while the DR target's health check fails, as Route 53's checkers report it", async () => {
+    // Arrange
+    const h = await harness();
+    await h.gauges(60);
+    h.sb.setHealthCheck(DR_HC, false);
+
+    // Act
+    const run = await h.run();
+
+    // Assess
+    expect(run).toMatchObject({ outcome: "refused", plan: { code: "health-check-failing" } });
+    expect(run.plan.items.find((i) => i.check === "health")?.detail).toMatch(
+      /0 of \d+ checkers report healthy/,
+    );
+    expect(h.where()).toEqual({ app: "10.0.0.10", api: "10.0.0.20" });
   });
 
   it("a zone that does not exist is refused, naming the field", async () => {

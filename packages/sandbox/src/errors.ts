@@ -29,6 +29,9 @@ export function throttlingError(service: ServiceName): AwsError {
       return new AwsError("Throttling", "Rate exceeded", 400);
     case "outposts":
       return new AwsError("ThrottlingException", "Rate exceeded", 429);
+    case "lambda":
+      // Invoke documents TooManyRequestsException (429) for request-rate and concurrency limits.
+      return new AwsError("TooManyRequestsException", "Rate Exceeded.", 429);
     case "events":
     case "kms":
       // Listed among EventBridge's and KMS's common errors (400).
@@ -46,6 +49,10 @@ export function serverError(service: ServiceName, alternate: boolean): AwsError 
       "The system timed out while trying to fulfill the request.",
       503,
     );
+  }
+  if (service === "lambda") {
+    // Lambda documents one 5xx of its own for Invoke: ServiceException (500).
+    return new AwsError("ServiceException", "The service encountered an internal error.", 500);
   }
   if (alternate) {
     return new AwsError(

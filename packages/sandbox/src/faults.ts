@@ -8,6 +8,8 @@ export interface FaultDecision {
   throttle: boolean;
   serverError: boolean;
   quotaError: boolean;
+  /** A rule's `error` to answer instead of serving the request. */
+  error?: FaultRule["error"];
   /**
    * Batch calls that answer per-entry results (EventBridge PutEvents): asked once per entry, true = fail
    * that entry with a retryable per-entry error while the call itself succeeds.
@@ -59,6 +61,7 @@ export class Faults {
       if (rule.throttleRate && random() < rule.throttleRate) d.throttle = true;
       if (rule.serverErrorRate && random() < rule.serverErrorRate) d.serverError = true;
       if (rule.quotaErrorRate && random() < rule.quotaErrorRate) d.quotaError = true;
+      if (rule.error && random() < (rule.errorRate ?? 1)) d.error = rule.error;
       if (rule.entryFailureRate) entryRules.push({ rule, random });
     }
     if (entryRules.length > 0) {

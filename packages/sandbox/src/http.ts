@@ -8,6 +8,8 @@ import type { CopyInfo } from "./types.ts";
 /** What a service handler sees of one request. */
 export interface RequestContext {
   region: string;
+  /** The access key id of the SigV4 credential scope, if the request was signed. */
+  accessKeyId?: string;
   accountId: string;
   endpoint: string;
   method: string;

@@ -5,13 +5,15 @@ import { EventsService } from "./events.ts";
 import { Faults } from "./faults.ts";
 import type { Env } from "./http.ts";
 import { KmsService } from "./kms.ts";
+import { LambdaService } from "./lambda.ts";
 import { OutpostsService } from "./outposts.ts";
 import { RdsService } from "./rds/index.ts";
-import { Route53Service } from "./route53.ts";
+import { DEFAULT_PROPAGATION_MS, Route53Service } from "./route53/index.ts";
 import { type Router, startServer } from "./server.ts";
 import { Settler } from "./settle.ts";
 import { SnsService } from "./sns.ts";
 import { SqsService } from "./sqs.ts";
+import { StsService } from "./sts.ts";
 import { Throttling } from "./throttle.ts";
 import type { Estate, Sandbox, SandboxOptions, StateView } from "./types.ts";
 
@@ -44,11 +46,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const rds = new RdsService(env);
   const sqs = new SqsService(env);
   const sns = new SnsService(env, sqs);
-  const route53 = new Route53Service();
+  const route53 = new Route53Service(options.route53PropagationMs ?? DEFAULT_PROPAGATION_MS);
   const cloudwatch = new CloudWatchService(env);
   const outposts = new OutpostsService(env);
   const events = new EventsService(env);
   const kms = new KmsService(env);
+  const lambda = new LambdaService(env);
+  const sts = new StsService(env);
   const faults = new Faults();
   const throttling = new Throttling();
   throttling.configure(options.throttling ?? false);
@@ -63,6 +67,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       outposts,
       events,
       kms,
+      lambda,
+      sts,
     },
     faults,
     throttling,
@@ -112,6 +118,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           ? [...router.counts.values()].reduce((a, b) => a + b, 0)
           : (router.counts.get(operation) ?? 0),
       reset: () => router.counts.clear(),
+    },
+    setHealthCheck: (id, healthy, reason) => route53.healthChecks.set(id, healthy, reason),
+    lambda: {
+      register: (name, handler, opts) => lambda.register(name, handler, opts),
+      invocations: (name) => lambda.invocations(name),
     },
     close: () =>
       new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),

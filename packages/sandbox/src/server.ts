@@ -6,8 +6,9 @@ import type { Faults } from "./faults.ts";
 import type { Env, HttpAnswer, RequestContext, ServiceHandler } from "./http.ts";
 import { requestId } from "./ids.ts";
 import { parseQuery, type QueryTree } from "./query.ts";
+import { callerArn } from "./sts.ts";
 import { bucketFor, type Throttling } from "./throttle.ts";
-import type { ServiceId } from "./types.ts";
+import type { FaultRule, ServiceId } from "./types.ts";
 
 export interface Router {
   byService: Record<ServiceId, ServiceHandler>;
@@ -21,15 +22,20 @@ export interface Router {
 const HOLD_MS = 30_000;
 
 /** SigV4: `Credential=AKID/20240101/us-west-2/ec2/aws4_request` carries the region the client signed for. */
-export function credentialScope(auth: string | undefined): { region?: string; service?: string } {
-  const m = auth ? /Credential=[^/]+\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(auth) : null;
-  return m ? { region: m[1], service: m[2] } : {};
+export function credentialScope(auth: string | undefined): {
+  accessKeyId?: string;
+  region?: string;
+  service?: string;
+} {
+  const m = auth ? /Credential=([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(auth) : null;
+  return m ? { accessKeyId: m[1], region: m[2], service: m[3] } : {};
 }
 
 const QUERY_VERSIONS: Record<string, ServiceId> = {
   "2016-11-15": "ec2",
   "2014-10-31": "rds",
   "2010-03-31": "sns",
+  "2011-06-15": "sts",
 };
 const SCOPE_SERVICES: Record<string, ServiceId> = {
   ec2: "ec2",
@@ -41,6 +47,8 @@ const SCOPE_SERVICES: Record<string, ServiceId> = {
   outposts: "outposts",
   events: "events",
   kms: "kms",
+  lambda: "lambda",
+  sts: "sts",
 };
 
 /** Pick the service by protocol: JSON target header, REST path, or the Query body's Version. */
@@ -59,6 +67,7 @@ function routeService(
   }
   if (path.startsWith("/2013-04-01/")) return "route53";
   if (path.startsWith("/outposts")) return "outposts";
+  if (path.startsWith("/2015-03-31/")) return "lambda";
   const version = form.Version;
   if (typeof version === "string" && QUERY_VERSIONS[version]) return QUERY_VERSIONS[version];
   return scopeService ? SCOPE_SERVICES[scopeService] : undefined;
@@ -123,6 +132,7 @@ export function startServer(router: Router, port: number): Promise<{ server: Ser
     res.on("close", () => resolveAborted());
     const ctx: RequestContext = {
       region: scope.region ?? "us-east-1",
+      accessKeyId: scope.accessKeyId,
       accountId: router.env.accountId,
       endpoint: router.env.endpoint,
       method: req.method ?? "GET",
@@ -157,6 +167,7 @@ export function startServer(router: Router, port: number): Promise<{ server: Ser
         }
         if (fault.throttle) throw throttlingError(service);
         if (fault.serverError) throw serverError(service, (router.counts.get(operation) ?? 0) % 2 === 0);
+        if (fault.error) throw injectedError(fault.error, service, operation, ctx);
         if (fault.quotaError) {
           const q = handler.quotaError?.(operation, ctx);
           if (q) throw q;
@@ -209,6 +220,29 @@ export function startServer(router: Router, port: number): Promise<{ server: Ser
       resolve({ server, endpoint: `http://127.0.0.1:${bound}` });
     });
   });
+}
+
+/** The IAM action an operation is authorised by (Lambda's Invoke is lambda:InvokeFunction). */
+function iamAction(service: ServiceId, operation: string): string {
+  if (service === "lambda" && operation === "Invoke") return "lambda:InvokeFunction";
+  return `${service}:${operation}`;
+}
+
+/** A FaultRule's `error`: AccessDenied codes default to 403 and IAM's "is not authorized" wording. */
+function injectedError(
+  spec: NonNullable<FaultRule["error"]>,
+  service: ServiceId,
+  operation: string,
+  ctx: RequestContext,
+): AwsError {
+  const denied = spec.code.startsWith("AccessDenied");
+  const action = iamAction(service, operation);
+  const message =
+    spec.message ??
+    (denied
+      ? `User: ${callerArn(ctx.accountId, ctx.accessKeyId)} is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`
+      : spec.code);
+  return new AwsError(spec.code, message, spec.status ?? (denied ? 403 : 400));
 }
 
 /** AWS's smaller bucket is for Describe calls that neither filter nor paginate. */

@@ -21,6 +21,12 @@ export interface SandboxOptions {
    * Default 0 (visible at once).
    */
   describeVisibilityDelayMs?: number;
+  /**
+   * Route 53: how long an accepted change stays PENDING before GetChange reports INSYNC, on the sandbox
+   * clock; while a zone has a PENDING change, another change to it answers PriorRequestNotComplete.
+   * Default 5 s (AWS: "generally within 60 seconds").
+   */
+  route53PropagationMs?: number;
 }
 
 /** What the copyCompletionMs hook is told about a copy. */
@@ -44,7 +50,9 @@ export type ServiceId =
   | "cloudwatch"
   | "outposts"
   | "events"
-  | "kms";
+  | "kms"
+  | "lambda"
+  | "sts";
 
 export interface FaultRule {
   service?: ServiceId;
@@ -60,6 +68,14 @@ export interface FaultRule {
    * alternating), counted in FailedEntryCount.
    */
   entryFailureRate?: number;
+  /**
+   * Answer this error instead of serving the request (in the service's own error shape), at errorRate
+   * (default 1), e.g. `{ service: "lambda", error: { code: "AccessDeniedException" } }`. status defaults to
+   * 403 for codes starting with "AccessDenied", else 400; message to an IAM-style "User: ... is not
+   * authorized to perform: ..." for AccessDenied codes, else the code.
+   */
+  error?: { code: string; message?: string; status?: number };
+  errorRate?: number;
   seed?: number;
 }
 
@@ -173,8 +189,10 @@ export interface Estate {
   hostedZones?: {
     id?: string;
     name: string;
-    records?: { name: string; type: string; ttl?: number; values: string[] }[];
+    records?: RecordSeed[];
   }[];
+  /** Route 53 health checks (global); healthy by default. Flip them with `sandbox.setHealthCheck`. */
+  healthChecks?: HealthCheckSeed[];
   /** One region's quotas, or several. */
   quotas?: QuotaSeed | QuotaSeed[];
   /** EventBridge custom buses (the "default" bus always exists in every region). */
@@ -204,6 +222,44 @@ export interface Estate {
     dimensions?: Record<string, string>;
     points: [string | number, number][];
   }[];
+}
+
+/** A record set to seed; ttl defaults to 300 unless aliasTarget is given (alias records have no TTL). */
+export interface RecordSeed {
+  name: string;
+  type: string;
+  ttl?: number;
+  values?: string[];
+  setIdentifier?: string;
+  weight?: number;
+  failover?: "PRIMARY" | "SECONDARY";
+  healthCheckId?: string;
+  aliasTarget?: { hostedZoneId: string; dnsName: string; evaluateTargetHealth?: boolean };
+}
+
+export type HealthCheckType = "HTTP" | "HTTPS" | "HTTP_STR_MATCH" | "HTTPS_STR_MATCH" | "TCP";
+
+export interface HealthCheckSeed {
+  /** Default: a generated UUID, as Route 53 assigns them. */
+  id?: string;
+  /** Default true. */
+  healthy?: boolean;
+  /** Default "HTTPS". */
+  type?: HealthCheckType;
+  fqdn?: string;
+  ipAddress?: string;
+  /** Default 443 for HTTPS types, 80 otherwise. */
+  port?: number;
+  resourcePath?: string;
+  searchString?: string;
+  /** Seconds between checks, 10 or 30 (default 30). */
+  requestInterval?: number;
+  /** Default 3. */
+  failureThreshold?: number;
+  /** What the checkers report when unhealthy; must start "Failure: " (default: a connection time-out). */
+  failureReason?: string;
+  /** Checker Regions (default Route 53's eight). */
+  regions?: string[];
 }
 
 export interface EbsSnapshotView {
@@ -249,6 +305,9 @@ export interface RecordView {
   ttl?: number;
   values: string[];
   setIdentifier?: string;
+  weight?: number;
+  failover?: string;
+  healthCheckId?: string;
   aliasTarget?: { hostedZoneId: string; dnsName: string; evaluateTargetHealth: boolean };
 }
 
@@ -297,5 +356,55 @@ export interface Sandbox {
   consistency(opts: { describeDelayMs: number }): void;
   state: StateView;
   requests: { count(operation?: string): number; reset(): void };
+  /**
+   * Route 53: make a seeded health check healthy or not, at once (every checker agrees). `reason` is
+   * what the checkers report when unhealthy (must start "Failure: "). Throws for an unknown id.
+   */
+  setHealthCheck(id: string, healthy: boolean, reason?: string): void;
+  /** Lambda functions the Invoke API runs in-process. */
+  lambda: {
+    /** Register (or replace) a function; it answers Invoke under its name, full ARN or partial ARN. */
+    register(name: string, handler: LambdaHandler, options?: LambdaFunctionOptions): void;
+    /** Invocations that ran (not DryRun ones), oldest first; of one function when named. */
+    invocations(name?: string): LambdaInvocationView[];
+  };
   close(): Promise<void>;
+}
+
+/** What a registered Lambda handler is given, as the Node.js runtime's context (the part the sandbox models). */
+export interface LambdaContext {
+  functionName: string;
+  functionVersion: string;
+  /** The ARN the caller invoked, with its qualifier if it gave one. */
+  invokedFunctionArn: string;
+  memoryLimitInMB: string;
+  awsRequestId: string;
+  logGroupName: string;
+  logStreamName: string;
+  /** Wall-clock milliseconds left before the function's timeout. */
+  getRemainingTimeInMillis(): number;
+}
+
+export type LambdaHandler = (event: unknown, context: LambdaContext) => Promise<unknown> | unknown;
+
+export interface LambdaFunctionOptions {
+  /** Serve it only in this Region; default every Region. */
+  region?: string;
+  /** Wall-clock timeout; default 3,000 ms (Lambda's default). Past it, Invoke answers Sandbox.Timedout. */
+  timeoutMs?: number;
+  /** Default 128. */
+  memoryMB?: number;
+}
+
+export interface LambdaInvocationView {
+  functionName: string;
+  region: string;
+  invocationType: "RequestResponse" | "Event";
+  event: unknown;
+  requestId: string;
+  at: Date;
+  /** The handler's result (RequestResponse and Event, once settled). */
+  result?: unknown;
+  /** Set when the handler threw or timed out. */
+  error?: { errorType: string; errorMessage: string };
 }

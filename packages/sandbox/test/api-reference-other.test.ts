@@ -48,6 +48,9 @@ beforeAll(async () => {
       },
       { id: "Z1PA6795UKMFR9", name: "example.com." },
     ],
+    healthChecks: [
+      { id: "abcdef11-2222-3333-4444-555555fedcba", fqdn: "example.com", resourcePath: "/health" },
+    ],
     metrics: [
       {
         region: "us-east-1",
@@ -533,6 +536,61 @@ describe("Route 53 (REST-XML) — API Reference examples", () => {
     // records of one name are sorted "by the record type", and the sandbox sorts them by type name (NS before
     // SOA, as Route 53 lists an apex), so its first page of one holds the NS record instead.
     expect(body).toContain("<IsTruncated>true</IsTruncated>");
+  });
+
+  // https://docs.aws.amazon.com/Route53/latest/APIReference/API_GetHealthCheckStatus.html — no example
+  // response; compared with the page's Response Syntax.
+  it("GetHealthCheckStatus (Response Syntax)", async () => {
+    const { paths } = await r53(
+      "GET",
+      "/healthcheck/abcdef11-2222-3333-4444-555555fedcba/status",
+      "GetHealthCheckStatusResponse",
+    );
+    const syntax = xmlShape(`<GetHealthCheckStatusResponse>
+   <HealthCheckObservations>
+      <HealthCheckObservation>
+         <IPAddress>string</IPAddress>
+         <Region>string</Region>
+         <StatusReport>
+            <CheckedTime>timestamp</CheckedTime>
+            <Status>string</Status>
+         </StatusReport>
+      </HealthCheckObservation>
+   </HealthCheckObservations>
+</GetHealthCheckStatusResponse>`);
+    expect(missing(syntax.paths, paths)).toEqual([]);
+  });
+
+  // https://docs.aws.amazon.com/Route53/latest/APIReference/API_GetHealthCheck.html — Response Syntax; the
+  // members of an HTTPS check on a domain name (no IPAddress, alarm, child checks, Regions or SearchString).
+  it("GetHealthCheck (Response Syntax)", async () => {
+    const { paths } = await r53(
+      "GET",
+      "/healthcheck/abcdef11-2222-3333-4444-555555fedcba",
+      "GetHealthCheckResponse",
+    );
+    const P = "GetHealthCheckResponse/HealthCheck";
+    const C = `${P}/HealthCheckConfig`;
+    expect(paths).toEqual(
+      [
+        "GetHealthCheckResponse",
+        P,
+        `${P}/CallerReference`,
+        C,
+        ...["Disabled", "EnableSNI", "FailureThreshold", "FullyQualifiedDomainName", "Inverted"].map(
+          (m) => `${C}/${m}`,
+        ),
+        ...["MeasureLatency", "Port", "RequestInterval", "ResourcePath", "Type"].map((m) => `${C}/${m}`),
+        `${P}/HealthCheckVersion`,
+        `${P}/Id`,
+      ].sort(),
+    );
+  });
+
+  it("ListHealthChecks and ListHostedZones (SDK model)", async () => {
+    await r53("GET", "/healthcheck?maxitems=1", "ListHealthChecksResponse");
+    const { paths } = await r53("GET", "/hostedzone?maxitems=1", "ListHostedZonesResponse");
+    expect(paths).toContain("ListHostedZonesResponse/NextMarker");
   });
 
   // https://docs.aws.amazon.com/Route53/latest/APIReference/API_GetHostedZone.html (Errors: NoSuchHostedZone,

@@ -18,7 +18,7 @@ export interface RawAnswer {
 /** A Query-protocol call (ec2Query / awsQuery): form body, region and service from the credential scope. */
 export async function query(
   endpoint: string,
-  service: "ec2" | "rds" | "sns",
+  service: "ec2" | "rds" | "sns" | "sts",
   params: Record<string, string>,
   region = "us-east-1",
 ): Promise<RawAnswer> {
@@ -57,20 +57,22 @@ export async function json(
   return { status: res.status, headers: res.headers, body: await res.text() };
 }
 
-/** A REST call (Route 53 REST-XML, Outposts REST-JSON). */
+/** A REST call (Route 53 REST-XML, Outposts and Lambda REST-JSON). */
 export async function rest(
   endpoint: string,
-  service: "route53" | "outposts",
+  service: "route53" | "outposts" | "lambda",
   method: string,
   path: string,
   body?: string,
   region = "us-east-1",
+  headers: Record<string, string> = {},
 ): Promise<RawAnswer> {
   const res = await fetch(`${endpoint}${path}`, {
     method,
     headers: {
       authorization: AUTH(region, service),
       ...(body ? { "content-type": service === "route53" ? "application/xml" : "application/json" } : {}),
+      ...headers,
     },
     body,
   });

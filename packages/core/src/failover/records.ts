@@ -47,19 +47,19 @@ function target(t: RecordTargetConfig, ttl: number): Pick<RecordSet, "ttl" | "va
 
 /**
  * The record set that routes a configured record to `site`. Simple routing: the one record with that
- * site's target. Failover routing: the PRIMARY record, with that site's target and health check
- * (the SECONDARY always points at DR and is not changed).
+ * site's target. Failover routing: the PRIMARY record with that site's target, always with the
+ * primary's health check (Route 53 wants one on a PRIMARY). Pinned to DR, both of the pair's answers
+ * are DR, whatever that health check says; the SECONDARY always points at DR and is not changed.
  * @example recordFor(record, "dr") // { name: "app.example.com.", type: "A", ttl: 60, values: ["10.1.0.10"] }
  */
 export function recordFor(record: FailoverRecord, site: Site): RecordSet {
   const base = { name: absolute(record.name), type: record.type, ...target(record[site], record.ttl) };
   if (record.routing === "simple") return base;
-  const healthCheckId = site === "primary" ? record.primaryHealthCheckId : record.drHealthCheckId;
   return {
     ...base,
     setIdentifier: record.setIdentifiers.primary,
     failover: "PRIMARY",
-    ...(healthCheckId ? { healthCheckId } : {}),
+    ...(record.primaryHealthCheckId ? { healthCheckId: record.primaryHealthCheckId } : {}),
   };
 }
 

@@ -8,6 +8,7 @@ import {
   input,
   manualTrigger,
   NOW,
+  PRIMARY_HC,
   stale,
   stateAt,
   ZONE,
@@ -33,8 +34,12 @@ describe("planFailover: the change", () => {
       ["CREATE", "api.example.com.", "primary", "10.1.0.20"],
       ["CREATE", "_outpost-ops-failover.example.com.", "", expect.stringContaining('"site=dr"')],
     ]);
-    // The failover pair's PRIMARY is pinned to DR with the DR health check; the SECONDARY is untouched.
-    expect(plan.changes[3]?.record).toMatchObject({ failover: "PRIMARY", healthCheckId: DR_HC, ttl: 60 });
+    // The failover pair's PRIMARY is pinned to DR, keeping its health check; the SECONDARY is untouched.
+    expect(plan.changes[3]?.record).toMatchObject({
+      failover: "PRIMARY",
+      healthCheckId: PRIMARY_HC,
+      ttl: 60,
+    });
     expect(plan.changes.some((c) => c.record.failover === "SECONDARY")).toBe(false);
     expect(parseState(plan.changes[4]?.record)).toEqual({
       site: "dr",
