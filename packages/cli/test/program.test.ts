@@ -69,7 +69,10 @@ describe("Function: runCli (commander program)", () => {
     for (const option of ["--config <path>", "--json", "--at <iso-time>"]) expect(r.stdout).toContain(option);
     expect(r.stdout).not.toMatch(/--dry-run|--yes|--region|--days/);
     expect(r.stdout).toContain("starts no copies");
-    expect(r.stdout).toMatch(/0 every resource within its RPO and every DR key usable; 4 needs\s+attention/);
+    expect(r.stdout).toMatch(
+      /0 every resource within its RPO, every DR key usable, and failover \(if configured\) would\s+go ahead/,
+    );
+    expect(r.stdout).toMatch(/4 needs attention \(.*\s+.*or a failover that would be refused\)/);
   });
 
   it("no command, or a group without its job, prints help on stderr and exits 2", async () => {

@@ -4,6 +4,7 @@
  * primary Region and in that destination, whether the latter is within the policy's RPO, and if not,
  * why. Read-only: the same state read and recovery points as the copy scheduler
  * (core/jobs/copy.ts readCopyState, recoveryOf), but it never starts, tags or deletes anything.
+ * With a failover section it adds the failover preflight towards DR (status-failover.ts).
  */
 import { type Config, copyRegions, type ResourceKind } from "@outpost-ops/core/config";
 import { copyView } from "@outpost-ops/core/copy/destinations";
@@ -16,10 +17,12 @@ import type { CommandContext } from "../context.ts";
 import { awsProblem, ExitCode } from "../failure.ts";
 import { table, toJson } from "../format.ts";
 import { counter, silentCounter } from "../progress.ts";
+import { readFailoverStatus, renderFailoverStatus, type StatusFailover } from "./status-failover.ts";
 
 /**
  * `status`'s exit codes: 0 every resource within its RPO and every destination key usable; 4 needs
- * attention (a resource behind its RPO or without any DR copy, or a destination KMS key unusable);
+ * attention (a resource behind its RPO or without any DR copy, a destination KMS key unusable, or a
+ * failover that would be refused);
  * 1 AWS refused a call or no credentials; 2 usage; 3 config. 4 is status's own, so that a script can
  * tell "DR is behind" from "status could not find out" (1).
  */
@@ -53,7 +56,7 @@ export interface StatusReport {
   destinations: string[];
   /** Every resource of every policy copying here has a copy here younger than its RPO. */
   withinRpo: boolean;
-  /** withinRpo is false, or a destination key is unusable: what exit code 4 means. */
+  /** withinRpo is false, a destination key is unusable, or a failover would be refused: exit code 4. */
   needsAttention: boolean;
   /** Per service: our copies in flight into the destination, and what waits. */
   copies: Record<
@@ -81,6 +84,8 @@ export interface StatusReport {
     behind: number;
   }[];
   resources: StatusResource[];
+  /** With a failover section: the failover preflight towards DR (status-failover.ts). */
+  failover?: StatusFailover;
 }
 
 function point(p: RecoveryPoint | undefined, at: Date): StatusPoint | undefined {
@@ -221,6 +226,7 @@ export function renderStatus(report: StatusReport, paint: Paint = noPaint): stri
       lines.push(table(["resource", "local (Outpost)", "regional", "DR", "state", "code", "reason"], rows));
     else lines.push("  no protected resources yet (the policy selects nothing, and nothing was copied)");
   }
+  if (report.failover) lines.push("", renderFailoverStatus(report.failover, paint));
   return lines.join("\n");
 }
 
@@ -254,7 +260,11 @@ export async function status(ctx: CommandContext, destination?: string): Promise
     );
     return ExitCode.refused;
   }
+  const failover = () =>
+    readFailoverStatus({ clients: ctx.clients, config, now: ctx.now, problemOf: statusAwsProblem });
   if (destinations.length === 0) {
+    // Failover may still be configured (records, health checks): its readiness is worth a look.
+    const f = await failover();
     ctx.out(
       ctx.json
         ? toJson({
@@ -263,17 +273,20 @@ export async function status(ctx: CommandContext, destination?: string): Promise
             destination: config.regions.dr,
             destinations,
             withinRpo: true,
-            needsAttention: false,
+            needsAttention: f?.state === "refused",
             message: NO_COPY_POLICIES,
             policies: [],
             resources: [],
+            ...(f ? { failover: f } : {}),
           })
-        : NO_COPY_POLICIES,
+        : [NO_COPY_POLICIES, ...(f ? ["", renderFailoverStatus(f, ctx.paint)] : [])].join("\n"),
     );
-    return StatusExit.ok;
+    return exitWith(false, f);
   }
   const progress = ctx.json ? silentCounter : counter("reading", ctx.io.stderr);
   let state: CopyState;
+  // Read alongside the copies: a few Route 53 and CloudWatch calls, independent of them.
+  const readingFailover = failover();
   try {
     state = await readCopyState({
       clients: ctx.clients,
@@ -287,6 +300,8 @@ export async function status(ctx: CommandContext, destination?: string): Promise
     });
   } catch (error) {
     progress.end();
+    // Its answer no longer matters, but a rejection left unawaited would end the process.
+    await readingFailover.catch(() => undefined);
     const problem = statusAwsProblem(error);
     if (!problem) throw error;
     ctx.io.stderr.write(`${paintFor(ctx.io.stderr, ctx.io.env).red(problem)}\n`);
@@ -294,6 +309,20 @@ export async function status(ctx: CommandContext, destination?: string): Promise
   }
   progress.end();
   const report = statusReport(config, state, recoveryOf(state, config));
+  const f = await readingFailover;
+  if (f) {
+    report.failover = f;
+    if (f.state === "refused") report.needsAttention = true;
+  }
   ctx.out(ctx.json ? toJson(report) : renderStatus(report, ctx.paint));
-  return report.needsAttention ? StatusExit.needsAttention : StatusExit.ok;
+  return exitWith(report.needsAttention, f);
+}
+
+/**
+ * 4 when something needs attention (now also: a failover would be refused); 1 when the failover
+ * preflight could not be read and nothing else needs attention (status could not find out).
+ */
+function exitWith(needsAttention: boolean, failover: StatusFailover | undefined): number {
+  if (needsAttention || failover?.state === "refused") return StatusExit.needsAttention;
+  return failover?.state === "unknown" ? ExitCode.failed : StatusExit.ok;
 }

@@ -16,8 +16,8 @@ export function renderConfigSummary(config: Config, path: string): string {
   const more = copyRegions(config).filter((r) => r !== config.regions.dr);
   return [
     `${path} is valid: ${config.policies.length} policies, primary ${config.regions.primary}, DR ${config.regions.dr}${more.length ? `, also copied to ${more.join(", ")}` : ""}.`,
-    `Deploy: ${deploymentRegions(config)
-      .map((r, i) => (i === 0 ? "npx sst deploy --stage NAME" : `npx sst deploy --stage NAME --region ${r}`))
+    `Deploy: npx outpost-ops deploy --stage NAME, which runs ${deploymentRegions(config)
+      .map((r) => `npx sst deploy --stage NAME --region ${r}`)
       .join(", then ")}.`,
     "",
     table(["policy", "resource", "schedule", "expression", "deployed as"], rows),

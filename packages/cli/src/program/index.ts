@@ -8,7 +8,9 @@ import { Command } from "commander";
 import { alwaysPaint, colourEnabled, paintFor } from "../colour.ts";
 import type { CliIo } from "../io.ts";
 import type { Cli, Register } from "./cli.ts";
+import { registerDeploy } from "./deploy.ts";
 import { registerDrill } from "./drill.ts";
+import { registerFailover } from "./failover.ts";
 import { registerRetention } from "./retention.ts";
 import { registerSnapshot } from "./snapshot.ts";
 import { registerStatus } from "./status.ts";
@@ -18,9 +20,11 @@ import { registerValidate } from "./validate.ts";
 const COMMANDS: Register[] = [
   registerValidate,
   registerStatus,
+  registerFailover,
   registerSnapshot,
   registerRetention,
   registerDrill,
+  registerDeploy,
 ];
 
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
@@ -28,12 +32,13 @@ const { version } = createRequire(import.meta.url)("../../package.json") as { ve
 const NOTES = `
 Run outpost-ops <command> --help for a command's options.
 
-Exit codes: 0 done; 1 some items failed or still need a retry; 2 refused (deletion cap, no
-confirmation) or a usage error; 3 the config cannot be loaded or is invalid; 4 (status) needs
-attention: a resource is behind its RPO, or a DR KMS key is unusable.
+Exit codes: 0 done; 1 some items failed or still need a retry; 2 refused (deletion cap, a failover
+preflight, no confirmation) or a usage error; 3 the config cannot be loaded or is invalid; 4 (status) needs
+attention: a resource is behind its RPO, a DR KMS key is unusable, or a failover would be refused.
 
 Environment: AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL as for the AWS CLI; ALERT_TOPIC_ARN sends
-alerts to SNS (otherwise they are printed); NO_COLOR turns colour off, FORCE_COLOR forces it on.`;
+alerts to SNS (otherwise they are printed); OUTPOST_OPS_STAGE is failover's default --stage;
+NO_COLOR turns colour off, FORCE_COLOR forces it on.`;
 
 const GROUPS = {
   plan: "Show what a job would do, and why; changes nothing",
@@ -46,7 +51,7 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => num
   // Settings before any .command(): subcommands copy them when created.
   const program = new Command("outpost-ops")
     .description(
-      "Snapshots, retention, DR recovery points and drills for AWS Outposts estates, run from this machine with the same code as the Lambdas.",
+      "Snapshots, retention, DR recovery points, DNS failover and drills for AWS Outposts estates, run from this machine with the same code as the Lambdas.",
     )
     .usage("<command> [options]")
     .version(version, "-V, --version", "print the version")

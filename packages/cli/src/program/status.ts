@@ -4,11 +4,13 @@ import { type CommonOptions, commonOptions, parseAt } from "./options.ts";
 
 const HELP = `
 Reads the primary Region's snapshots, one destination's copies and keys (regions.dr, or the copy.alsoTo
-Region --destination names); starts no copies.
+Region --destination names); starts no copies. With a failover section, also the failover preflight
+towards the DR site, as a dry run (Failover readiness).
 
-Exit codes: 0 every resource within its RPO and every DR key usable; 4 needs attention (a resource
-behind its RPO or without a DR copy, or a DR KMS key unusable); 1 AWS refused a call or no
-credentials; 2 usage error; 3 the config cannot be loaded or is invalid.
+Exit codes: 0 every resource within its RPO, every DR key usable, and failover (if configured) would
+go ahead or DNS is on DR; 4 needs attention (a resource behind its RPO or without a DR copy, a DR
+KMS key unusable, or a failover that would be refused); 1 AWS refused a call or no credentials;
+2 usage error; 3 the config cannot be loaded or is invalid.
 
 Examples:
   $ outpost-ops status
