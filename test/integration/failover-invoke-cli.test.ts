@@ -1,15 +1,15 @@
 /**
  * `outpost-ops failover|failback` by default: the CLI (a child process) invokes
  * `outpost-ops-<stage>-failover` in the DR Region through the sandbox's Lambda Invoke, and renders
- * what it answers. The function here is a stand-in with the deployed function's contract (the manual
- * event in, core's runFailover, a FailoverResult out), registered in-process, so that these tests are
- * about the CLI's side of the wire: the event it sends, who it says is asking, the answer it reads,
- * and how it tells a failed or refused invocation.
+ * what it answers. The function is the deployed handler (packages/functions/src/failover), wired as
+ * the DR deployment wires it and registered in-process, so these tests cover both sides of the wire:
+ * the event the CLI sends, who it says is asking, the answer it reads, and how it tells a failed or
+ * refused invocation.
  */
-import { parseManualEvent } from "@outpost-ops/core/failover/manual-event";
-import { toFailoverResult } from "@outpost-ops/core/failover/result";
-import { runFailover } from "@outpost-ops/core/jobs/failover";
+import { jobsIn } from "@outpost-ops/functions/src/jobs.ts";
 import { wallClock } from "outpost-ops/src/context.ts";
+import { lambdaContext } from "outpost-ops/src/drill/lambda.ts";
+import { createInfrastructure, drillHandlers } from "outpost-ops/src/drill/wiring.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DR, type FailoverSandbox, startFailoverSandbox } from "./failover-sandbox.ts";
 
@@ -21,25 +21,12 @@ describe("Integration: outpost-ops failover and failback invoking the failover f
   beforeAll(async () => {
     f = await startFailoverSandbox();
     await f.publishGauges({ withoutDrCopy: 0, worstAgeHours: 1 });
+    // The deployed handler itself, wired as the DR deployment wires it (drill wiring).
+    const infra = await createInfrastructure(f.clients, DR, jobsIn(DR, f.config), f.config);
+    const handlers = drillHandlers(f.config, f.clients, infra, wallClock);
     f.sb.lambda.register(
       "outpost-ops-prod-failover",
-      async (input) => {
-        const parsed = parseManualEvent(input);
-        if (parsed.kind !== "manual") throw new Error("this stand-in takes the manual event only");
-        const event = parsed.event;
-        const target = event["outpost-ops"] === "failover" ? "dr" : "primary";
-        const run = await runFailover({
-          clients: f.clients,
-          config: f.config,
-          target,
-          trigger: { kind: "manual", by: event.requestedBy },
-          reason: event.reason,
-          force: event.force,
-          dryRun: event.dryRun,
-          clock: wallClock,
-        });
-        return toFailoverResult(run, target);
-      },
+      (event, context) => handlers.failover(event, lambdaContext(context.functionName)),
       { region: DR, timeoutMs: 30_000 },
     );
     f.sb.lambda.register(

@@ -12,6 +12,7 @@ import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Alert } from "@outpost-ops/core/alerts";
 import { errorMessage } from "@outpost-ops/core/aws/errors";
 import { failoverEvent } from "@outpost-ops/core/events/from-failover";
+import { type FailoverResult, toFailoverResult } from "@outpost-ops/core/failover/result";
 import { type FailoverRun, failoverOf, runFailover } from "@outpost-ops/core/jobs/failover";
 import {
   failoverFailedAlert,
@@ -25,7 +26,6 @@ import { lambda } from "../lib/handler.ts";
 import { logger, metrics } from "../lib/observability.ts";
 import { lazyRuntime, type Runtime } from "../lib/runtime.ts";
 import { type FailoverRequest, parseFailoverEvent, requestOf } from "./request.ts";
-import { type FailoverResult, toFailoverResult } from "./result.ts";
 
 export const parseEvent = parseFailoverEvent;
 
