@@ -101,12 +101,14 @@ import {
 import {
   ACCOUNT,
   type DeployedFunction,
+  DR_HEALTH_CHECK,
   DR_KEY,
   deployedFunctions,
   FAILOVER_ZONE_ID,
   failoverConfig,
   failoverSection,
   PRIMARY_ALARM,
+  PRIMARY_HEALTH_CHECK,
   synth,
 } from "./synth.ts";
 
@@ -453,7 +455,11 @@ function failoverTestConfig(zone: "id" | "name" = "id"): Config {
  * sandbox clock moves past Route 53's propagation.
  */
 async function seedFailoverZone(sb: Sandbox, setupClients: AwsClients): Promise<void> {
-  sb.seed({ hostedZones: [{ id: FAILOVER_ZONE_ID, name: "example.com" }] });
+  sb.seed({
+    hostedZones: [{ id: FAILOVER_ZONE_ID, name: "example.com" }],
+    // Route 53 refuses a record naming a health check that does not exist.
+    healthChecks: [{ id: PRIMARY_HEALTH_CHECK }, { id: DR_HEALTH_CHECK }],
+  });
   const failover = failoverTestConfig().failover;
   if (!failover) throw new Error("no failover section");
   await setupClients.get(Route53Client, DR).send(
