@@ -193,6 +193,28 @@ describe("Failover handlers over the sandbox", () => {
     expect(h.events().sort()).toEqual(["Failover Changed changed", "Failover Skipped raced"]);
   });
 
+  it("the classic DR Lambda's event fails over the configured record, audited as classic; a mismatch changes nothing", async () => {
+    // Arrange
+    const h = await harness();
+    await h.gauges(3600);
+    const classic = { hosted_zone_id: ZONE_ID, domain_name: "app.example.com", dr_ip: "10.1.0.10" };
+
+    // Act
+    const wrong = h.handlers.failover({ ...classic, dr_ip: "10.9.9.9" }, lambdaContext("failover"));
+    await expect(wrong).rejects.toThrow(/dr_ip: 10.9.9.9 is not the configured DR target of app.example.com/);
+    const unchanged = h.app();
+    const result = (await h.handlers.failover(classic, lambdaContext("failover"))) as {
+      outcome: string;
+      next: { by: string };
+    };
+
+    // Assess
+    expect(unchanged).toBe("10.0.0.10");
+    expect(result.outcome).toBe("changed");
+    expect(result.next.by).toMatch(/^classic:/);
+    expect(h.app()).toBe("10.1.0.10");
+  });
+
   it("readiness alerts when it is lost and when it is back, not in between, and again after a long silence", async () => {
     // Arrange
     const h = await harness();
