@@ -6,7 +6,7 @@
  */
 import type { Trigger } from "../failover/plan.ts";
 import { describeTarget } from "../failover/records.ts";
-import type { FailoverState } from "../failover/state.ts";
+import { stateJson } from "../failover/result.ts";
 import type { FailoverRun } from "../jobs/failover.ts";
 import { failoverCode, siteName } from "../jobs/failover-summary.ts";
 import { DetailType, EVENT_SCHEMA_VERSION, type FailoverEventDetail, type OutpostOpsEvent } from "./event.ts";
@@ -21,14 +21,6 @@ const DETAIL_TYPE: Record<FailoverRun["outcome"], DetailType> = {
   raced: DetailType.failoverSkipped,
   "alert-only": DetailType.failoverSkipped,
 };
-
-const stateJson = (s: FailoverState) => ({
-  site: s.site,
-  at: s.at.toISOString(),
-  by: s.by,
-  reason: s.reason,
-  forced: s.forced,
-});
 
 function triggerJson(trigger: Trigger): FailoverEventDetail["trigger"] {
   if (trigger.kind === "alarm")

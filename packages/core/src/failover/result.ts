@@ -117,7 +117,8 @@ export class FailoverResultError extends OutpostOpsError {
   }
 }
 
-const stateJson = (s: FailoverState) => ({
+/** The state record as JSON (the result and the audit event alike). */
+export const stateJson = (s: FailoverState) => ({
   site: s.site,
   at: s.at.toISOString(),
   by: s.by,
