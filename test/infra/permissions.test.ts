@@ -101,12 +101,14 @@ import {
 import {
   ACCOUNT,
   type DeployedFunction,
+  DR_HEALTH_CHECK,
   DR_KEY,
   deployedFunctions,
   FAILOVER_ZONE_ID,
   failoverConfig,
   failoverSection,
   PRIMARY_ALARM,
+  PRIMARY_HEALTH_CHECK,
   synth,
 } from "./synth.ts";
 
@@ -450,10 +452,17 @@ function failoverTestConfig(zone: "id" | "name" = "id"): Config {
 /**
  * The failover zone as the application team made it, everything on the primary site (the simple
  * record, and the failover pair's PRIMARY and SECONDARY), sent with the setup clients; then the
- * sandbox clock moves past Route 53's propagation.
+ * sandbox clock moves past Route 53's propagation. The pair's health checks exist first (healthy):
+ * Route 53 refuses a record naming a health check it does not have (NoSuchHealthCheck).
  */
 async function seedFailoverZone(sb: Sandbox, setupClients: AwsClients): Promise<void> {
-  sb.seed({ hostedZones: [{ id: FAILOVER_ZONE_ID, name: "example.com" }] });
+  sb.seed({
+    hostedZones: [{ id: FAILOVER_ZONE_ID, name: "example.com" }],
+    healthChecks: [
+      { id: PRIMARY_HEALTH_CHECK, healthy: true },
+      { id: DR_HEALTH_CHECK, healthy: true },
+    ],
+  });
   const failover = failoverTestConfig().failover;
   if (!failover) throw new Error("no failover section");
   await setupClients.get(Route53Client, DR).send(
