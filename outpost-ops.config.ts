@@ -84,4 +84,34 @@ export default defineConfig({
       copy: { rpo: "26h", kmsKeyArn: DR_KEY },
     },
   ],
+  // DNS failover to the DR site: when the factory Outpost's service link alarm fires, the two
+  // records move to DR, after a preflight that checks, among others, that every copy policy's DR
+  // copies are within its RPO. `api` is a Route 53 failover pair, so DNS also moves by Route 53's
+  // own health checks when no change can be made (README, "Failover").
+  failover: {
+    hostedZone: { name: "example.com" },
+    records: [
+      {
+        name: "app.example.com",
+        type: "A",
+        primary: { values: ["10.0.0.10"] },
+        dr: { values: ["10.1.0.10"] },
+        drHealthCheckId: "0f1e2d3c-0000-4000-8000-00000000d001",
+      },
+      {
+        name: "api.example.com",
+        type: "A",
+        routing: "failover",
+        primary: { values: ["10.0.0.20"] },
+        dr: { values: ["10.1.0.20"] },
+        primaryHealthCheckId: "0f1e2d3c-0000-4000-8000-00000000a001",
+        drHealthCheckId: "0f1e2d3c-0000-4000-8000-00000000d002",
+      },
+    ],
+    // The factory Outpost's ConnectedStatus alarm (yours, in the primary Region).
+    alarms: ["factory-service-link"],
+    mode: "automatic",
+    cooldown: "1h",
+    operators: ["arn:aws:iam::123456789012:role/sre-oncall"],
+  },
 });

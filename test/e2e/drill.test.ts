@@ -14,9 +14,15 @@ vi.hoisted(() => {
 });
 
 const { runDrill } = await import("../../packages/cli/src/commands/drill.ts");
-const { checkCopyInvariants, checkEventStream, checkInvariants } = await import(
+const { checkCopyInvariants, checkEventStream, checkFailoverInvariants, checkInvariants } = await import(
   "../../packages/cli/src/drill/invariants.ts"
 );
+const { FailoverPhase } = await import("../../packages/cli/src/drill/failover.ts");
+const { createInfrastructure, drillHandlers, sandboxClock } = await import(
+  "../../packages/cli/src/drill/wiring.ts"
+);
+const { lambdaContext } = await import("../../packages/cli/src/drill/lambda.ts");
+const { jobsIn } = await import("@outpost-ops/functions/src/jobs.ts");
 const { drillEstate } = await import("../../packages/cli/src/drill/estate.ts");
 const { isAlarmRelay } = await import("../../packages/cli/src/drill/copies.ts");
 const { loadConfig } = await import("../../packages/cli/src/load-config.ts");
@@ -56,6 +62,13 @@ describe("Drill: three simulated days of the example estate", () => {
       "DR retention deletes only copies outpost-ops made",
       "every DR copy and deletion has its event",
       "the copy backlog drains after the outage",
+      "no failover run failed",
+      "an outage fails DNS over exactly once while the alarm flaps",
+      "DNS points at the DR site after the outage",
+      "the tool's own time, event to change submitted, is under 1 s",
+      "failback by command restores exactly the configured primary records",
+      "stale DR data: failover refused with its reasons, nothing changed",
+      "readiness drift is alerted before it matters",
       "no work item dead-lettered",
     ]);
   });
@@ -78,10 +91,19 @@ describe("Drill: three simulated days of the example estate", () => {
   });
 
   it("says which scenarios it played", () => {
-    expect(report.scenarios).toHaveLength(5);
+    expect(report.scenarios).toHaveLength(8);
     expect(report.scenarios[1]).toMatch(/^the primary forwards its snapshot events to us-east-1/);
     expect(report.scenarios[2]).toMatch(/^AWS incident 2024-05-02T00:00 to 2024-05-02T01:00 UTC/);
     expect(report.scenarios[3]).toMatch(/^DR copy outage 2024-05-02T02:00 to 2024-05-03T00:00 UTC/);
+    // The failover phase, in the order it happens: stale DR data just after the copy outage, then
+    // an outage with DR ready once its backlog has drained, then the failback.
+    expect(report.scenarios[4]).toMatch(
+      /^DNS failover, scenario 2 \(DR data stale\): the service link drops at 2024-05-03 00:40 UTC/,
+    );
+    expect(report.scenarios[5]).toMatch(
+      /^DNS failover, scenario 1 \(DR ready\): the service link drops at 2024-05-03 12:00 UTC .* flaps/,
+    );
+    expect(report.scenarios[6]).toMatch(/^at 2024-05-03T15:01 an operator fails back by command/);
   });
 
   it("ran every handler in both Regions, with duplicate deliveries and retries through the incident", () => {
@@ -90,6 +112,9 @@ describe("Drill: three simulated days of the example estate", () => {
       // The RPO alarms fire until the first DR copies exist, and recover: the relay runs in DR.
       "us-east-1/alarmStateChange",
       "us-east-1/copySchedule",
+      // The trigger alarm's ALARMs, forwarded from the primary, and the failback by command.
+      "us-east-1/failover",
+      "us-east-1/failoverReadiness",
       "us-east-1/retentionSweep",
       "us-east-1/retentionWork",
       "us-west-2/retentionSweep",
@@ -115,8 +140,9 @@ describe("Drill: three simulated days of the example estate", () => {
   });
 
   it("shows the one alert of a job as a user reads it", () => {
-    // Alarm relays come on top (the RPO alarms, until the first DR copies exist): not a job's own.
-    const fromJobs = report.alerts.filter((a) => !isAlarmRelay(a.message));
+    // Alarm relays come on top (the RPO alarms, until the first DR copies exist): not a job's own;
+    // the failover job's alerts are the failover phase's ("Drill: DNS failover").
+    const fromJobs = report.alerts.filter((a) => !isAlarmRelay(a.message) && a.attributes.job !== "failover");
     expect(fromJobs).toHaveLength(1);
     const [alert] = fromJobs;
     expect(alert?.subject).toMatch(/^\[WARNING\] outpost-ops retention: Retention stopped/);
@@ -239,6 +265,192 @@ describe("Drill: DR copies across both Regions", () => {
   });
 });
 
+describe("Drill: DNS failover", () => {
+  let report: Report;
+  let f: NonNullable<Report["failover"]>;
+  beforeAll(async () => {
+    report = await threeDays();
+    if (!report.failover) throw new Error("no failover section in the report");
+    f = report.failover;
+  }, 180_000);
+
+  it("seeds the config's zone, records and health checks, and the user's trigger alarm on the factory's ConnectedStatus", () => {
+    expect(f.zone.name).toBe("example.com.");
+    expect(f.records).toEqual(["app.example.com A (simple)", "api.example.com A (failover pair)"]);
+    expect(f.alarms).toEqual([
+      { name: "factory-service-link", region: "us-west-2", outpost: "factory (op-0a1b2c3d4e5f60718)" },
+    ]);
+    // Every ALARM of the trigger alarm is forwarded to the DR Region and reaches the failover function.
+    const alarms = (f.stale?.alarmChanges.alarm ?? 0) + (f.ready?.alarmChanges.alarm ?? 0);
+    expect(f.routing).toEqual({ forwarded: alarms, delivered: alarms });
+  });
+
+  it("scenario 2, DR data stale: refuses with its reasons (dr-behind-rpo), alerts them, changes nothing", () => {
+    const stale = f.stale;
+    expect(stale).toMatchObject({
+      from: "2024-05-03T00:40:00.000Z",
+      alarmChanges: { alarm: 1, ok: 1 },
+      changes: 0,
+      dnsBefore: { site: "primary" },
+      dnsAfter: { site: "primary" },
+      refusal: {
+        at: "2024-05-03T00:41:00.000Z",
+        outcome: "refused",
+        code: "dr-behind-rpo",
+        alert: { subject: expect.stringMatching(/Failover refused/), namesReasons: true },
+      },
+    });
+    expect(stale?.refusal?.reasons.join("\n")).toMatch(
+      /orders-db: its oldest DR copy is .* more than the RPO of 8h 0m/,
+    );
+  });
+
+  it("alerts readiness lost before the stale data matters, and regained before the next outage", () => {
+    const refusal = f.stale?.refusal?.at ?? "";
+    expect(f.stale?.readinessBefore?.change).toBe("lost");
+    expect((f.stale?.readinessBefore?.at ?? "") < refusal).toBe(true);
+    const regained = f.readiness.alerts.find((a) => a.change === "regained" && a.at > refusal);
+    expect(regained && regained.at < (f.ready?.from ?? "")).toBe(true);
+    // Every 30 minutes for three days.
+    expect(f.readiness.checks).toBe(3 * 48);
+  });
+
+  it("scenario 1, DR ready: one DNS change while the alarm flaps for an hour, with its timeline, RTO and RPO", () => {
+    const ready = f.ready;
+    if (!ready?.failover) throw new Error("no failover in scenario 1");
+    expect(ready.alarmChanges.alarm).toBeGreaterThanOrEqual(10);
+    expect(ready.runs).toHaveLength(ready.alarmChanges.alarm);
+    expect(ready.outcomes).toEqual({ changed: 1, "nothing-to-do": ready.runs.length - 1 });
+    expect(ready).toMatchObject({ changes: 1, dnsBefore: { site: "primary" }, dnsAfter: { site: "dr" } });
+    const t = ready.failover.timeline;
+    const steps = [t.alarmAt, t.receivedAt, t.decidedAt, t.submittedAt, t.inSyncAt].map((x) =>
+      Date.parse(x ?? ""),
+    );
+    expect(steps.every((x, i) => Number.isFinite(x) && (i === 0 || x >= (steps[i - 1] ?? 0)))).toBe(true);
+    expect(t.alarmAt).toBe("2024-05-03T12:01:00.000Z");
+    // Route 53 is INSYNC 40 s after the change here; GetChange is polled every 2 s.
+    expect(ready.failover.rtoMs).toBeGreaterThanOrEqual(40_000);
+    expect(ready.failover.rtoMs).toBeLessThan(45_000);
+    expect(ready.failover.toolWallMs).toBeLessThan(1_000);
+    expect(ready.recovery.map((p) => [p.policy, p.withinRpo])).toEqual([
+      ["clinic-servers", true],
+      ["orders-db", true],
+      ["inventory-aurora", true],
+      ["line-volumes-dr", true],
+    ]);
+  });
+
+  it("fails back by command through the CLI's invoke path: exactly the configured primary records", () => {
+    expect(f.failback).toMatchObject({
+      at: "2024-05-03T15:01:00.000Z",
+      exitCode: 0,
+      requestedBy: "arn:aws:iam::123456789012:user/sre-oncall",
+      invocations: [
+        {
+          functionName: "outpost-ops-drill-failover",
+          region: "us-east-1",
+          event: { "outpost-ops": "failback", dryRun: false, force: false },
+        },
+      ],
+      result: { outcome: "changed", target: "primary" },
+      changes: 1,
+      dnsBefore: { site: "dr" },
+      dnsAfter: { site: "primary" },
+      differences: [],
+    });
+    // Two changes in three days: the failover and the failback, each one batch.
+    expect(f.changes.map((c) => c.comment)).toEqual([
+      "outpost-ops failover (alarm:factory-service-link)",
+      "outpost-ops failback (manual:arn:aws:iam::123456789012:user/sre-oncall)",
+    ]);
+  });
+
+  it("fails the failover invariants on a doctored report", () => {
+    const names = (r: typeof f) =>
+      checkFailoverInvariants(r)
+        .filter((i) => !i.ok)
+        .map((i) => i.name);
+    expect(names(f)).toEqual([]);
+    const ready = f.ready;
+    const stale = f.stale;
+    const back = f.failback;
+    if (!ready?.failover || !stale?.refusal || !back) throw new Error("a scenario was not played");
+    const once = "an outage fails DNS over exactly once while the alarm flaps";
+    // Route 53 accepted a second change during the flapping (a run that changed DNS twice).
+    expect(names({ ...f, ready: { ...ready, changes: 2 } })).toEqual([once]);
+    const second = {
+      ...(ready.runs[1] ?? ready.runs[0]),
+      outcome: "changed",
+      changes: 1,
+    } as (typeof ready.runs)[0];
+    expect(
+      names({
+        ...f,
+        ready: { ...ready, runs: [ready.runs[0], second, ...ready.runs.slice(2)] as typeof ready.runs },
+      }),
+    ).toEqual([once]);
+    expect(names({ ...f, ready: { ...ready, alarmChanges: { alarm: 1, ok: 1 } } })).toEqual([once]);
+    expect(names({ ...f, ready: { ...ready, dnsAfter: { site: "mixed", records: [] } } })).toEqual([
+      "DNS points at the DR site after the outage",
+    ]);
+    expect(names({ ...f, ready: { ...ready, failover: { ...ready.failover, toolWallMs: 1_500 } } })).toEqual([
+      "the tool's own time, event to change submitted, is under 1 s",
+    ]);
+    const restores = "failback by command restores exactly the configured primary records";
+    expect(
+      names({ ...f, failback: { ...back, differences: ["missing app.example.com. A → 10.0.0.10"] } }),
+    ).toEqual([restores]);
+    expect(names({ ...f, failback: { ...back, exitCode: 1 } })).toEqual([restores]);
+    const refused = "stale DR data: failover refused with its reasons, nothing changed";
+    expect(names({ ...f, stale: { ...stale, changes: 1 } })).toEqual([refused]);
+    expect(
+      names({ ...f, stale: { ...stale, refusal: { ...stale.refusal, code: "dr-recovery-unknown" } } }),
+    ).toEqual([refused]);
+    expect(
+      names({ ...f, stale: { ...stale, refusal: { ...stale.refusal, alert: undefined } } as typeof stale }),
+    ).toEqual([refused]);
+    const drift = "readiness drift is alerted before it matters";
+    const before = stale.readinessBefore;
+    if (!before) throw new Error("no readiness alert before the refusal");
+    expect(names({ ...f, stale: { ...stale, readinessBefore: { ...before, change: "regained" } } })).toEqual([
+      drift,
+    ]);
+    expect(names({ ...f, stale: { ...stale, readinessBefore: undefined } as typeof stale })).toEqual([drift]);
+    expect(
+      names({ ...f, runs: [...f.runs, { ...f.runs[0], outcome: "failed" } as (typeof f.runs)[0]] }),
+    ).toEqual(["no failover run failed"]);
+  });
+
+  it("counts every change Route 53 accepted during a run, however many the function says it made", async () => {
+    // Prepare: the example's zone and records, the DR deployment's real failover function, and a
+    // faulty one around it that fails over and then back within one invocation.
+    const { config } = await loadConfig("outpost-ops.config.ts");
+    const start = new Date("2024-05-01T00:00:00Z");
+    const drill = drillEstate(config, start);
+    if (!drill.failover) throw new Error("the example has no failover");
+    const sb = await startSandbox({ startTime: start, route53PropagationMs: 1_000 });
+    try {
+      sb.seed(drill.estate);
+      const access = { endpoint: sb.endpoint, credentials: { accessKeyId: "x", secretAccessKey: "x" } };
+      const clients = createClients(access);
+      const infra = await createInfrastructure(clients, "us-east-1", jobsIn("us-east-1", config), config);
+      const real = drillHandlers(config, clients, infra, sandboxClock(sb)).failover;
+      const phase = new FailoverPhase(sb, config, drill.failover, {}, access);
+      const faulty = phase.record(async (_event: unknown, context: ReturnType<typeof lambdaContext>) => {
+        await real({ "outpost-ops": "failover", force: true }, context);
+        return real({ "outpost-ops": "failback" }, context);
+      }, clients);
+      // Act
+      await faulty({ "outpost-ops": "failover" }, lambdaContext("failover"));
+      // Assess: the function answered one change (its last run's); Route 53 accepted two.
+      expect(phase.runs).toMatchObject([{ by: "command", outcome: "changed", changes: 2 }]);
+      expect(phase.changeCount()).toBe(2);
+    } finally {
+      await sb.close();
+    }
+  });
+});
+
 describe("Drill: invariants catch what must never happen", () => {
   it("fails when a protected snapshot is deleted", async () => {
     // Prepare
@@ -299,9 +511,20 @@ describe("Drill: the command", () => {
         env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
       },
     );
-    const report = JSON.parse(stdout) as { ok: boolean; invariants: { ok: boolean }[] };
+    const report = JSON.parse(stdout) as {
+      ok: boolean;
+      invariants: { ok: boolean }[];
+      failover?: {
+        ready?: { changes: number; dnsAfter: { site: string } };
+        stale?: unknown;
+        failback?: unknown;
+      };
+    };
     expect(report.ok).toBe(true);
     expect(report.invariants.every((i) => i.ok)).toBe(true);
+    // One day has no copy outage: the outage with DR ready and the failback, no stale scenario.
+    expect(report.failover).toMatchObject({ ready: { changes: 1, dnsAfter: { site: "dr" } }, failback: {} });
+    expect(report.failover?.stale).toBeUndefined();
   }, 120_000);
 
   it("rejects a bad --days with a clear error", async () => {

@@ -7,10 +7,19 @@ import { beforeAll, describe, expect, it } from "vitest";
 import sstConfig from "../../sst.config.ts";
 import { Alerts } from "../../stacks/Alerts.ts";
 import { Backup } from "../../stacks/Backup.ts";
+import { Failover } from "../../stacks/Failover.ts";
 import { buildApp } from "../../stacks/index.ts";
 import { Replication } from "../../stacks/Replication.ts";
 import { stacksFor } from "../../stacks/select.ts";
-import { configWith, copyConfig, ensureProject, exampleConfig, newApp, withoutCopies } from "./synth.ts";
+import {
+  configWith,
+  copyConfig,
+  ensureProject,
+  exampleConfig,
+  newApp,
+  withoutCopies,
+  withoutFailover,
+} from "./synth.ts";
 
 const stackNames = (app: ReturnType<typeof newApp>) =>
   app.node.children.filter((c): c is Stack => c instanceof Stack).map((s) => s.stackName);
@@ -32,13 +41,14 @@ describe("App: sst.config.ts", () => {
     expect(await sstConfig.config()).toEqual({ name: "outpost-ops", region: "us-west-2" });
   });
 
-  it("primary Region: Alerts, Backup, and Replication (the example copies to DR: its forwarding)", async () => {
+  it("primary Region: Alerts, Backup, Replication and Failover (the example's forwarding: snapshot events, its trigger alarm)", async () => {
     const app = newApp("us-west-2");
     await sstConfig.stacks(app);
     expect(stackNames(app)).toEqual([
       "test-outpost-ops-Alerts",
       "test-outpost-ops-Backup",
       "test-outpost-ops-Replication",
+      "test-outpost-ops-Failover",
     ]);
   });
 
@@ -50,24 +60,38 @@ describe("App: sst.config.ts", () => {
       "test-outpost-ops-Alerts",
       "test-outpost-ops-Backup",
       "test-outpost-ops-Replication",
+      "test-outpost-ops-Failover",
     ]);
   });
 
-  it("DR Region (sst deploy --region): Alerts, Backup (retention of the copies) and Replication (the copy job)", async () => {
+  it("DR Region (sst deploy --region): Alerts, Backup (retention of the copies), Replication (the copy job) and Failover (the failover job)", async () => {
     const app = newApp("us-east-1");
     await sstConfig.stacks(app);
     expect(stackNames(app)).toEqual([
       "test-outpost-ops-Alerts",
       "test-outpost-ops-Backup",
       "test-outpost-ops-Replication",
+      "test-outpost-ops-Failover",
     ]);
   });
 
-  it("without a copy rule: Alerts and Backup in both Regions, no Replication", () => {
+  it("without a copy rule or failover: Alerts and Backup in both Regions, no Replication, no Failover", () => {
+    for (const region of ["us-west-2", "us-east-1"]) {
+      const app = newApp(region);
+      buildApp(app, withoutFailover(withoutCopies(exampleConfig)));
+      expect(stackNames(app), region).toEqual(["test-outpost-ops-Alerts", "test-outpost-ops-Backup"]);
+    }
+  });
+
+  it("failover without a copy rule: Failover in both Regions (its job in DR, its alarm forwarding in the primary), no Replication", () => {
     for (const region of ["us-west-2", "us-east-1"]) {
       const app = newApp(region);
       buildApp(app, withoutCopies(exampleConfig));
-      expect(stackNames(app), region).toEqual(["test-outpost-ops-Alerts", "test-outpost-ops-Backup"]);
+      expect(stackNames(app), region).toEqual([
+        "test-outpost-ops-Alerts",
+        "test-outpost-ops-Backup",
+        "test-outpost-ops-Failover",
+      ]);
     }
   });
 
@@ -128,23 +152,27 @@ describe("App: config validation at deploy", () => {
 describe("Function: stacksFor", () => {
   const config = parseConfig(exampleConfig);
   const noCopies = parseConfig(withoutCopies(exampleConfig));
+  /** Neither copies nor failover: the stacks every deployment has. */
+  const bare = parseConfig(withoutFailover(withoutCopies(exampleConfig)));
 
   it("primary Region: Alerts, then Backup (which uses Alerts)", () => {
-    expect(stacksFor("us-west-2", noCopies)).toEqual([Alerts, Backup]);
+    expect(stacksFor("us-west-2", bare)).toEqual([Alerts, Backup]);
   });
 
   it("DR Region: Alerts, then Backup (retention only)", () => {
-    expect(stacksFor("us-east-1", noCopies)).toEqual([Alerts, Backup]);
+    expect(stacksFor("us-east-1", bare)).toEqual([Alerts, Backup]);
   });
 
-  it("the example config copies to DR: Replication after Backup in both Regions", () => {
-    expect(stacksFor("us-west-2", config)).toEqual([Alerts, Backup, Replication]);
-    expect(stacksFor("us-east-1", config)).toEqual([Alerts, Backup, Replication]);
+  it("the example config copies to DR and fails over: Replication, then Failover, after Backup in both Regions", () => {
+    expect(stacksFor("us-west-2", config)).toEqual([Alerts, Backup, Replication, Failover]);
+    expect(stacksFor("us-east-1", config)).toEqual([Alerts, Backup, Replication, Failover]);
   });
 
   it("a config without a copy rule deploys Replication nowhere; one with a copy rule, in both Regions", () => {
-    for (const region of ["us-west-2", "us-east-1"])
+    for (const region of ["us-west-2", "us-east-1"]) {
       expect(stacksFor(region, noCopies), region).not.toContain(Replication);
+      expect(stacksFor(region, noCopies), region).toContain(Failover);
+    }
     const copying = parseConfig(copyConfig());
     expect(stacksFor("us-west-2", copying)).toEqual([Alerts, Backup, Replication]);
     expect(stacksFor("us-east-1", copying)).toEqual([Alerts, Backup, Replication]);

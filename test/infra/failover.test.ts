@@ -24,6 +24,7 @@ import {
   PRIMARY_ALARM,
   type Synthesized,
   synth,
+  withoutFailover,
 } from "./synth.ts";
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
@@ -267,9 +268,31 @@ describe("Stack: Failover, primary Region", () => {
   });
 });
 
+describe("The example config's failover", () => {
+  it("deploys the failover job in DR and its trigger alarm's forwarding in the primary", async () => {
+    const config = parseConfig(exampleConfig);
+    for (const region of [PRIMARY, DR]) expect(stacksFor(region, config), region).toContain(Failover);
+    const primaryRules = Object.values(
+      resourcesOf((await synth(exampleConfig, PRIMARY)).template(Failover), "AWS::Events::Rule"),
+    );
+    expect(primaryRules.map((r) => r.Properties.EventPattern)).toEqual([
+      {
+        ...ALARM_PATTERN,
+        region: [PRIMARY],
+        detail: { alarmName: ["factory-service-link"], state: { value: ["ALARM"] } },
+      },
+    ]);
+    const names = deployedFunctions([await synth(exampleConfig, DR)])
+      .filter((f) => f.stack.node.id.endsWith("Failover"))
+      .map((f) => f.name)
+      .sort();
+    expect(names).toEqual(["failover", "failoverReadiness"]);
+  });
+});
+
 describe("Without failover", () => {
   it.each([
-    ["the example config", exampleConfig],
+    ["the example config without its failover section", withoutFailover(exampleConfig)],
     ["a config with copies", copyConfig()],
   ])("%s deploys no Failover stack in either Region", (_name, input) => {
     const config = parseConfig(input);

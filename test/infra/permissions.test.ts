@@ -452,13 +452,16 @@ function failoverTestConfig(zone: "id" | "name" = "id"): Config {
 /**
  * The failover zone as the application team made it, everything on the primary site (the simple
  * record, and the failover pair's PRIMARY and SECONDARY), sent with the setup clients; then the
- * sandbox clock moves past Route 53's propagation.
+ * sandbox clock moves past Route 53's propagation. The pair's health checks exist first (healthy):
+ * Route 53 refuses a record naming a health check it does not have (NoSuchHealthCheck).
  */
 async function seedFailoverZone(sb: Sandbox, setupClients: AwsClients): Promise<void> {
   sb.seed({
     hostedZones: [{ id: FAILOVER_ZONE_ID, name: "example.com" }],
-    // Route 53 refuses a record naming a health check that does not exist.
-    healthChecks: [{ id: PRIMARY_HEALTH_CHECK }, { id: DR_HEALTH_CHECK }],
+    healthChecks: [
+      { id: PRIMARY_HEALTH_CHECK, healthy: true },
+      { id: DR_HEALTH_CHECK, healthy: true },
+    ],
   });
   const failover = failoverTestConfig().failover;
   if (!failover) throw new Error("no failover section");

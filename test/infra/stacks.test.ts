@@ -31,6 +31,7 @@ import {
   type Synthesized,
   synth,
   withoutCopies,
+  withoutFailover,
 } from "./synth.ts";
 
 /*
@@ -371,7 +372,8 @@ describe("Functions", () => {
         "alarmStateChange us-east-1",
         "alarmStateChange us-west-2",
         "copySchedule us-east-1", // the example copies to DR
-
+        "failover us-east-1", // and fails DNS over, from DR
+        "failoverReadiness us-east-1",
         "retentionSweep us-east-1",
         "retentionSweep us-west-2",
         "retentionWork us-east-1",
@@ -657,7 +659,8 @@ describe("Function: fillPlaceholders", () => {
   });
 
   it("fails loudly on a failover placeholder without a failover section, or a list inside a string", () => {
-    expect(() => fillPlaceholders(`hostedzone/\${failoverZone}`, stack, placeholders)).toThrow(
+    const noFailover = placeholdersFrom(parseConfig(withoutFailover(exampleConfig)), { "copy-dr": DR_KEY });
+    expect(() => fillPlaceholders(`hostedzone/\${failoverZone}`, stack, noFailover)).toThrow(
       /has no value: the config has no `failover` section/,
     );
     expect(() =>
@@ -674,7 +677,7 @@ describe("Function: fillPlaceholders", () => {
           },
         ],
         stack,
-        placeholders,
+        noFailover,
       ),
     ).toThrow(/has no value: the config has no `failover` section/);
   });

@@ -158,13 +158,23 @@ export function withoutCopies(config: typeof exampleConfig = exampleConfig): typ
 }
 
 /**
- * The example config with DR copies of our own, independent of the example's: its copies removed
- * (withoutCopies), then the clinic instances and the orders DB into DR_KEY, the inventory cluster
+ * A config without the `failover` section (by default the example's): what a config without DNS
+ * failover deploys, whatever the example itself fails over.
+ */
+export function withoutFailover(config: typeof exampleConfig = exampleConfig): typeof exampleConfig {
+  const copy = structuredClone(config);
+  delete (copy as { failover?: unknown }).failover;
+  return copy;
+}
+
+/**
+ * The example config with DR copies of our own, independent of the example's: its copies and its
+ * failover removed (withoutCopies, withoutFailover), then the clinic instances and the orders DB into DR_KEY, the inventory cluster
  * into DR_KEY_2. line-volumes stays local (Outpost snapshots cannot be copied) and line-volumes-dr
  * copies nothing, so the counts of the copy tests are those of these three rules alone.
  */
 export function copyConfig(): typeof exampleConfig {
-  const config = withoutCopies();
+  const config = withoutFailover(withoutCopies());
   for (const p of config.policies) {
     if (p.name === "clinic-servers") Object.assign(p, { copy: { rpo: "36h", kmsKeyArn: DR_KEY } });
     if (p.name === "orders-db") Object.assign(p, { copy: { rpo: "12h", kmsKeyArn: DR_KEY } });
@@ -183,7 +193,7 @@ export const PRIMARY_ALARM = "factory-connected";
 export const DR_ALARM_ARN = `arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:dr-app-health`;
 
 /**
- * A `failover` section of the tests' own (the example config has none): the zone by id, a simple A
+ * A `failover` section of the tests' own (independent of the example's): the zone by id, a simple A
  * record and a failover-routed pair with health checks, a trigger alarm in the primary Region by
  * name, one there by ARN and one in the DR Region by ARN, automatic mode, one operator.
  */

@@ -61,6 +61,12 @@ const CONFIGS = {
 };
 /** The alarm relay's rule, deployed in every Region. */
 const ALARM_RELAY = expect.stringContaining('"prefix":"outpost-ops-test-"');
+/**
+ * The example's failover rule in DR: its trigger alarm (a primary Region alarm, by name) going to
+ * ALARM, as the primary's forwarding delivers it (the event keeps its own `region`).
+ */
+const FORWARDED_TRIGGER =
+  '{"detail":{"alarmName":["factory-service-link"],"state":{"value":["ALARM"]}},"detail-type":["CloudWatch Alarm State Change"],"region":["us-west-2"],"source":["aws.cloudwatch"]} -> failover';
 /** A rule delivering into the copy-ticks queue's one message group, on AWS's events from `source`. */
 const intoCopyTicks = (source: string) =>
   expect.stringMatching(
@@ -214,16 +220,21 @@ describe("Wiring: the drill runs what the stacks deploy", () => {
     expect(drill).toEqual(deployed);
     expect(deployed.functions.length).toBeGreaterThan(0);
     // The alarm relay's rule is deployed in every Region, and compared like the rest. The example
-    // copies to DR, so there the copy job's RDS and EBS rules feed its queue too (sorted by pattern).
+    // copies to DR, so there the copy job's RDS and EBS rules feed its queue too, and it fails over
+    // on a primary Region alarm, so there the forwarded alarm invokes the failover function (sorted
+    // by pattern).
     expect(deployed.eventRules).toEqual(
       region === config.regions.dr
-        ? [intoCopyTicks("aws.rds"), ALARM_RELAY, intoCopyTicks("aws.ec2")]
+        ? [intoCopyTicks("aws.rds"), FORWARDED_TRIGGER, ALARM_RELAY, intoCopyTicks("aws.ec2")]
         : [ALARM_RELAY],
     );
     if (region === config.regions.dr) {
-      expect(deployed.functions).toContain("copySchedule");
+      expect(deployed.functions).toEqual(
+        expect.arrayContaining(["copySchedule", "failover", "failoverReadiness"]),
+      );
       expect(deployed.queues).toContain("copy-ticks -> copySchedule");
-    }
+      expect(deployed.schedules).toContain("cron(0/30 * * * ? *) -> failoverReadiness");
+    } else expect(deployed.functions).not.toContain("failover");
   });
 
   it.each(REGIONS)("without copy rules, in %s, the same too, and nothing of the copy job", async (region) => {
@@ -232,7 +243,10 @@ describe("Wiring: the drill runs what the stacks deploy", () => {
     const drill = await drillWiring(region, parseConfig(input));
     expect(drill).toEqual(deployed);
     expect(deployed.functions.length).toBeGreaterThan(0);
-    expect(deployed.eventRules).toEqual([ALARM_RELAY]);
+    // The example's failover stays: its forwarded trigger in DR, nothing of it in the primary.
+    expect(deployed.eventRules).toEqual(
+      region === config.regions.dr ? [FORWARDED_TRIGGER, ALARM_RELAY] : [ALARM_RELAY],
+    );
     expect(JSON.stringify(deployed)).not.toContain("copy");
   });
 

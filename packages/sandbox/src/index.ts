@@ -85,6 +85,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     snsMessages: (region) => sns.published(region),
     queueMessages: (region, queueName) => sqs.counts(region, queueName),
     records: (hostedZoneId) => route53.records(hostedZoneId),
+    route53Changes: (hostedZoneId) => route53.history(hostedZoneId),
     events: (region, busName) => events.events(region, busName),
     droppedEvents: (region) => events.droppedEvents(region),
     deleted: (region) => [...ec2.state.region(region).deletedIds, ...rds.state.region(region).deletedIds],

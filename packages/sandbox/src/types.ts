@@ -299,6 +299,16 @@ export interface SnsMessageView {
   at: Date;
 }
 
+/** One accepted ChangeResourceRecordSets batch. */
+export interface Route53ChangeView {
+  /** The change id, without `/change/`. */
+  id: string;
+  submittedAt: Date;
+  comment?: string;
+  /** Each change of the batch: action and the record set it named. */
+  changes: { action: string; name: string; type: string; setIdentifier?: string; values: string[] }[];
+}
+
 export interface RecordView {
   name: string;
   type: string;
@@ -338,6 +348,11 @@ export interface StateView {
   snsMessages(region: string): SnsMessageView[];
   queueMessages(region: string, queueName: string): { visible: number; inFlight: number; delayed: number };
   records(hostedZoneId: string): RecordView[];
+  /**
+   * The change batches Route 53 accepted for a zone, oldest first (refused batches are not changes):
+   * how many times DNS was changed, whatever the callers believe they did.
+   */
+  route53Changes(hostedZoneId: string): Route53ChangeView[];
   /** EventBridge events on a bus (name or ARN; default "default"), oldest first. */
   events(region: string, busName?: string): EventEnvelope[];
   /** Events PutEvents accepted for buses that do not exist, oldest first. */

@@ -281,6 +281,33 @@ describe("Route 53 change batches: all or nothing, with Route 53's messages", ()
     settle();
   });
 
+  it("keeps the accepted batches of each zone, oldest first, and none that was refused (state.route53Changes)", async () => {
+    // Prepare
+    const before = sb.state.route53Changes(OTHER_ZONE).length;
+    const set = {
+      Name: "log.example.org",
+      Type: "A" as const,
+      TTL: 60,
+      ResourceRecords: [{ Value: "10.2.0.1" }],
+    };
+    // Act: a refused batch (DELETE of a set that does not exist), then an accepted one
+    await expect(change([{ Action: "DELETE", ResourceRecordSet: set }], OTHER_ZONE)).rejects.toMatchObject({
+      name: "InvalidChangeBatch",
+    });
+    const out = await change([{ Action: "CREATE", ResourceRecordSet: set }], OTHER_ZONE, "drill: one change");
+    settle();
+    // Assess
+    const history = sb.state.route53Changes(OTHER_ZONE);
+    expect(history).toHaveLength(before + 1);
+    expect(history.at(-1)).toEqual({
+      id: out.ChangeInfo?.Id?.replace("/change/", ""),
+      submittedAt: out.ChangeInfo?.SubmittedAt,
+      comment: "drill: one change",
+      changes: [{ action: "CREATE", name: "log.example.org.", type: "A", values: ["10.2.0.1"] }],
+    });
+    expect(sb.state.route53Changes("Z0NOSUCHZONE")).toEqual([]);
+  });
+
   it("answers CREATE of an existing set and DELETE of a missing one together, naming the set identifier", async () => {
     const err = await reject([
       { Action: "CREATE", ResourceRecordSet: primary },

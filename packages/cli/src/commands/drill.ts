@@ -16,8 +16,16 @@ import { type Sandbox, startSandbox } from "@outpost-ops/sandbox";
 import { drillClients } from "../drill/clients.ts";
 import { CopyWatch } from "../drill/copies.ts";
 import { drillEstate } from "../drill/estate.ts";
+import { DRILL_FAILOVER_FUNCTION, FailoverPhase } from "../drill/failover.ts";
+import { failoverReport } from "../drill/failover-report.ts";
+import { describeOutage, failoverScript } from "../drill/failover-script.ts";
 import type { InvariantResult } from "../drill/invariants.ts";
-import { checkCopyInvariants, checkEventStream, checkInvariants } from "../drill/invariants.ts";
+import {
+  checkCopyInvariants,
+  checkEventStream,
+  checkFailoverInvariants,
+  checkInvariants,
+} from "../drill/invariants.ts";
 import { drainQueue, lambdaContext, scheduledEvent } from "../drill/lambda.ts";
 import {
   alertsOf,
@@ -55,6 +63,8 @@ type IncidentPhase = "before" | "quota" | "throttling" | "after";
 
 /** How long a DR copy takes (sandbox time): long enough that copies outlive scheduler runs. */
 const COPY_COMPLETION_MS = 75 * 60_000;
+/** Route 53 reports a change INSYNC this long after it (sandbox time; in AWS usually within a minute). */
+const ROUTE53_PROPAGATION_MS = 40_000;
 
 /** A span of the drill, in ms after its start. */
 export interface Span {
@@ -191,12 +201,14 @@ export async function runDrill(options: {
     snapshotCompletionMs: 10 * 60_000,
     copyCompletionMs: COPY_COMPLETION_MS,
     describeVisibilityDelayMs: 2_000,
+    route53PropagationMs: ROUTE53_PROPAGATION_MS,
   });
   try {
-    const clients = drillClients({
+    const access = {
       endpoint: sandbox.endpoint,
       credentials: { accessKeyId: "drill", secretAccessKey: "drill" },
-    });
+    };
+    const clients = drillClients(access);
     const drill = drillEstate(config, DRILL_START);
     sandbox.seed(drill.estate);
     // Every deployment, as `sst deploy` makes them: the primary Region, the DR Region, and any
@@ -220,6 +232,23 @@ export async function runDrill(options: {
     // Only an outage that ends inside the span: its backlog must have time to drain.
     const outage =
       copying && requested && requested.toMs < end.getTime() - DRILL_START.getTime() ? requested : undefined;
+    const drDeployment = deployments.find((d) => d.infra.region === config.regions.dr);
+    // The failover phase, once the config has `failover` (failover.ts): its script plays around the
+    // copy outage (failover-script.ts).
+    const failover =
+      drill.failover && drDeployment
+        ? new FailoverPhase(
+            sandbox,
+            config,
+            drill.failover,
+            failoverScript({ start: DRILL_START, end, ...(outage ? { copyOutage: outage } : {}) }),
+            access,
+          )
+        : undefined;
+    if (failover && drDeployment) {
+      await failover.prepare({ clients, start: DRILL_START, end });
+      failover.wire(drDeployment, clients);
+    }
     let lastDay = -1;
     let incident: IncidentPhase = "before";
     let outageOver = false;
@@ -246,6 +275,7 @@ export async function runDrill(options: {
           for (const id of started) drill.drUntouchable.set(id, "another team's copy");
           await watch.startBacklog({ clients, config, at });
         }
+        await failover?.onStep(at);
         const day = Math.floor(elapsed / 86_400_000);
         if (!options.quiet && day !== lastDay && process.stderr.isTTY)
           process.stderr.write(`\rsimulating day ${day + 1}/${days}`);
@@ -260,6 +290,8 @@ export async function runDrill(options: {
         if (elapsed % pollMs !== 0) return false;
         return !outage || elapsed < outage.fromMs || elapsed >= outage.toMs;
       },
+      extraSteps: failover?.steps() ?? [],
+      lateTargets: ["failoverReadiness"],
     });
     if (!options.quiet && process.stderr.isTTY) process.stderr.write("\n");
     sandbox.clock.set(end);
@@ -272,7 +304,8 @@ export async function runDrill(options: {
       sandbox.state.dbClusterSnapshots(region).length;
     const deleted = sandbox.state.deleted(region).length;
     const at = (ms: number) => new Date(DRILL_START.getTime() + ms).toISOString().slice(0, 16);
-    const dr = deployments.find((d) => d.infra.region === config.regions.dr);
+    const dr = drDeployment;
+    const copyAlarms = new Set(dr?.infra.alarms ?? []);
     const copy = watch
       ? await watch.report({
           clients,
@@ -293,12 +326,28 @@ export async function runDrill(options: {
             .flatMap((p) => (drill.protectedSources.get(p.name) ?? []).map((id) => `${p.name}/${id}`)),
           drUntouchable: drill.drUntouchable,
           alarms: dr?.infra.alarms ?? [],
-          alarmChanges: log.eventBridge.alarmChanges,
+          // The copy job's own; the user's trigger alarm is the failover section's.
+          alarmChanges: log.eventBridge.alarmChanges.filter((c) => copyAlarms.has(c.alarm)),
         })
       : undefined;
+    const failoverSection =
+      failover && drill.failover
+        ? failoverReport({
+            phase: failover,
+            alarmChanges: log.eventBridge.alarmChanges,
+            forwarded: log.eventBridge.forwarded.ForwardFailoverAlarms ?? 0,
+            delivered: log.eventBridge.deliveries[`${config.regions.dr}/FailoverPrimaryAlarmsRule`] ?? 0,
+            drMessages: sandbox.state.snsMessages(config.regions.dr),
+            changes: sandbox.state.route53Changes(drill.failover.zone.id),
+            recordLabels: (config.failover?.records ?? []).map(
+              (r) => `${r.name} ${r.type} (${r.routing === "failover" ? "failover pair" : "simple"})`,
+            ),
+          })
+        : undefined;
     const invariants = checkInvariants({ sandbox, config, drill, region, end });
     invariants.push(capCheck, checkEventStream({ sandbox, drill, region }));
     if (copy) invariants.push(...checkCopyInvariants(copy));
+    if (failoverSection) invariants.push(...checkFailoverInvariants(failoverSection));
     if (log.deadLetters > 0)
       invariants.push({
         name: "no work item dead-lettered",
@@ -324,6 +373,7 @@ export async function runDrill(options: {
             `DR copy outage ${copy.outage.from} to ${copy.outage.to} UTC: ${copy.outage.how}; as it ends another team starts ${drill.migrationSnapshots.length} copies of its own into ${config.regions.dr}, so the backlog drains through what is left of AWS's ${COPY_LIMITS.ebs} EBS copies in flight`,
           ]
         : []),
+      ...failoverScenarios(failover),
       `at ${end.toISOString().slice(0, 16)} an operator changes every schedule to keepLast 1 by mistake`,
     ];
     return {
@@ -348,11 +398,32 @@ export async function runDrill(options: {
       alerts: alertsOf(deployments.flatMap((d) => sandbox.state.snsMessages(d.infra.region))),
       events: eventsOf(deployments.flatMap((d) => sandbox.state.events(d.infra.region))),
       ...(copy ? { copy } : {}),
+      ...(failoverSection ? { failover: failoverSection } : {}),
       invariants,
     };
   } finally {
     await sandbox.close();
   }
+}
+
+/** The failover phase's scenarios, in the order they happen. */
+function failoverScenarios(phase: FailoverPhase | undefined): string[] {
+  if (!phase) return [];
+  const { ready, stale } = phase.script;
+  const alarm = phase.estate.alarms.map((a) => a.name).join(", ") || "(none in the primary Region)";
+  return [
+    ...(stale
+      ? [
+          `DNS failover, scenario 2 (DR data stale): ${describeOutage(stale)}; the trigger alarm ${alarm} goes to ALARM, is forwarded to the DR Region, and the failover function must refuse (DR copies past their RPO) and change nothing`,
+        ]
+      : []),
+    ...(ready
+      ? [
+          `DNS failover, scenario 1 (DR ready): ${describeOutage(ready)}; DNS must fail over exactly once`,
+          `at ${ready.failbackAt.toISOString().slice(0, 16)} an operator fails back by command (npx outpost-ops failback --stage drill --yes: the manual event, Lambda Invoke of ${DRILL_FAILOVER_FUNCTION})`,
+        ]
+      : []),
+  ];
 }
 
 export async function drill(options: { json: boolean; days?: string; config?: string }): Promise<number> {

@@ -6,10 +6,12 @@
  * Outpost-placed policy) protects the same resources, not new ones.
  *
  * In the DR Region: the copy policies' KMS keys, and snapshots DR retention must leave alone (one
- * made by hand, one someone copied there without our tags).
+ * made by hand, one someone copied there without our tags). With `failover`: the hosted zone, its
+ * records at the primary site and the health checks (failover-estate.ts).
  */
 import { type Config, destinationsOf, type Policy } from "@outpost-ops/core/config";
 import type { Estate } from "@outpost-ops/sandbox";
+import { type FailoverEstate, failoverEstate } from "./failover-estate.ts";
 
 export interface DrillEstate {
   estate: Estate;
@@ -21,6 +23,8 @@ export interface DrillEstate {
   drUntouchable: Map<string, string>;
   /** Another team's snapshots in the primary Region, which it copies to DR (drill.ts, the copy outage). */
   migrationSnapshots: string[];
+  /** The zone, records, health checks and trigger alarms of `failover` (absent without one). */
+  failover?: FailoverEstate;
 }
 
 /**
@@ -248,7 +252,15 @@ export function drillEstate(config: Config, start: Date): DrillEstate {
     migrationSnapshots.push(id);
     untouchable.set(id, "another team's snapshot");
   }
-  return { estate, protectedSources, untouchable, drUntouchable, migrationSnapshots };
+  const failover = failoverEstate(config);
+  return {
+    estate: { ...estate, ...failover?.seed },
+    protectedSources,
+    untouchable,
+    drUntouchable,
+    migrationSnapshots,
+    ...(failover ? { failover } : {}),
+  };
 }
 
 /**

@@ -7,6 +7,7 @@ import { parseScheduleExpression } from "@outpost-ops/core/schedule/expression";
 import type { Sandbox } from "@outpost-ops/sandbox";
 import type { CopyReport } from "./copies.ts";
 import type { DrillEstate } from "./estate.ts";
+import type { FailoverReport } from "./failover-report.ts";
 
 export interface InvariantResult {
   name: string;
@@ -264,4 +265,108 @@ function oldest(copy: CopyReport): string {
     undefined,
   );
   return worst ? `${worst.drAge} old (${worst.policy}/${worst.resource}, RPO ${worst.rpo})` : "-";
+}
+
+const seconds = (ms: number | undefined) => (ms === undefined ? "?" : `${(ms / 1000).toFixed(1)} s`);
+
+/** What the tool's own time (event received to change submitted) must stay under, on the wall clock. */
+export const TOOL_TIME_LIMIT_MS = 1_000;
+
+/**
+ * What must hold of the failover phase (its report, read from the sandbox's Route 53 and alert
+ * topic and measured around the handlers): one DNS change for an outage however the alarm flaps, in
+ * under a second of the tool's own time, DNS on DR after it and back on exactly the configured
+ * primary records after the failback by command; stale DR data refused with its reasons, nothing
+ * changed, and the readiness check's "not ready" alert before that refusal. A scenario the span did
+ * not play has no invariants.
+ * @example checkFailoverInvariants(report.failover).filter((i) => !i.ok)
+ */
+export function checkFailoverInvariants(f: FailoverReport): InvariantResult[] {
+  const results: InvariantResult[] = [];
+  const broken = f.runs.filter((r) => r.outcome === "failed" || r.outcome === "error");
+  if (f.ready || f.stale)
+    results.push({
+      name: "no failover run failed",
+      ok: broken.length === 0 && f.runs.length > 0,
+      detail:
+        broken.length === 0
+          ? `${f.runs.length} runs of the failover function`
+          : broken.map((r) => `${r.at.slice(0, 16)} ${r.outcome}`).join(", "),
+    });
+
+  const { ready } = f;
+  if (ready) {
+    const changed = ready.runs.filter((r) => r.changes > 0 || r.outcome === "changed");
+    const nothing = ready.runs.filter((r) => r.outcome === "nothing-to-do").length;
+    results.push({
+      name: "an outage fails DNS over exactly once while the alarm flaps",
+      ok:
+        ready.changes === 1 &&
+        changed.length === 1 &&
+        ready.alarmChanges.alarm >= 2 &&
+        ready.dnsBefore?.site === "primary",
+      detail: `${ready.alarmChanges.alarm} ALARMs, ${ready.runs.length} runs (${changed.length} changed, ${nothing} nothing to do); Route 53 accepted ${ready.changes} change(s); DNS before: ${ready.dnsBefore?.site ?? "?"}`,
+    });
+    results.push({
+      name: "DNS points at the DR site after the outage",
+      ok: ready.dnsAfter?.site === "dr",
+      detail: (ready.dnsAfter?.records ?? []).map((r) => `${r.label} ${r.site}`).join(", ") || "not read",
+    });
+    const tool = ready.failover?.toolWallMs;
+    results.push({
+      name: "the tool's own time, event to change submitted, is under 1 s",
+      ok: tool !== undefined && tool < TOOL_TIME_LIMIT_MS,
+      detail:
+        tool === undefined
+          ? "no change was submitted"
+          : `${tool.toFixed(0)} ms on the wall clock (sandbox clock ${ready.failover?.toolSandboxMs ?? "?"} ms); RTO alarm to INSYNC ${seconds(ready.failover?.rtoMs)}`,
+    });
+  }
+
+  const back = f.failback;
+  if (back)
+    results.push({
+      name: "failback by command restores exactly the configured primary records",
+      ok:
+        back.exitCode === 0 &&
+        back.result?.outcome === "changed" &&
+        back.changes === 1 &&
+        back.dnsAfter.site === "primary" &&
+        back.differences.length === 0,
+      detail:
+        back.differences.length === 0 && back.exitCode === 0
+          ? `exit ${back.exitCode}, ${back.result?.outcome}, ${back.changes} change; every record set as created`
+          : `exit ${back.exitCode} ${back.error ?? ""}; ${back.changes} change(s); ${back.differences.join("; ") || `DNS ${back.dnsAfter.site}`}`,
+    });
+
+  const { stale } = f;
+  if (stale) {
+    const refusal = stale.refusal;
+    const unchanged =
+      stale.changes === 0 &&
+      stale.dnsBefore?.site === "primary" &&
+      JSON.stringify(stale.dnsAfter) === JSON.stringify(stale.dnsBefore);
+    results.push({
+      name: "stale DR data: failover refused with its reasons, nothing changed",
+      ok:
+        refusal?.outcome === "refused" &&
+        refusal.code === "dr-behind-rpo" &&
+        refusal.reasons.length > 0 &&
+        refusal.alert?.namesReasons === true &&
+        stale.runs.every((r) => r.outcome === "refused") &&
+        unchanged,
+      detail: refusal
+        ? `${refusal.outcome} (${refusal.code ?? "-"}): ${refusal.reasons.length} failed check(s); alert ${refusal.alert ? (refusal.alert.namesReasons ? "names them" : "DOES NOT name them") : "MISSING"}; Route 53 accepted ${stale.changes} change(s)${unchanged ? "" : "; DNS CHANGED"}`
+        : "the failover function did not run",
+    });
+    const before = stale.readinessBefore;
+    results.push({
+      name: "readiness drift is alerted before it matters",
+      ok: before?.change === "lost" && refusal !== undefined && before.at < refusal.at,
+      detail: before
+        ? `last readiness alert before the refusal: ${before.change} at ${before.at.slice(0, 16)}`
+        : "no readiness alert before the refusal",
+    });
+  }
+  return results;
 }

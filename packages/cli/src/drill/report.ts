@@ -4,7 +4,9 @@ import type { RetentionPlan } from "@outpost-ops/core/retention";
 import type { EventEnvelope, SnsMessageView } from "@outpost-ops/sandbox";
 import { countBy, table } from "../format.ts";
 import type { CopyReport } from "./copies.ts";
+import type { FailoverReport } from "./failover-report.ts";
 import type { InvariantResult } from "./invariants.ts";
+import { renderFailover } from "./report-failover.ts";
 import type { SimulationLog } from "./simulate.ts";
 
 export interface DrillReport {
@@ -41,6 +43,8 @@ export interface DrillReport {
   events: { total: number; byType: Record<string, number>; byCode: Record<string, number>; sample?: unknown };
   /** The DR copies (when a policy copies): recovery points, copies in flight, the outage's backlog. */
   copy?: CopyReport;
+  /** DNS failover (when the config has `failover`): the scenarios, the failback, readiness. */
+  failover?: FailoverReport;
   invariants: InvariantResult[];
 }
 
@@ -153,6 +157,7 @@ export function renderReport(r: DrillReport): string {
       );
   }
   if (r.copy) out.push("", ...renderCopy(r.copy));
+  if (r.failover) out.push("", ...renderFailover(r.failover));
   out.push("", ...renderRouting(r.log));
   out.push("", "Invariants:");
   for (const i of r.invariants) out.push(`  ${i.ok ? "PASS" : "FAIL"}  ${i.name}: ${i.detail}`);

@@ -35,16 +35,32 @@ export interface RegionDeployment {
   forwarding?: Forwarding[];
 }
 
-/** Every (time, rules) at which something fires in [start, end), minute by minute. */
-export function fireTimes<R extends Rule>(rules: R[], start: Date, end: Date): { at: Date; rules: R[] }[] {
+/**
+ * Every (time, rules) at which something fires in [start, end), minute by minute, and the minutes of
+ * `extra` (whole minutes in that span) with no rule, where the drill needs a step of its own (an
+ * alarm evaluated every minute while it flaps).
+ */
+export function fireTimes<R extends Rule>(
+  rules: R[],
+  start: Date,
+  end: Date,
+  extra: readonly Date[] = [],
+): { at: Date; rules: R[] }[] {
   const parsed = rules.map((r) => ({ rule: r, cron: parseScheduleExpression(r.expression).cron }));
+  const wanted = new Set(extra.map((d) => d.getTime()));
   const out: { at: Date; rules: R[] }[] = [];
   for (let t = start.getTime(); t < end.getTime(); t += 60_000) {
     const at = new Date(t);
     const firing = parsed.filter((p) => cronMatches(p.cron, at)).map((p) => p.rule);
-    if (firing.length > 0) out.push({ at, rules: firing });
+    if (firing.length > 0 || wanted.has(t)) out.push({ at, rules: firing });
   }
   return out;
+}
+
+/** The planners' answers (snapshot, retention); other scheduled functions answer in their own shape. */
+function isRunSummary(result: unknown): result is RunSummary {
+  const r = result as Partial<RunSummary> | undefined;
+  return typeof r?.job === "string" && typeof r.phase === "string" && typeof r.skipped === "object";
 }
 
 export interface SimulationLog {
@@ -79,6 +95,16 @@ export async function simulate(input: {
   onDrained?: (at: Date, ran: ReadonlySet<FunctionName>) => void;
   /** Whether a queue's event source mapping polls at `at` (default: at every step); unpolled, its messages wait. */
   polls?: (region: string, queueName: string, at: Date) => boolean;
+  /** Minutes to step at even when no rule fires (fireTimes). */
+  extraSteps?: readonly Date[];
+  /**
+   * Scheduled functions that only look at what the other jobs did (the failover readiness check
+   * reads the copy scheduler's gauges): invoked after the step's queues are drained, as if their
+   * rule fired later in the minute. Deployed, the copy scheduler runs on its own within seconds of
+   * every tick and copy; the drill polls its queue only every half hour, at the minutes the readiness
+   * check runs, and checking first would read gauges half an hour old every time.
+   */
+  lateTargets?: readonly FunctionName[];
 }): Promise<SimulationLog> {
   const { sandbox, clients, deployments } = input;
   const count = (region: string, name: string, n = 1) => {
@@ -135,34 +161,42 @@ export async function simulate(input: {
     return ran;
   }
 
-  for (const { at, rules: firing } of fireTimes(rules, input.start, input.end)) {
+  for (const { at, rules: firing } of fireTimes(rules, input.start, input.end, input.extraSteps)) {
     sandbox.clock.set(at);
     await input.onStep?.(at);
     // What settled since the last step (snapshots, copies, alarms) reaches its rules first.
     await bridge.pump();
-    for (const rule of firing) {
+    const late = new Set(input.lateTargets ?? []);
+    const fire = async (rule: (typeof firing)[number]) => {
       const { region } = rule.deployment.infra;
       const event = scheduledEvent(at, region, `outpost-ops-drill-${rule.id}`);
       if (rule.queue) {
         bridge.sendToQueue(rule.deployment.infra, rule.queue, event);
-        continue;
+        return;
       }
       const handler = rule.deployment.handlers[rule.target];
       // Every 7th snapshot event arrives twice, concurrently: at-least-once delivery.
       const duplicate = rule.target === "snapshotWindow" && ++deliveries % 7 === 0;
       const runs = duplicate ? [event, { ...event, id: `${event.id}-again` }] : [event];
-      const summaries = (await Promise.all(
+      const results: unknown[] = await Promise.all(
         runs.map((e) => handler(e, lambdaContext(rule.target, PLANNER_REMAINING_MS))),
-      )) as RunSummary[];
+      );
       count(region, rule.target, runs.length);
       if (duplicate) log.duplicateDeliveries += 1;
-      log.planSummaries.push(...summaries);
-    }
-    for (let round = 0; round < MAX_ROUNDS; round++) {
-      const ran = await drainAll(at);
-      if (ran.size > 0) input.onDrained?.(at, ran);
-      if ((await bridge.pump()) === 0) break;
-    }
+      log.planSummaries.push(...results.filter(isRunSummary));
+    };
+    const settle = async () => {
+      for (let round = 0; round < MAX_ROUNDS; round++) {
+        const ran = await drainAll(at);
+        if (ran.size > 0) input.onDrained?.(at, ran);
+        if ((await bridge.pump()) === 0) break;
+      }
+    };
+    for (const rule of firing) if (!late.has(rule.target)) await fire(rule);
+    await settle();
+    const observers = firing.filter((rule) => late.has(rule.target));
+    for (const rule of observers) await fire(rule);
+    if (observers.length > 0) await settle();
     for (const { infra } of deployments) {
       let dead = 0;
       for (const { dlqUrl } of Object.values(infra.queues)) dead += visible(infra.region, dlqUrl);

@@ -1,7 +1,7 @@
 import { AwsError } from "../errors.ts";
 import { type HttpAnswer, type RequestContext, type ServiceHandler, xmlAnswer } from "../http.ts";
 import { route53Id } from "../ids.ts";
-import type { Estate, RecordView } from "../types.ts";
+import type { Estate, RecordView, Route53ChangeView } from "../types.ts";
 import { esc, leaf, list, node, parseXml } from "../xml.ts";
 import { HealthChecks, noSuchHealthCheck } from "./health.ts";
 import {
@@ -34,6 +34,8 @@ interface Zone {
   callerReference: string;
   records: RecordSet[];
   lastChangeId?: string;
+  /** The batches accepted for this zone, oldest first (state.route53Changes). */
+  history: Route53ChangeView[];
 }
 
 interface ChangeInfo {
@@ -83,12 +85,19 @@ export class Route53Service implements ServiceHandler {
     }));
   }
 
+  history(hostedZoneId: string): Route53ChangeView[] {
+    return (this.zones.get(zoneIdOf(hostedZoneId))?.history ?? []).map((c) => ({
+      ...c,
+      changes: c.changes.map((x) => ({ ...x, values: [...x.values] })),
+    }));
+  }
+
   seed(estate: Estate, nowMs: number): void {
     this.healthChecks.seed(estate.healthChecks, nowMs);
     for (const z of estate.hostedZones ?? []) {
       const id = zoneIdOf(z.id ?? route53Id("Z"));
       const name = fqdn(z.name);
-      const zone: Zone = { id, name, callerReference: `seed-${nowMs}-${id}`, records: [] };
+      const zone: Zone = { id, name, callerReference: `seed-${nowMs}-${id}`, records: [], history: [] };
       // Every public zone has its NS and SOA records, as Route 53 creates them.
       zone.records.push(
         { name, type: "NS", ttl: 172800, values: NAME_SERVERS.map((n) => `${n}.`) },
@@ -328,6 +337,16 @@ export class Route53Service implements ServiceHandler {
     };
     this.changes.set(change.id, change);
     zone.lastChangeId = change.id;
+    zone.history.push({
+      ...change,
+      changes: changes.map((c) => ({
+        action: c.action,
+        name: c.rrset.name,
+        type: c.rrset.type,
+        ...(c.rrset.setIdentifier !== undefined ? { setIdentifier: c.rrset.setIdentifier } : {}),
+        values: [...c.rrset.values],
+      })),
+    });
     return this.respond("ChangeResourceRecordSetsResponse", this.changeInfo(change, nowMs));
   }
 
