@@ -211,7 +211,7 @@ describe("Failover run over the sandbox", () => {
 
     // Act
     const stale = await h.run();
-    h.sb.clock.advance(3_600_000);
+    h.sb.clock.advance(25 * 3_600_000);
     const unknown = await h.run(alarm(), { dryRun: true });
 
     // Assess

@@ -8,10 +8,7 @@ import {
   type MetricDataQuery,
 } from "@aws-sdk/client-cloudwatch";
 import { METRICS_NAMESPACE } from "../copy/metrics.ts";
-import type { Datapoint } from "../failover/readiness.ts";
-
-/** Look back this far: the gauges are published at least every 10 minutes. */
-const LOOKBACK_MS = 2 * 3_600_000;
+import { type Datapoint, GAUGES_LOOKBACK_MS } from "../failover/readiness.ts";
 
 function query(id: string, name: string, dimensions: Record<string, string>): MetricDataQuery {
   return {
@@ -22,6 +19,8 @@ function query(id: string, name: string, dimensions: Record<string, string>): Me
         MetricName: name,
         Dimensions: Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value })),
       },
+      // One minute, not coarser: a bucket's Maximum would mix a newer report with an older, worse one
+      // (a copy just completed still counted missing). A day of a series is 1,440 points; pages carry the rest.
       Period: 60,
       Stat: "Maximum",
     },
@@ -49,7 +48,7 @@ export async function recoveryGauges(
     const page = await cloudwatch.send(
       new GetMetricDataCommand({
         MetricDataQueries: queries,
-        StartTime: new Date(now.getTime() - LOOKBACK_MS),
+        StartTime: new Date(now.getTime() - GAUGES_LOOKBACK_MS),
         EndTime: new Date(now.getTime() + 60_000),
         ScanBy: "TimestampDescending",
         ...(token ? { NextToken: token } : {}),

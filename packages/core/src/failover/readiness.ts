@@ -7,8 +7,15 @@
 import { formatAge } from "../copy/recovery.ts";
 import type { ReasonCode } from "../reasons.ts";
 
-/** The scheduler publishes at least every 10 minutes: three missed runs make the gauges stale. */
-export const GAUGES_FRESH_MS = 30 * 60_000;
+/**
+ * How far back a gauge still counts. A DR point only gets older until a newer copy replaces it, so
+ * the last reported worst age plus the time since is an upper bound on its age now, however old the
+ * report: a copy scheduler that stopped (the primary Region down, so it cannot read its sources)
+ * leaves the DR site judged conservatively, not "unknown". Beyond a day nothing is assumed.
+ */
+export const GAUGES_LOOKBACK_MS = 24 * 3_600_000;
+/** Older than this, the detail says when the scheduler last reported. */
+const GAUGES_FRESH_MS = 30 * 60_000;
 
 /** A gauge's newest datapoint. */
 export interface Datapoint {
@@ -40,13 +47,17 @@ export interface PolicyReadiness {
 export function policyReadiness(g: PolicyGauges, now: Date): PolicyReadiness {
   const no = (code: ReasonCode, detail: string) => ({ policy: g.policy, ready: false, code, detail });
   const counted = g.withoutDrCopy;
-  if (!counted || now.getTime() - counted.at.getTime() > GAUGES_FRESH_MS)
+  if (!counted || now.getTime() - counted.at.getTime() > GAUGES_LOOKBACK_MS)
     return no(
       "dr-recovery-unknown",
-      `${g.policy}: the DR copy scheduler has not reported ${counted ? `since ${counted.at.toISOString()}` : "in the last 30 minutes"}, so its DR recovery points are unknown`,
+      `${g.policy}: the DR copy scheduler has not reported ${counted ? `since ${counted.at.toISOString()}` : "in the last 24 hours"}, so its DR recovery points are unknown`,
     );
+  const stale =
+    now.getTime() - counted.at.getTime() > GAUGES_FRESH_MS
+      ? ` (as last reported by the copy scheduler at ${counted.at.toISOString()}, aged since)`
+      : "";
   if (counted.value > 0)
-    return no("dr-behind-rpo", `${g.policy}: ${counted.value} resource(s) have no DR copy at all`);
+    return no("dr-behind-rpo", `${g.policy}: ${counted.value} resource(s) have no DR copy at all${stale}`);
   if (!g.worstDrAge)
     return {
       policy: g.policy,
@@ -59,12 +70,12 @@ export function policyReadiness(g: PolicyGauges, now: Date): PolicyReadiness {
   if (ageMs > g.rpoMs)
     return no(
       "dr-behind-rpo",
-      `${g.policy}: its oldest DR copy is ${formatAge(ageMs)} old, more than the RPO of ${formatAge(g.rpoMs)}`,
+      `${g.policy}: its oldest DR copy is ${formatAge(ageMs)} old, more than the RPO of ${formatAge(g.rpoMs)}${stale}`,
     );
   return {
     policy: g.policy,
     ready: true,
     code: "failover-ready",
-    detail: `${g.policy}: every DR copy within ${formatAge(g.rpoMs)} (oldest ${formatAge(ageMs)})`,
+    detail: `${g.policy}: every DR copy within ${formatAge(g.rpoMs)} (oldest ${formatAge(ageMs)})${stale}`,
   };
 }

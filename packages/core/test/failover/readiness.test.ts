@@ -51,11 +51,33 @@ describe("policyReadiness", () => {
     });
   });
 
-  it("is unknown, not ready, when the scheduler has not reported for 30 minutes or never", () => {
-    const old = policyReadiness({ policy: "db", rpoMs: RPO, withoutDrCopy: { value: 0, at: ago(31) } }, NOW);
+  it("judges a scheduler that stopped reporting (primary Region down) by its last report, aged since", () => {
+    // 2h old at a report 3 hours ago: 5h now, within 6h; the same report 5 hours ago: 7h, past it.
+    const report = (minutesAgo: number) =>
+      policyReadiness(
+        {
+          policy: "db",
+          rpoMs: RPO,
+          worstDrAge: { value: 2 * 3600, at: ago(minutesAgo) },
+          withoutDrCopy: { value: 0, at: ago(minutesAgo) },
+        },
+        NOW,
+      );
+    expect(report(180)).toMatchObject({ ready: true });
+    expect(report(180).detail).toMatch(
+      /oldest 5h 0m\) \(as last reported by the copy scheduler at 2024-05-14T09:00:00.000Z/,
+    );
+    expect(report(300)).toMatchObject({ ready: false, code: "dr-behind-rpo" });
+  });
+
+  it("is unknown, not ready, when the scheduler has not reported for a day, or never", () => {
+    const old = policyReadiness(
+      { policy: "db", rpoMs: RPO, withoutDrCopy: { value: 0, at: ago(24 * 60 + 1) } },
+      NOW,
+    );
     const never = policyReadiness({ policy: "db", rpoMs: RPO }, NOW);
     expect(old).toMatchObject({ ready: false, code: "dr-recovery-unknown" });
-    expect(old.detail).toMatch(/since 2024-05-14T11:29:00.000Z/);
+    expect(old.detail).toMatch(/since 2024-05-13T11:59:00.000Z/);
     expect(never).toMatchObject({ ready: false, code: "dr-recovery-unknown" });
   });
 
