@@ -244,9 +244,8 @@ describe("Failover run over the sandbox", () => {
     // Assess
     expect(runs.map((r) => r.outcome).sort()).toEqual(["changed", "raced"]);
     expect(h.where()).toEqual({ app: "10.1.0.10", api: "10.1.0.20", site: "dr" });
-    // Each run also sends one permission probe (refused as invalid: it cannot apply).
-    const applied = h.sb.state.records(ZONE_ID).filter((r) => r.type === "TXT");
-    expect(applied).toHaveLength(1);
+    // Route 53 accepted one batch beyond the setup's (the probes cannot apply, the loser was refused).
+    expect(h.sb.state.route53Changes(ZONE_ID)).toHaveLength(2);
     expect(h.sb.requests.count("ChangeResourceRecordSets") - before).toBeGreaterThanOrEqual(4);
   });
 
@@ -280,6 +279,41 @@ describe("Failover run over the sandbox", () => {
     expect(back.outcome).toBe("changed");
     expect(again).toMatchObject({ outcome: "refused", plan: { code: "cooldown-active" } });
     expect(h.where()).toEqual({ app: "10.0.0.10", api: "10.0.0.20", site: "primary" });
+  });
+
+  it("a change whose answer was lost (the SDK's retry then finds its values gone) is reported as made, not as a race", async () => {
+    // Arrange: Route 53 applies the batch, the answer is lost, the retry of the same batch is refused
+    const h = await harness();
+    await h.gauges(60);
+    const route53 = h.clients.get(Route53Client, DR);
+    const lossy = {
+      get: (cls: unknown, region: string) => {
+        if (cls !== Route53Client) return h.clients.get(cls as typeof Route53Client, region);
+        return {
+          send: async (command: { input?: { ChangeBatch?: { Comment?: string } } }) => {
+            const real = route53.send(command as never);
+            if (!command.input?.ChangeBatch || /probe/.test(command.input.ChangeBatch.Comment ?? ""))
+              return real;
+            await real;
+            return route53.send(command as never);
+          },
+        };
+      },
+    } as unknown as AwsClients;
+
+    // Act
+    const run = await runFailover({
+      clients: lossy,
+      config: h.config,
+      target: "dr",
+      trigger: alarm(),
+      reason: "factory service link down",
+      clock: sandboxClock(h.sb),
+    });
+
+    // Assess
+    expect(run).toMatchObject({ outcome: "changed", pending: true });
+    expect(h.where()).toEqual({ app: "10.1.0.10", api: "10.1.0.20", site: "dr" });
   });
 
   it("Route 53 throttling is retried: the change still goes through once", async () => {

@@ -84,6 +84,8 @@ export interface FailoverInput {
   target: Site;
   trigger: Trigger;
   reason: string;
+  /** This run's id, written into the state record: the run can tell its own applied batch from another's. */
+  runId?: string;
   force: boolean;
   now: Date;
   /** The resolved zone, or why it could not be. */
@@ -171,6 +173,7 @@ export function planFailover(input: FailoverInput): FailoverPlan {
     by: triggerLabel(input.trigger),
     reason: input.reason,
     forced: false,
+    ...(input.runId ? { run: input.runId } : {}),
   };
   const base = { target, next, ...(state ? { state } : {}) };
   if (!("id" in input.zone)) {

@@ -21,6 +21,8 @@ export interface FailoverState {
   reason: string;
   /** The preflight failed and the change was forced (`--force`). */
   forced: boolean;
+  /** The id of the run that wrote it. */
+  run?: string;
 }
 
 /** TXT strings are at most 255 characters; keep quotes and backslashes out of ours. */
@@ -42,6 +44,7 @@ export function stateRecord(zoneName: string, state: FailoverState): RecordSet {
     `by=${clean(state.by, 240)}`,
     `reason=${clean(state.reason, 240)}`,
     `forced=${state.forced ? "yes" : "no"}`,
+    ...(state.run ? [`run=${clean(state.run, 64)}`] : []),
   ];
   return {
     name: stateRecordName(zoneName),
@@ -73,5 +76,6 @@ export function parseState(record: RecordSet | undefined): FailoverState | undef
     by: fields.get("by") ?? "",
     reason: fields.get("reason") ?? "",
     forced: fields.get("forced") === "yes",
+    ...(fields.get("run") ? { run: fields.get("run") as string } : {}),
   };
 }

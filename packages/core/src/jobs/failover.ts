@@ -113,6 +113,7 @@ export function policiesInScope(config: Config): { policy: string; rpoMs: number
 export async function readPreflight(
   input: Pick<FailoverRunInput, "clients" | "config" | "target" | "trigger" | "reason" | "force"> & {
     now: Date;
+    runId?: string;
   },
 ): Promise<FailoverInput> {
   const { clients, config, target, now } = input;
@@ -125,6 +126,7 @@ export async function readPreflight(
     reason: input.reason,
     force: input.force === true,
     now,
+    ...(input.runId ? { runId: input.runId } : {}),
   };
   const zone = await resolveZone(route53, failover.hostedZone);
   if (!("id" in zone))
@@ -175,7 +177,8 @@ export async function runFailover(input: FailoverRunInput): Promise<FailoverRun>
   const receivedAt = new Date(clock.now());
   const alarmAt = input.trigger.kind === "alarm" ? { alarmAt: input.trigger.alarmAt } : {};
   input.onStep?.("preflight");
-  const preflight = await readPreflight({ ...input, now: receivedAt });
+  const runId = randomUUID();
+  const preflight = await readPreflight({ ...input, now: receivedAt, runId });
   let plan = planFailover(preflight);
   const timeline: Timeline = { ...alarmAt, receivedAt, decidedAt: new Date(clock.now()) };
   const zone = "id" in preflight.zone ? { zone: preflight.zone } : {};
@@ -209,8 +212,14 @@ export async function runFailover(input: FailoverRunInput): Promise<FailoverRun>
       if (busy) await clock.sleep(BUSY_POLL_MS);
       // Either way the zone may have changed under us: plan again from what it holds now. The values
       // an InvalidChangeBatch deleted are gone because another run changed them first.
-      const again = planFailover(await readPreflight({ ...input, now: new Date(clock.now()) }));
-      if (again.decision === "nothing-to-do") return done("raced");
+      const again = planFailover(await readPreflight({ ...input, now: new Date(clock.now()), runId }));
+      if (again.decision === "nothing-to-do") {
+        // Our own batch, applied once already: Route 53 accepted it but its answer was lost, and the
+        // SDK's retry of the same batch found the values gone. The state record then carries this
+        // run's id: report the change (without its id, so it cannot be followed to INSYNC).
+        const ours = again.state?.run !== undefined && again.state.run === runId;
+        return ours ? done("changed", { pending: true }) : done("raced");
+      }
       if (!busy || again.decision !== "change") return done("failed", { error: errorMessage(error) });
       plan = again;
       batch = again.changes;
