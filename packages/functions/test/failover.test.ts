@@ -249,7 +249,7 @@ describe("Handler: failover/failover, alarms", () => {
     );
     expect(alert?.body).toContain("the DR site is ready to take over");
     expect(alert?.body).toContain(
-      'npx outpost-ops failover --reason "alarm factory-connected: Threshold Crossed',
+      'npx outpost-ops failover --stage test --reason "alarm factory-connected: Threshold Crossed',
     );
     expect(events.events.map((e) => [e.detailType, e.detail.code])).toEqual([
       ["Failover Skipped", "alert-only"],
@@ -274,7 +274,7 @@ describe("Handler: failover/failover, alarms", () => {
     expect(alerts.alerts.map((a) => [a.severity, a.title])).toEqual([
       ["warning", "Failover refused: DR copies older than the failover RPO, or missing"],
     ]);
-    expect(alerts.alerts[0]?.body).toContain("npx outpost-ops failover --force --reason");
+    expect(alerts.alerts[0]?.body).toContain("npx outpost-ops failover --stage test --force --reason");
     expect(events.events.map((e) => e.detailType)).toEqual(["Failover Refused", "Failover Refused"]);
   });
 

@@ -27,6 +27,8 @@ export interface FailoverAlertContext {
   /** Where the function runs (the DR Region). */
   region: string;
   trigger: Trigger;
+  /** The deployment's stage: the commands in the alerts name it (`--stage`), as the CLI needs. */
+  stage?: string;
 }
 
 type FailoverAlert = Omit<Alert, "stage">;
@@ -117,7 +119,7 @@ export function failoverSucceededAlert(run: FailoverRun, context: FailoverAlertC
       ...(tool ? [tool] : []),
       "",
       plan.target === "dr"
-        ? `outpost-ops never fails back by itself. Once the primary site is healthy: \`${nextCommand(back, { dryRun: true })}\`, then \`${nextCommand(back)}\`.`
+        ? `outpost-ops never fails back by itself. Once the primary site is healthy: \`${nextCommand(back, { dryRun: true, stage: context.stage })}\`, then \`${nextCommand(back, { stage: context.stage })}\`.`
         : "Automatic failover is armed again after the cooldown.",
     ].join("\n"),
     region: context.region,
@@ -131,21 +133,21 @@ export function failoverSucceededAlert(run: FailoverRun, context: FailoverAlertC
  * What to run after a refusal: with `--force` when every failed item may be forced, else the fixes
  * first (a missing zone, record or permission cannot be forced), then the command.
  */
-function afterRefusal(plan: FailoverPlan, failed: PreflightItem[]): string[] {
+function afterRefusal(plan: FailoverPlan, failed: PreflightItem[], context: { stage?: string }): string[] {
   const cooldown = failed.some((i) => i.check === "cooldown");
   const unforceable = failed.filter((i) => !i.forceable && i.check !== "cooldown");
   if (unforceable.length > 0)
     return [
-      `Fix ${unforceable.map((i) => i.check).join(", ")} first (these cannot be forced), then run \`${nextCommand(plan.target, { dryRun: true })}\`.`,
+      `Fix ${unforceable.map((i) => i.check).join(", ")} first (these cannot be forced), then run \`${nextCommand(plan.target, { dryRun: true, stage: context.stage })}\`.`,
     ];
   const forceable = failed.filter((i) => i.forceable);
   if (forceable.length === 0 && cooldown)
     return [
-      `The cooldown only holds back automatic runs. To ${commandOf(plan.target)} now, decide by hand: \`${nextCommand(plan.target, { reason: plan.next.reason })}\`.`,
+      `The cooldown only holds back automatic runs. To ${commandOf(plan.target)} now, decide by hand: \`${nextCommand(plan.target, { reason: plan.next.reason, stage: context.stage })}\`.`,
     ];
   return [
     `If the ${siteName(plan.target)} must take over anyway (the failed checks above are known and accepted), force it; the state record and the event stream record that it was forced:`,
-    `  ${nextCommand(plan.target, { force: true, reason: plan.next.reason })}`,
+    `  ${nextCommand(plan.target, { force: true, reason: plan.next.reason, stage: context.stage })}`,
   ];
 }
 
@@ -165,7 +167,7 @@ export function failoverRefusedAlert(run: FailoverRun, context: FailoverAlertCon
       "Failed checks:",
       ...failed.map(itemLine),
       "",
-      ...afterRefusal(plan, failed),
+      ...afterRefusal(plan, failed, context),
       "",
       "Preflight:",
       ...plan.items.map(itemLine),
@@ -208,7 +210,7 @@ export function failoverFailedAlert(
       `Trigger: ${triggerText(context.trigger)}`,
       ...(run ? [`Reason:  ${run.plan.next.reason}`, "", "Records:", ...moveLines(run.plan)] : []),
       "",
-      `See where DNS points and what would change: \`${nextCommand(target, { dryRun: true })}\`; then run it by hand: \`${nextCommand(target, run ? { reason: run.plan.next.reason } : {})}\`.`,
+      `See where DNS points and what would change: \`${nextCommand(target, { dryRun: true, stage: context.stage })}\`; then run it by hand: \`${nextCommand(target, { ...(run ? { reason: run.plan.next.reason } : {}), stage: context.stage })}\`.`,
       "If Route 53's control plane is impaired, records with failover routing still move by their health checks.",
     ].join("\n"),
     region: context.region,
@@ -241,7 +243,7 @@ export function failoverAlertOnlyAlert(run: FailoverRun, context: FailoverAlertC
       ...plan.items.map(itemLine),
       "",
       "To fail over now:",
-      `  ${nextCommand(plan.target, { reason: plan.next.reason })}`,
+      `  ${nextCommand(plan.target, { reason: plan.next.reason, stage: context.stage })}`,
     ].join("\n"),
     region: context.region,
     at: run.timeline.decidedAt,
@@ -279,7 +281,10 @@ export function failoverOutcomeAlert(
  * Readiness: failover to the DR site would now be refused (it was ready at the last check, or there
  * is no earlier check to compare with).
  */
-export function readinessLostAlert(run: FailoverRun, context: { region: string }): FailoverAlert {
+export function readinessLostAlert(
+  run: FailoverRun,
+  context: { region: string; stage?: string },
+): FailoverAlert {
   const { plan } = run;
   const failed = plan.items.filter((i) => !i.ok);
   return {
@@ -292,7 +297,7 @@ export function readinessLostAlert(run: FailoverRun, context: { region: string }
       "Failed checks:",
       ...failed.map(itemLine),
       "",
-      `\`npx outpost-ops status\` shows the DR recovery points; \`${nextCommand("dr", { dryRun: true })}\` runs the same preflight. An alert follows when it is ready again.`,
+      `\`npx outpost-ops status\` shows the DR recovery points; \`${nextCommand("dr", { dryRun: true, stage: context.stage })}\` runs the same preflight. An alert follows when it is ready again.`,
     ].join("\n"),
     region: context.region,
     at: run.timeline.decidedAt,
@@ -302,7 +307,10 @@ export function readinessLostAlert(run: FailoverRun, context: { region: string }
 }
 
 /** Readiness: failover to the DR site would pass its preflight again. */
-export function readinessRegainedAlert(run: FailoverRun, context: { region: string }): FailoverAlert {
+export function readinessRegainedAlert(
+  run: FailoverRun,
+  context: { region: string; stage?: string },
+): FailoverAlert {
   return {
     severity: "info",
     job: "failover",

@@ -114,10 +114,12 @@ export function shellReason(reason: string): string {
  */
 export function nextCommand(
   target: Site,
-  options: { force?: boolean; dryRun?: boolean; reason?: string } = {},
+  options: { force?: boolean; dryRun?: boolean; reason?: string; stage?: string | undefined } = {},
 ) {
   return [
     `npx outpost-ops ${commandOf(target)}`,
+    // The CLI invokes the stage's deployed function: without --stage it refuses.
+    ...(options.stage ? [`--stage ${options.stage}`] : []),
     ...(options.dryRun ? ["--dry-run"] : []),
     ...(options.force ? ["--force"] : []),
     ...(options.reason ? [`--reason "${shellReason(options.reason)}"`] : []),

@@ -73,7 +73,11 @@ export function createHandler(runtime: () => Runtime = lazyRuntime({ events: eve
 
   /** The outcome's alert, if any, with alarm refusals held back as ALARM_REFUSAL_QUIET_MS says. */
   async function announce(rt: Runtime, run: FailoverRun, request: FailoverRequest): Promise<void> {
-    const alert = failoverOutcomeAlert(run, { region: rt.env.region, trigger: request.trigger });
+    const alert = failoverOutcomeAlert(run, {
+      region: rt.env.region,
+      trigger: request.trigger,
+      stage: rt.env.stage,
+    });
     if (!alert) return;
     if (run.outcome === "refused" && request.trigger.kind === "alarm") {
       const now = rt.clock.now();
@@ -97,7 +101,7 @@ export function createHandler(runtime: () => Runtime = lazyRuntime({ events: eve
         logger.info("event ignored", { reason: request.ignored });
         return request;
       }
-      const alertContext = { region: rt.env.region, trigger: request.trigger };
+      const alertContext = { region: rt.env.region, trigger: request.trigger, stage: rt.env.stage };
       const zone = failover.hostedZone.id ? { id: failover.hostedZone.id } : undefined;
       const started: Promise<void>[] = [];
       let submitted = false;

@@ -37,8 +37,8 @@ export function createHandler(runtime: () => Runtime = lazyRuntime({ events: eve
     if (check.change) {
       const alert =
         check.change === "lost"
-          ? readinessLostAlert(run, { region: env.region })
-          : readinessRegainedAlert(run, { region: env.region });
+          ? readinessLostAlert(run, { region: env.region, stage: env.stage })
+          : readinessRegainedAlert(run, { region: env.region, stage: env.stage });
       await rt.alerts.publish({ ...alert, stage: env.stage });
       await publishEvents(rt, [
         readinessEvent(run, check.ready, READINESS_TRIGGER, eventContext(rt, context, at)),
