@@ -235,10 +235,12 @@ describe("Handler: failover/failover, alarms", () => {
     const zone = fakeZone("primary");
     fakeGauges(READY);
 
-    // Act
-    const result = await createHandler(rt)(alarmEvent("factory-connected"), context);
+    // Act: the alarm, then the same alarm flapping back
+    const handler = createHandler(rt);
+    const result = await handler(alarmEvent("factory-connected"), context);
+    await handler(alarmEvent("factory-connected"), context);
 
-    // Assess
+    // Assess: one alert for both, an event for each
     expect(result).toMatchObject({ outcome: "alert-only" });
     expect(zone.changes).toEqual([]);
     expect(alerts.alerts).toHaveLength(1);
@@ -252,6 +254,7 @@ describe("Handler: failover/failover, alarms", () => {
       'npx outpost-ops failover --stage test --reason "alarm factory-connected: Threshold Crossed',
     );
     expect(events.events.map((e) => [e.detailType, e.detail.code])).toEqual([
+      ["Failover Skipped", "alert-only"],
       ["Failover Skipped", "alert-only"],
     ]);
   });

@@ -35,8 +35,9 @@ const REPORT_MARGIN_MS = 30_000;
 const MAX_SYNC_WAIT_MS = 4 * 60_000;
 
 /**
- * A refusal of an alarm's run is alerted once in this long per container and reason: an alarm that
- * flaps during the cooldown after a failback is refused on every ALARM, and one warning says it.
+ * A refusal (or, in alert-only mode, a "failover needed") of an alarm's run is alerted once in this
+ * long per container and reason: an alarm that flaps is refused (or reported) on every ALARM, and one
+ * alert says it.
  * Its events still record every refusal; the memory dies with the container, so it cannot stick.
  */
 export const ALARM_REFUSAL_QUIET_MS = 30 * 60_000;
@@ -79,14 +80,21 @@ export function createHandler(runtime: () => Runtime = lazyRuntime({ events: eve
       stage: rt.env.stage,
     });
     if (!alert) return;
-    if (run.outcome === "refused" && request.trigger.kind === "alarm") {
+    // A flapping alarm repeats its refusal, or in alert-only mode its "failover needed", on every
+    // ALARM: one alert per outcome and reason in the quiet time says it.
+    if ((run.outcome === "refused" || run.outcome === "alert-only") && request.trigger.kind === "alarm") {
       const now = rt.clock.now();
-      const last = refusalAlerted.get(run.plan.code);
+      const key = `${run.outcome}/${run.plan.code}`;
+      const last = refusalAlerted.get(key);
       if (last !== undefined && now - last < ALARM_REFUSAL_QUIET_MS) {
-        logger.info("refusal already alerted", { code: run.plan.code, since: new Date(last).toISOString() });
+        logger.info("already alerted", {
+          outcome: run.outcome,
+          code: run.plan.code,
+          since: new Date(last).toISOString(),
+        });
         return;
       }
-      refusalAlerted.set(run.plan.code, now);
+      refusalAlerted.set(key, now);
     }
     await publishAlert(rt, alert);
   }
