@@ -84,7 +84,8 @@ function drDashboard(stack: Stack, app: App, config: Config): Dashboard {
   const dr = app.region;
   const copying = copyView(config, dr).policies.filter((p) => p.copy);
   const dashboard = new Dashboard(stack, "DrDashboard", {
-    dashboardName: `${namePrefix(app)}-dr`,
+    // Dashboards are global to the account: each destination's needs a name of its own.
+    dashboardName: dr === config.regions.dr ? `${namePrefix(app)}-dr` : `${namePrefix(app)}-dr-${dr}`,
     defaultInterval: Duration.days(2),
   });
   dashboard.addWidgets(

@@ -568,6 +568,13 @@ describe("Stack: Replication, a copy.alsoTo Region", () => {
     ).toEqual(["alarmStateChange", "copySchedule", "retentionSweep", "retentionWork"]);
   });
 
+  it("names its dashboard for its Region (dashboards are global to the account)", () => {
+    const names = Object.values(
+      eu.template(Replication).findResources("AWS::CloudWatch::Dashboard") as Resources,
+    ).map((d) => d.Properties.DashboardName);
+    expect(names).toEqual(["outpost-ops-test-dr-eu-west-1"]);
+  });
+
   it("alarms on the policies copying there and on that Region's key only", () => {
     const alarms = Object.values(
       eu.template(Replication).findResources("AWS::CloudWatch::Alarm") as Resources,
