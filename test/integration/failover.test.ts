@@ -271,7 +271,8 @@ describe("Failover run over the sandbox", () => {
     });
     h.sb.clock.advance(60_000);
     await h.gauges(60);
-    const again = await h.run(alarm());
+    // A new state change of the still-firing alarm, after the failback.
+    const again = await h.run({ ...alarm(), alarmAt: h.sb.clock.now() });
 
     // Assess
     expect(outcomes.filter((o) => o === "changed")).toHaveLength(1);

@@ -94,6 +94,7 @@ export const Reasons = {
   "change-raced": "a concurrent run made the same change first",
   "change-failed": "Route 53 refused or failed the change",
   "alert-only": "mode alert-only: a person decides",
+  "stale-trigger": "the alarm changed state before the last DNS change: a late delivery, ignored",
 } as const;
 
 export type ReasonCode = keyof typeof Reasons;

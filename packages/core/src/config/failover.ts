@@ -6,9 +6,12 @@
 import { z } from "zod";
 import { duration, scheduleExpression } from "./fields.ts";
 
-/** A DNS name, with or without the final dot (Route 53 stores it with one). */
+/**
+ * A DNS name, with or without the final dot (Route 53 stores it with one). No wildcards: Route 53
+ * lists `*` as `\052`, and a record that is moved as a site's front door is a name, not a pattern.
+ */
 const DNS_NAME =
-  /^(?=.{1,253}\.?$)(\*\.)?([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.?$/i;
+  /^(?=.{1,253}\.?$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.?$/i;
 const dnsName = z.string().regex(DNS_NAME, "must be a DNS name such as app.example.com");
 const zoneId = z
   .string()

@@ -191,6 +191,25 @@ export function planFailover(input: FailoverInput): FailoverPlan {
   const zone = input.zone;
   const items: PreflightItem[] = [ok("zone", `hosted zone ${zone.name} (${zone.id})`)];
 
+  // An alarm's state change from before the last DNS change (a retried or delayed delivery, after a
+  // failback say) is not a reason to move DNS now: a new outage sends a new state change.
+  if (input.trigger.kind === "alarm" && state && input.trigger.alarmAt.getTime() < state.at.getTime()) {
+    items.push({
+      check: "state",
+      ok: true,
+      code: "stale-trigger",
+      detail: `the alarm went to ALARM at ${input.trigger.alarmAt.toISOString()}, before the last change (${state.at.toISOString()}, by ${state.by}): a late delivery, ignored`,
+    });
+    return {
+      ...base,
+      decision: "nothing-to-do",
+      code: "stale-trigger",
+      items,
+      moves: [],
+      changes: [],
+      forced: false,
+    };
+  }
   const moves = failover.records.map((r) => moveOf(r, input.current, target));
   const toMove = moves.filter((m) => m.site !== target);
   if (toMove.length === 0) {

@@ -153,6 +153,24 @@ describe("Config: failover", () => {
     ]);
   });
 
+  it("refuses a wildcard record: Route 53 lists it escaped, and a site's front door is a name", () => {
+    const found = issues(
+      config({
+        records: [
+          {
+            name: "*.example.com",
+            type: "A",
+            primary: { values: ["10.0.0.1"] },
+            dr: { values: ["10.1.0.1"] },
+          },
+        ],
+      }),
+    );
+    expect(found).toEqual([
+      { path: "failover.records[0].name", message: "must be a DNS name such as app.example.com" },
+    ]);
+  });
+
   it("is strict: an unknown key is an error at its path", () => {
     expect(issues(config({ ttl: 60 })).map((i) => i.path)).toEqual(["failover"]);
     expect(

@@ -3,6 +3,7 @@ import { planFailover } from "../../src/failover/plan.ts";
 import { type RecordSet, recordFor } from "../../src/failover/records.ts";
 import { parseState } from "../../src/failover/state.ts";
 import {
+  alarmTrigger,
   DR_HC,
   failoverConfig,
   input,
@@ -225,6 +226,21 @@ describe("planFailover: never flapping", () => {
       /until 2024-05-14T12:50:00.000Z/,
     );
     expect(manual.decision).toBe("change");
+  });
+
+  it("an alarm state change from before the last change (a late delivery after a failback) moves nothing", () => {
+    // Arrange: failed back by hand two hours ago; an ALARM of three hours ago arrives now
+    const current = [
+      ...zoneAt(failover, "primary"),
+      stateAt("primary", new Date(NOW.getTime() - 2 * 3_600_000)),
+    ];
+    const late = { ...alarmTrigger, alarmAt: new Date(NOW.getTime() - 3 * 3_600_000) };
+
+    // Act
+    const plan = planFailover(input(failover, { current, trigger: late }));
+
+    // Assess
+    expect(plan).toMatchObject({ decision: "nothing-to-do", code: "stale-trigger", changes: [] });
   });
 
   it("once on DR, every further alarm is nothing to do: an alarm flapping for an hour fails over once", () => {
