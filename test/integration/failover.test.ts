@@ -272,7 +272,12 @@ describe("Failover run over the sandbox", () => {
     h.sb.clock.advance(60_000);
     await h.gauges(60);
     // A new state change of the still-firing alarm, after the failback.
-    const again = await h.run({ ...alarm(), alarmAt: h.sb.clock.now() });
+    const again = await h.run({
+      kind: "alarm",
+      alarm: "factory-connected",
+      alarmAt: h.sb.clock.now(),
+      region: "us-west-2",
+    });
 
     // Assess
     expect(outcomes.filter((o) => o === "changed")).toHaveLength(1);

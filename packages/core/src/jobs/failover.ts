@@ -29,8 +29,12 @@ import { stateRecordName } from "../failover/state.ts";
 import type { Sleeper } from "../pacing.ts";
 import { parseDuration } from "../time.ts";
 
-/** How long a change waits for another PENDING change of the zone (Route 53 propagates within a minute). */
-const BUSY_WAIT_MS = 2 * 60_000;
+/**
+ * How long a change waits for another PENDING change of the zone (Route 53 propagates within a
+ * minute). With the deployed function's INSYNC wait (3 minutes) and its reporting margin, the run
+ * fits in its 5-minute timeout.
+ */
+const BUSY_WAIT_MS = 60_000;
 const BUSY_POLL_MS = 2_000;
 
 /** When each step happened (wall-clock of the run; `alarmAt` is CloudWatch's). */

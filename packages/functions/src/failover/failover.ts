@@ -31,8 +31,12 @@ export const parseEvent = parseFailoverEvent;
 
 /** Time kept back from the Lambda timeout to report (alerts, event) after waiting for INSYNC. */
 const REPORT_MARGIN_MS = 30_000;
-/** Route 53 propagates within a minute; the function's timeout bounds the wait anyway. */
-const MAX_SYNC_WAIT_MS = 4 * 60_000;
+/**
+ * Route 53 propagates within a minute. Three minutes, so that the preflight, a minute's wait for
+ * another PENDING change of the zone (core/jobs/failover.ts), this wait and the report fit in the
+ * function's 5-minute timeout; a change still PENDING then is reported as such.
+ */
+const MAX_SYNC_WAIT_MS = 3 * 60_000;
 
 /**
  * A refusal (or, in alert-only mode, a "failover needed") of an alarm's run is alerted once in this
