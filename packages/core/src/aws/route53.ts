@@ -176,8 +176,11 @@ export async function probeChangePermission(
     return { ok: true, detail: "the probe batch was accepted (unexpected): the role may change the records" };
   } catch (error) {
     const code = errorCode(error);
-    if (code === "InvalidChangeBatch" || code === "PriorRequestNotComplete")
+    if (code === "InvalidChangeBatch")
       return { ok: true, detail: `may change ${records.length} record(s) in zone ${zoneId}` };
+    // Another change is still PENDING: Route 53 answered before judging this batch. Not a refusal.
+    if (code === "PriorRequestNotComplete")
+      return { ok: true, detail: `not checked: another change to zone ${zoneId} is still PENDING` };
     if (/AccessDenied/.test(code))
       return {
         ok: false,
@@ -254,6 +257,13 @@ export async function healthCheckStatus(
       detail: `health check ${id}: ${good} of ${observations.length} checkers report healthy${healthy || !sample ? "" : ` (${sample})`}`,
     };
   } catch (error) {
+    // GetHealthCheckStatus cannot read a calculated (or CloudWatch-alarm) health check's status.
+    if (errorCode(error) === "InvalidInput")
+      return {
+        id,
+        healthy: false,
+        detail: `health check ${id}: its status cannot be read (${errorMessage(error)}); name an endpoint health check, or use --force after checking it by hand`,
+      };
     if (errorCode(error) === "NoSuchHealthCheck")
       return {
         id,
