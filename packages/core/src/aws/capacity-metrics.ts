@@ -23,9 +23,9 @@ import {
 } from "@aws-sdk/client-cloudwatch";
 import { type EC2Client, paginateDescribeInstances } from "@aws-sdk/client-ec2";
 import type { Condition, Headroom, Point } from "../capacity/model.ts";
+import { outpostIdOf } from "../capacity/names.ts";
 import { METRICS_NAMESPACE } from "../copy/metrics.ts";
 import { tagsOf } from "./ec2.ts";
-import { outpostIdOf } from "./outposts.ts";
 import type { PermissionStatement } from "./permissions.ts";
 
 export const CapacityMetricsPermissions = {
