@@ -346,6 +346,31 @@ export function isManagedCapacityAlarm(config: Config, prefix: string, name: str
   }
 }
 
+/** The metrics only the monitor's alarms watch (the stack's watch ConnectedStatus and the CPU gauge). */
+const MANAGED_METRICS = new Set([
+  `${OUTPOSTS}|InstanceTypeCapacityUtilization`,
+  `${OUTPOSTS}|EBSVolumeTypeCapacityUtilization`,
+  `${OUTPOSTS}|CapacityExceptions`,
+  `${S3_OUTPOSTS}|OutpostFreeBytes`,
+]);
+
+/**
+ * Whether an existing alarm is the monitor's to delete when it is not wanted: a managed name of a
+ * configured Outpost, or, under the capacity prefix, an alarm on one of the managed metrics whose name
+ * no longer parses: an Outpost taken out of the config (or renamed), whose alarms would otherwise stay
+ * forever. The stack's alarms watch other metrics and are CloudFormation's to remove.
+ */
+function isMonitorsAlarm(config: Config, prefix: string, alarm: ExistingAlarm): boolean {
+  if (isManagedCapacityAlarm(config, prefix, alarm.name)) return true;
+  if (!alarm.name.startsWith(capacityAlarmPrefix(prefix))) return false;
+  try {
+    parseCapacityAlarmName(config, prefix, alarm.name);
+    return false; // a configured Outpost's alarm of a kind the stack owns
+  } catch {
+    return MANAGED_METRICS.has(`${alarm.namespace}|${alarm.metricName}`);
+  }
+}
+
 function sameDimensions(a: Record<string, string>, b: Record<string, string>): boolean {
   const keys = Object.keys(a);
   return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
@@ -396,8 +421,8 @@ export function planAlarmReconcile(
     else put.push(want);
   }
   const remove = existing
+    .filter((e) => !wanted.has(e.name) && isMonitorsAlarm(config, prefix, e))
     .map((e) => e.name)
-    .filter((name) => !wanted.has(name) && isManagedCapacityAlarm(config, prefix, name))
     .sort();
   return { put, remove, unchanged };
 }

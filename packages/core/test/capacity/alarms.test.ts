@@ -264,6 +264,46 @@ describe("Function: planAlarmReconcile", () => {
     expect(plan.unchanged).toBe(desired.length - 1);
   });
 
+  it("removes the alarms of an Outpost taken out of the config, by the metric they watch", () => {
+    // Prepare: "lab" was an Outpost of the config; a stack-like alarm and a hand-made one stay.
+    const gone: ExistingAlarm[] = [
+      {
+        name: "outpost-ops-prod-capacity-lab-instance-m5.large-warning",
+        namespace: "AWS/Outposts",
+        metricName: "InstanceTypeCapacityUtilization",
+        dimensions: { OutpostId: "op-0123456789abcdef9", InstanceType: "m5.large" },
+      },
+      {
+        name: "outpost-ops-prod-capacity-lab-storage-critical",
+        namespace: "S3Outposts",
+        metricName: "OutpostFreeBytes",
+        dimensions: { OutpostId: "op-0123456789abcdef9" },
+      },
+      {
+        name: "outpost-ops-prod-capacity-lab-connected",
+        namespace: "AWS/Outposts",
+        metricName: "ConnectedStatus",
+        dimensions: { OutpostId: "op-0123456789abcdef9" },
+      },
+      {
+        name: "outpost-ops-dev-capacity-lab-instance-m5.large-warning",
+        namespace: "AWS/Outposts",
+        metricName: "InstanceTypeCapacityUtilization",
+        dimensions: {},
+      },
+    ];
+    const current = desired.map((a) => existing(a)).concat(gone);
+
+    // Act
+    const plan = planAlarmReconcile(config, PREFIX, desired, current);
+
+    // Assess
+    expect(plan.remove).toEqual([
+      "outpost-ops-prod-capacity-lab-instance-m5.large-warning",
+      "outpost-ops-prod-capacity-lab-storage-critical",
+    ]);
+  });
+
   it("removes the alarms of a type that vanished, never the stack's or other prefixes'", () => {
     // Prepare: c5.xlarge left the factory Outpost.
     const now = managedCapacityAlarms(config, PREFIX, [
