@@ -84,6 +84,20 @@ export default defineConfig({
       copy: { rpo: "26h", kmsKeyArn: DR_KEY },
     },
   ],
+  // Capacity (these are the defaults, spelled out): the monitor reconciles the per-type alarms every
+  // 5 minutes, the weekly report goes out Monday 08:00 UTC, each utilization alarms at a warning and a
+  // critical band, and below 10 % free local snapshot storage line-volumes snapshots in the Region.
+  capacity: {
+    schedule: "rate(5 minutes)",
+    report: { schedule: "cron(0 8 ? * MON *)" },
+    thresholds: {
+      instanceType: { warning: 80, critical: 95 },
+      volumeType: { warning: 80, critical: 95 },
+      snapshotStorage: { warning: 80, critical: 95 },
+      cpu: { warning: 80, critical: 95 },
+    },
+    localSnapshots: { minFreePercent: 10 },
+  },
   // DNS failover to the DR site: when the factory Outpost's service link alarm fires, the two
   // records move to DR, after a preflight that checks, among others, that every copy policy's DR
   // copies are within its RPO. `api` is a Route 53 failover pair, so DNS also moves by Route 53's

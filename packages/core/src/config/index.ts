@@ -1,3 +1,4 @@
+export { type CapacityConfig, CapacitySchema } from "./capacity.ts";
 export {
   absolute,
   type FailoverConfig,

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ConfigError, type ConfigIssue } from "../errors.ts";
 import { parseScheduleExpression } from "../schedule/expression.ts";
 import { DURATION_PATTERN, parseDuration } from "../time.ts";
+import { CapacitySchema } from "./capacity.ts";
 import { checkFailover, FailoverSchema } from "./failover.ts";
 import { count, duration, name, REGION, region, scheduleExpression } from "./fields.ts";
 
@@ -126,6 +127,12 @@ const PolicyBase = z.strictObject({
     .optional(),
   /** Where EBS snapshots live: in the Region (default) or locally on the volume's Outpost. */
   placement: z.enum(["region", "outpost"]).default("region"),
+  /**
+   * Local snapshots when the Outpost's snapshot storage runs low: `flexible` (default) takes that
+   * window's snapshots in the Region instead; `strict` (data that must stay on site) keeps them
+   * local, and the local-snapshots alarm says they may fail.
+   */
+  residency: z.enum(["flexible", "strict"]).default("flexible"),
   /** Copy the source's tags onto the snapshot: all (true), none (false) or the listed keys. */
   copySourceTags: z.union([z.boolean(), z.array(z.string().min(1)).min(1)]).default(false),
   /** Snapshots of sources that no longer exist: always keep this many newest. */
@@ -142,6 +149,13 @@ export const PolicySchema = PolicyBase.superRefine((policy, ctx) => {
       code: "custom",
       path: ["placement"],
       message: `"outpost" placement is for ebs-volume and ec2-instance policies; ${policy.resource} snapshots live in the Region`,
+    });
+  }
+  if (policy.residency === "strict" && policy.placement !== "outpost") {
+    ctx.addIssue({
+      code: "custom",
+      path: ["residency"],
+      message: `residency "strict" keeps snapshots on the Outpost: it needs placement "outpost" (this policy places them in the Region)`,
     });
   }
   if (!isEbs && policy.selector.outposts) {
@@ -320,6 +334,8 @@ export const ConfigSchema = z
       })
       .prefault({}),
     policies: z.array(PolicySchema).min(1, "define at least one backup policy"),
+    /** Capacity alarms, the weekly report and the local-snapshot floor (defaults when absent). */
+    capacity: CapacitySchema,
     /** DNS failover to the DR site (absent: none). */
     failover: FailoverSchema.optional(),
   })
@@ -369,6 +385,7 @@ export type Schedule = Policy["schedules"][number];
 export type Retention = Schedule["retention"];
 export type ResourceKind = Policy["resource"];
 export type CopyRule = NonNullable<Policy["copy"]>;
+export type { CapacityConfig } from "./capacity.ts";
 
 function formatPath(path: PropertyKey[]): string {
   return path.reduce<string>(

@@ -46,6 +46,7 @@ export function policy(
     resource: options.resource ?? "ebs-volume",
     selector: { tags: { backup: "yes" } },
     placement: "region",
+    residency: "flexible",
     copySourceTags: false,
     orphanKeepLast: options.orphanKeepLast ?? 1,
     schedules: Object.entries(schedules).map(([scheduleName, retention]) => ({
