@@ -84,3 +84,18 @@ export class TimeFormatError extends OutpostOpsError {
     this.text = text;
   }
 }
+
+/**
+ * A name under the capacity alarm prefix that is not one of ours (an Outpost no longer in the config, a
+ * kind or band we do not make, a hand-made alarm): the handler sends no alert for it.
+ */
+export class CapacityAlarmError extends OutpostOpsError {
+  readonly alarmName: string;
+  constructor(alarmName: string, problem: string) {
+    super(
+      `Capacity alarm ${alarmName}: ${problem}. No alert was sent; if the Outpost left the config, delete the alarm.`,
+    );
+    this.name = "CapacityAlarmError";
+    this.alarmName = alarmName;
+  }
+}
