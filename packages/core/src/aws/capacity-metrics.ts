@@ -18,14 +18,15 @@
 import {
   type CloudWatchClient,
   type MetricDataQuery,
+  PutMetricDataCommand,
   paginateGetMetricData,
   paginateListMetrics,
 } from "@aws-sdk/client-cloudwatch";
 import { type EC2Client, paginateDescribeInstances } from "@aws-sdk/client-ec2";
 import type { Condition, Headroom, Point } from "../capacity/model.ts";
+import { outpostIdOf } from "../capacity/names.ts";
 import { METRICS_NAMESPACE } from "../copy/metrics.ts";
 import { tagsOf } from "./ec2.ts";
-import { outpostIdOf } from "./outposts.ts";
 import type { PermissionStatement } from "./permissions.ts";
 
 export const CapacityMetricsPermissions = {
@@ -483,4 +484,30 @@ export async function readOutpostCpu(
     instances: measured,
     ...(values.length ? { average: values.reduce((a, b) => a + b, 0) / values.length } : {}),
   };
+}
+
+/**
+ * Publishes the `cpu` gauge, OutpostOps OutpostCpuUtilization{outpost=<name>}, one datapoint per
+ * Outpost with a value (the stack's cpu alarms read it). PutMetricData takes 1,000 per call.
+ * @example await putCpuGauge(cloudwatch, [{ outpost: "factory", value: 42.5 }], now)
+ */
+export async function putCpuGauge(
+  cloudwatch: CloudWatchClient,
+  values: readonly { outpost: string; value: number }[],
+  at: Date,
+): Promise<void> {
+  for (let i = 0; i < values.length; i += 1000) {
+    await cloudwatch.send(
+      new PutMetricDataCommand({
+        Namespace: METRICS_NAMESPACE,
+        MetricData: values.slice(i, i + 1000).map((v) => ({
+          MetricName: CPU_GAUGE,
+          Dimensions: [{ Name: "outpost", Value: v.outpost }],
+          Value: v.value,
+          Unit: "Percent",
+          Timestamp: at,
+        })),
+      }),
+    );
+  }
 }

@@ -19,11 +19,8 @@ function instanceConsumer(i: InstanceCpu, uses: string): Consumer {
   return { id: i.id, ...(i.name ? { name: i.name } : {}), uses };
 }
 
-/** The instances of one type running on the Outpost, newest first. */
-async function instancesOfType(ec2: EC2Client, outpostArn: string, type: string): Promise<Consumer[]> {
-  // DescribeInstances has an instance-type filter, but the Outpost's running set is small and
-  // already filtered server-side; one listing serves every type.
-  const running = await runningInstancesOn(ec2, outpostArn);
+/** The instances of one type among the Outpost's running ones (newest first). */
+function instancesOfType(running: readonly InstanceCpu[], type: string): Consumer[] {
   return running
     .filter((i) => i.type === type)
     .slice(0, MAX_CONSUMERS)
@@ -92,27 +89,30 @@ export function hottestInstances(instances: readonly InstanceCpu[]): Consumer[] 
 }
 
 /**
- * The top consumers of a condition on its Outpost; `cpu` needs the instances' CPU (readOutpostCpu),
- * which the caller has already read for the reading. `connected` has none.
+ * The top consumers of a condition on its Outpost. `running`: the Outpost's running instances with
+ * their CPU (readOutpostCpu), when the caller has them already, so that instance types and CPU of
+ * one Outpost share one listing; listed here otherwise. `connected` has none.
  * @example await topConsumers(ec2, condition, FACTORY_ARN) // [{ id: "i-0…", name: "mes-7", uses: "m5.large, launched 2024-05-10" }]
  */
 export async function topConsumers(
   ec2: EC2Client,
   condition: Condition,
   outpostArn: string,
-  cpu?: readonly InstanceCpu[],
+  running?: readonly InstanceCpu[],
 ): Promise<Consumer[]> {
   switch (condition.kind) {
     case "instance-type":
     case "capacity-exceptions":
-      return condition.subject ? instancesOfType(ec2, outpostArn, condition.subject) : [];
+      return condition.subject
+        ? instancesOfType(running ?? (await runningInstancesOn(ec2, outpostArn)), condition.subject)
+        : [];
     case "volume-type":
       return condition.subject ? volumesOfType(ec2, outpostArn, condition.subject) : [];
     case "snapshot-storage":
     case "local-snapshots":
       return localSnapshotVolumes(ec2, outpostArn);
     case "cpu":
-      return hottestInstances(cpu ?? (await runningInstancesOn(ec2, outpostArn)));
+      return hottestInstances(running ?? (await runningInstancesOn(ec2, outpostArn)));
     case "connected":
       return [];
   }

@@ -5,6 +5,7 @@
  * without a redeploy.
  */
 import { type OutpostsClient, paginateGetOutpostInstanceTypes } from "@aws-sdk/client-outposts";
+import { outpostIdOf } from "../capacity/names.ts";
 import { OutpostOpsError } from "../errors.ts";
 import { errorCode } from "./errors.ts";
 import type { PermissionStatement } from "./permissions.ts";
@@ -30,11 +31,6 @@ export class OutpostNotFoundError extends OutpostOpsError {
     this.outpost = outpost;
     this.outpostId = outpostId;
   }
-}
-
-/** `arn:aws:outposts:us-west-2:123456789012:outpost/op-0a1b…` → `op-0a1b…`. */
-export function outpostIdOf(arn: string): string {
-  return arn.slice(arn.lastIndexOf("/") + 1);
 }
 
 /**
