@@ -1,9 +1,10 @@
+import type { FunctionSpec } from "@outpost-ops/functions/src/jobs.ts";
 import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import type { Key } from "aws-cdk-lib/aws-kms";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Topic } from "aws-cdk-lib/aws-sns";
 import { type App, Function as SstFunction, type Stack } from "sst/constructs";
-import { useConfig } from "./context.ts";
+import { namePrefix, useConfig } from "./context.ts";
 import { type HandlerName, Handlers } from "./handlers.ts";
 import { kmsKeysOf, placeholdersFrom, statementsFor } from "./iam.ts";
 
@@ -26,7 +27,8 @@ export interface HandlerFunctionProps<K extends HandlerName> {
 
 /**
  * A Lambda for one entry of Handlers: its path, the IAM its role declares in core, and publish rights
- * on the alert topic (which includes kms:GenerateDataKey and kms:Decrypt on the topic's key).
+ * on the alert topic (which includes kms:GenerateDataKey and kms:Decrypt on the topic's key) unless
+ * it publishes no alert.
  *
  * The role is our own rather than the CDK default, which attaches the managed
  * AWSLambdaBasicExecutionRole (logs:CreateLogGroup, CreateLogStream and PutLogEvents on every log
@@ -59,9 +61,14 @@ export function handlerFunction<K extends HandlerName>(
   const app = stack.node.root as App;
   const config = useConfig(app);
   // The destination keys of this deployment's Region only (kmsKeysOf).
-  const placeholders = placeholdersFrom(config, {}, kmsKeysOf(config, app.region));
+  const placeholders = {
+    ...placeholdersFrom(config, {}, kmsKeysOf(config, app.region)),
+    prefix: namePrefix(app),
+  };
   const statements = statementsFor(spec.role, stack, placeholders);
   if (statements.length > 0) fn.attachPermissions(statements);
-  props.alerts.topic.grantPublish(fn);
+  // A function that publishes no alert (its declaration says `alerts: false`) gets no right to.
+  const declared: FunctionSpec = spec;
+  if (declared.alerts !== false) props.alerts.topic.grantPublish(fn);
   return fn;
 }

@@ -1,7 +1,9 @@
 import { parseScheduleExpression } from "@outpost-ops/core/schedule/expression";
 import {
+  type AlarmComparison,
   type AlarmSpec,
   type EventRuleSpec,
+  errorsAlarmName,
   type FunctionName,
   type FunctionSpec,
   type JobName,
@@ -146,7 +148,7 @@ export function buildJob(stack: Stack, app: App, job: JobName, alerts: AlertsOut
     // The alarm relay gets none: its own alarm's state change would have to reach people through it.
     if (f.relaysAlarms) continue;
     alarm(stack, `${pascal(name)}ErrorsAlarm`, {
-      name: `${prefix}-${kebab(name)}-errors`,
+      name: errorsAlarmName(prefix, name),
       description: `The ${kebab(name)} function failed (crash or timeout) at least once in 5 minutes`,
       metric: fn.metricErrors({ period: Duration.minutes(5), statistic: "Sum" }),
     });
@@ -241,6 +243,13 @@ export function eventPatternOf(pattern: EventRuleSpec["pattern"]) {
   };
 }
 
+const COMPARISONS: Record<AlarmComparison, ComparisonOperator> = {
+  GreaterThanOrEqualToThreshold: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+  GreaterThanThreshold: ComparisonOperator.GREATER_THAN_THRESHOLD,
+  LessThanThreshold: ComparisonOperator.LESS_THAN_THRESHOLD,
+  LessThanOrEqualToThreshold: ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD,
+};
+
 function metricAlarm(stack: Stack, a: AlarmSpec): Alarm {
   if (!a.name.startsWith(`${namePrefix(stack.node.root as App)}-`))
     throw new Error(
@@ -257,9 +266,9 @@ function metricAlarm(stack: Stack, a: AlarmSpec): Alarm {
       period: Duration.seconds(a.metric.periodSeconds),
     }),
     threshold: a.threshold,
-    comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+    comparisonOperator: COMPARISONS[a.comparison ?? "GreaterThanThreshold"],
     evaluationPeriods: a.evaluationPeriods,
-    datapointsToAlarm: a.evaluationPeriods,
+    datapointsToAlarm: a.datapointsToAlarm ?? a.evaluationPeriods,
     treatMissingData:
       a.treatMissingData === "breaching" ? TreatMissingData.BREACHING : TreatMissingData.NOT_BREACHING,
   });
