@@ -211,9 +211,10 @@ describe("capacity alarms, one alert per condition", () => {
     expect(replay.decision.kind).toBe("silent");
     expect(replay.alert).toBeUndefined();
 
-    // Recovery to 60 %: both bands go OK, one resolved message.
+    // Recovery to 60 %: both bands go OK once 3 of the last 5 periods are below (a sustained
+    // recovery, not one dip), and one resolved message says so.
     cursor = cs.eventCount();
-    play(cs, 60);
+    play(cs, 60, 25);
     const recovered = await handleNew(cs, names, cursor);
     expect(recovered.length).toBeGreaterThanOrEqual(2);
     const resolved = alertsOf(recovered);

@@ -9,6 +9,7 @@
  */
 import type { Severity } from "../alerts/alert.ts";
 import type { Config } from "../config/schema.ts";
+import { parseScheduleExpression } from "../schedule/expression.ts";
 import { BANDS, type Band, type CapacityKind, type Condition, type Discovery } from "./model.ts";
 import { capacityAlarmName, capacityAlarmPrefix, outpostIdOf, parseCapacityAlarmName } from "./names.ts";
 
@@ -121,7 +122,12 @@ function alarm(
   };
 }
 
-/** A utilization alarm (instance type, volume type, CPU): its band's percent, 3 of 3 five-minute periods. */
+/**
+ * A utilization alarm (instance type, volume type, CPU): its band's percent in 3 of the last 5
+ * periods. Not 3 of 3: CloudWatch goes back to OK as soon as one period of the window is below, so a
+ * single dip near a threshold would say "resolved" and alert again 15 minutes later; with 3 of 5 it
+ * takes a sustained recovery (3 periods below) to go OK, and one spike alarms nothing.
+ */
 function utilization(
   ctx: Context,
   condition: Condition,
@@ -133,11 +139,11 @@ function utilization(
   const percent = thresholdOf(ctx.config, condition, band);
   return alarm(ctx, condition, band, {
     severity: bandSeverity(band),
-    description: `${what} on Outpost ${condition.outpost} is at or above ${percent} % (${band}) for 15 minutes. ${todo}`,
+    description: `${what} on Outpost ${condition.outpost} is at or above ${percent} % (${band}) in 3 of the last 5 ${periodWords(metric.periodSeconds)} periods. ${todo}`,
     metric,
     comparison: "GreaterThanOrEqualToThreshold",
     threshold: percent,
-    evaluationPeriods: 3,
+    evaluationPeriods: 5,
     datapointsToAlarm: 3,
     treatMissingData: "notBreaching",
   });
@@ -163,6 +169,18 @@ function connectedAlarm(ctx: Context, outpost: string, outpostId: string): Capac
   });
 }
 
+const periodWords = (seconds: number) =>
+  seconds % 3600 === 0 ? `${seconds / 3600}-hour` : `${Math.round(seconds / 60)}-minute`;
+
+/**
+ * The CPU gauge's period: the monitor publishes one datapoint per run, so a period shorter than its
+ * schedule would leave periods empty and 3 of 5 would never be reached.
+ */
+export function cpuPeriodSeconds(config: Config): number {
+  const intervalMs = parseScheduleExpression(config.capacity.schedule).largestIntervalMs;
+  return Math.max(300, Math.ceil(intervalMs / 60_000) * 60);
+}
+
 function cpuAlarms(ctx: Context, outpost: string, outpostId: string): CapacityAlarm[] {
   const condition: Condition = { outpost, outpostId, kind: "cpu" };
   return BANDS.map((band) =>
@@ -175,7 +193,7 @@ function cpuAlarms(ctx: Context, outpost: string, outpostId: string): CapacityAl
         name: CPU_GAUGE.name,
         dimensions: { outpost },
         statistic: "Average",
-        periodSeconds: 300,
+        periodSeconds: cpuPeriodSeconds(ctx.config),
       },
       "The average CPU of the running instances",
       "Find the hottest instances (npx outpost-ops capacity) and resize or move them.",

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   type CapacityAlarm,
+  cpuPeriodSeconds,
   type ExistingAlarm,
   isManagedCapacityAlarm,
   managedCapacityAlarms,
@@ -123,7 +124,7 @@ describe("Function: managedCapacityAlarms", () => {
     ]);
   });
 
-  it("alarms instance types on the maximum over three of three periods", () => {
+  it("alarms instance types on the maximum in three of the last five periods (a single dip does not resolve it)", () => {
     expect(byName(alarms, "factory-instance-m5.large-critical")).toMatchObject({
       severity: "critical",
       metric: {
@@ -135,7 +136,7 @@ describe("Function: managedCapacityAlarms", () => {
       },
       comparison: "GreaterThanOrEqualToThreshold",
       threshold: 95,
-      evaluationPeriods: 3,
+      evaluationPeriods: 5,
       datapointsToAlarm: 3,
     });
     expect(byName(alarms, "factory-volume-gp2-warning").metric).toMatchObject({
@@ -202,6 +203,20 @@ describe("Function: thresholdOf", () => {
     expect(thresholdOf(config, { kind: "volume-type" })).toBe(80);
     expect(thresholdOf(config, { kind: "local-snapshots" })).toBe(10);
     expect(thresholdOf(config, { kind: "connected" })).toBe(1);
+  });
+});
+
+describe("Function: cpuPeriodSeconds", () => {
+  it.each([
+    ["rate(5 minutes)", 300],
+    ["rate(15 minutes)", 900],
+    ["rate(1 hour)", 3600],
+  ])("%s: %i s, one gauge datapoint a period at least", (schedule, seconds) => {
+    const custom = capacityConfig({ capacity: { schedule } });
+    expect(cpuPeriodSeconds(custom)).toBe(seconds);
+    expect(
+      staticCapacityAlarms(custom, PREFIX).find((a) => a.condition.kind === "cpu")?.metric.periodSeconds,
+    ).toBe(seconds);
   });
 });
 
