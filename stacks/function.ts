@@ -3,7 +3,7 @@ import type { Key } from "aws-cdk-lib/aws-kms";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Topic } from "aws-cdk-lib/aws-sns";
 import { type App, Function as SstFunction, type Stack } from "sst/constructs";
-import { useConfig } from "./context.ts";
+import { namePrefix, useConfig } from "./context.ts";
 import { type HandlerName, Handlers } from "./handlers.ts";
 import { kmsKeysOf, placeholdersFrom, statementsFor } from "./iam.ts";
 
@@ -59,7 +59,10 @@ export function handlerFunction<K extends HandlerName>(
   const app = stack.node.root as App;
   const config = useConfig(app);
   // The destination keys of this deployment's Region only (kmsKeysOf).
-  const placeholders = placeholdersFrom(config, {}, kmsKeysOf(config, app.region));
+  const placeholders = {
+    ...placeholdersFrom(config, {}, kmsKeysOf(config, app.region)),
+    prefix: namePrefix(app),
+  };
   const statements = statementsFor(spec.role, stack, placeholders);
   if (statements.length > 0) fn.attachPermissions(statements);
   props.alerts.topic.grantPublish(fn);

@@ -46,6 +46,12 @@ export interface Placeholders {
    * batch may change, from the config's `failover` section.
    */
   failover?: ChangeScope;
+  /**
+   * `${prefix}`: the deployment's name prefix, `outpost-ops-<stage>` (stacks/context.ts namePrefix),
+   * for resources named with it that a function changes at run time (the capacity monitor's alarms,
+   * `alarm:${prefix}-capacity-*`).
+   */
+  prefix?: string;
 }
 
 /** Condition list entries that stand for a list of the failover scope. */
@@ -99,7 +105,7 @@ export function partitionOf(stack: Stack): string {
   return RegionInfo.get(stack.region).partition ?? stack.partition;
 }
 
-const KNOWN = `\${partition}, \${region}, \${account}, \${primaryRegion}, \${drRegion}, \${kmsKey:NAME}, \${kmsKeys:GROUP}, \${failoverZone}, \${failoverRecordNames}, \${failoverRecordTypes}`;
+const KNOWN = `\${partition}, \${region}, \${account}, \${prefix}, \${primaryRegion}, \${drRegion}, \${kmsKey:NAME}, \${kmsKeys:GROUP}, \${failoverZone}, \${failoverRecordNames}, \${failoverRecordTypes}`;
 
 function checkKeyArn(placeholder: string, pattern: string, arn: string): string {
   if (!KMS_KEY_ARN.test(arn))
@@ -143,6 +149,8 @@ export function fillPlaceholders(pattern: string, stack: Stack, placeholders: Pl
     if (name === "partition") return partitionOf(stack);
     if (name === "region") return stack.region;
     if (name === "account") return stack.account;
+    if (name === "prefix")
+      return placeholders.prefix ?? missing(name, "has no value: pass the stack's namePrefix(app)");
     if (name === "primaryRegion" || name === "drRegion") {
       return placeholders[name] ?? missing(name, "has no value: pass placeholdersFrom(config)");
     }

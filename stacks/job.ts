@@ -1,5 +1,6 @@
 import { parseScheduleExpression } from "@outpost-ops/core/schedule/expression";
 import {
+  type AlarmComparison,
   type AlarmSpec,
   type EventRuleSpec,
   type FunctionName,
@@ -241,6 +242,13 @@ export function eventPatternOf(pattern: EventRuleSpec["pattern"]) {
   };
 }
 
+const COMPARISONS: Record<AlarmComparison, ComparisonOperator> = {
+  GreaterThanOrEqualToThreshold: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+  GreaterThanThreshold: ComparisonOperator.GREATER_THAN_THRESHOLD,
+  LessThanThreshold: ComparisonOperator.LESS_THAN_THRESHOLD,
+  LessThanOrEqualToThreshold: ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD,
+};
+
 function metricAlarm(stack: Stack, a: AlarmSpec): Alarm {
   if (!a.name.startsWith(`${namePrefix(stack.node.root as App)}-`))
     throw new Error(
@@ -257,9 +265,9 @@ function metricAlarm(stack: Stack, a: AlarmSpec): Alarm {
       period: Duration.seconds(a.metric.periodSeconds),
     }),
     threshold: a.threshold,
-    comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+    comparisonOperator: COMPARISONS[a.comparison ?? "GreaterThanThreshold"],
     evaluationPeriods: a.evaluationPeriods,
-    datapointsToAlarm: a.evaluationPeriods,
+    datapointsToAlarm: a.datapointsToAlarm ?? a.evaluationPeriods,
     treatMissingData:
       a.treatMissingData === "breaching" ? TreatMissingData.BREACHING : TreatMissingData.NOT_BREACHING,
   });

@@ -10,7 +10,7 @@ export interface Progress {
 export function progress(
   total: number,
   label: string,
-  stream: NodeJS.WriteStream = process.stderr,
+  stream: { write(text: string): unknown; isTTY?: boolean } = process.stderr,
 ): Progress {
   const tty = stream.isTTY === true;
   let lastDecile = -1;

@@ -9,6 +9,7 @@
  * in packages/core/src/aws/permissions.ts, and its CLI command; the stacks and the drill follow.
  * This file holds data only (no SDK imports): stacks and the drill read it without loading handlers.
  */
+import type { Severity } from "@outpost-ops/core/alerts";
 import type { FunctionRole } from "@outpost-ops/core/aws/permissions";
 import { type Config, copyRegions, deploymentRegions } from "@outpost-ops/core/config";
 import { ALARM_ARN } from "@outpost-ops/core/config/failover";
@@ -109,8 +110,9 @@ export interface EventRuleSpec {
 }
 
 /**
- * A CloudWatch alarm a job deploys on a metric it publishes (PutMetricData). Its state changes reach
- * people through the alarm relay (its name starts with the prefix), once into ALARM and once out.
+ * A CloudWatch alarm a job deploys on a metric (its own, published with PutMetricData, or AWS's). Its
+ * state changes reach people through the alarm relay (its name starts with the prefix), once into
+ * ALARM and once out; the capacity job's reach its own handler instead (see the capacity job).
  */
 export interface AlarmSpec {
   /** Construct id in the stack (stable). */
@@ -123,15 +125,26 @@ export interface AlarmSpec {
     namespace: string;
     name: string;
     dimensions: Record<string, string>;
-    statistic: "Maximum" | "Sum";
+    statistic: "Maximum" | "Minimum" | "Average" | "Sum";
     periodSeconds: number;
   };
-  /** Fires when the statistic is greater than this. */
+  /** How the statistic is compared with `threshold`; absent: GreaterThanThreshold. */
+  comparison?: AlarmComparison;
   threshold: number;
   evaluationPeriods: number;
+  /** Datapoints out of `evaluationPeriods` that must breach; absent: all of them. */
+  datapointsToAlarm?: number;
   /** `breaching` where silence means the job that publishes the metric is not running. */
   treatMissingData: "breaching" | "notBreaching";
+  /** How grave its ALARM is, where the handler of its state changes needs to know (capacity bands). */
+  severity?: Severity;
 }
+
+export type AlarmComparison =
+  | "GreaterThanOrEqualToThreshold"
+  | "GreaterThanThreshold"
+  | "LessThanThreshold"
+  | "LessThanOrEqualToThreshold";
 
 /**
  * Events another deployment's Region sees first that a job in this Region reacts to: the other

@@ -72,6 +72,7 @@ export function runtime(config: Config = failoverConfig()) {
     env: {
       region: DR,
       stage: "test",
+      prefix: "outpost-ops-test",
       alertTopicArn: "arn:aws:sns:us-east-1:123456789012:outpost-ops-test-alerts",
       eventBusName: "default",
     },

@@ -92,6 +92,7 @@ function runtime(options: { maxDeletesPercent?: number; policies?: ConfigInput["
     env: {
       region: REGION,
       stage: "test",
+      prefix: "outpost-ops-test",
       alertTopicArn: "arn:aws:sns:us-west-2:123456789012:outpost-ops-test-alerts",
       eventBusName: "default",
       snapshotQueueUrl: SNAPSHOT_QUEUE,

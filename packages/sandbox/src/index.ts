@@ -121,6 +121,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       reset: () => router.counts.clear(),
     },
     setHealthCheck: (id, healthy, reason) => route53.healthChecks.set(id, healthy, reason),
+    metrics: {
+      put: (region, namespace, name, dimensions, points) =>
+        cloudwatch.put(region, namespace, name, dimensions, points),
+      get: (region, namespace, name, dimensions) =>
+        cloudwatch
+          .points(region, namespace, name, dimensions)
+          .map((p) => ({ at: new Date(p.t), value: p.v })),
+    },
     lambda: {
       register: (name, handler, opts) => lambda.register(name, handler, opts),
       invocations: (name) => lambda.invocations(name),

@@ -224,6 +224,9 @@ export interface Estate {
   }[];
 }
 
+/** A datapoint for `sandbox.metrics.put`: [timestamp (Date, ISO 8601 string or epoch ms), value]. */
+export type MetricPoint = readonly [Date | string | number, number];
+
 /** A record set to seed; ttl defaults to 300 unless aliasTarget is given (alias records have no TTL). */
 export interface RecordSeed {
   name: string;
@@ -376,6 +379,31 @@ export interface Sandbox {
    * what the checkers report when unhealthy (must start "Failure: "). Throws for an unknown id.
    */
   setHealthCheck(id: string, healthy: boolean, reason?: string): void;
+  /**
+   * CloudWatch datapoints at runtime, in any namespace, AWS/* included (PutMetricData refuses AWS/
+   * namespaces, as AWS does; this is how a test or the drill plays AWS's own metrics, e.g. a squeeze
+   * of AWS/Outposts InstanceTypeCapacityUtilization).
+   */
+  metrics: {
+    /**
+     * Add datapoints to one series (Region + namespace + name + exact dimension set) and evaluate the
+     * alarms on it at once, as PutMetricData does (state change events included).
+     */
+    put(
+      region: string,
+      namespace: string,
+      name: string,
+      dimensions: Record<string, string>,
+      points: readonly MetricPoint[],
+    ): void;
+    /** The series' stored datapoints, oldest first (empty when there is none). */
+    get(
+      region: string,
+      namespace: string,
+      name: string,
+      dimensions: Record<string, string>,
+    ): { at: Date; value: number }[];
+  };
   /** Lambda functions the Invoke API runs in-process. */
   lambda: {
     /** Register (or replace) a function; it answers Invoke under its name, full ARN or partial ARN. */

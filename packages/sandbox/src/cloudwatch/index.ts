@@ -1,9 +1,19 @@
 import { randomUUID } from "node:crypto";
 import { AwsError } from "../errors.ts";
 import { type Env, type HttpAnswer, jsonAnswer, type RequestContext, type ServiceHandler } from "../http.ts";
-import type { Estate } from "../types.ts";
+import type { Estate, MetricPoint } from "../types.ts";
 import { type AlarmRule, COMPARISONS, judge, type StateValue, windowEndMs } from "./evaluate.ts";
-import { addPoint, aggregate, dimsFromList, pointsIn, type Series, seriesKey, valuesIn } from "./metrics.ts";
+import { listMetrics } from "./list.ts";
+import { getMetricData } from "./metric-data.ts";
+import {
+  addPoint,
+  aggregate,
+  type Datapoint,
+  dimsFromList,
+  type Series,
+  seriesKey,
+  valuesIn,
+} from "./metrics.ts";
 import {
   type AlarmIdentity,
   type AlarmState,
@@ -39,9 +49,27 @@ interface Alarm {
   lastWindowEndMs?: number;
   /** Set by SetAlarmState: the state holds until the next evaluation window, as on AWS. */
   held: boolean;
+  /** PutMetricAlarm Tags, set when the alarm is created (an update's Tags are ignored, as on AWS). */
+  tags: Map<string, string>;
 }
 
+/** Something that adds datapoints when the sandbox clock moves (AWS's own metrics); returns the series it touched. */
+export type Publisher = (nowMs: number) => Iterable<Series>;
+
+/** DescribeAlarms MaxRecords: 1..100 (API Reference); the default page is 50 (not documented). */
+const MAX_RECORDS = 100;
+const DEFAULT_RECORDS = 50;
+/** DeleteAlarms: "You can delete up to 100 alarms in one operation." */
+const MAX_DELETE = 100;
+
+const validation = (message: string) =>
+  new AwsError("ValidationError", message, 400, "Sender", "ValidationError");
+
 const toMs = (v: unknown): number => (typeof v === "number" ? v * 1000 : new Date(String(v)).getTime());
+
+/** Seeded and seam timestamps: a Date, an ISO string or epoch milliseconds. */
+const pointMs = (t: Date | string | number): number =>
+  typeof t === "number" ? t : t instanceof Date ? t.getTime() : new Date(t).getTime();
 
 const invalid = (message: string) =>
   new AwsError("InvalidParameterValue", message, 400, "Sender", "InvalidParameterValue");
@@ -98,13 +126,63 @@ const ECHOED = [
 export class CloudWatchService implements ServiceHandler {
   readonly service = "cloudwatch" as const;
   private readonly series = new Map<string, Series>();
+  /** The series keys in ascending order for ListMetrics paging; rebuilt only after a series is added. */
+  private sortedKeys: string[] | undefined;
   private readonly alarms = new Map<string, Alarm>();
+  private readonly publishers: Publisher[] = [];
 
   constructor(private readonly env: Env) {
-    // After the Settler (registered first), so snapshot events of a jump precede alarm events.
+    // After the Settler (registered first), so snapshot events of a jump precede alarm events; the
+    // publishers (AWS's own metrics) run first so the alarms see the datapoints of this moment.
     env.clock.onChange(() => {
-      for (const a of this.alarms.values()) this.evaluate(a, "clock");
+      const touched = new Set<Series>();
+      for (const publish of this.publishers) for (const s of publish(env.clock.nowMs())) touched.add(s);
+      for (const a of this.alarms.values()) {
+        const s = touched.size > 0 ? this.alarmSeries(a) : undefined;
+        this.evaluate(a, s !== undefined && touched.has(s) ? "data" : "clock");
+      }
     });
+  }
+
+  /** Register a source of datapoints that runs on every clock move, before alarms are evaluated. */
+  addPublisher(publish: Publisher): void {
+    this.publishers.push(publish);
+  }
+
+  /**
+   * The runtime seam for datapoints in any namespace, AWS/* included (which PutMetricData refuses):
+   * adds them and evaluates the alarms on that series at once, as PutMetricData does.
+   */
+  put(
+    region: string,
+    namespace: string,
+    name: string,
+    dimensions: Record<string, string>,
+    points: readonly MetricPoint[],
+  ): void {
+    const s = this.seriesFor(region, namespace, name, dimensions);
+    for (const [t, v] of points) addPoint(s, { t: pointMs(t), v });
+    this.evaluateOn(new Set([s]));
+  }
+
+  /** Add one datapoint without evaluating (publishers; the clock handler evaluates after). */
+  record(region: string, namespace: string, name: string, dimensions: Record<string, string>, p: Datapoint) {
+    const s = this.seriesFor(region, namespace, name, dimensions);
+    addPoint(s, p);
+    return s;
+  }
+
+  /** The stored datapoints of one series, oldest first (a copy). */
+  points(region: string, namespace: string, name: string, dimensions: Record<string, string>): Datapoint[] {
+    return [...(this.series.get(seriesKey(region, namespace, name, dimensions))?.points ?? [])].map((p) => ({
+      ...p,
+    }));
+  }
+
+  private evaluateOn(touched: Set<Series>): void {
+    for (const a of this.alarms.values()) {
+      if (touched.has(this.alarmSeries(a) as Series)) this.evaluate(a, "data");
+    }
   }
 
   operation(ctx: RequestContext): string {
@@ -121,7 +199,7 @@ export class CloudWatchService implements ServiceHandler {
   seed(estate: Estate): void {
     for (const m of estate.metrics ?? []) {
       const s = this.seriesFor(m.region, m.namespace, m.name, m.dimensions ?? {});
-      for (const [t, v] of m.points) addPoint(s, { t: typeof t === "number" ? t : new Date(t).getTime(), v });
+      for (const [t, v] of m.points) addPoint(s, { t: pointMs(t), v });
     }
     if ((estate.metrics ?? []).length > 0) for (const a of this.alarms.values()) this.evaluate(a, "data");
   }
@@ -135,8 +213,9 @@ export class CloudWatchService implements ServiceHandler {
     const key = seriesKey(region, namespace, name, dimensions);
     let s = this.series.get(key);
     if (!s) {
-      s = { region, namespace, name, dimensions, points: [] };
+      s = { region, namespace, name, dimensions: { ...dimensions }, points: [] };
       this.series.set(key, s);
+      this.sortedKeys = undefined;
     }
     return s;
   }
@@ -148,7 +227,26 @@ export class CloudWatchService implements ServiceHandler {
         this.putMetricData(ctx, input);
         return jsonAnswer({});
       case "GetMetricData":
-        return jsonAnswer(this.getMetricData(ctx, input));
+        return jsonAnswer(getMetricData(input, ctx.region, ctx.clock.nowMs(), (k) => this.series.get(k)));
+      case "ListMetrics":
+        return jsonAnswer(listMetrics(input, ctx.region, this.keys(), this.series));
+      case "DeleteAlarms":
+        this.deleteAlarms(ctx, input);
+        return jsonAnswer({});
+      case "ListTagsForResource":
+        return jsonAnswer({
+          Tags: [...this.alarmByArn(input.ResourceARN).tags].map(([Key, Value]) => ({ Key, Value })),
+        });
+      case "TagResource": {
+        const a = this.alarmByArn(input.ResourceARN);
+        for (const t of (input.Tags ?? []) as { Key: string; Value: string }[]) a.tags.set(t.Key, t.Value);
+        return jsonAnswer({});
+      }
+      case "UntagResource": {
+        const a = this.alarmByArn(input.ResourceARN);
+        for (const k of (input.TagKeys ?? []) as string[]) a.tags.delete(k);
+        return jsonAnswer({});
+      }
       case "PutMetricAlarm":
         this.putMetricAlarm(ctx, input);
         return jsonAnswer({});
@@ -181,9 +279,42 @@ export class CloudWatchService implements ServiceHandler {
       if (sv) addPoint(s, { t, v: sv.Sum / sv.SampleCount });
       touched.add(s);
     }
-    for (const a of this.alarms.values()) {
-      if (touched.has(this.alarmSeries(a) as Series)) this.evaluate(a, "data");
+    this.evaluateOn(touched);
+  }
+
+  private keys(): string[] {
+    if (!this.sortedKeys) this.sortedKeys = [...this.series.keys()].sort();
+    return this.sortedKeys;
+  }
+
+  /**
+   * DeleteAlarms: "If you specify any incorrect alarm names, the alarms you specify with correct names
+   * are still deleted." More than 100 names is a validation error (its wording is modelled on
+   * CloudWatch's validation messages). A deleted alarm is no longer evaluated and sends nothing.
+   */
+  private deleteAlarms(ctx: RequestContext, input: Input): void {
+    const names = (input.AlarmNames ?? []) as string[];
+    if (names.length > MAX_DELETE) {
+      throw validation(
+        `1 validation error detected: Value '[${names.join(", ")}]' at 'alarmNames' failed to satisfy constraint: Member must have length less than or equal to ${MAX_DELETE}`,
+      );
     }
+    for (const name of names) this.alarms.delete(`${ctx.region}|${name}`);
+  }
+
+  private alarmByArn(arn: unknown): Alarm {
+    const m = /^arn:aws:cloudwatch:([^:]+):\d{12}:alarm:(.+)$/.exec(String(arn ?? ""));
+    const a = m ? this.alarms.get(`${m[1]}|${m[2]}`) : undefined;
+    if (!a) {
+      throw new AwsError(
+        "ResourceNotFoundException",
+        `The specified resource ${String(arn)} does not exist.`,
+        404,
+        "Sender",
+        "ResourceNotFoundException",
+      );
+    }
+    return a;
   }
 
   private putMetricAlarm(ctx: RequestContext, input: Input): void {
@@ -203,6 +334,9 @@ export class CloudWatchService implements ServiceHandler {
       transitionedMs: nowMs,
       configUpdatedMs: nowMs,
       held: false,
+      // "If you are using this operation to update an existing alarm, any tags you specify in this
+      // parameter are ignored." (PutMetricAlarm API Reference)
+      tags: new Map(((input.Tags ?? []) as { Key: string; Value: string }[]).map((t) => [t.Key, t.Value])),
     };
     alarm.config = input;
     alarm.configUpdatedMs = nowMs;
@@ -258,22 +392,63 @@ export class CloudWatchService implements ServiceHandler {
     else this.transition(a, next);
   }
 
+  /**
+   * DescribeAlarms: AlarmNames or AlarmNamePrefix (not both: InvalidParameterCombination), StateValue,
+   * AlarmTypes; alarms in name order (as CloudWatch lists them), MaxRecords 1..100 per page (default
+   * 50) and a NextToken that resumes after the last name returned.
+   */
   private describeAlarms(ctx: RequestContext, input: Input) {
     const names = (input.AlarmNames ?? []) as string[];
     const prefix = input.AlarmNamePrefix as string | undefined;
     const state = input.StateValue as string | undefined;
     const types = input.AlarmTypes as string[] | undefined;
-    const alarms = [...this.alarms.values()]
-      .filter(
-        (a) =>
-          a.region === ctx.region &&
-          (names.length === 0 || names.includes(a.name)) &&
-          (!prefix || a.name.startsWith(prefix)) &&
-          (!state || a.state.value === state),
-      )
-      .map((a) => this.render(a));
+    if (names.length > 0 && prefix !== undefined) {
+      throw new AwsError(
+        "InvalidParameterCombination",
+        "AlarmNamePrefix and AlarmNames cannot be specified together.",
+        400,
+        "Sender",
+        "InvalidParameterCombination",
+      );
+    }
+    const maxRaw = input.MaxRecords;
+    const max = typeof maxRaw === "number" ? maxRaw : DEFAULT_RECORDS;
+    if (!Number.isInteger(max) || max < 1 || max > MAX_RECORDS) {
+      throw validation(
+        `1 validation error detected: Value '${String(maxRaw)}' at 'maxRecords' failed to satisfy constraint: Member must have value between 1 and ${MAX_RECORDS}`,
+      );
+    }
+    let after: string | undefined;
+    if (typeof input.NextToken === "string" && input.NextToken !== "") {
+      after = Buffer.from(input.NextToken, "base64url").toString("utf8");
+      if (!after.startsWith("alarm:")) {
+        throw new AwsError("InvalidNextToken", "The service couldn't process the NextToken.", 400);
+      }
+      after = after.slice("alarm:".length);
+    }
     const metric = !types || types.length === 0 || types.includes("MetricAlarm");
-    return { MetricAlarms: metric ? alarms : [], CompositeAlarms: [] };
+    const wanted = new Set(names);
+    const matching = metric
+      ? [...this.alarms.values()]
+          .filter(
+            (a) =>
+              a.region === ctx.region &&
+              (wanted.size === 0 || wanted.has(a.name)) &&
+              (!prefix || a.name.startsWith(prefix)) &&
+              (!state || a.state.value === state) &&
+              (after === undefined || a.name > after),
+          )
+          .sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0))
+      : [];
+    const page = matching.slice(0, max);
+    const last = page[page.length - 1];
+    const nextToken =
+      matching.length > max && last ? Buffer.from(`alarm:${last.name}`).toString("base64url") : undefined;
+    return {
+      MetricAlarms: page.map((a) => this.render(a)),
+      CompositeAlarms: [],
+      ...(nextToken ? { NextToken: nextToken } : {}),
+    };
   }
 
   private render(a: Alarm): Input {
@@ -347,45 +522,5 @@ export class CloudWatchService implements ServiceHandler {
       description: typeof c.AlarmDescription === "string" ? c.AlarmDescription : undefined,
       metrics: metricsOf(c, a.metricId),
     };
-  }
-
-  private getMetricData(ctx: RequestContext, input: Input) {
-    const start = toMs(input.StartTime);
-    const end = toMs(input.EndTime);
-    const ascending = input.ScanBy === "TimestampAscending";
-    const results = ((input.MetricDataQueries ?? []) as Input[])
-      .filter((q) => q.ReturnData !== false)
-      .map((q) => {
-        const stat = q.MetricStat as { Metric: Input; Period: number; Stat: string } | undefined;
-        if (!stat)
-          return { Id: q.Id, Label: q.Label ?? q.Id, Timestamps: [], Values: [], StatusCode: "Complete" };
-        const metric = stat.Metric;
-        const key = seriesKey(
-          ctx.region,
-          String(metric.Namespace),
-          String(metric.MetricName),
-          dimsFromList(metric.Dimensions),
-        );
-        const periodMs = stat.Period * 1000;
-        const buckets = new Map<number, number[]>();
-        for (const p of pointsIn(this.series.get(key), start, end)) {
-          const b = start + Math.floor((p.t - start) / periodMs) * periodMs;
-          let vals = buckets.get(b);
-          if (!vals) {
-            vals = [];
-            buckets.set(b, vals);
-          }
-          vals.push(p.v);
-        }
-        const times = [...buckets.keys()].sort((a, b) => (ascending ? a - b : b - a));
-        return {
-          Id: q.Id,
-          Label: q.Label ?? metric.MetricName,
-          Timestamps: times.map((t) => t / 1000),
-          Values: times.map((t) => aggregate(buckets.get(t) as number[], stat.Stat)),
-          StatusCode: "Complete",
-        };
-      });
-    return { MetricDataResults: results, Messages: [] };
   }
 }
