@@ -129,6 +129,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           .points(region, namespace, name, dimensions)
           .map((p) => ({ at: new Date(p.t), value: p.v })),
     },
+    outposts: {
+      setInstanceTypes: (region, outpostId, types) => outposts.setInstanceTypes(region, outpostId, types),
+    },
     lambda: {
       register: (name, handler, opts) => lambda.register(name, handler, opts),
       invocations: (name) => lambda.invocations(name),

@@ -1,5 +1,6 @@
 import { AwsError } from "./errors.ts";
 import { type Env, type HttpAnswer, jsonAnswer, type RequestContext, type ServiceHandler } from "./http.ts";
+import { vcpusOf } from "./instance-types.ts";
 import type { Estate } from "./types.ts";
 
 /** Outposts over REST-JSON: errors name themselves in `x-amzn-errortype` and carry `{ Message }`. */
@@ -11,18 +12,12 @@ interface Outpost {
   availabilityZone: string;
   siteId: string;
   instanceTypes: string[];
+  /** S3 on Outposts capacity in GiB (Estate `snapshotStorageGiB`); undefined = not provisioned / not modelled. */
+  snapshotStorageGiB?: number;
 }
 
-const VCPUS: Record<string, number> = {
-  large: 2,
-  xlarge: 4,
-  "2xlarge": 8,
-  "4xlarge": 16,
-  "8xlarge": 32,
-  "12xlarge": 48,
-  "16xlarge": 64,
-  "24xlarge": 96,
-};
+/** GetOutpostInstanceTypes MaxResults: "Valid Range: Minimum value of 1. Maximum value of 1000." */
+const MAX_RESULTS = 1000;
 
 export class OutpostsService implements ServiceHandler {
   readonly service = "outposts" as const;
@@ -39,9 +34,28 @@ export class OutpostsService implements ServiceHandler {
         name: o.name,
         availabilityZone: o.availabilityZone,
         siteId: o.siteId ?? "os-0123456789abcdef0",
-        instanceTypes: o.instanceTypes ?? ["m5.large", "m5.xlarge", "c5.xlarge", "r5.2xlarge"],
+        instanceTypes: [...(o.instanceTypes ?? ["m5.large", "m5.xlarge", "c5.xlarge", "r5.2xlarge"])],
+        snapshotStorageGiB: o.snapshotStorageGiB,
       });
     }
+  }
+
+  /** The runtime seam: the Outpost now offers these instance types (a capacity change, a new type). */
+  setInstanceTypes(region: string, outpostId: string, types: readonly string[]): void {
+    this.byId(region, outpostId).instanceTypes = [...types];
+  }
+
+  /** A seeded Outpost by id or ARN; throws for an unknown one (a seam called with a typo). */
+  byId(region: string, idOrArn: string): Outpost {
+    const id = idOrArn.startsWith("arn:") ? (idOrArn.split("/").pop() ?? "") : idOrArn;
+    const o = this.outposts.get(`${region}|${id}`);
+    if (!o) throw new Error(`sandbox: no Outpost ${idOrArn} seeded in ${region}`);
+    return o;
+  }
+
+  /** The seeded Outposts of every Region. */
+  all(): Iterable<Outpost> {
+    return this.outposts.values();
   }
 
   operation(ctx: RequestContext): string {
@@ -74,12 +88,11 @@ export class OutpostsService implements ServiceHandler {
         });
       case "GetOutpostInstanceTypes": {
         const o = this.find(ctx, rawId);
+        const { page, nextToken } = this.pageOfTypes(ctx, o);
         return jsonAnswer(
           {
-            InstanceTypes: o.instanceTypes.map((t) => ({
-              InstanceType: t,
-              VCPUs: VCPUS[t.split(".")[1] ?? ""] ?? 2,
-            })),
+            InstanceTypes: page.map((t) => ({ InstanceType: t, VCPUs: vcpusOf(t) })),
+            ...(nextToken ? { NextToken: nextToken } : {}),
             OutpostId: o.id,
             OutpostArn: o.arn,
           },
@@ -94,6 +107,33 @@ export class OutpostsService implements ServiceHandler {
           400,
         );
     }
+  }
+
+  /**
+   * MaxResults 1..1000 (outside: ValidationException) and NextToken. Without MaxResults every type is
+   * returned (AWS does not document a default page size). The token follows the documented pattern
+   * `^(\d+)##(\S+)$`: the offset to resume from, "##", the Outpost id.
+   */
+  private pageOfTypes(ctx: RequestContext, o: Outpost): { page: string[]; nextToken?: string } {
+    const rawMax = ctx.query.get("MaxResults");
+    const max = rawMax === null ? undefined : Number(rawMax);
+    if (max !== undefined && (!Number.isInteger(max) || max < 1 || max > MAX_RESULTS)) {
+      throw new AwsError(
+        "ValidationException",
+        `1 validation error detected: Value '${rawMax}' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and ${MAX_RESULTS}`,
+        400,
+      );
+    }
+    const token = ctx.query.get("NextToken");
+    let from = 0;
+    if (token !== null && token !== "") {
+      const m = /^(\d+)##(\S+)$/.exec(token);
+      if (!m || m[2] !== o.id) throw new AwsError("ValidationException", `Invalid NextToken: ${token}`, 400);
+      from = Number(m[1]);
+    }
+    const end = max === undefined ? o.instanceTypes.length : from + max;
+    const page = o.instanceTypes.slice(from, end);
+    return { page, nextToken: end < o.instanceTypes.length ? `${end}##${o.id}` : undefined };
   }
 
   /** Operations accept the Outpost id or its ARN. */

@@ -108,6 +108,13 @@ export interface Estate {
     availabilityZone: string;
     siteId?: string;
     instanceTypes?: string[];
+    /**
+     * Total S3 on Outposts capacity in GiB, where local EBS snapshots are stored. When set, the
+     * sandbox publishes S3Outposts OutpostTotalBytes / OutpostFreeBytes for this Outpost every 5
+     * sandbox minutes and local snapshots that do not fit end in `error`. Unset: no S3 on Outposts
+     * metrics and no capacity check (the sandbox's behaviour before this existed).
+     */
+    snapshotStorageGiB?: number;
   }[];
   volumes?: {
     region: string;
@@ -129,6 +136,10 @@ export interface Estate {
     /** Attached volumes, first is root. */
     volumeIds: string[];
     state?: "running" | "stopped";
+    /** Default "m5.large". */
+    instanceType?: string;
+    /** LaunchTime (ISO 8601); default the sandbox clock when seeded. */
+    launchTime?: string;
   }[];
   snapshots?: {
     region: string;
@@ -403,6 +414,11 @@ export interface Sandbox {
       name: string,
       dimensions: Record<string, string>,
     ): { at: Date; value: number }[];
+  };
+  /** Outposts at runtime (seeded ones; each throws for an unknown Outpost id/ARN). */
+  outposts: {
+    /** GetOutpostInstanceTypes answers these types from now on (e.g. a type added to the Outpost). */
+    setInstanceTypes(region: string, outpostId: string, types: readonly string[]): void;
   };
   /** Lambda functions the Invoke API runs in-process. */
   lambda: {

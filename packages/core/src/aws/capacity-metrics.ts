@@ -18,6 +18,7 @@
 import {
   type CloudWatchClient,
   type MetricDataQuery,
+  PutMetricDataCommand,
   paginateGetMetricData,
   paginateListMetrics,
 } from "@aws-sdk/client-cloudwatch";
@@ -483,4 +484,30 @@ export async function readOutpostCpu(
     instances: measured,
     ...(values.length ? { average: values.reduce((a, b) => a + b, 0) / values.length } : {}),
   };
+}
+
+/**
+ * Publishes the `cpu` gauge, OutpostOps OutpostCpuUtilization{outpost=<name>}, one datapoint per
+ * Outpost with a value (the stack's cpu alarms read it). PutMetricData takes 1,000 per call.
+ * @example await putCpuGauge(cloudwatch, [{ outpost: "factory", value: 42.5 }], now)
+ */
+export async function putCpuGauge(
+  cloudwatch: CloudWatchClient,
+  values: readonly { outpost: string; value: number }[],
+  at: Date,
+): Promise<void> {
+  for (let i = 0; i < values.length; i += 1000) {
+    await cloudwatch.send(
+      new PutMetricDataCommand({
+        Namespace: METRICS_NAMESPACE,
+        MetricData: values.slice(i, i + 1000).map((v) => ({
+          MetricName: CPU_GAUGE,
+          Dimensions: [{ Name: "outpost", Value: v.outpost }],
+          Value: v.value,
+          Unit: "Percent",
+          Timestamp: at,
+        })),
+      }),
+    );
+  }
 }

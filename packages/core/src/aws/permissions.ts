@@ -1,6 +1,6 @@
 // The placeholders ${partition}, ${region}, ${account}, ${primaryRegion}, ${drRegion}, ${kmsKey:NAME},
-// ${kmsKeys:GROUP}, ${failoverZone}, ${failoverRecordNames} and ${failoverRecordTypes} below are
-// filled in by stacks/iam.ts, not by JavaScript.
+// ${kmsKeys:GROUP}, ${failoverZone}, ${failoverRecordNames}, ${failoverRecordTypes} and
+// ${capacityAlarmPrefix} (aws/alarms.ts) are filled in by stacks/iam.ts, not by JavaScript.
 /**
  * IAM permissions, declared next to the AWS calls that need them (each adapter exports its own) and
  * gathered per function here. stacks/ turns these into IAM statements, so a new call without its
@@ -15,7 +15,8 @@
  * policies' copy.kmsKeyArn), one resource each (a statement whose group is empty is left out);
  * `${failoverZone}` for the failover hosted zone's id (`*` when the config names it by name), and
  * `${failoverRecordNames}`/`${failoverRecordTypes}`, whole entries of a condition's list, for the
- * names and types a failover batch may change (failover/change-scope.ts). Creates, tags and deletes are conditioned on our managed tag, and on
+ * names and types a failover batch may change (failover/change-scope.ts); `${capacityAlarmPrefix}` for
+ * the capacity alarms' name prefix, `outpost-ops-<stage>-capacity-` (capacityAlarmPrefix). Creates, tags and deletes are conditioned on our managed tag, and on
  * RDS also limited to the identifiers outpost-ops generates, so the functions cannot touch what
  * outpost-ops did not create.
  *
@@ -26,6 +27,10 @@
  */
 import { RDS_SNAPSHOT_ID_PREFIX } from "../snapshot/names.ts";
 import { MANAGED_VALUE, Tag } from "../tags.ts";
+import { AlarmPermissions } from "./alarms.ts";
+import { CapacityMetricsPermissions } from "./capacity-metrics.ts";
+import { ConsumersPermissions } from "./consumers.ts";
+import { OutpostsPermissions } from "./outposts.ts";
 
 export interface PermissionStatement {
   /** Why the function needs it, for reviewers and the README's IAM summary. */
@@ -332,6 +337,8 @@ export const FunctionPermissions = {
     RdsPermissions.describeAccountQuotas,
     // When a quota has no room: which of the window's DB snapshots a first run already took.
     RdsPermissions.describeDbSnapshots,
+    // When a due policy places snapshots on an Outpost: its free local snapshot storage (readLocalStorage).
+    CapacityMetricsPermissions.getMetricData,
     EventPermissions.putEvents,
   ],
   /**
@@ -408,6 +415,44 @@ export const FunctionPermissions = {
     FailoverPermissions.readHealthChecks,
     FailoverPermissions.readGauges,
     FailoverPermissions.putReadiness,
+    EventPermissions.putEvents,
+  ],
+  /**
+   * runCapacityMonitor: discovery (GetOutpostInstanceTypes, ListMetrics, GetMetricData), the alarms
+   * under the capacity prefix, their writes, and the cpu gauge (DescribeInstances, GetMetricData,
+   * PutMetricData).
+   */
+  capacityMonitor: [
+    OutpostsPermissions.getInstanceTypes,
+    CapacityMetricsPermissions.listMetrics,
+    CapacityMetricsPermissions.getMetricData,
+    CapacityMetricsPermissions.putCpuGauge,
+    AlarmPermissions.describeAlarms,
+    AlarmPermissions.putCapacityAlarm,
+    AlarmPermissions.tagCapacityAlarm,
+    AlarmPermissions.deleteCapacityAlarms,
+    ConsumersPermissions.describeInstances,
+  ],
+  /**
+   * handleCapacityAlarm: the sibling band alarms' states, the condition's metrics (and FailoverReady
+   * in regions.dr for connected), its top consumers; the event.
+   */
+  capacityAlarm: [
+    AlarmPermissions.describeAlarms,
+    CapacityMetricsPermissions.getMetricData,
+    ConsumersPermissions.describeInstances,
+    ConsumersPermissions.describeVolumes,
+    ConsumersPermissions.describeSnapshots,
+    EventPermissions.putEvents,
+  ],
+  /** runCapacityReport (readCapacityView): discovery, every condition's metrics and consumers; the events. */
+  capacityReport: [
+    OutpostsPermissions.getInstanceTypes,
+    CapacityMetricsPermissions.listMetrics,
+    CapacityMetricsPermissions.getMetricData,
+    ConsumersPermissions.describeInstances,
+    ConsumersPermissions.describeVolumes,
+    ConsumersPermissions.describeSnapshots,
     EventPermissions.putEvents,
   ],
 } satisfies Record<string, PermissionStatement[]>;

@@ -118,6 +118,10 @@ function instanceFields(i: Instance, ownerId: string) {
         return [i.id];
       case "instance-state-name":
         return [i.state];
+      case "instance-type":
+        return [i.instanceType];
+      case "launch-time":
+        return [i.launchTime.toISOString()];
       case "instance-state-code":
         return [i.state === "running" ? "16" : "80"];
       case "availability-zone":

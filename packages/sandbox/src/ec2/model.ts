@@ -23,6 +23,7 @@ export interface Instance {
   tags: Map<string, string>;
   volumeIds: string[];
   state: "running" | "stopped";
+  instanceType: string;
   launchTime: Date;
 }
 
@@ -225,7 +226,8 @@ export class Ec2State {
         tags: toTagMap(i.tags),
         volumeIds: i.volumeIds,
         state: i.state ?? "running",
-        launchTime: this.env.clock.now(),
+        instanceType: i.instanceType ?? "m5.large",
+        launchTime: i.launchTime ? new Date(i.launchTime) : this.env.clock.now(),
       });
       // Volumes seeded without attachments learn them from the instance (root first, then sdf, sdg...).
       i.volumeIds.forEach((volumeId, n) => {

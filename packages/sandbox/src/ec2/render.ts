@@ -1,3 +1,4 @@
+import { vcpusOf } from "../instance-types.ts";
 import { leaf, list, node, tagItems } from "../xml.ts";
 import {
   type Image,
@@ -97,7 +98,7 @@ export function instanceXml(i: Instance, volumes: ReadonlyMap<string, Volume>): 
     leaf("reason", "") +
     leaf("amiLaunchIndex", 0) +
     "<productCodes/>" +
-    leaf("instanceType", "m5.large") +
+    leaf("instanceType", i.instanceType) +
     leaf("launchTime", i.launchTime) +
     node(
       "placement",
@@ -123,10 +124,13 @@ export function instanceXml(i: Instance, volumes: ReadonlyMap<string, Volume>): 
     }) +
     leaf("virtualizationType", "hvm") +
     tagSet(i.tags) +
-    // `xen` stands for both Xen and Nitro; an m5.large has one core with two threads.
+    // `xen` stands for both Xen and Nitro; two threads per core, as the Nitro families have.
     leaf("hypervisor", "xen") +
     leaf("ebsOptimized", false) +
-    node("cpuOptions", leaf("coreCount", 1) + leaf("threadsPerCore", 2)) +
+    node(
+      "cpuOptions",
+      leaf("coreCount", Math.max(1, vcpusOf(i.instanceType) / 2)) + leaf("threadsPerCore", 2),
+    ) +
     leaf("outpostArn", i.outpostArn)
   );
 }
