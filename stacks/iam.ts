@@ -3,6 +3,7 @@ import {
   type FunctionRole,
   type PermissionStatement,
 } from "@outpost-ops/core/aws/permissions";
+import { capacityAlarmPrefix } from "@outpost-ops/core/capacity/names";
 import { type Config, destinationsOf } from "@outpost-ops/core/config";
 import { type ChangeScope, changeScope } from "@outpost-ops/core/failover/change-scope";
 import { Effect, PolicyStatement } from "aws-cdk-lib/aws-iam";
@@ -48,8 +49,9 @@ export interface Placeholders {
   failover?: ChangeScope;
   /**
    * `${prefix}`: the deployment's name prefix, `outpost-ops-<stage>` (stacks/context.ts namePrefix),
-   * for resources named with it that a function changes at run time (the capacity monitor's alarms,
-   * `alarm:${prefix}-capacity-*`).
+   * for resources named with it that a function changes at run time; `${capacityAlarmPrefix}` is the
+   * capacity alarms' (`<prefix>-capacity-`, core/capacity/names.ts), the monitor's
+   * `alarm:${capacityAlarmPrefix}*`.
    */
   prefix?: string;
 }
@@ -105,7 +107,7 @@ export function partitionOf(stack: Stack): string {
   return RegionInfo.get(stack.region).partition ?? stack.partition;
 }
 
-const KNOWN = `\${partition}, \${region}, \${account}, \${prefix}, \${primaryRegion}, \${drRegion}, \${kmsKey:NAME}, \${kmsKeys:GROUP}, \${failoverZone}, \${failoverRecordNames}, \${failoverRecordTypes}`;
+const KNOWN = `\${partition}, \${region}, \${account}, \${prefix}, \${capacityAlarmPrefix}, \${primaryRegion}, \${drRegion}, \${kmsKey:NAME}, \${kmsKeys:GROUP}, \${failoverZone}, \${failoverRecordNames}, \${failoverRecordTypes}`;
 
 function checkKeyArn(placeholder: string, pattern: string, arn: string): string {
   if (!KMS_KEY_ARN.test(arn))
@@ -151,6 +153,10 @@ export function fillPlaceholders(pattern: string, stack: Stack, placeholders: Pl
     if (name === "account") return stack.account;
     if (name === "prefix")
       return placeholders.prefix ?? missing(name, "has no value: pass the stack's namePrefix(app)");
+    if (name === "capacityAlarmPrefix")
+      return placeholders.prefix !== undefined
+        ? capacityAlarmPrefix(placeholders.prefix)
+        : missing(name, "has no value: pass the stack's namePrefix(app) as `prefix`");
     if (name === "primaryRegion" || name === "drRegion") {
       return placeholders[name] ?? missing(name, "has no value: pass placeholdersFrom(config)");
     }

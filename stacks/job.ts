@@ -3,6 +3,7 @@ import {
   type AlarmComparison,
   type AlarmSpec,
   type EventRuleSpec,
+  errorsAlarmName,
   type FunctionName,
   type FunctionSpec,
   type JobName,
@@ -147,7 +148,7 @@ export function buildJob(stack: Stack, app: App, job: JobName, alerts: AlertsOut
     // The alarm relay gets none: its own alarm's state change would have to reach people through it.
     if (f.relaysAlarms) continue;
     alarm(stack, `${pascal(name)}ErrorsAlarm`, {
-      name: `${prefix}-${kebab(name)}-errors`,
+      name: errorsAlarmName(prefix, name),
       description: `The ${kebab(name)} function failed (crash or timeout) at least once in 5 minutes`,
       metric: fn.metricErrors({ period: Duration.minutes(5), statistic: "Sum" }),
     });

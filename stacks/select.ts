@@ -4,6 +4,7 @@ import { forwardingIn, type JobName, jobsIn } from "@outpost-ops/functions/src/j
 import type { FunctionalStack } from "sst/constructs/FunctionalStack.js";
 import { Alerts } from "./Alerts.ts";
 import { Backup } from "./Backup.ts";
+import { Capacity } from "./Capacity.ts";
 import { Failover } from "./Failover.ts";
 import { Replication } from "./Replication.ts";
 
@@ -12,12 +13,14 @@ import { Replication } from "./Replication.ts";
  * builds. A stack is deployed in a Region when one of its jobs runs there (packages/functions/src/jobs.ts),
  * or when it forwards events there for a job of another Region (`forwards`: Replication in the
  * primary Region, once a policy has `copy`; Failover there, once a trigger alarm is the primary's).
+ * Capacity: in the primary Region, once the config declares an Outpost.
  */
 const STACKS: { stack: FunctionalStack<unknown>; jobs: JobName[]; forwards?: true }[] = [
   { stack: Alerts, jobs: ["alerts"] },
   { stack: Backup, jobs: ["snapshot", "retention"] },
   { stack: Replication, jobs: ["copy"], forwards: true },
   { stack: Failover, jobs: ["failover"], forwards: true },
+  { stack: Capacity, jobs: ["capacity"] },
 ];
 
 /**

@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import sstConfig from "../../sst.config.ts";
 import { Alerts } from "../../stacks/Alerts.ts";
 import { Backup } from "../../stacks/Backup.ts";
+import { Capacity } from "../../stacks/Capacity.ts";
 import { Failover } from "../../stacks/Failover.ts";
 import { buildApp } from "../../stacks/index.ts";
 import { Replication } from "../../stacks/Replication.ts";
@@ -20,6 +21,9 @@ import {
   withoutCopies,
   withoutFailover,
 } from "./synth.ts";
+
+/** The example declares Outposts: the Capacity stack, last, in the primary Region only. */
+const capacityIn = (region: string) => (region === "us-west-2" ? ["test-outpost-ops-Capacity"] : []);
 
 const stackNames = (app: ReturnType<typeof newApp>) =>
   app.node.children.filter((c): c is Stack => c instanceof Stack).map((s) => s.stackName);
@@ -41,7 +45,7 @@ describe("App: sst.config.ts", () => {
     expect(await sstConfig.config()).toEqual({ name: "outpost-ops", region: "us-west-2" });
   });
 
-  it("primary Region: Alerts, Backup, Replication and Failover (the example's forwarding: snapshot events, its trigger alarm)", async () => {
+  it("primary Region: Alerts, Backup, Replication and Failover (the example's forwarding: snapshot events, its trigger alarm), Capacity (its Outposts)", async () => {
     const app = newApp("us-west-2");
     await sstConfig.stacks(app);
     expect(stackNames(app)).toEqual([
@@ -49,6 +53,7 @@ describe("App: sst.config.ts", () => {
       "test-outpost-ops-Backup",
       "test-outpost-ops-Replication",
       "test-outpost-ops-Failover",
+      "test-outpost-ops-Capacity",
     ]);
   });
 
@@ -61,6 +66,7 @@ describe("App: sst.config.ts", () => {
       "test-outpost-ops-Backup",
       "test-outpost-ops-Replication",
       "test-outpost-ops-Failover",
+      "test-outpost-ops-Capacity",
     ]);
   });
 
@@ -75,11 +81,15 @@ describe("App: sst.config.ts", () => {
     ]);
   });
 
-  it("without a copy rule or failover: Alerts and Backup in both Regions, no Replication, no Failover", () => {
+  it("without a copy rule or failover: Alerts and Backup in both Regions (and Capacity in the primary), no Replication, no Failover", () => {
     for (const region of ["us-west-2", "us-east-1"]) {
       const app = newApp(region);
       buildApp(app, withoutFailover(withoutCopies(exampleConfig)));
-      expect(stackNames(app), region).toEqual(["test-outpost-ops-Alerts", "test-outpost-ops-Backup"]);
+      expect(stackNames(app), region).toEqual([
+        "test-outpost-ops-Alerts",
+        "test-outpost-ops-Backup",
+        ...capacityIn(region),
+      ]);
     }
   });
 
@@ -91,6 +101,7 @@ describe("App: sst.config.ts", () => {
         "test-outpost-ops-Alerts",
         "test-outpost-ops-Backup",
         "test-outpost-ops-Failover",
+        ...capacityIn(region),
       ]);
     }
   });
@@ -103,6 +114,7 @@ describe("App: sst.config.ts", () => {
         "test-outpost-ops-Alerts",
         "test-outpost-ops-Backup",
         "test-outpost-ops-Replication",
+        ...capacityIn(region),
       ]);
     }
   });
@@ -155,8 +167,8 @@ describe("Function: stacksFor", () => {
   /** Neither copies nor failover: the stacks every deployment has. */
   const bare = parseConfig(withoutFailover(withoutCopies(exampleConfig)));
 
-  it("primary Region: Alerts, then Backup (which uses Alerts)", () => {
-    expect(stacksFor("us-west-2", bare)).toEqual([Alerts, Backup]);
+  it("primary Region: Alerts, then Backup (which uses Alerts), then Capacity (the example's Outposts)", () => {
+    expect(stacksFor("us-west-2", bare)).toEqual([Alerts, Backup, Capacity]);
   });
 
   it("DR Region: Alerts, then Backup (retention only)", () => {
@@ -164,7 +176,7 @@ describe("Function: stacksFor", () => {
   });
 
   it("the example config copies to DR and fails over: Replication, then Failover, after Backup in both Regions", () => {
-    expect(stacksFor("us-west-2", config)).toEqual([Alerts, Backup, Replication, Failover]);
+    expect(stacksFor("us-west-2", config)).toEqual([Alerts, Backup, Replication, Failover, Capacity]);
     expect(stacksFor("us-east-1", config)).toEqual([Alerts, Backup, Replication, Failover]);
   });
 
@@ -174,7 +186,7 @@ describe("Function: stacksFor", () => {
       expect(stacksFor(region, noCopies), region).toContain(Failover);
     }
     const copying = parseConfig(copyConfig());
-    expect(stacksFor("us-west-2", copying)).toEqual([Alerts, Backup, Replication]);
+    expect(stacksFor("us-west-2", copying)).toEqual([Alerts, Backup, Replication, Capacity]);
     expect(stacksFor("us-east-1", copying)).toEqual([Alerts, Backup, Replication]);
   });
 

@@ -61,6 +61,9 @@ const CONFIGS = {
 };
 /** The alarm relay's rule, deployed in every Region. */
 const ALARM_RELAY = expect.stringContaining('"prefix":"outpost-ops-test-"');
+/** The capacity alarms' rule, in the primary Region of a config with Outposts (the example's). */
+const CAPACITY_ALARMS =
+  '{"detail":{"alarmName":[{"prefix":"outpost-ops-test-capacity-"}],"state":{"value":["ALARM","OK"]}},"detail-type":["CloudWatch Alarm State Change"],"source":["aws.cloudwatch"]} -> capacityAlarm';
 /**
  * The example's failover rule in DR: its trigger alarm (a primary Region alarm, by name) going to
  * ALARM, as the primary's forwarding delivers it (the event keeps its own `region`).
@@ -226,7 +229,7 @@ describe("Wiring: the drill runs what the stacks deploy", () => {
     expect(deployed.eventRules).toEqual(
       region === config.regions.dr
         ? [intoCopyTicks("aws.rds"), FORWARDED_TRIGGER, ALARM_RELAY, intoCopyTicks("aws.ec2")]
-        : [ALARM_RELAY],
+        : [ALARM_RELAY, CAPACITY_ALARMS],
     );
     if (region === config.regions.dr) {
       expect(deployed.functions).toEqual(
@@ -234,7 +237,18 @@ describe("Wiring: the drill runs what the stacks deploy", () => {
       );
       expect(deployed.queues).toContain("copy-ticks -> copySchedule");
       expect(deployed.schedules).toContain("cron(0/30 * * * ? *) -> failoverReadiness");
-    } else expect(deployed.functions).not.toContain("failover");
+    } else {
+      expect(deployed.functions).not.toContain("failover");
+      expect(deployed.functions).toEqual(
+        expect.arrayContaining(["capacityAlarm", "capacityMonitor", "capacityReport"]),
+      );
+      expect(deployed.schedules).toEqual(
+        expect.arrayContaining([
+          "cron(0/5 * * * ? *) -> capacityMonitor",
+          "cron(0 8 ? * MON *) -> capacityReport",
+        ]),
+      );
+    }
   });
 
   it.each(REGIONS)("without copy rules, in %s, the same too, and nothing of the copy job", async (region) => {
@@ -245,7 +259,7 @@ describe("Wiring: the drill runs what the stacks deploy", () => {
     expect(deployed.functions.length).toBeGreaterThan(0);
     // The example's failover stays: its forwarded trigger in DR, nothing of it in the primary.
     expect(deployed.eventRules).toEqual(
-      region === config.regions.dr ? [FORWARDED_TRIGGER, ALARM_RELAY] : [ALARM_RELAY],
+      region === config.regions.dr ? [FORWARDED_TRIGGER, ALARM_RELAY] : [ALARM_RELAY, CAPACITY_ALARMS],
     );
     expect(JSON.stringify(deployed)).not.toContain("copy");
   });
@@ -408,6 +422,28 @@ describe("Wiring: the drill runs what the stacks deploy", () => {
     expect(matching(event("factory-connected", "us-east-1"))).toEqual([]);
     expect(matching(event("factory-connected", "us-west-2", "OK"))).toEqual([]);
     expect(matchesPattern({ ...forward.pattern }, event("factory-connected", "us-west-2", "OK"))).toBe(false);
+  });
+
+  it("the drill delivers a capacity alarm's state change to the capacity rule and to the relay's (which skips it in code)", () => {
+    const rules = eventRulesIn(config.regions.primary, config, "outpost-ops-drill");
+    const event = (alarmName: string, value = "ALARM") => ({
+      source: "aws.cloudwatch",
+      "detail-type": "CloudWatch Alarm State Change",
+      region: config.regions.primary,
+      detail: { alarmName, state: { value } },
+    });
+    const targets = (e: Record<string, unknown>) =>
+      rules.filter((r) => matchesPattern({ ...r.pattern }, e)).map((r) => r.target);
+    expect(targets(event("outpost-ops-drill-capacity-factory-connected"))).toEqual([
+      "alarmStateChange",
+      "capacityAlarm",
+    ]);
+    expect(targets(event("outpost-ops-drill-capacity-factory-cpu-warning", "OK"))).toEqual([
+      "alarmStateChange",
+      "capacityAlarm",
+    ]);
+    expect(targets(event("outpost-ops-drill-capacity-factory-cpu-warning", "INSUFFICIENT_DATA"))).toEqual([]);
+    expect(targets(event("outpost-ops-drill-snapshot-work-dead-letters"))).toEqual(["alarmStateChange"]);
   });
 
   it("function keys are unique across jobs", () => {

@@ -26,6 +26,9 @@ export const Reasons = {
   // Snapshot planning: a work item planned with a caveat.
   "tags-dropped": "source tags not copied: over AWS's 50-tag limit",
   "volume-tags-not-copied": "volume tags not copied",
+  "local-storage-low": "regional snapshot instead: the Outpost's local snapshot storage is below the floor",
+  "local-storage-low-strict":
+    "kept local (residency strict) though the Outpost's local snapshot storage is below the floor: it may fail",
   // Retention: kept.
   "legal-hold": "legal hold",
   pending: "still pending",
@@ -95,6 +98,11 @@ export const Reasons = {
   "change-failed": "Route 53 refused or failed the change",
   "alert-only": "mode alert-only: a person decides",
   "stale-trigger": "the alarm changed state before the last DNS change: a late delivery, ignored",
+  // Capacity: the alarm handler's decisions and the weekly report.
+  "capacity-alarm": "a capacity alarm fired",
+  "capacity-resolved": "a capacity condition cleared",
+  "capacity-eased": "a capacity condition eased to a lower band",
+  "capacity-report": "the weekly capacity report",
 } as const;
 
 export type ReasonCode = keyof typeof Reasons;

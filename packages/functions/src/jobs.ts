@@ -11,6 +11,8 @@
  */
 import type { Severity } from "@outpost-ops/core/alerts";
 import type { FunctionRole } from "@outpost-ops/core/aws/permissions";
+import { type CapacityAlarm, staticCapacityAlarms } from "@outpost-ops/core/capacity/alarms";
+import { capacityAlarmPrefix } from "@outpost-ops/core/capacity/names";
 import { type Config, copyRegions, deploymentRegions } from "@outpost-ops/core/config";
 import { ALARM_ARN } from "@outpost-ops/core/config/failover";
 import { copyView } from "@outpost-ops/core/copy/destinations";
@@ -199,6 +201,85 @@ const RDS_SNAPSHOT_EVENTS: EventPattern = {
 const WORKER_TIMEOUT_SECONDS = 5 * 60;
 /** Preflight (seconds), the change, and Route 53's INSYNC (usually within a minute; waited for up to 4). */
 const FAILOVER_TIMEOUT_SECONDS = 5 * 60;
+/** `snapshotWork` → `snapshot-work`, as alarm names read. */
+function kebab(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/**
+ * The errors alarm the stacks give every function (but the relay): `<prefix>-<kebab name>-errors`.
+ * @example errorsAlarmName("outpost-ops-prod", "snapshotWork") // "outpost-ops-prod-snapshot-work-errors"
+ */
+export function errorsAlarmName(prefix: string, functionName: string): string {
+  return `${prefix}-${kebab(functionName)}-errors`;
+}
+
+/** Discovery and reconcile of a few Outposts' alarms: seconds of reads, a few PutMetricAlarm. */
+const CAPACITY_MONITOR_TIMEOUT_SECONDS = 2 * 60;
+/** One alarm's state change: a DescribeAlarms of its siblings, the reading, the alert. */
+const CAPACITY_ALARM_TIMEOUT_SECONDS = 60;
+/** Every Outpost's view (14 days of metrics per condition, the consumers) and one alert per Outpost. */
+const CAPACITY_REPORT_TIMEOUT_SECONDS = 5 * 60;
+
+/**
+ * Whether an alarm is the capacity alarm handler's: named under the capacity prefix, and not the
+ * errors alarm of one of the capacity job's own functions (`<prefix>-capacity-monitor-errors`…),
+ * which share that prefix by their names but are the relay's, like every function's errors alarm.
+ * @example isCapacityAlarm("outpost-ops-prod", "outpost-ops-prod-capacity-factory-connected") // true
+ */
+export function isCapacityAlarm(prefix: string, alarmName: string): boolean {
+  if (!alarmName.startsWith(capacityAlarmPrefix(prefix))) return false;
+  return !Object.keys(Jobs.capacity.functions).some((f) => errorsAlarmName(prefix, f) === alarmName);
+}
+
+/**
+ * The capacity alarms' state changes (every band's ALARM and OK), to the capacity alarm handler.
+ * INSUFFICIENT_DATA is never an alert (a new alarm's first evaluation), so it is not delivered.
+ */
+function capacityAlarmRule(prefix: string): EventRuleSpec {
+  return {
+    id: "CapacityAlarmStateChangeRule",
+    description: `State changes of the capacity alarms (${capacityAlarmPrefix(prefix)}*), to the capacity alarm handler`,
+    pattern: {
+      source: ["aws.cloudwatch"],
+      "detail-type": ["CloudWatch Alarm State Change"],
+      detail: {
+        alarmName: [{ prefix: capacityAlarmPrefix(prefix) }],
+        state: { value: ["ALARM", "OK"] },
+      },
+    },
+    target: "capacityAlarm",
+    retryAttempts: 8,
+    // A capacity alarm two hours old is stale: the next state change (or the report) says more.
+    maxEventAgeHours: 2,
+  };
+}
+
+/**
+ * A capacity alarm (core/capacity/alarms.ts) as the stacks deploy it. The construct id is the name
+ * without the stage's prefix, so it does not change with the stage and stays stable per Outpost.
+ */
+function capacityAlarmSpec(alarm: CapacityAlarm, prefix: string): AlarmSpec {
+  return {
+    id: `CapacityAlarm_${alarm.name.slice(capacityAlarmPrefix(prefix).length)}`,
+    name: alarm.name,
+    description: alarm.description,
+    metric: {
+      namespace: alarm.metric.namespace,
+      name: alarm.metric.name,
+      dimensions: alarm.metric.dimensions,
+      statistic: alarm.metric.statistic,
+      periodSeconds: alarm.metric.periodSeconds,
+    },
+    comparison: alarm.comparison,
+    threshold: alarm.threshold,
+    evaluationPeriods: alarm.evaluationPeriods,
+    datapointsToAlarm: alarm.datapointsToAlarm,
+    treatMissingData: alarm.treatMissingData,
+    severity: alarm.severity,
+  };
+}
+
 /** The failover function is `<prefix>-failover`: what `outpost-ops failover` invokes. */
 export const FAILOVER_FUNCTION = "failover";
 
@@ -524,6 +605,66 @@ export const Jobs = {
         },
       ];
     },
+  },
+  capacity: {
+    // In the primary Region: the Outposts are anchored there, and their metrics are there.
+    runsIn: "primary",
+    activeFor: (config) => config.outposts.length > 0,
+    functions: {
+      capacityMonitor: {
+        path: "packages/functions/src/schedule/capacity-monitor.handler",
+        trigger: "schedule",
+        role: "capacityMonitor",
+        environment: ["ALERT_TOPIC_ARN"],
+        timeoutSeconds: CAPACITY_MONITOR_TIMEOUT_SECONDS,
+        description:
+          "Discovers each Outpost's instance types, volume types and S3 storage, reconciles their capacity alarms, publishes the CPU gauge",
+      },
+      capacityAlarm: {
+        path: "packages/functions/src/alarm/capacity-alarm.handler",
+        trigger: "alarm",
+        role: "capacityAlarm",
+        environment: ["ALERT_TOPIC_ARN", "EVENT_BUS_NAME"],
+        timeoutSeconds: CAPACITY_ALARM_TIMEOUT_SECONDS,
+        description:
+          "Turns a capacity alarm's state change into one alert per condition (utilization, headroom, forecast, consumers)",
+      },
+      capacityReport: {
+        path: "packages/functions/src/schedule/capacity-report.handler",
+        trigger: "schedule",
+        role: "capacityReport",
+        environment: ["ALERT_TOPIC_ARN", "EVENT_BUS_NAME"],
+        timeoutSeconds: CAPACITY_REPORT_TIMEOUT_SECONDS,
+        description: "Publishes the weekly capacity report of each Outpost",
+      },
+    },
+    queues: [],
+    schedules: (config) => [
+      {
+        id: "CapacityMonitorSchedule",
+        description: `Capacity monitor: discovery and alarm reconcile (${config.capacity.schedule})`,
+        expression: config.capacity.schedule,
+        target: "capacityMonitor",
+      },
+      {
+        id: "CapacityReportSchedule",
+        description: `Weekly capacity report (${config.capacity.report.schedule})`,
+        expression: config.capacity.report.schedule,
+        target: "capacityReport",
+      },
+    ],
+    /*
+     * Not the alarm relay's: the relay's rule matches every `<prefix>-` alarm, and EventBridge cannot
+     * AND a prefix with an anything-but prefix on one field, so the relay itself skips these names
+     * (alarm/state-change.ts) and this rule delivers them here.
+     */
+    eventRules: (prefix) => [capacityAlarmRule(prefix)],
+    // The alarms that need no discovery (ConnectedStatus, the CPU gauge's bands); the monitor
+    // manages the rest. Only in the primary Region, where the job runs.
+    alarms: (config, prefix, region) =>
+      region === config.regions.primary
+        ? staticCapacityAlarms(config, prefix).map((a) => capacityAlarmSpec(a, prefix))
+        : [],
   },
 } as const satisfies Record<string, JobSpec>;
 

@@ -70,6 +70,11 @@ export interface Env {
    * without keys behave as before.
    */
   kmsKeyUsable(region: string, keyId: string): boolean | undefined;
+  /**
+   * S3 on Outposts: why a local snapshot of `sizeGiB` cannot be stored on the Outpost at `atMs` (the
+   * StateMessage it ends with), or undefined when it fits or the Outpost's storage is not modelled.
+   */
+  localSnapshotFailure(region: string, outpostArn: string, sizeGiB: number, atMs: number): string | undefined;
 }
 
 /** An event emitted by an AWS service model, at `timeMs` on the sandbox clock. */

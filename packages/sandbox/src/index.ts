@@ -13,6 +13,7 @@ import { type Router, startServer } from "./server.ts";
 import { Settler } from "./settle.ts";
 import { SnsService } from "./sns.ts";
 import { SqsService } from "./sqs.ts";
+import { OutpostStorage } from "./storage.ts";
 import { StsService } from "./sts.ts";
 import { Throttling } from "./throttle.ts";
 import type { Estate, Sandbox, SandboxOptions, StateView } from "./types.ts";
@@ -41,6 +42,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     settler: new Settler(clock),
     emit: (region, event) => events.deliver(region, event),
     kmsKeyUsable: (region, keyId) => kms.usable(region, keyId),
+    localSnapshotFailure: (region, outpostArn, sizeGiB, atMs) =>
+      storage.failure(region, outpostArn, sizeGiB, atMs),
   };
   const ec2 = new Ec2Service(env);
   const rds = new RdsService(env);
@@ -53,6 +56,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const kms = new KmsService(env);
   const lambda = new LambdaService(env);
   const sts = new StsService(env);
+  const storage = new OutpostStorage(() => clock.nowMs(), outposts, ec2.state, cloudwatch);
   const faults = new Faults();
   const throttling = new Throttling();
   throttling.configure(options.throttling ?? false);
@@ -104,6 +108,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       route53.seed(estate, clock.nowMs());
       cloudwatch.seed(estate);
       outposts.seed(estate);
+      storage.seeded();
       events.seed(estate);
       kms.seed(estate);
     },
@@ -131,6 +136,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
     outposts: {
       setInstanceTypes: (region, outpostId, types) => outposts.setInstanceTypes(region, outpostId, types),
+      setOtherStorageUse: (region, outpostId, gib) => storage.setOtherStorageUse(region, outpostId, gib),
+      storage: (region, outpostId) => storage.view(region, outpostId),
     },
     lambda: {
       register: (name, handler, opts) => lambda.register(name, handler, opts),

@@ -235,6 +235,16 @@ export interface Estate {
   }[];
 }
 
+/** An Outpost's S3 on Outposts storage at the sandbox clock's now, in GiB. */
+export interface OutpostStorageView {
+  totalGiB: number;
+  otherUseGiB: number;
+  /** VolumeSize of each completed local snapshot on the Outpost (not incremental). */
+  localSnapshotGiB: number;
+  /** total − other use − local snapshots, never below 0. */
+  freeGiB: number;
+}
+
 /** A datapoint for `sandbox.metrics.put`: [timestamp (Date, ISO 8601 string or epoch ms), value]. */
 export type MetricPoint = readonly [Date | string | number, number];
 
@@ -419,6 +429,13 @@ export interface Sandbox {
   outposts: {
     /** GetOutpostInstanceTypes answers these types from now on (e.g. a type added to the Outpost). */
     setInstanceTypes(region: string, outpostId: string, types: readonly string[]): void;
+    /**
+     * GiB of the Outpost's S3 on Outposts capacity taken by data other than local snapshots, from now
+     * on (the next 5-minute OutpostFreeBytes datapoint and every later local snapshot see it).
+     */
+    setOtherStorageUse(region: string, outpostId: string, gib: number): void;
+    /** The storage as the sandbox models it now (total 0 when the Outpost has no snapshotStorageGiB). */
+    storage(region: string, outpostId: string): OutpostStorageView;
   };
   /** Lambda functions the Invoke API runs in-process. */
   lambda: {

@@ -20,6 +20,13 @@ export interface Alert {
   resourceIds: string[];
   links: { label: string; url: string }[];
   stage?: string;
+  /**
+   * The e-mail subject as a person should read it, used instead of the generic
+   * `[SEVERITY] outpost-ops <job>: <title>` (still made ASCII, one line, at most 100 characters).
+   */
+  subject?: string;
+  /** More SNS message attributes for subscription filters (capacity: outpost, metric, band). */
+  attributes?: Record<string, string>;
 }
 
 export interface SnsAlertMessage {
@@ -30,7 +37,7 @@ export interface SnsAlertMessage {
 
 /** SNS subjects: ASCII, no line breaks, at most 100 characters. */
 function subject(alert: Alert): string {
-  const text = `[${alert.severity.toUpperCase()}] outpost-ops ${alert.job}: ${alert.title}`
+  const text = (alert.subject ?? `[${alert.severity.toUpperCase()}] outpost-ops ${alert.job}: ${alert.title}`)
     // Whitespace first: line breaks and tabs are outside printable ASCII and would become "?".
     .replace(/\s+/g, " ")
     .replace(/[^\x20-\x7e]/g, "?");
@@ -69,6 +76,13 @@ export function toSnsMessage(alert: Alert): SnsAlertMessage {
     Subject: subject(alert),
     Message: lines.join("\n"),
     MessageAttributes: {
+      // Ours last: an extra attribute cannot relabel the severity, job, region or stage filters key on.
+      ...Object.fromEntries(
+        Object.entries(alert.attributes ?? {})
+          // SNS refuses an attribute with an empty value.
+          .filter(([, value]) => value !== "")
+          .map(([key, value]) => [key, attr(value)]),
+      ),
       severity: attr(alert.severity),
       job: attr(alert.job),
       region: attr(alert.region),

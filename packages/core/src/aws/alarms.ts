@@ -98,22 +98,31 @@ export async function capacityAlarmsByPrefix(
   return out;
 }
 
+/** An alarm's state as CloudWatch reports it now, and since when (its last state transition). */
+export interface AlarmState {
+  state: string;
+  since?: Date;
+}
+
 /**
  * The state (OK, ALARM, INSUFFICIENT_DATA) of each named alarm that exists; a missing name is absent.
- * @example await alarmStates(cloudwatch, ["…-m5.large-warning", "…-m5.large-critical"]) // Map { "…-warning" => "ALARM", … }
+ * @example await alarmStates(cloudwatch, ["…-m5.large-critical"]) // Map { "…-critical" => { state: "ALARM", since } }
  */
 export async function alarmStates(
   cloudwatch: CloudWatchClient,
   names: readonly string[],
-): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
+): Promise<Map<string, AlarmState>> {
+  const out = new Map<string, AlarmState>();
   for (const chunk of chunks([...new Set(names)], NAMES_PER_CALL)) {
     for await (const page of paginateDescribeAlarms(
       { client: cloudwatch },
       { AlarmNames: chunk, AlarmTypes: ["MetricAlarm"] },
     ))
-      for (const a of page.MetricAlarms ?? [])
-        if (a.AlarmName && a.StateValue) out.set(a.AlarmName, a.StateValue);
+      for (const a of page.MetricAlarms ?? []) {
+        if (!a.AlarmName || !a.StateValue) continue;
+        const since = a.StateTransitionedTimestamp ?? a.StateUpdatedTimestamp;
+        out.set(a.AlarmName, { state: a.StateValue, ...(since ? { since } : {}) });
+      }
   }
   return out;
 }

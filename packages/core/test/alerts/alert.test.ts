@@ -173,6 +173,58 @@ describe("Function: toSnsMessage", () => {
     // Assess
     expect(MessageAttributes.stage).toEqual({ DataType: "String", StringValue: "prod" });
   });
+
+  it("uses a given subject verbatim, without the generic prefix", () => {
+    // Act
+    const message = toSnsMessage(
+      alert({
+        severity: "critical",
+        subject: "[CRITICAL] factory Outpost: m5.large capacity 96 %, full in ~4 days",
+      }),
+    );
+
+    // Assess
+    expect(message.Subject).toBe("[CRITICAL] factory Outpost: m5.large capacity 96 %, full in ~4 days");
+    expect(message.Message.split("\n")[0]).toBe("Deletion cap exceeded");
+  });
+
+  it("still makes a given subject ASCII, one line and at most 100 characters", () => {
+    // Act
+    const message = toSnsMessage(alert({ subject: `[INFO] Outpost “café”:\nR² ${"z".repeat(120)}` }));
+
+    // Assess
+    expect(message.Subject.startsWith("[INFO] Outpost ?caf??: R? zzz")).toBe(true);
+    expect(message.Subject).toHaveLength(100);
+    expect(message.Subject.endsWith("...")).toBe(true);
+  });
+
+  it("adds the alert's extra attributes, never over severity, job, region or stage", () => {
+    // Act
+    const { MessageAttributes } = toSnsMessage(
+      alert({
+        severity: "warning",
+        stage: "prod",
+        attributes: {
+          outpost: "factory",
+          metric: "instance-type",
+          band: "warning",
+          severity: "info",
+          empty: "",
+        },
+      }),
+    );
+
+    // Assess
+    expect(MessageAttributes).toEqual({
+      outpost: { DataType: "String", StringValue: "factory" },
+      metric: { DataType: "String", StringValue: "instance-type" },
+      band: { DataType: "String", StringValue: "warning" },
+      severity: { DataType: "String", StringValue: "warning" },
+      job: { DataType: "String", StringValue: "retention" },
+      region: { DataType: "String", StringValue: "us-west-2" },
+      stage: { DataType: "String", StringValue: "prod" },
+    });
+  });
 });
 
 describe("Function: ConsoleLinks", () => {

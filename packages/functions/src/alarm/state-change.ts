@@ -1,36 +1,39 @@
 /**
- * EventBridge "CloudWatch Alarm State Change" for our alarms (dead-letter queues, worker errors, and
- * later capacity) → one alert in the common schema, so every notification reads the same.
+ * EventBridge "CloudWatch Alarm State Change" for our alarms (dead-letter queues, worker errors, RPO,
+ * KMS keys) → one alert in the common schema, so every notification reads the same. The capacity
+ * alarms (`<prefix>-capacity-…`) are the capacity alarm handler's (alarm/capacity-alarm.ts): skipped.
  */
 
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
-import { type AlarmStateChange, alarmAlert, isAlertWorthy } from "@outpost-ops/core/alerts";
-import { type AlarmEvent, parseAlarmEvent } from "../lib/events.ts";
+import { alarmAlert, isAlertWorthy } from "@outpost-ops/core/alerts";
+import { isCapacityAlarm } from "../jobs.ts";
+import { alarmChange, parseAlarmEvent } from "../lib/events.ts";
 import { lambda } from "../lib/handler.ts";
 import { logger, metrics } from "../lib/observability.ts";
 import { lazyRuntime, type Runtime } from "../lib/runtime.ts";
 
 export const parseEvent = parseAlarmEvent;
-
-/** The alarm relay's view of the event: the core alert is built from this. */
-export function alarmChange(event: AlarmEvent): AlarmStateChange {
-  const { alarmName, state, previousState, configuration } = event.detail;
-  return {
-    alarmName,
-    state: state.value,
-    ...(previousState ? { previousState: previousState.value } : {}),
-    ...(state.reason ? { reason: state.reason } : {}),
-    ...(configuration?.description ? { description: configuration.description } : {}),
-    region: event.region,
-    at: new Date(event.time),
-    resources: event.resources,
-  };
-}
+/** The relay's view of the event (lib/events.ts; the capacity alarm handler shares it). */
+export { alarmChange };
 
 export function createHandler(runtime: () => Runtime = lazyRuntime()) {
   return lambda(parseEvent, async (event) => {
     const { alerts, env } = runtime();
     const change = alarmChange(event);
+    /*
+     * The relay's rule matches every `<prefix>-` alarm, the capacity alarms too: EventBridge cannot
+     * AND a prefix with an anything-but prefix on one field (alarmName), so the rule cannot leave
+     * them out. Their own rule delivers them to the capacity alarm handler, which sends one alert per
+     * condition; relaying them too would send a second, generic one. The capacity functions' own
+     * errors alarms share the prefix by their names, and are relayed like every errors alarm.
+     */
+    if (isCapacityAlarm(env.prefix, change.alarmName)) {
+      logger.info("capacity alarm not relayed: the capacity alarm handler alerts it", {
+        alarm: change.alarmName,
+        state: change.state,
+      });
+      return { published: undefined, skipped: "capacity-alarm" as const };
+    }
     if (!isAlertWorthy(change)) {
       logger.info("alarm state change not relayed", { alarm: change.alarmName, state: change.state });
       return { published: undefined };

@@ -2,6 +2,7 @@
  * The events our triggers send, validated leniently where AWS's docs disagree (extra keys pass) and
  * strictly where we depend on a field. A bad event raises EventShapeError before anything changes.
  */
+import type { AlarmStateChange } from "@outpost-ops/core/alerts";
 import { EventShapeError } from "@outpost-ops/core/errors";
 import { ISO_TIME_ACCEPTED, isIsoTime } from "@outpost-ops/core/time";
 import { z } from "zod";
@@ -69,3 +70,18 @@ const AlarmEventSchema = z.looseObject({
 export type AlarmEvent = z.infer<typeof AlarmEventSchema>;
 export const parseAlarmEvent = (raw: unknown): AlarmEvent =>
   parse(AlarmEventSchema, "CloudWatch Alarm State Change", raw);
+
+/** An alarm state change as core sees it (core/alerts/alarm.ts): the relay and the capacity handler's input. */
+export function alarmChange(event: AlarmEvent): AlarmStateChange {
+  const { alarmName, state, previousState, configuration } = event.detail;
+  return {
+    alarmName,
+    state: state.value,
+    ...(previousState ? { previousState: previousState.value } : {}),
+    ...(state.reason ? { reason: state.reason } : {}),
+    ...(configuration?.description ? { description: configuration.description } : {}),
+    region: event.region,
+    at: new Date(event.time),
+    resources: event.resources,
+  };
+}

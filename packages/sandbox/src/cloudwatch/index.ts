@@ -179,7 +179,8 @@ export class CloudWatchService implements ServiceHandler {
     }));
   }
 
-  private evaluateOn(touched: Set<Series>): void {
+  /** Evaluate the alarms on these series now (new datapoints arrived outside a request). */
+  evaluateOn(touched: Set<Series>): void {
     for (const a of this.alarms.values()) {
       if (touched.has(this.alarmSeries(a) as Series)) this.evaluate(a, "data");
     }

@@ -37,6 +37,11 @@ export interface Snapshot {
   baseState: "pending" | "completed" | "error";
   /** Set when the pending snapshot is bound to end in `error` at completeAtMs: the cause AWS reports. */
   failure?: string;
+  /**
+   * Local snapshots: asked once, when the pending snapshot comes due, whether it can be stored (S3 on
+   * Outposts capacity); a message makes it end in `error` with that StateMessage.
+   */
+  settleCheck?: (atMs: number) => string | undefined;
   tags: Map<string, string>;
   outpostArn?: string;
   description: string;
@@ -80,6 +85,8 @@ export class Ec2Region {
   readonly images = new Map<string, Image>();
   /** Pending snapshots per volume, for ConcurrentSnapshotLimitExceeded. */
   readonly snapshotsByVolume = new Map<string, Set<Snapshot>>();
+  /** Live local snapshots per Outpost ARN, for the S3 on Outposts storage they take. */
+  readonly localByOutpost = new Map<string, Set<Snapshot>>();
   readonly deletedIds: string[] = [];
   snapshotsPerRegion = 100_000;
   private nextSeq = 0;
@@ -94,6 +101,14 @@ export class Ec2Region {
       this.snapshotsByVolume.set(snap.volumeId, set);
     }
     set.add(snap);
+    if (snap.outpostArn !== undefined) {
+      let local = this.localByOutpost.get(snap.outpostArn);
+      if (!local) {
+        local = new Set();
+        this.localByOutpost.set(snap.outpostArn, local);
+      }
+      local.add(snap);
+    }
     return snap;
   }
 
@@ -101,6 +116,7 @@ export class Ec2Region {
     snap.deleted = true;
     this.snapshots.delete(snap.id);
     this.snapshotsByVolume.get(snap.volumeId)?.delete(snap);
+    if (snap.outpostArn !== undefined) this.localByOutpost.get(snap.outpostArn)?.delete(snap);
     this.deletedIds.push(snap.id);
     this.deletedInOrder++;
     // Compact when a quarter is tombstones: keeps paging O(page) without O(n) work per delete.
@@ -125,6 +141,9 @@ export class Ec2Region {
 
 export function snapshotState(s: Snapshot, nowMs: number): "pending" | "completed" | "error" {
   if (s.baseState === "pending" && s.completeAtMs !== undefined && nowMs >= s.completeAtMs) {
+    const check = s.settleCheck;
+    s.settleCheck = undefined;
+    if (check && s.failure === undefined) s.failure = check(s.completeAtMs);
     s.baseState = s.failure === undefined ? "completed" : "error";
   }
   return s.baseState;

@@ -144,6 +144,20 @@ function placement(form: QueryTree, v: Volume): string | undefined {
   return v.outpostArn;
 }
 
+/**
+ * A local snapshot takes S3 on Outposts storage; whether it fits is decided when it would complete
+ * (the Settler resolves snapshots in due order, so earlier ones are counted first). Regional: no check.
+ */
+function localStorageCheck(
+  state: Ec2State,
+  regionName: string,
+  outpostArn: string | undefined,
+  sizeGiB: number,
+): Snapshot["settleCheck"] {
+  if (outpostArn === undefined) return undefined;
+  return (atMs) => state.env.localSnapshotFailure(regionName, outpostArn, sizeGiB, atMs);
+}
+
 function findVolume(region: Ec2Region, id: string): Volume {
   const v = region.volumes.get(id);
   if (!v) throw new AwsError("InvalidVolume.NotFound", `The volume '${id}' does not exist.`);
@@ -155,10 +169,11 @@ function newSnapshot(
   region: Ec2Region,
   v: Volume,
   nowMs: number,
-  fields: { description: string; tags: Map<string, string>; outpostArn?: string },
+  fields: { description: string; tags: Map<string, string>; outpostArn?: string; regionName: string },
 ): Snapshot {
   v.lastSnapshotMs = nowMs;
   return region.addSnapshot({
+    settleCheck: localStorageCheck(state, fields.regionName, fields.outpostArn, v.sizeGiB),
     id: ec2Id("snap"),
     volumeId: v.id,
     volumeSize: v.sizeGiB,
@@ -185,6 +200,7 @@ export function createSnapshot(state: Ec2State, region: Ec2Region, ctx: RequestC
     description: str(ctx.form, "Description") ?? "",
     tags,
     outpostArn,
+    regionName: ctx.region,
   });
   notifyCreateSnapshot(state.env, ctx.region, s, ctx.requestId);
   return ec2Response("CreateSnapshot", ctx.requestId, snapshotXml(s, state.env.accountId, nowMs));
@@ -225,7 +241,12 @@ export function createSnapshots(state: Ec2State, region: Ec2Region, ctx: Request
       for (const [k, val] of v.tags) if (!k.startsWith("aws:")) tags.set(k, val);
     }
     for (const [k, val] of specTags) tags.set(k, val);
-    return newSnapshot(state, region, v, nowMs, { description, tags, outpostArn: outpostArns[n] });
+    return newSnapshot(state, region, v, nowMs, {
+      description,
+      tags,
+      outpostArn: outpostArns[n],
+      regionName: ctx.region,
+    });
   });
   notifyCreateSnapshots(state.env, ctx.region, created, ctx.requestId);
   return ec2Response(
@@ -322,6 +343,13 @@ export function copySnapshot(state: Ec2State, destination: Ec2Region, ctx: Reque
     completeAtMs: nowMs + durationMs,
     baseState: "pending",
     failure,
+    // A copy onto an Outpost is stored in its S3 on Outposts too.
+    settleCheck: localStorageCheck(
+      state,
+      ctx.region,
+      str(ctx.form, "DestinationOutpostArn"),
+      source.volumeSize,
+    ),
     tags,
     outpostArn: str(ctx.form, "DestinationOutpostArn"),
     description: str(ctx.form, "Description") ?? `[Copied ${sourceId} from ${sourceRegionName}]`,
