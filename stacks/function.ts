@@ -1,3 +1,4 @@
+import type { FunctionSpec } from "@outpost-ops/functions/src/jobs.ts";
 import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import type { Key } from "aws-cdk-lib/aws-kms";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
@@ -26,7 +27,8 @@ export interface HandlerFunctionProps<K extends HandlerName> {
 
 /**
  * A Lambda for one entry of Handlers: its path, the IAM its role declares in core, and publish rights
- * on the alert topic (which includes kms:GenerateDataKey and kms:Decrypt on the topic's key).
+ * on the alert topic (which includes kms:GenerateDataKey and kms:Decrypt on the topic's key) unless
+ * it publishes no alert.
  *
  * The role is our own rather than the CDK default, which attaches the managed
  * AWSLambdaBasicExecutionRole (logs:CreateLogGroup, CreateLogStream and PutLogEvents on every log
@@ -65,6 +67,8 @@ export function handlerFunction<K extends HandlerName>(
   };
   const statements = statementsFor(spec.role, stack, placeholders);
   if (statements.length > 0) fn.attachPermissions(statements);
-  props.alerts.topic.grantPublish(fn);
+  // A function that publishes no alert (its declaration says `alerts: false`) gets no right to.
+  const declared: FunctionSpec = spec;
+  if (declared.alerts !== false) props.alerts.topic.grantPublish(fn);
   return fn;
 }

@@ -281,6 +281,19 @@ describe("IAM: capacity", () => {
     for (const s of alarmWrites) expect([s.Resource].flat(), JSON.stringify(s)).toEqual([CAPACITY_ALARMS]);
   });
 
+  it("the monitor, which never alerts (its findings are alarms), may not publish to the alert topic; the others may", () => {
+    const actionsOf = (name: "capacityMonitor" | "capacityAlarm" | "capacityReport") => {
+      const found = deployedFunctions([primary]).find((f) => f.name === name);
+      return Object.values(resourcesOf(t, "AWS::IAM::Policy"))
+        .filter((p) => JSON.stringify(p.Properties.Roles).includes(found?.roleId ?? "?"))
+        .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
+        .flatMap((st) => [st.Action].flat());
+    };
+    expect(actionsOf("capacityMonitor")).not.toContain("sns:Publish");
+    expect(actionsOf("capacityAlarm")).toContain("sns:Publish");
+    expect(actionsOf("capacityReport")).toContain("sns:Publish");
+  });
+
   it("no other capacity role may create or delete an alarm", () => {
     for (const name of ["capacityAlarm", "capacityReport"] as const) {
       const actions = ownStatements(name).flatMap((s) => [s.Action].flat());

@@ -44,6 +44,12 @@ export interface FunctionSpec {
    * people through the relay itself.
    */
   relaysAlarms?: true;
+  /**
+   * False for a function that never publishes an alert (the capacity monitor: its findings are
+   * alarms, whose state changes alert): its role gets no publish right on the alert topic.
+   * ALERT_TOPIC_ARN stays in its environment, which every handler's env requires (lib/env.ts).
+   */
+  alerts?: false;
 }
 
 export interface QueueSpec {
@@ -616,6 +622,7 @@ export const Jobs = {
         trigger: "schedule",
         role: "capacityMonitor",
         environment: ["ALERT_TOPIC_ARN"],
+        alerts: false,
         timeoutSeconds: CAPACITY_MONITOR_TIMEOUT_SECONDS,
         description:
           "Discovers each Outpost's instance types, volume types and S3 storage, reconciles their capacity alarms, publishes the CPU gauge",

@@ -29,6 +29,13 @@ export function renderSnapshotPlans(plans: SnapshotPlan[]): string {
         ),
       );
     }
+    if (plan.notes.length > 0)
+      out.push(
+        table(
+          ["note", "code", "reason"],
+          plan.notes.map((n) => [n.resourceId, n.code, n.reason]),
+        ),
+      );
     if (plan.skipped.length > 0)
       out.push(
         table(

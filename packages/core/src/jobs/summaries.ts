@@ -2,6 +2,7 @@
  * The plan summaries every run reports, built here once so the Lambdas (logs, metrics) and the CLI
  * (`plan`, `run`, `--json`) count the same things the same way, by reason code.
  */
+import { countReason, type ReasonCode, type ReasonCounts, reasonLabel } from "../reasons.ts";
 import type { RetentionPlan } from "../retention/plan.ts";
 import type { SnapshotPlan } from "../snapshot/plan.ts";
 import { countSkip, emptySummary, type RunSummary } from "../summary.ts";
@@ -24,6 +25,30 @@ export function snapshotPlanSummary(
   }
   summary.enqueued = options.enqueued ?? 0;
   return summary;
+}
+
+/**
+ * The caveats of planned snapshots (a regional snapshot instead of a local one, tags not copied),
+ * counted by code like the skips, with each code's label and the policies it touched, so the logs
+ * and the CLI say "2 regional snapshot instead: …" once rather than per volume.
+ * @example snapshotPlanNotes(plans) // [{ code: "local-storage-low", label: "regional snapshot instead: …", count: 2, policies: ["line-volumes"] }]
+ */
+export function snapshotPlanNotes(
+  plans: SnapshotPlan[],
+): { code: ReasonCode; label: string; count: number; policies: string[] }[] {
+  const counts: ReasonCounts = {};
+  const policies = new Map<ReasonCode, Set<string>>();
+  for (const plan of plans)
+    for (const n of plan.notes) {
+      countReason(counts, n.code);
+      policies.set(n.code, (policies.get(n.code) ?? new Set()).add(plan.policy));
+    }
+  return (Object.entries(counts) as [ReasonCode, number][]).map(([code, count]) => ({
+    code,
+    label: reasonLabel(code),
+    count,
+    policies: [...(policies.get(code) ?? [])],
+  }));
 }
 
 /**

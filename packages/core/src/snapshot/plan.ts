@@ -1,3 +1,4 @@
+import { type LocalStorage, localStorageFloor } from "../capacity/placement.ts";
 import type { Config, Policy } from "../config/schema.ts";
 import type { Instance, Resource, Volume } from "../inventory.ts";
 import type { ReasonCode } from "../reasons.ts";
@@ -25,6 +26,9 @@ import type { SnapshotWorkItem, TagPair } from "./work-item.ts";
  *   the largest volume tag count when volume tags are copied, and volume copying is turned off when a
  *   volume alone would overflow, or carries `outpost-ops:` tags. Every such decision is recorded in the
  *   item's description (EBS items) and in `plan.notes` (all kinds; RDS items have no description).
+ * - Local placement reacts to capacity (capacity/placement.ts): on an Outpost whose local snapshot
+ *   storage (`localStorage`) is below the floor, `residency: "flexible"` items go to the Region with a
+ *   `local-storage-low` note, `strict` ones stay local with `local-storage-low-strict`.
  */
 
 export interface SnapshotPlanInput {
@@ -35,6 +39,11 @@ export interface SnapshotPlanInput {
   now: Date;
   /** How late a scheduled delivery may be and still count (default 5 minutes). */
   lookbackMs?: number;
+  /**
+   * S3 on Outposts storage per Outpost ARN, read once per run when a due policy places on an
+   * Outpost; an Outpost absent here (no metric) keeps local placement.
+   */
+  localStorage?: ReadonlyMap<string, LocalStorage>;
 }
 
 export interface SkippedResource {
@@ -57,7 +66,10 @@ export interface SnapshotPlan {
   items: SnapshotWorkItem[];
   /** Every resource given that gets no item, with why; sorted by resource id. */
   skipped: SkippedResource[];
-  /** Resources planned with a caveat (copied tags dropped at the 50-tag limit, volume tags not copied). */
+  /**
+   * Resources planned with a caveat (copied tags dropped at the 50-tag limit, volume tags not copied,
+   * a regional snapshot instead of a local one); a resource may have one per code.
+   */
   notes: SkippedResource[];
 }
 
@@ -122,6 +134,7 @@ interface Context {
   region: string;
   scheduleName: string;
   window: string;
+  localStorage?: ReadonlyMap<string, LocalStorage>;
 }
 
 /** A caveat or a skip: its code, and the sentence that says which resource and why. */
@@ -130,7 +143,7 @@ interface Note {
   reason: string;
 }
 
-type Outcome = { item: SnapshotWorkItem; note?: Note } | { skip: Note };
+type Outcome = { item: SnapshotWorkItem; notes: Note[] } | { skip: Note };
 
 const skip = (code: ReasonCode, reason: string): Outcome => ({ skip: { code, reason } });
 
@@ -151,12 +164,23 @@ function describe(ctx: Context, what: string, notes: string[]): string {
   return text.length > MAX_EBS_DESCRIPTION ? `${text.slice(0, MAX_EBS_DESCRIPTION - 1)}…` : text;
 }
 
-/** Where an EBS snapshot goes; the description note says which when the policy asks for Outposts. */
-function placement(ctx: Context, outpostArn: string | undefined): { outpostArn?: string; note?: string } {
+/**
+ * Where an EBS snapshot goes; the description note says which when the policy asks for Outposts, and
+ * `planNote` is the plan's note when the Outpost's storage is below the floor.
+ */
+function placement(
+  ctx: Context,
+  outpostArn: string | undefined,
+): { outpostArn?: string; note?: string; planNote?: Note } {
   if (ctx.policy.placement !== "outpost") return {};
   if (outpostArn === undefined)
     return { note: "regional snapshot: the source is in the Region, not on an Outpost" };
-  return { outpostArn, note: `local snapshot on Outpost ${outpostLabel(ctx.config, outpostArn)}` };
+  const outpost = outpostLabel(ctx.config, outpostArn);
+  const storage = ctx.localStorage?.get(outpostArn);
+  const decision = localStorageFloor(ctx.config, ctx.policy, storage && { ...storage, outpost });
+  if (!decision.local) return { note: decision.note.reason, planNote: decision.note };
+  if (decision.note) return { outpostArn, note: decision.note.reason, planNote: decision.note };
+  return { outpostArn, note: `local snapshot on Outpost ${outpost}` };
 }
 
 function planVolume(ctx: Context, volume: Volume): Outcome {
@@ -175,7 +199,7 @@ function planVolume(ctx: Context, volume: Volume): Outcome {
     description: describe(ctx, volume.id, notes),
     ...(where.outpostArn === undefined ? {} : { outpostArn: where.outpostArn }),
   };
-  return note === undefined ? { item } : { item, note };
+  return { item, notes: [where.planNote, note].filter((n): n is Note => n !== undefined) };
 }
 
 function planInstance(ctx: Context, instance: Instance): Outcome {
@@ -268,9 +292,8 @@ function planInstance(ctx: Context, instance: Instance): Outcome {
     ...(where.outpostArn === undefined ? {} : { outpostArn: where.outpostArn }),
   };
   const [first] = notes;
-  return first === undefined
-    ? { item }
-    : { item, note: { code: first.code, reason: notes.map((n) => n.reason).join("; ") } };
+  const tagNote = first && { code: first.code, reason: notes.map((n) => n.reason).join("; ") };
+  return { item, notes: [where.planNote, tagNote].filter((n): n is Note => n !== undefined) };
 }
 
 function planDatabase(
@@ -300,7 +323,7 @@ function planDatabase(
     resource.kind === "rds-instance"
       ? { kind: "rds-instance", ...common, dbInstanceId: source.id }
       : { kind: "aurora-cluster", ...common, clusterId: source.id };
-  return note === undefined ? { item } : { item, note };
+  return { item, notes: note === undefined ? [] : [note] };
 }
 
 function planOne(ctx: Context, resource: Resource): Outcome {
@@ -343,6 +366,7 @@ export function planSnapshots(input: SnapshotPlanInput): SnapshotPlan {
     region,
     scheduleName: due.schedule.name,
     window: windowId(due.window),
+    ...(input.localStorage ? { localStorage: input.localStorage } : {}),
   };
   const select = compileSelector(config, policy);
   const items: { id: string; item: SnapshotWorkItem }[] = [];
@@ -373,7 +397,7 @@ export function planSnapshots(input: SnapshotPlanInput): SnapshotPlan {
       continue;
     }
     items.push({ id, item: outcome.item });
-    if (outcome.note !== undefined) notes.push({ resourceId: id, ...outcome.note });
+    for (const note of outcome.notes) notes.push({ resourceId: id, ...note });
   }
   items.sort(byId);
   skipped.sort(byResourceId);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { retentionPlanSummary, snapshotPlanSummary } from "../../src/jobs/summaries.ts";
+import { retentionPlanSummary, snapshotPlanNotes, snapshotPlanSummary } from "../../src/jobs/summaries.ts";
 import type { RetentionPlan } from "../../src/retention/plan.ts";
 import type { SnapshotPlan } from "../../src/snapshot/plan.ts";
 
@@ -28,6 +28,47 @@ describe("Function: snapshotPlanSummary", () => {
       enqueued: 3,
       skipped: { "instance-state": 2, "aurora-member": 1 },
     });
+  });
+});
+
+describe("Function: snapshotPlanNotes", () => {
+  it("counts the plans' notes by code, with the code's label and the policies it touched", () => {
+    // Prepare
+    const plan = (policy: string, codes: SnapshotPlan["notes"][number]["code"][]) =>
+      ({
+        policy,
+        notes: codes.map((code, i) => ({ resourceId: `vol-${i}`, code, reason: `sentence ${i}` })),
+      }) as unknown as SnapshotPlan;
+
+    // Act
+    const notes = snapshotPlanNotes([
+      plan("line-volumes", ["local-storage-low", "local-storage-low", "tags-dropped"]),
+      plan("line-strict", ["local-storage-low-strict"]),
+      plan("second-site", ["local-storage-low"]),
+    ]);
+
+    // Assess
+    expect(notes).toEqual([
+      {
+        code: "local-storage-low",
+        label: "regional snapshot instead: the Outpost's local snapshot storage is below the floor",
+        count: 3,
+        policies: ["line-volumes", "second-site"],
+      },
+      {
+        code: "tags-dropped",
+        label: "source tags not copied: over AWS's 50-tag limit",
+        count: 1,
+        policies: ["line-volumes"],
+      },
+      {
+        code: "local-storage-low-strict",
+        label:
+          "kept local (residency strict) though the Outpost's local snapshot storage is below the floor: it may fail",
+        count: 1,
+        policies: ["line-strict"],
+      },
+    ]);
   });
 });
 
