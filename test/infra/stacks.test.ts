@@ -371,6 +371,9 @@ describe("Functions", () => {
       [
         "alarmStateChange us-east-1",
         "alarmStateChange us-west-2",
+        "capacityAlarm us-west-2", // the example has Outposts, watched from the primary Region
+        "capacityMonitor us-west-2",
+        "capacityReport us-west-2",
         "copySchedule us-east-1", // the example copies to DR
         "failover us-east-1", // and fails DNS over, from DR
         "failoverReadiness us-east-1",
@@ -465,8 +468,8 @@ describe("Function: statementsFor", () => {
   const stack = new CdkStack(new CdkApp(), "Probe", {
     env: { region: "eu-central-1", account: "111122223333" },
   });
-  // A config with copy keys and a failover section, so every placeholder has a value.
-  const copying = placeholdersFrom(parseConfig(failoverConfig()));
+  // A config with copy keys and a failover section, and the stack's prefix, so every placeholder has a value.
+  const copying = { ...placeholdersFrom(parseConfig(failoverConfig())), prefix: "outpost-ops-test" };
 
   it.each(Object.keys(FunctionPermissions) as FunctionRole[])(
     "%s: one statement per declared permission",
@@ -487,6 +490,16 @@ describe("Function: statementsFor", () => {
     expect(onKeys.length).toBe(3);
     expect(none).toHaveLength(FunctionPermissions.copyScheduler.length - onKeys.length);
     expect(JSON.stringify(none.map((s) => s.toStatementJson()))).not.toContain("kms:");
+  });
+
+  it(`fills \${capacityAlarmPrefix} from the stack's prefix, and refuses it without one`, () => {
+    const json = JSON.stringify(
+      statementsFor("capacityMonitor", stack, copying).map((s) => s.toStatementJson()),
+    );
+    expect(json).toContain("arn:aws:cloudwatch:eu-central-1:111122223333:alarm:outpost-ops-test-capacity-*");
+    expect(() =>
+      statementsFor("capacityMonitor", stack, placeholdersFrom(parseConfig(failoverConfig()))),
+    ).toThrow(/capacityAlarmPrefix.*has no value/);
   });
 
   it("fills the region and account placeholders from the stack", () => {

@@ -99,7 +99,7 @@ export const Reasons = {
   "alert-only": "mode alert-only: a person decides",
   "stale-trigger": "the alarm changed state before the last DNS change: a late delivery, ignored",
   // Capacity: the alarm handler's decisions and the weekly report.
-  "capacity-alarm": "a capacity alarm fired",
+  "capacity-alarm": "a capacity alarm changed state",
   "capacity-resolved": "a capacity condition cleared",
   "capacity-eased": "a capacity condition eased to a lower band",
   "capacity-report": "the weekly capacity report",

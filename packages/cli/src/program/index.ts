@@ -7,6 +7,7 @@ import { createRequire } from "node:module";
 import { Command } from "commander";
 import { alwaysPaint, colourEnabled, paintFor } from "../colour.ts";
 import type { CliIo } from "../io.ts";
+import { registerCapacity } from "./capacity.ts";
 import type { Cli, Register } from "./cli.ts";
 import { registerDeploy } from "./deploy.ts";
 import { registerDrill } from "./drill.ts";
@@ -21,6 +22,7 @@ const COMMANDS: Register[] = [
   registerValidate,
   registerStatus,
   registerFailover,
+  registerCapacity,
   registerSnapshot,
   registerRetention,
   registerDrill,

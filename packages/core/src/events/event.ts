@@ -33,6 +33,10 @@ export const DetailType = {
   failoverSkipped: "Failover Skipped",
   /** The scheduled readiness check found failover ready where it was not, or the reverse. */
   failoverReadiness: "Failover Readiness Changed",
+  /** A capacity alarm changed state: alerted, eased, resolved, or silent (detail.capacity.decision says which). */
+  capacityAlert: "Capacity Alert",
+  /** The weekly capacity report of one Outpost. */
+  capacityReport: "Capacity Report",
 } as const;
 export type DetailType = (typeof DetailType)[keyof typeof DetailType];
 
@@ -59,8 +63,11 @@ export interface OutpostOpsEventDetail {
   /** The human sentence for `code`, ids included. */
   reason: string;
   resource: {
-    /** `dns-zone`: the failover hosted zone (Route 53 is global: its `region` is `global`). */
-    type: "ebs-snapshot" | "rds-snapshot" | "aurora-snapshot" | "resource" | "dns-zone";
+    /**
+     * `dns-zone`: the failover hosted zone (Route 53 is global: its `region` is `global`);
+     * `outpost`: capacity events, id = the Outpost id (op-…).
+     */
+    type: "ebs-snapshot" | "rds-snapshot" | "aurora-snapshot" | "resource" | "dns-zone" | "outpost";
     id: string;
     region: string;
   };
@@ -71,6 +78,31 @@ export interface OutpostOpsEventDetail {
   stage: string;
   /** Failover events only: the audit of the run (who or what, why, what changed, when). */
   failover?: FailoverEventDetail;
+  /** Capacity alert events only: the condition, its state and what was decided (events/from-capacity.ts). */
+  capacity?: CapacityEventDetail;
+  /** Capacity report events only: each reading of the Outpost, in numbers. */
+  capacityReport?: CapacityReportEventDetail;
+}
+
+export interface CapacityEventDetail {
+  /** The Outpost's name in the config. */
+  outpost: string;
+  kind: string;
+  /** The instance or volume type. */
+  subject?: string;
+  band?: string;
+  /** The alarm's new state: ALARM, OK, INSUFFICIENT_DATA. */
+  state: string;
+  value?: number;
+  forecastDays?: number;
+  /** alert, eased, resolved, silent. */
+  decision: string;
+}
+
+export interface CapacityReportEventDetail {
+  outpost: string;
+  readings: { kind: string; subject?: string; value?: number; weekAgo?: number; forecastDays?: number }[];
+  notes: string[];
 }
 
 /** What a failover event records beyond the common fields (events/from-failover.ts). */

@@ -7,11 +7,15 @@
  * lookup drop the ones already enqueued.
  */
 
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { RDSClient } from "@aws-sdk/client-rds";
+import { readLocalStorage } from "../aws/capacity-metrics.ts";
 import type { AwsClients } from "../aws/clients.ts";
 import { streamInstances, streamVolumes } from "../aws/ec2.ts";
+import { errorMessage } from "../aws/errors.ts";
 import { streamDbClusters, streamDbInstances } from "../aws/rds.ts";
+import { type LocalStorage, outpostsNeedingStorage } from "../capacity/placement.ts";
 import type { Config, Policy } from "../config/schema.ts";
 import { type Deadline, withinDeadline } from "../deadline.ts";
 import type { Resource } from "../inventory.ts";
@@ -114,6 +118,33 @@ export interface SnapshotRunInput {
   deadline?: Deadline;
   /** Room under the manual DB snapshot quotas; one is created for the run when omitted. */
   quota?: SnapshotQuotaBudget;
+  /**
+   * Told when the Outposts' local snapshot storage could not be read (the run then plans local
+   * placement as configured); default console.warn, so it reaches the function's log.
+   */
+  warn?: (message: string, error: unknown) => void;
+}
+
+/**
+ * The free local snapshot storage of the Outposts the due policies place snapshots on, read once per
+ * run (one GetMetricData), or undefined when none does. A failed read does not stop snapshots: it is
+ * reported through `warn`, and every policy plans its configured placement.
+ */
+export async function readRunLocalStorage(
+  input: Pick<SnapshotRunInput, "clients" | "config" | "region" | "now" | "warn">,
+  duePolicies: readonly Policy[],
+): Promise<ReadonlyMap<string, LocalStorage> | undefined> {
+  const arns = outpostsNeedingStorage(input.config, [...duePolicies]);
+  if (arns.length === 0) return undefined;
+  try {
+    return await readLocalStorage(input.clients.get(CloudWatchClient, input.region), arns, input.now);
+  } catch (error) {
+    (input.warn ?? console.warn)(
+      `Local snapshot storage (S3Outposts OutpostFreeBytes/OutpostTotalBytes) could not be read (${errorMessage(error)}): snapshots are placed as configured this run, without the storage floor.`,
+      error,
+    );
+    return undefined;
+  }
 }
 
 /**
@@ -125,8 +156,13 @@ export interface SnapshotRunInput {
 export async function* planSnapshotPages(input: SnapshotRunInput): AsyncGenerator<SnapshotPlan> {
   const { clients, config, region, now } = input;
   const quota = input.quota ?? createSnapshotQuotaBudget(clients, region);
+  const localStorage = await readRunLocalStorage(
+    input,
+    config.policies.filter((p) => dueSchedule(p, now)),
+  );
   for (const policy of config.policies) {
-    const plan = (resources: Resource[]) => planSnapshots({ config, policy, region, resources, now });
+    const plan = (resources: Resource[]) =>
+      planSnapshots({ config, policy, region, resources, now, ...(localStorage ? { localStorage } : {}) });
     if (!dueSchedule(policy, now)) {
       yield plan([]);
       continue;
