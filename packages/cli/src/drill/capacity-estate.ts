@@ -8,8 +8,10 @@
  *   Outpost offers, InstanceTypeCapacityUtilization (%), AvailableInstanceType_Count and
  *   UsedInstanceType_Count; for every volume type of the estate's volumes on it,
  *   EBSVolumeTypeCapacityUtilization (%), EBSVolumeTypeCapacityAvailabilityGB and
- *   EBSVolumeTypeCapacityUtilizationGB. Flat with a small daily swing, except the squeezed type
- *   (capacity-script.ts), which follows its line exactly.
+ *   EBSVolumeTypeCapacityUtilizationGB. Flat, far below the bands, except the squeezed type
+ *   (capacity-script.ts), which follows its line exactly. Flat rather than swinging through the day:
+ *   the weekly report's "change since last week" compares a day's maximum with the latest value,
+ *   and a swing would show every quiet series as a few points down.
  * - ConnectedStatus = 1 every minute for every Outpost the failover phase does not play (it writes
  *   the watched Outpost's, 0 during its outages).
  * - AWS/EC2 CPUUtilization every 5 minutes for each instance on an Outpost: flat, well below the bands.
@@ -18,12 +20,7 @@
  * each Outpost's `snapshotStorageGiB` and the other use the phase sets.
  */
 import type { Estate, MetricPoint } from "@outpost-ops/sandbox";
-import {
-  type CapacityScript,
-  METRIC_PERIOD_MS,
-  slotsAt,
-  squeezeAt,
-} from "./capacity-script.ts";
+import { type CapacityScript, METRIC_PERIOD_MS, slotsAt, squeezeAt } from "./capacity-script.ts";
 
 /** The instance types each example Outpost offers (what GetOutpostInstanceTypes answers). */
 export const OUTPOST_INSTANCE_TYPES = ["m5.large", "m5.xlarge", "c5.xlarge", "r5.2xlarge"];
@@ -42,11 +39,8 @@ const VOLUME_LEVELS: Record<string, { percent: number; capacityGB: number }> = {
   sc1: { percent: 22, capacityGB: 20_000 },
 };
 const CPU_PERCENT = 24;
-/** Half the daily swing of the flat series (points): realistic, and far from any band. */
-const SWING = 2;
 
 const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
 
 export interface SeriesSeed {
   region: string;
@@ -54,12 +48,6 @@ export interface SeriesSeed {
   name: string;
   dimensions: Record<string, string>;
   points: MetricPoint[];
-}
-
-/** A value with the day's swing: highest mid-afternoon UTC, lowest at night. */
-function swinging(level: number, ms: number): number {
-  const hour = (ms % (24 * HOUR)) / HOUR;
-  return Math.round((level + SWING * Math.sin(((hour - 9) / 24) * 2 * Math.PI)) * 100) / 100;
 }
 
 function every(fromMs: number, toMs: number, stepMs: number, value: (ms: number) => number): MetricPoint[] {
@@ -95,7 +83,7 @@ export function capacitySeries(input: {
     for (const type of o.instanceTypes ?? OUTPOST_INSTANCE_TYPES) {
       const level = INSTANCE_LEVELS[type] ?? { percent: 30, slots: 8 };
       const squeezed = squeeze && type === squeeze.instanceType ? squeeze : undefined;
-      const percent = (ms: number) => (squeezed ? squeezeAt(squeezed, ms) : swinging(level.percent, ms));
+      const percent = (ms: number) => (squeezed ? squeezeAt(squeezed, ms) : level.percent);
       const slots = (ms: number) => (squeezed ? slotsAt(squeezed, ms) : level.slots);
       const used = (ms: number) => Math.min(slots(ms), Math.round((percent(ms) / 100) * slots(ms)));
       const dims = { OutpostId: o.id, InstanceType: type };
@@ -112,15 +100,15 @@ export function capacitySeries(input: {
     );
     for (const type of [...volumeTypes].sort()) {
       const level = VOLUME_LEVELS[type] ?? { percent: 30, capacityGB: 10_000 };
-      const percent = (ms: number) => swinging(level.percent, ms);
-      const usedGB = (ms: number) => Math.round((percent(ms) / 100) * level.capacityGB);
+      const percent = () => level.percent;
+      const usedGB = () => Math.round((level.percent / 100) * level.capacityGB);
       const dims = { OutpostId: o.id, VolumeType: type };
       series("EBSVolumeTypeCapacityUtilization", dims, every(from, to, METRIC_PERIOD_MS, percent));
       series("EBSVolumeTypeCapacityUtilizationGB", dims, every(from, to, METRIC_PERIOD_MS, usedGB));
       series(
         "EBSVolumeTypeCapacityAvailabilityGB",
         dims,
-        every(from, to, METRIC_PERIOD_MS, (ms) => level.capacityGB - usedGB(ms)),
+        every(from, to, METRIC_PERIOD_MS, () => level.capacityGB - usedGB()),
       );
     }
     // As the failover phase writes its Outpost's: from just before the start, a datapoint a minute.
@@ -138,8 +126,7 @@ export function capacitySeries(input: {
       namespace: "AWS/EC2",
       name: "CPUUtilization",
       dimensions: { InstanceId: i.id ?? "" },
-      points: every(from, to, METRIC_PERIOD_MS, (ms) => swinging(CPU_PERCENT, ms)),
+      points: every(from, to, METRIC_PERIOD_MS, () => CPU_PERCENT),
     });
   return out;
 }
-

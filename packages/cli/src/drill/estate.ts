@@ -276,7 +276,9 @@ export function localOutpost(config: Config): { name: string; id: string; arn: s
   const placed = config.policies.find((p) => p.placement === "outpost" && p.selector.outposts?.length);
   const name = placed?.selector.outposts?.[0];
   const outpost = config.outposts.find((o) => o.name === name) ?? config.outposts[0];
-  return outpost ? { name: outpost.name, id: outpost.arn.split("/").pop() ?? outpost.name, arn: outpost.arn } : undefined;
+  return outpost
+    ? { name: outpost.name, id: outpost.arn.split("/").pop() ?? outpost.name, arn: outpost.arn }
+    : undefined;
 }
 
 /** Controllers of the production line that no policy backs up. */
