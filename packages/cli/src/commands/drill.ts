@@ -264,7 +264,6 @@ export async function runDrill(options: {
     capacity?.prepare({
       start: DRILL_START,
       end,
-      outposts: drill.estate.outposts ?? [],
       estate: drill.estate,
       connectedElsewhere: new Set(drill.failover?.alarms.map((a) => a.outpostId) ?? []),
     });
@@ -397,6 +396,7 @@ export async function runDrill(options: {
           monitorEveryMinutes: MONITOR_EVERY_MINUTES,
           floorPercent: config.capacity.localSnapshots.minFreePercent,
           linkOutages: linkOutages(failover),
+          readinessAt: (at) => failover?.readiness.filter((r) => r.at < at).at(-1)?.ready,
           outposts: (drill.estate.outposts ?? []).map((o) => ({
             name: o.name,
             id: o.id,

@@ -131,7 +131,7 @@ export function checkCapacityInvariants(c: CapacityReport): InvariantResult[] {
       ok: vague.length === 0 && c.connected.some((a) => a.severity === "critical"),
       detail:
         vague.length === 0
-          ? `${c.connected.filter((a) => a.severity === "critical").length} link-down alerts during the failover phase's outages, each naming both`
+          ? `${c.connected.filter((a) => a.severity === "critical").length} link-down alerts during the failover phase's outages, each naming the command and the readiness the check last reported (${[...new Set(c.connected.flatMap((a) => (a.severity === "critical" && a.drReady !== undefined ? [a.drReady ? "ready" : "NOT ready"] : [])))].join(", ") || "none reported"})`
           : vague.map((a) => `${minute(a.at)} ${a.subject}`).join("; "),
     });
   }

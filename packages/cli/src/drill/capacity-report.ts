@@ -6,6 +6,7 @@
  * from the phase's records (capacity.ts), the EventBridge log and the sandbox's state.
  */
 import type { SnsMessageView } from "@outpost-ops/sandbox";
+import { countBy } from "../format.ts";
 import type { CapacityPhase, PlacedSnapshot } from "./capacity.ts";
 import type { CapacityCommandRun } from "./capacity-command.ts";
 import { describeFill, describeSqueeze, expectedFullInDays, squeezeAt } from "./capacity-script.ts";
@@ -100,7 +101,8 @@ export interface CapacityReport {
     meanWallMs: number;
     maxWallMs: number;
   };
-  alarmRuns: number;
+  /** The alarm handler's runs by decision ("alert warning", "resolved", "silent: why", …). */
+  decisions: Record<string, number>;
   /** Each capacity alarm that changed state, with its changes. */
   alarmChanges: { alarm: string; changes: { state: string; at: string }[] }[];
   /** Every capacity alert but the weekly report's, in order. */
@@ -108,8 +110,12 @@ export interface CapacityReport {
   squeeze?: SqueezeSection;
   fill?: FillSection;
   weekly: WeeklySection[];
-  /** The service link's alerts (the failover phase's outages), and whether each names what to do. */
-  connected: (CapacityAlertView & { namesFailover: boolean; namesReadiness: boolean })[];
+  /**
+   * The service link's alerts (the failover phase's outages): whether each names the failover
+   * command, and the DR readiness the readiness check last reported before it (`drReady`; absent:
+   * none reported) as the alert says it.
+   */
+  connected: (CapacityAlertView & { namesFailover: boolean; namesReadiness: boolean; drReady?: boolean })[];
   /** Alerts the script does not explain (should be none). */
   unexplained: CapacityAlertView[];
 }
@@ -158,6 +164,8 @@ export function capacityReport(input: {
   floorPercent: number;
   /** The outages of the service link the failover phase plays (a connected alert outside them is unexplained). */
   linkOutages: { from: Date; to: Date }[];
+  /** What the failover readiness check last reported before `at` (undefined: nothing yet, or no failover). */
+  readinessAt: (at: string) => boolean | undefined;
   /** The Outposts as seeded, with their S3 on Outposts capacity. */
   outposts: CapacityReport["outposts"];
   /** OutpostFreeBytes and OutpostTotalBytes of an Outpost, as the sandbox published them. */
@@ -188,10 +196,14 @@ export function capacityReport(input: {
     .map((a) => {
       explained.add(a);
       const text = a.lines.join("\n");
+      const drReady = input.readinessAt(a.at);
+      const said = /DR readiness: (ready|NOT ready|unknown|no failover configured)/.exec(text)?.[1];
       return {
         ...a,
         namesFailover: /npx outpost-ops failover --stage drill/.test(text),
-        namesReadiness: /DR (is )?(ready|not ready)|readiness|no failover configured|unknown/i.test(text),
+        namesReadiness:
+          said !== undefined && (drReady === undefined || said === (drReady ? "ready" : "NOT ready")),
+        ...(drReady !== undefined ? { drReady } : {}),
       };
     });
 
@@ -213,7 +225,7 @@ export function capacityReport(input: {
       meanWallMs: wall.length ? wall.reduce((a, b) => a + b, 0) / wall.length : 0,
       maxWallMs: wall.length ? Math.max(...wall) : 0,
     },
-    alarmRuns: phase.alarmRuns.length,
+    decisions: countBy(phase.alarmRuns, (r) => r.decision),
     alarmChanges: [...changes].map(([alarm, c]) => ({ alarm, changes: c })),
     alerts,
     ...(squeeze ? { squeeze } : {}),

@@ -44,7 +44,8 @@ export interface AlarmRunRecord {
   previousState?: string;
   /** "alert warning", "resolved", "eased to warning", "silent: why". */
   decision: string;
-  subject?: string;
+  /** The title of the alert it published. */
+  published?: string;
   error?: string;
 }
 
@@ -89,6 +90,8 @@ export class CapacityPhase {
   /** Free local storage (percent) at each fill step, as the sandbox models it. */
   readonly freeAt: { at: string; freePercent: number }[] = [];
   private readonly placedPolicies: Set<string>;
+  /** The fill's other use as last set (GiB). */
+  private otherNow?: number;
 
   constructor(
     private readonly sandbox: Sandbox,
@@ -152,18 +155,18 @@ export class CapacityPhase {
   prepare(input: {
     start: Date;
     end: Date;
-    /** The estate's Outposts as seeded (their instance types are kept). */
-    outposts: NonNullable<Estate["outposts"]>;
+    /** The estate as seeded (its Outposts are seeded again with their capacity, instance types kept). */
     estate: Estate;
     /** Outpost ids whose ConnectedStatus another phase writes. */
     connectedElsewhere: ReadonlySet<string>;
   }): void {
     const region = this.region;
-    const outposts = input.outposts.filter((o) => o.region === region);
+    const outposts = (input.estate.outposts ?? []).filter((o) => o.region === region);
     // The other use first, then the capacity: the sandbox publishes its first tick as it learns of it.
     for (const o of outposts)
       this.sandbox.outposts.setOtherStorageUse(region, o.id, this.otherUse(o.id, input.start.getTime()));
     this.sandbox.seed({ outposts: outposts.map((o) => ({ ...o, snapshotStorageGiB: STORAGE_GIB })) });
+    if (this.script.fill) this.otherNow = otherUseAt(this.script.fill, input.start.getTime());
     for (const s of capacitySeries({
       estate: input.estate,
       region,
@@ -197,7 +200,10 @@ export class CapacityPhase {
     const f = this.script.fill;
     const t = at.getTime();
     if (f) {
-      this.sandbox.outposts.setOtherStorageUse(this.region, f.outpostId, otherUseAt(f, t));
+      // Only when it moves: the sandbox keeps every value set, and reads them back for every tick.
+      const other = otherUseAt(f, t);
+      if (other !== this.otherNow) this.sandbox.outposts.setOtherStorageUse(this.region, f.outpostId, other);
+      this.otherNow = other;
       if (t >= f.from.getTime() - 3_600_000 && t <= f.settledAt.getTime()) {
         const s = this.sandbox.outposts.storage(this.region, f.outpostId);
         this.freeAt.push({ at: at.toISOString(), freePercent: (100 * s.freeGiB) / s.totalGiB });
@@ -299,16 +305,16 @@ export class CapacityPhase {
   }
 }
 
-/** The alarm handler's answer, in a line: what it decided and the alert's subject. */
-function describeAnswer(answer: unknown): Pick<AlarmRunRecord, "decision" | "subject"> {
+/** The alarm handler's answer, in a line: what it decided and the alert it published (its title). */
+function describeAnswer(answer: unknown): Pick<AlarmRunRecord, "decision" | "published"> {
   const a = (answer ?? {}) as {
     decision?: { kind?: string; band?: string; to?: string; why?: string };
-    subject?: string;
-    alert?: { subject?: string; title?: string };
+    published?: string;
+    ignored?: string;
   };
   const d = a.decision;
   const decision = !d
-    ? "ignored"
+    ? `ignored: ${a.ignored ?? "?"}`
     : d.kind === "alert"
       ? `alert${d.band ? ` ${d.band}` : ""}`
       : d.kind === "eased"
@@ -316,6 +322,5 @@ function describeAnswer(answer: unknown): Pick<AlarmRunRecord, "decision" | "sub
         : d.kind === "silent"
           ? `silent: ${d.why}`
           : String(d.kind);
-  const subject = a.subject ?? a.alert?.subject ?? a.alert?.title;
-  return { decision, ...(subject ? { subject } : {}) };
+  return { decision, ...(a.published ? { published: a.published } : {}) };
 }

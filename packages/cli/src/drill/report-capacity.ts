@@ -46,7 +46,8 @@ export function renderCapacity(c: CapacityReport): string[] {
   const out = [
     `Capacity: ${c.outposts.map((o) => `${o.name} (${o.id}: ${o.instanceTypes.join(", ")}; volumes ${o.volumeTypes.join(", ") || "-"}; S3 on Outposts ${o.storageTiB} TiB)`).join("; ")}`,
     `  Monitor: ${c.monitor.runs} runs, every ${c.monitor.everyMinutes} simulated minutes (deployed: ${c.monitor.deployed}); alarms it created: ${c.monitor.alarmsPut.length}, deleted: ${c.monitor.alarmsDeleted.length}; ${c.monitor.meanWallMs.toFixed(0)} ms a run on average (max ${c.monitor.maxWallMs.toFixed(0)})`,
-    `  Alarm handler runs: ${c.alarmRuns}; capacity alerts: ${c.alerts.length}`,
+    `  Alarm handler runs: ${Object.values(c.decisions).reduce((a, b) => a + b, 0)}; capacity alerts: ${c.alerts.length}`,
+    ...Object.entries(c.decisions).map(([d, n]) => `    ${String(n).padStart(3)}  ${d}`),
   ];
   // An alarm's first evaluation (INSUFFICIENT_DATA to OK) is no news: counted, not listed.
   const moved = c.alarmChanges.filter((a) => a.changes.some((x) => x.state !== "OK"));
