@@ -27,7 +27,8 @@ describe("App: deploy build", () => {
     expect(process.env.NODE_ENV, "SST would look up its bootstrap stack in AWS").toBe("test");
     await ensureProject();
     // Both deployments, with a copy rule and failover: the copy scheduler and the failover
-    // functions are deployed in the DR Region only.
+    // functions are deployed in the DR Region only, the capacity functions in the primary (the
+    // example's Outposts).
     const apps = [newApp("us-west-2"), newApp("us-east-1")];
     for (const app of apps) {
       buildApp(app, failoverConfig());
@@ -90,6 +91,34 @@ describe("App: deploy build", () => {
     if (!copy) throw new Error("no copy scheduler");
     const module = copy.resource.Properties.Handler.replace(/\.[^.]+$/, ".mjs");
     expect(readFileSync(path.join(artifacts, copy.fn.node.addr, module), "utf8")).toContain('"EC2Client"');
+  });
+
+  /*
+   * The capacity functions run in the primary Region only: the monitor carries the Outposts client
+   * (GetOutpostInstanceTypes) and publishes no events; the alarm handler and the report publish
+   * events (EventBridge) and read the Outpost's instances and volumes (EC2); none sends to SQS.
+   */
+  it("gives the capacity functions the clients they call, and the monitor no event stream", () => {
+    const artifacts = useProject().paths.artifacts;
+    const code = (handler: string) => {
+      const found = functions.filter(({ resource }) => resource.Properties.Handler === handler);
+      expect(found, handler).toHaveLength(1);
+      const [{ fn, resource }] = found as [(typeof functions)[number]];
+      const module = resource.Properties.Handler.replace(/\.[^.]+$/, ".mjs");
+      return readFileSync(path.join(artifacts, fn.node.addr, module), "utf8");
+    };
+    const monitor = code(Handlers.capacityMonitor.path);
+    expect(monitor).toContain('"OutpostsClient"');
+    expect(monitor).toContain('"CloudWatchClient"');
+    expect(monitor).not.toContain('"EventBridgeClient"');
+    for (const handler of [Handlers.capacityAlarm.path, Handlers.capacityReport.path]) {
+      const bundle = code(handler);
+      expect(bundle, handler).toContain('"CloudWatchClient"');
+      expect(bundle, handler).toContain('"EventBridgeClient"');
+      expect(bundle, handler).toContain('"EC2Client"');
+    }
+    for (const handler of [Handlers.capacityMonitor, Handlers.capacityAlarm, Handlers.capacityReport])
+      expect(code(handler.path), handler.path).not.toContain('"SQSClient"');
   });
 
   it("as an ESM (.mjs) bundle", () => {

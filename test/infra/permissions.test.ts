@@ -39,7 +39,9 @@
 import { readFileSync } from "node:fs";
 import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { ChangeResourceRecordSetsCommand, Route53Client } from "@aws-sdk/client-route-53";
+import { SNSClient } from "@aws-sdk/client-sns";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { snsAlertSink } from "@outpost-ops/core/alerts";
 import {
   type AwsClients,
   type ClientClass,
@@ -54,23 +56,34 @@ import {
 } from "@outpost-ops/core/aws/permissions";
 import { enqueue } from "@outpost-ops/core/aws/queue";
 import { toSdk } from "@outpost-ops/core/aws/route53";
+import type { Band } from "@outpost-ops/core/capacity/model";
+import { capacityAlarmName } from "@outpost-ops/core/capacity/names";
 import { type Config, type ConfigInput, parseConfig } from "@outpost-ops/core/config";
+import { eventBridgeEvents } from "@outpost-ops/core/events/publish";
 import { recordFor, secondaryFor } from "@outpost-ops/core/failover/records";
-import type { Sleeper } from "@outpost-ops/core/pacing";
+import { type Sleeper, unpaced } from "@outpost-ops/core/pacing";
 import { RDS_SNAPSHOT_ID_PREFIX, rdsSnapshotId, workItemKey } from "@outpost-ops/core/snapshot/names";
 import type { SnapshotWorkItem } from "@outpost-ops/core/snapshot/work-item";
 import { MANAGED_VALUE, Tag } from "@outpost-ops/core/tags";
+import { createHandler as capacityAlarm } from "@outpost-ops/functions/src/alarm/capacity-alarm.ts";
+import { readEnv } from "@outpost-ops/functions/src/lib/env.ts";
+import { noEvents, type Runtime, systemClock } from "@outpost-ops/functions/src/lib/runtime.ts";
+import { createHandler as capacityMonitor } from "@outpost-ops/functions/src/schedule/capacity-monitor.ts";
+import { createHandler as capacityReport } from "@outpost-ops/functions/src/schedule/capacity-report.ts";
 import { type Estate, type Sandbox, startSandbox } from "@outpost-ops/sandbox";
-import { drainQueue } from "outpost-ops/src/drill/lambda.ts";
+import { drainQueue, type Handler } from "outpost-ops/src/drill/lambda.ts";
 import {
   createInfrastructure,
+  DRILL_PREFIX,
   drillHandlers,
   type Infrastructure,
   queue,
   sandboxClock,
+  variablesFor,
 } from "outpost-ops/src/drill/wiring.ts";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { type HandlerName, Handlers } from "../../stacks/handlers.ts";
+import { FACTORY_ID, factoryStorageMetrics, flat } from "../integration/capacity-sandbox.ts";
 import {
   buildEstate,
   CREDENTIALS,
@@ -206,6 +219,49 @@ interface ScenarioContext {
   setupClients: AwsClients;
   /** The handlers over unrecorded clients, to prepare what the recorded one works on. */
   setup: (config: Config) => ReturnType<typeof drillHandlers>;
+  /** The capacity job's handlers over the recorded clients (see capacityHandlers). */
+  capacity: (config: Config, clock?: Sleeper) => CapacityHandlers;
+  /** The same over unrecorded clients. */
+  setupCapacity: (config: Config) => CapacityHandlers;
+}
+
+type CapacityName = "capacityMonitor" | "capacityAlarm" | "capacityReport";
+type CapacityHandlers = Record<CapacityName, Handler>;
+const CAPACITY_FACTORIES: Record<CapacityName, (runtime: () => Runtime) => Handler> = {
+  capacityMonitor,
+  capacityAlarm,
+  capacityReport,
+};
+
+/**
+ * The capacity job's real handlers over `clients`, with the runtime the drill gives every handler
+ * (the environment its declaration lists, the deployed event stream, no pacing): built here because
+ * the drill's handler table (packages/cli/src/drill/handlers.ts) does not have them yet.
+ */
+function capacityHandlers(
+  config: Config,
+  clients: AwsClients,
+  infra: Infrastructure,
+  clock: Sleeper = systemClock,
+): CapacityHandlers {
+  const out = {} as CapacityHandlers;
+  for (const name of Object.keys(CAPACITY_FACTORIES) as CapacityName[]) {
+    const env = readEnv(variablesFor(name, infra));
+    const declared: readonly string[] = Handlers[name].environment;
+    const runtime: Runtime = {
+      config,
+      env,
+      clients,
+      alerts: snsAlertSink(clients.get(SNSClient, env.region), env.alertTopicArn),
+      events: declared.includes("EVENT_BUS_NAME")
+        ? eventBridgeEvents(clients, env.region, env.eventBusName)
+        : noEvents,
+      pacer: unpaced,
+      clock,
+    };
+    out[name] = CAPACITY_FACTORIES[name](() => runtime);
+  }
+  return out;
 }
 
 const DAY1 = new Date("2024-05-14T00:00:00Z");
@@ -518,6 +574,55 @@ function triggerAlarmEvent(): Record<string, unknown> {
 }
 
 /**
+ * For the capacity job: the estate (the factory and clinic Outposts, a line volume on the factory, a
+ * clinic instance), 14 days of m5.large utilization on the factory, gp2 EBS capacity and S3 on
+ * Outposts storage on the factory, and the clinic instance's CPU (the monitor's gauge averages it).
+ */
+function seedCapacity(sb: Sandbox): SeededEstate {
+  const at = sb.clock.now();
+  const seeded = buildEstate({ lineVolumes: 1, instances: 1 });
+  sb.seed({
+    ...seeded.estate,
+    metrics: [
+      ...factoryStorageMetrics(at),
+      {
+        region: REGION,
+        namespace: "AWS/Outposts",
+        name: "InstanceTypeCapacityUtilization",
+        dimensions: { OutpostId: FACTORY_ID, InstanceType: "m5.large" },
+        points: flat(70, at, 14 * 24),
+      },
+      {
+        region: REGION,
+        namespace: "AWS/EC2",
+        name: "CPUUtilization",
+        dimensions: { InstanceId: seeded.instanceIds[0] ?? "" },
+        points: flat(30, at),
+      },
+    ],
+  });
+  return seeded;
+}
+
+/** A capacity alarm of the drill's deployment (stage "drill") going to ALARM now, as EventBridge delivers it. */
+function capacityAlarmEvent(sb: Sandbox, condition: Parameters<typeof capacityAlarmName>[1], band?: Band) {
+  const event = JSON.parse(
+    readFileSync(new URL("../fixtures/events/cloudwatch-alarm-state-change.json", import.meta.url), "utf8"),
+  ) as { detail: Record<string, unknown> };
+  const alarmName = capacityAlarmName(DRILL_PREFIX, condition, band);
+  return {
+    ...event,
+    time: sb.clock
+      .now()
+      .toISOString()
+      .replace(/\.\d{3}Z$/, "Z"),
+    region: REGION,
+    resources: [`arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${alarmName}`],
+    detail: { ...event.detail, alarmName },
+  };
+}
+
+/**
  * How to exercise every path of each function. Keyed by HandlerName: a new handler in
  * stacks/handlers.ts does not compile until it has one.
  */
@@ -650,6 +755,60 @@ const SCENARIOS: Record<HandlerName, (ctx: ScenarioContext) => Promise<void>> = 
     )) as { change?: string };
     expect(second.change).toBe("regained");
   },
+  // Discovery (instance types, volume types, S3 on Outposts), the alarms created and tagged, the cpu
+  // gauge; then a type the factory no longer offers: its alarms deleted.
+  capacityMonitor: async ({ sb, region, capacity }) => {
+    seedCapacity(sb);
+    const handlers = capacity(testConfig());
+    const monitor = () =>
+      handlers.capacityMonitor(
+        scheduledEvent(sb.clock.now(), region, "capacity-monitor"),
+        lambdaContext("capacity-monitor", 120_000),
+      ) as Promise<{ put: string[]; deleted: string[]; cpu: { outpost: string; value?: number }[] }>;
+    const first = await monitor();
+    // Not a permission check, but the scenario is only worth its recording if the run did its work.
+    expect(first.put.length).toBeGreaterThan(0);
+    expect(first.cpu.find((c) => c.outpost === "clinic")?.value).toBe(30);
+    sb.outposts.setInstanceTypes(region, FACTORY_ID, ["m5.large"]);
+    expect((await monitor()).deleted.length).toBeGreaterThan(0);
+  },
+  // The monitor's alarms exist (set up unrecorded); then an instance type's warning (its consumers:
+  // instances), a volume type's (volumes), the snapshot storage's (local snapshots) and the service
+  // link (DR readiness in regions.dr, with a failover section), each decided from its siblings.
+  capacityAlarm: async ({ sb, region, capacity, setupCapacity }) => {
+    seedCapacity(sb);
+    const config = failoverTestConfig();
+    await setupCapacity(config).capacityMonitor(
+      scheduledEvent(sb.clock.now(), region, "capacity-monitor"),
+      lambdaContext("capacity-monitor", 120_000),
+    );
+    const handler = capacity(config).capacityAlarm;
+    const factory = { outpost: "factory", outpostId: FACTORY_ID } as const;
+    const published: unknown[] = [];
+    for (const [condition, band] of [
+      [{ ...factory, kind: "instance-type", subject: "m5.large" }, "warning"],
+      [{ ...factory, kind: "volume-type", subject: "gp2" }, "warning"],
+      [{ ...factory, kind: "snapshot-storage" }, "warning"],
+      [{ ...factory, kind: "connected" }, undefined],
+    ] as const) {
+      const result = (await handler(
+        capacityAlarmEvent(sb, condition, band),
+        lambdaContext("capacity-alarm", 60_000),
+      )) as { published?: string };
+      published.push(result.published);
+    }
+    // Not a permission check: every one of them alerted (so each read its condition and consumers).
+    expect(published.every((p) => typeof p === "string")).toBe(true);
+  },
+  // Every Outpost's view (discovery, 14 days of every condition, the consumers), its alerts, its events.
+  capacityReport: async ({ sb, region, capacity }) => {
+    seedCapacity(sb);
+    const result = (await capacity(testConfig()).capacityReport(
+      scheduledEvent(sb.clock.now(), region, "capacity-report"),
+      lambdaContext("capacity-report", 300_000),
+    )) as { alerts: string[] };
+    expect(result.alerts).toHaveLength(2);
+  },
   alarmStateChange: async ({ region, recorded }) => {
     const event = JSON.parse(
       readFileSync(new URL("../fixtures/events/cloudwatch-alarm-state-change.json", import.meta.url), "utf8"),
@@ -680,6 +839,8 @@ async function record(name: HandlerName, region: string): Promise<Recording> {
       setupClients,
       recorded: (config, clock) => drillHandlers(config, clients, infra, clock),
       setup: (config) => drillHandlers(config, setupClients, infra),
+      capacity: (config, clock) => capacityHandlers(config, clients, infra, clock),
+      setupCapacity: (config) => capacityHandlers(config, setupClients, infra),
     });
     return recording;
   } finally {

@@ -15,7 +15,7 @@ import type { AwsClients } from "../aws/clients.ts";
 import { lastReadiness } from "../aws/readiness-gauge.ts";
 import { capacityAlert } from "../capacity/alert.ts";
 import { type CapacityDecision, decideCapacityAlert } from "../capacity/decide.ts";
-import { BANDS, type Reading } from "../capacity/model.ts";
+import { BANDS, type Band, type Condition, type Reading } from "../capacity/model.ts";
 import { capacityAlarmName, parseCapacityAlarmName } from "../capacity/names.ts";
 import type { Config } from "../config/schema.ts";
 import { readReadings } from "./capacity-readings.ts";
@@ -32,6 +32,9 @@ export interface CapacityAlarmInput {
 
 export interface CapacityAlarmResult {
   decision: CapacityDecision;
+  /** What the alarm watches, from its name (for the Capacity Alert event, capacityAlertEvent). */
+  condition: Condition;
+  band?: Band;
   alert?: Alert;
   reading?: Reading;
 }
@@ -86,9 +89,10 @@ export async function handleCapacityAlarm(input: CapacityAlarmInput): Promise<Ca
     siblings,
     at: own?.state === change.state && own.since ? own.since : change.at,
   });
-  if (decision.kind === "silent") return { decision };
+  const named = { condition, ...(band !== undefined ? { band } : {}) };
+  if (decision.kind === "silent") return { decision, ...named };
   const [reading] = await readReadings({ clients, config, region, now }, [condition]);
-  if (!reading) return { decision };
+  if (!reading) return { decision, ...named };
   const drReady = condition.kind === "connected" ? await drReadiness(clients, config, now) : undefined;
   const alert: Alert = {
     ...capacityAlert({
@@ -106,5 +110,5 @@ export async function handleCapacityAlarm(input: CapacityAlarmInput): Promise<Ca
     }),
     stage: input.stage,
   };
-  return { decision, alert, reading };
+  return { decision, ...named, alert, reading };
 }
