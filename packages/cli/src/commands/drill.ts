@@ -257,6 +257,10 @@ export async function runDrill(options: {
               end,
               outpost: local,
               thresholds: config.capacity.thresholds.instanceType,
+              placesLocally: config.policies.some(
+                (p) =>
+                  p.placement === "outpost" && (p.selector.outposts ?? [local.name]).includes(local.name),
+              ),
             }),
             access,
           )

@@ -111,6 +111,8 @@ export function capacityScript(input: {
   outpost?: ScriptOutpost;
   /** The instance-type bands of the config (capacity.thresholds.instanceType). */
   thresholds: { warning: number; critical: number };
+  /** Whether a policy places snapshots on that Outpost (else there is nothing for the fill to move). */
+  placesLocally: boolean;
 }): CapacityScript {
   const start = input.start.getTime();
   const historyFrom = new Date(start - HISTORY_DAYS * DAY);
@@ -138,7 +140,7 @@ export function capacityScript(input: {
       settledAt: new Date(recoveredAt.getTime() + SETTLE_MS),
     };
   const hours = (FILL_TOP_PERCENT - OTHER_USE_PERCENT) / FILL_RATE_PERCENT;
-  if (fits(FILL_FREED_MS + RESUME_WINDOWS_MS))
+  if (input.placesLocally && fits(FILL_FREED_MS + RESUME_WINDOWS_MS))
     script.fill = {
       outpost: o.name,
       outpostId: o.id,
