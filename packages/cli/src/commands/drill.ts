@@ -429,25 +429,39 @@ export async function runDrill(options: {
       });
     else
       invariants.push({ name: "no work item dead-lettered", ok: true, detail: "dead-letter queues empty" });
-    const scenarios = [
+    // What plays throughout first, then the scenarios in the order they begin.
+    const throughout = [
       "every EventBridge rule of the config fires on its schedule; every 7th snapshot event is delivered twice, concurrently",
       ...(copying
         ? [
             `the primary forwards its snapshot events to ${config.regions.dr}, whose rules send them and the copy schedule's ticks to the copy scheduler's FIFO queue (every 7th twice: de-duplicated on content); that queue is polled every ${pollMs / 60_000} simulated minutes, and a DR copy takes ${COPY_COMPLETION_MS / 60_000} minutes`,
           ]
         : []),
+      ...(capacity ? [capacityThroughout(capacity, config)] : []),
+    ];
+    const timed: [number, string][] = [
       ...(end.getTime() > DRILL_START.getTime() + INCIDENT.fromMs
         ? [
-            `AWS incident ${at(INCIDENT.fromMs)} to ${at(INCIDENT.toMs)} UTC: EC2 and RDS throttling, 5xx and slow calls; every CreateSnapshot refused with a quota error for the first 30 minutes`,
+            [
+              DRILL_START.getTime() + INCIDENT.fromMs,
+              `AWS incident ${at(INCIDENT.fromMs)} to ${at(INCIDENT.toMs)} UTC: EC2 and RDS throttling, 5xx and slow calls; every CreateSnapshot refused with a quota error for the first 30 minutes`,
+            ] as [number, string],
           ]
         : []),
-      ...(copy?.outage
+      ...(copy?.outage && outage
         ? [
-            `DR copy outage ${copy.outage.from} to ${copy.outage.to} UTC: ${copy.outage.how}; as it ends another team starts ${drill.migrationSnapshots.length} copies of its own into ${config.regions.dr}, so the backlog drains through what is left of AWS's ${COPY_LIMITS.ebs} EBS copies in flight`,
+            [
+              DRILL_START.getTime() + outage.fromMs,
+              `DR copy outage ${copy.outage.from} to ${copy.outage.to} UTC: ${copy.outage.how}; as it ends another team starts ${drill.migrationSnapshots.length} copies of its own into ${config.regions.dr}, so the backlog drains through what is left of AWS's ${COPY_LIMITS.ebs} EBS copies in flight`,
+            ] as [number, string],
           ]
         : []),
       ...failoverScenarios(failover),
       ...capacityScenarios(capacity, config),
+    ];
+    const scenarios = [
+      ...throughout,
+      ...timed.sort((a, b) => a[0] - b[0]).map(([, text]) => text),
       `at ${end.toISOString().slice(0, 16)} an operator changes every schedule to keepLast 1 by mistake`,
     ];
     return {
@@ -481,14 +495,25 @@ export async function runDrill(options: {
   }
 }
 
-/** The capacity phase's scenarios, and what it always plays. */
-function capacityScenarios(phase: CapacityPhase | undefined, config: Config): string[] {
+/** What the capacity phase plays throughout. */
+function capacityThroughout(phase: CapacityPhase, config: Config): string {
+  return `capacity: the Outposts report AWS/Outposts utilization every 5 minutes (from ${HISTORY_DAYS} days before), ConnectedStatus every minute, their instances' CPU, and ${phase.storageTiB} TiB of S3 on Outposts each; the capacity monitor runs every ${MONITOR_EVERY_MINUTES} simulated minutes (deployed: ${config.capacity.schedule}) and the sandbox evaluates its alarms; the weekly report runs on its schedule (${config.capacity.report.schedule})`;
+}
+
+/** The capacity phase's scenarios, each with when it begins. */
+function capacityScenarios(phase: CapacityPhase | undefined, config: Config): [number, string][] {
   if (!phase) return [];
   const { squeeze, fill } = phase.script;
   return [
-    `capacity: the Outposts report AWS/Outposts utilization every 5 minutes (from ${HISTORY_DAYS} days before), ConnectedStatus every minute, their instances' CPU, and ${phase.storageTiB} TiB of S3 on Outposts each; the capacity monitor runs every ${MONITOR_EVERY_MINUTES} simulated minutes (deployed: ${config.capacity.schedule}) and the sandbox evaluates its alarms; the weekly report runs on its schedule (${config.capacity.report.schedule})`,
-    ...(squeeze ? [describeSqueeze(squeeze)] : []),
-    ...(fill ? [describeFill(fill, config.capacity.localSnapshots.minFreePercent)] : []),
+    ...(squeeze ? [[squeeze.crosses.warning.getTime(), describeSqueeze(squeeze)] as [number, string]] : []),
+    ...(fill
+      ? [
+          [fill.from.getTime(), describeFill(fill, config.capacity.localSnapshots.minFreePercent)] as [
+            number,
+            string,
+          ],
+        ]
+      : []),
   ];
 }
 
@@ -501,21 +526,30 @@ function linkOutages(phase: FailoverPhase | undefined): { from: Date; to: Date }
   );
 }
 
-/** The failover phase's scenarios, in the order they happen. */
-function failoverScenarios(phase: FailoverPhase | undefined): string[] {
+/** The failover phase's scenarios, each with when it begins. */
+function failoverScenarios(phase: FailoverPhase | undefined): [number, string][] {
   if (!phase) return [];
   const { ready, stale } = phase.script;
   const alarm = phase.estate.alarms.map((a) => a.name).join(", ") || "(none in the primary Region)";
   return [
     ...(stale
       ? [
-          `DNS failover, scenario 2 (DR data stale): ${describeOutage(stale)}; the trigger alarm ${alarm} goes to ALARM, is forwarded to the DR Region, and the failover function must refuse (DR copies past their RPO) and change nothing`,
+          [
+            stale.dropAt.getTime(),
+            `DNS failover, scenario 2 (DR data stale): ${describeOutage(stale)}; the trigger alarm ${alarm} goes to ALARM, is forwarded to the DR Region, and the failover function must refuse (DR copies past their RPO) and change nothing`,
+          ] as [number, string],
         ]
       : []),
     ...(ready
       ? [
-          `DNS failover, scenario 1 (DR ready): ${describeOutage(ready)}; DNS must fail over exactly once`,
-          `at ${ready.failbackAt.toISOString().slice(0, 16)} an operator fails back by command (npx outpost-ops failback --stage drill --yes: the manual event, Lambda Invoke of ${DRILL_FAILOVER_FUNCTION})`,
+          [
+            ready.dropAt.getTime(),
+            `DNS failover, scenario 1 (DR ready): ${describeOutage(ready)}; DNS must fail over exactly once`,
+          ] as [number, string],
+          [
+            ready.failbackAt.getTime(),
+            `at ${ready.failbackAt.toISOString().slice(0, 16)} an operator fails back by command (npx outpost-ops failback --stage drill --yes: the manual event, Lambda Invoke of ${DRILL_FAILOVER_FUNCTION})`,
+          ] as [number, string],
         ]
       : []),
   ];
