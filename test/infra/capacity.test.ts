@@ -165,7 +165,7 @@ describe("Stack: Capacity, primary Region", () => {
   );
 
   it.each(Object.keys(OUTPOSTS))(
-    "%s: the cpu bands on the monitor's gauge (Average, 300 s, 3 of 3, at or above the config's percent)",
+    "%s: the cpu bands on the monitor's gauge (Average over the monitor's interval, 3 of 5, at or above the config's percent)",
     (outpost) => {
       for (const [band, threshold] of [
         ["warning", 70],
@@ -177,8 +177,10 @@ describe("Stack: Capacity, primary Region", () => {
           MetricName: "OutpostCpuUtilization",
           Dimensions: [{ Name: "outpost", Value: outpost }],
           Statistic: "Average",
-          Period: 300,
-          EvaluationPeriods: 3,
+          // One gauge datapoint per monitor run (every 10 minutes here): a shorter period would
+          // leave periods empty and never reach 3 of 5.
+          Period: 600,
+          EvaluationPeriods: 5,
           DatapointsToAlarm: 3,
           ComparisonOperator: "GreaterThanOrEqualToThreshold",
           Threshold: threshold,

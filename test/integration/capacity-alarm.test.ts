@@ -211,9 +211,10 @@ describe("capacity alarms, one alert per condition", () => {
     expect(replay.decision.kind).toBe("silent");
     expect(replay.alert).toBeUndefined();
 
-    // Recovery to 60 %: both bands go OK, one resolved message.
+    // Recovery to 60 %: both bands go OK once 3 of the last 5 periods are below (a sustained
+    // recovery, not one dip), and one resolved message says so.
     cursor = cs.eventCount();
-    play(cs, 60);
+    play(cs, 60, 25);
     const recovered = await handleNew(cs, names, cursor);
     expect(recovered.length).toBeGreaterThanOrEqual(2);
     const resolved = alertsOf(recovered);
@@ -251,6 +252,34 @@ describe("capacity alarms, one alert per condition", () => {
     expect(alert.subject).toMatch(/factory Outpost: service link down/);
     expect(alert.body).toContain(`npx outpost-ops failover --stage ${STAGE}`);
     expect(alert.body).toContain(`DR readiness: ready (FailoverReady in ${DR})`);
+  });
+
+  it("an alert whose reads fail still goes out, saying what could not be read (the edge will not come again)", async () => {
+    cs = await start(withFailover());
+    for (const alarm of staticCapacityAlarms(cs.config, PREFIX).filter(
+      (a) => a.condition.outpost === "factory",
+    ))
+      await putCapacityAlarm(cs.cloudwatch, alarm);
+    const now = cs.now().getTime();
+    cs.sb.metrics.put(REGION, "AWS/Outposts", "ConnectedStatus", { OutpostId: FACTORY_ID }, [
+      [now - 60_000, 1],
+      [now, 1],
+    ]);
+    const cursor = cs.eventCount();
+    for (let i = 0; i < 6; i++) cs.sb.clock.advance(60_000);
+    // The alarm has changed; now the handler's metric reads (and DR readiness) are refused.
+    cs.sb.faults.set({
+      service: "cloudwatch",
+      operation: "GetMetricData",
+      error: { code: "AccessDenied", status: 403 },
+    });
+    const results = await handleNew(cs, [CONNECTED], cursor).finally(() => cs?.sb.faults.clear());
+    const alerts = alertsOf(results);
+    expect(alerts).toHaveLength(1);
+    const alert = alerts[0] as Alert;
+    expect(alert.subject).toMatch(/factory Outpost: service link down/);
+    expect(alert.body).toMatch(/Not read: {3}the metrics .*AccessDenied/);
+    expect(alert.body).toContain("DR readiness: unknown");
   });
 
   it("an alarm name that is not ours, or names an Outpost the config does not have, is a clear error", async () => {

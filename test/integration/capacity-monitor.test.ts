@@ -151,6 +151,25 @@ describe("capacity monitor", () => {
     expect((await cs.alarms()).has(annexAlarm)).toBe(true);
   });
 
+  it("keeps the storage alarms while S3 on Outposts reports no total (a gap must not delete an alarm in ALARM)", async () => {
+    cs = await startCapacitySandbox({
+      estate: { outposts: [factoryOutpost(), clinicOutpost()], metrics: factoryStorageMetrics(START) },
+    });
+    const storage = [
+      capacityAlarmName(PREFIX, { ...factory, kind: "snapshot-storage" }, "warning"),
+      capacityAlarmName(PREFIX, { ...factory, kind: "snapshot-storage" }, "critical"),
+      capacityAlarmName(PREFIX, { ...factory, kind: "local-snapshots" }),
+    ];
+    await monitor(cs);
+    // Four hours on, the seeded totals are older than the monitor's look-back: the total is unknown.
+    cs.sb.clock.set(new Date(START.getTime() + 4 * 3_600_000));
+    const later = await monitor(cs);
+    expect(later.discovered[0]?.storageTotalBytes).toBeUndefined();
+    expect(later.deleted).toEqual([]);
+    const alarms = await cs.alarms();
+    for (const name of storage) expect(alarms.has(name), name).toBe(true);
+  });
+
   it("a dry run plans the alarms and writes nothing", async () => {
     cs = await startCapacitySandbox();
     const result = await monitor(cs, true);

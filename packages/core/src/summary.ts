@@ -22,6 +22,11 @@ export interface RunSummary {
   deleted: number;
   /** Reason code → count; every decision not to act has a reason. */
   skipped: ReasonCounts;
+  /**
+   * Reason code → count of planned items with a caveat (snapshots: `local-storage-low`, a regional
+   * snapshot instead of a local one; `tags-dropped`). Absent: none.
+   */
+  noted?: ReasonCounts;
   /** Rate/quota errors: the item goes back to the queue, not a failure. */
   retried: number;
   failed: number;
@@ -59,8 +64,11 @@ export function countSkip(summary: RunSummary, code: ReasonCode, n = 1): void {
 export function mergeSummaries(a: RunSummary, b: RunSummary): RunSummary {
   const skipped: ReasonCounts = { ...a.skipped };
   for (const [code, n] of Object.entries(b.skipped)) countReason(skipped, code as ReasonCode, n);
+  const noted: ReasonCounts = { ...a.noted };
+  for (const [code, n] of Object.entries(b.noted ?? {})) countReason(noted, code as ReasonCode, n);
   return {
     ...a,
+    ...(Object.keys(noted).length > 0 ? { noted } : {}),
     selected: a.selected + b.selected,
     planned: a.planned + b.planned,
     enqueued: a.enqueued + b.enqueued,

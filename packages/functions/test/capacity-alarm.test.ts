@@ -57,7 +57,13 @@ const alert: Omit<Alert, "stage"> = {
 describe("Handler: alarm/capacity-alarm", () => {
   it("a band going to ALARM: core is given the change, the prefix and the stage; exactly one alert (with the stage) and one event", async () => {
     // Prepare
-    handle.mockResolvedValue({ decision: { kind: "alert", band: "warning" }, alert, reading });
+    handle.mockResolvedValue({
+      decision: { kind: "alert", band: "warning" },
+      condition: reading.condition,
+      band: "warning",
+      alert,
+      reading,
+    });
     const { runtime: rt, alerts, events } = runtime();
 
     // Act
@@ -101,7 +107,11 @@ describe("Handler: alarm/capacity-alarm", () => {
   });
 
   it("a silent decision (a higher band already spoke): no alert, still one event with the decision", async () => {
-    handle.mockResolvedValue({ decision: { kind: "silent", why: "critical is in ALARM" } });
+    handle.mockResolvedValue({
+      decision: { kind: "silent", why: "critical is in ALARM" },
+      condition: reading.condition,
+      band: "warning",
+    });
     const { runtime: rt, alerts, events } = runtime();
     const result = await createHandler(rt)(alarmEvent(WARNING), context);
     expect(alerts.alerts).toEqual([]);

@@ -158,14 +158,13 @@ describe("Sandbox: EC2 filters by Outpost, type and state", () => {
     const m5large = await ids([{ Name: "instance-type", Values: ["m5.large"] }]);
     const one = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: ["i-0000000000000000a"] })))
       .Reservations?.[0]?.Instances?.[0];
-    const gp2OnOutpost = await ec2.send(
-      new DescribeVolumesCommand({
-        Filters: [
-          { Name: "volume-type", Values: ["gp2"] },
-          { Name: "outpost-arn", Values: [OUTPOST_ARN] },
-        ],
-      }),
+    const gp2 = await ec2.send(
+      new DescribeVolumesCommand({ Filters: [{ Name: "volume-type", Values: ["gp2"] }] }),
     );
+    // Not a DescribeVolumes filter in the EC2 API Reference: refused, as EC2 refuses unknown filters.
+    await expect(
+      ec2.send(new DescribeVolumesCommand({ Filters: [{ Name: "outpost-arn", Values: [OUTPOST_ARN] }] })),
+    ).rejects.toMatchObject({ name: "InvalidParameterValue" });
     // Assess
     expect(onOutpost).toEqual(["i-0000000000000000a", "i-0000000000000000b"]);
     expect(runningOnOutpost).toEqual(["i-0000000000000000a"]);
@@ -176,10 +175,15 @@ describe("Sandbox: EC2 filters by Outpost, type and state", () => {
       OutpostArn: OUTPOST_ARN,
       CpuOptions: { CoreCount: 2, ThreadsPerCore: 2 },
     });
-    expect(gp2OnOutpost.Volumes?.map((v) => v.VolumeId)).toEqual(["vol-op1", "vol-op2"]);
+    expect(
+      gp2.Volumes?.filter((v) => v.OutpostArn === OUTPOST_ARN).map((v) => [v.VolumeId, v.VolumeType]),
+    ).toEqual([
+      ["vol-op1", "gp2"],
+      ["vol-op2", "gp2"],
+    ]);
   });
 
-  it("DescribeSnapshots filters outpost-arn", async () => {
+  it("DescribeSnapshots returns each snapshot's OutpostArn, and refuses an outpost-arn filter (not documented)", async () => {
     // Prepare
     sb.seed({
       volumes: [
@@ -205,14 +209,20 @@ describe("Sandbox: EC2 filters by Outpost, type and state", () => {
     });
     // Act
     const out = await ec2.send(
-      new DescribeSnapshotsCommand({
-        OwnerIds: ["self"],
-        Filters: [{ Name: "outpost-arn", Values: [OUTPOST_ARN] }],
-      }),
+      new DescribeSnapshotsCommand({ OwnerIds: ["self"], SnapshotIds: ["snap-local", "snap-regional"] }),
     );
     // Assess
     expect(out.Snapshots?.map((s) => [s.SnapshotId, s.OutpostArn, s.VolumeSize])).toEqual([
       ["snap-local", OUTPOST_ARN, 100],
+      ["snap-regional", undefined, 100],
     ]);
+    await expect(
+      ec2.send(
+        new DescribeSnapshotsCommand({
+          OwnerIds: ["self"],
+          Filters: [{ Name: "outpost-arn", Values: [OUTPOST_ARN] }],
+        }),
+      ),
+    ).rejects.toMatchObject({ name: "InvalidParameterValue" });
   });
 });

@@ -2,11 +2,14 @@
  * Who uses a condition's capacity on an Outpost, for the alert and the report (at most 5, largest
  * first): instances of the type, newest first (the latest launches are usually what filled it);
  * volumes of the type, largest first; for CPU the hottest instances; for local snapshot storage the
- * volumes whose local snapshots take the most GiB (DescribeSnapshots filtered by outpost-arn; a
- * snapshot's VolumeSize is an upper bound of what it stores, the only size EC2 reports).
+ * volumes whose outpost-ops local snapshots take the most GiB (a snapshot's VolumeSize is an upper
+ * bound of what it stores, the only size EC2 reports). DescribeVolumes and DescribeSnapshots
+ * document no `outpost-arn` filter (EC2 refuses a filter it does not know), so the Outpost is matched
+ * here on each item's OutpostArn; types and our managed tag filter server-side.
  */
 import { type EC2Client, paginateDescribeSnapshots, paginateDescribeVolumes } from "@aws-sdk/client-ec2";
 import type { Condition, Consumer } from "../capacity/model.ts";
+import { MANAGED_VALUE, Tag } from "../tags.ts";
 import { type InstanceCpu, runningInstancesOn } from "./capacity-metrics.ts";
 import { tagsOf } from "./ec2.ts";
 import type { PermissionStatement } from "./permissions.ts";
@@ -38,14 +41,11 @@ async function volumesOfType(ec2: EC2Client, outpostArn: string, type: string): 
   for await (const page of paginateDescribeVolumes(
     { client: ec2, pageSize: 1000 },
     {
-      Filters: [
-        { Name: "outpost-arn", Values: [outpostArn] },
-        { Name: "volume-type", Values: [type] },
-      ],
+      Filters: [{ Name: "volume-type", Values: [type] }],
     },
   )) {
     for (const v of page.Volumes ?? []) {
-      if (!v.VolumeId || v.VolumeType !== type) continue;
+      if (!v.VolumeId || v.VolumeType !== type || v.OutpostArn !== outpostArn) continue;
       const name = tagsOf(v.Tags).Name;
       found.push({ id: v.VolumeId, ...(name ? { name } : {}), size: v.Size ?? 0 });
     }
@@ -56,15 +56,19 @@ async function volumesOfType(ec2: EC2Client, outpostArn: string, type: string): 
     .map((v) => ({ id: v.id, ...(v.name ? { name: v.name } : {}), uses: `${gib(v.size)} ${type}` }));
 }
 
-/** The volumes whose local snapshots on the Outpost take the most GiB. */
+/**
+ * The volumes whose local snapshots on the Outpost take the most GiB, among outpost-ops' snapshots
+ * (server-side by our managed tag: listing every snapshot of the account could take longer than the
+ * alarm handler has; others' local snapshots are in the storage figures, not in this list).
+ */
 async function localSnapshotVolumes(ec2: EC2Client, outpostArn: string): Promise<Consumer[]> {
   const perVolume = new Map<string, { count: number; gib: number }>();
   for await (const page of paginateDescribeSnapshots(
     { client: ec2, pageSize: 1000 },
-    { OwnerIds: ["self"], Filters: [{ Name: "outpost-arn", Values: [outpostArn] }] },
+    { OwnerIds: ["self"], Filters: [{ Name: `tag:${Tag.managed}`, Values: [MANAGED_VALUE] }] },
   )) {
     for (const s of page.Snapshots ?? []) {
-      if (s.OutpostArn !== undefined && s.OutpostArn !== outpostArn) continue;
+      if (s.OutpostArn !== outpostArn) continue;
       const id = s.VolumeId ?? "unknown";
       const seen = perVolume.get(id) ?? { count: 0, gib: 0 };
       perVolume.set(id, { count: seen.count + 1, gib: seen.gib + (s.VolumeSize ?? 0) });
@@ -130,7 +134,7 @@ export const ConsumersPermissions = {
     resources: ["*"],
   },
   describeSnapshots: {
-    why: "list the local snapshots on an Outpost (the volumes using its snapshot storage the most)",
+    why: "list our local snapshots on an Outpost (the volumes using its snapshot storage the most)",
     actions: ["ec2:DescribeSnapshots"],
     resources: ["*"],
   },

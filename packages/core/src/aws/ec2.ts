@@ -68,12 +68,17 @@ export async function* streamVolumes(
   selection: { tags?: Record<string, string | string[]>; outpostArns?: string[]; volumeIds?: string[] },
 ): AsyncGenerator<Volume[]> {
   const filters: Filter[] = [...tagFilters(selection.tags ?? {})];
-  if (selection.outpostArns?.length) filters.push({ Name: "outpost-arn", Values: selection.outpostArns });
+  // DescribeVolumes documents no `outpost-arn` filter (EC2 refuses a filter it does not know), so
+  // the Outposts are matched here, on each volume's OutpostArn; the tags still filter server-side.
+  const onOutposts = selection.outpostArns?.length ? new Set(selection.outpostArns) : undefined;
   const idChunks = selection.volumeIds ? chunks(selection.volumeIds, FILTER_VALUES_MAX) : [undefined];
   for (const ids of idChunks) {
     const input = { Filters: ids ? [...filters, { Name: "volume-id", Values: ids }] : filters };
     for await (const page of paginateDescribeVolumes({ client: ec2, pageSize: PAGE_SIZE }, input)) {
-      yield (page.Volumes ?? []).map(toVolume);
+      const volumes = (page.Volumes ?? []).filter(
+        (v) => !onOutposts || (v.OutpostArn !== undefined && onOutposts.has(v.OutpostArn)),
+      );
+      if (volumes.length > 0 || !onOutposts) yield volumes.map(toVolume);
     }
   }
 }

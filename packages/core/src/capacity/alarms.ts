@@ -9,6 +9,7 @@
  */
 import type { Severity } from "../alerts/alert.ts";
 import type { Config } from "../config/schema.ts";
+import { parseScheduleExpression } from "../schedule/expression.ts";
 import { BANDS, type Band, type CapacityKind, type Condition, type Discovery } from "./model.ts";
 import { capacityAlarmName, capacityAlarmPrefix, outpostIdOf, parseCapacityAlarmName } from "./names.ts";
 
@@ -121,7 +122,12 @@ function alarm(
   };
 }
 
-/** A utilization alarm (instance type, volume type, CPU): its band's percent, 3 of 3 five-minute periods. */
+/**
+ * A utilization alarm (instance type, volume type, CPU): its band's percent in 3 of the last 5
+ * periods. Not 3 of 3: CloudWatch goes back to OK as soon as one period of the window is below, so a
+ * single dip near a threshold would say "resolved" and alert again 15 minutes later; with 3 of 5 it
+ * takes a sustained recovery (3 periods below) to go OK, and one spike alarms nothing.
+ */
 function utilization(
   ctx: Context,
   condition: Condition,
@@ -133,11 +139,11 @@ function utilization(
   const percent = thresholdOf(ctx.config, condition, band);
   return alarm(ctx, condition, band, {
     severity: bandSeverity(band),
-    description: `${what} on Outpost ${condition.outpost} is at or above ${percent} % (${band}) for 15 minutes. ${todo}`,
+    description: `${what} on Outpost ${condition.outpost} is at or above ${percent} % (${band}) in 3 of the last 5 ${periodWords(metric.periodSeconds)} periods. ${todo}`,
     metric,
     comparison: "GreaterThanOrEqualToThreshold",
     threshold: percent,
-    evaluationPeriods: 3,
+    evaluationPeriods: 5,
     datapointsToAlarm: 3,
     treatMissingData: "notBreaching",
   });
@@ -163,6 +169,18 @@ function connectedAlarm(ctx: Context, outpost: string, outpostId: string): Capac
   });
 }
 
+const periodWords = (seconds: number) =>
+  seconds % 3600 === 0 ? `${seconds / 3600}-hour` : `${Math.round(seconds / 60)}-minute`;
+
+/**
+ * The CPU gauge's period: the monitor publishes one datapoint per run, so a period shorter than its
+ * schedule would leave periods empty and 3 of 5 would never be reached.
+ */
+export function cpuPeriodSeconds(config: Config): number {
+  const intervalMs = parseScheduleExpression(config.capacity.schedule).largestIntervalMs;
+  return Math.max(300, Math.ceil(intervalMs / 60_000) * 60);
+}
+
 function cpuAlarms(ctx: Context, outpost: string, outpostId: string): CapacityAlarm[] {
   const condition: Condition = { outpost, outpostId, kind: "cpu" };
   return BANDS.map((band) =>
@@ -175,7 +193,7 @@ function cpuAlarms(ctx: Context, outpost: string, outpostId: string): CapacityAl
         name: CPU_GAUGE.name,
         dimensions: { outpost },
         statistic: "Average",
-        periodSeconds: 300,
+        periodSeconds: cpuPeriodSeconds(ctx.config),
       },
       "The average CPU of the running instances",
       "Find the hottest instances (npx outpost-ops capacity) and resize or move them.",
@@ -346,6 +364,31 @@ export function isManagedCapacityAlarm(config: Config, prefix: string, name: str
   }
 }
 
+/** The metrics only the monitor's alarms watch (the stack's watch ConnectedStatus and the CPU gauge). */
+const MANAGED_METRICS = new Set([
+  `${OUTPOSTS}|InstanceTypeCapacityUtilization`,
+  `${OUTPOSTS}|EBSVolumeTypeCapacityUtilization`,
+  `${OUTPOSTS}|CapacityExceptions`,
+  `${S3_OUTPOSTS}|OutpostFreeBytes`,
+]);
+
+/**
+ * Whether an existing alarm is the monitor's to delete when it is not wanted: a managed name of a
+ * configured Outpost, or, under the capacity prefix, an alarm on one of the managed metrics whose name
+ * no longer parses: an Outpost taken out of the config (or renamed), whose alarms would otherwise stay
+ * forever. The stack's alarms watch other metrics and are CloudFormation's to remove.
+ */
+function isMonitorsAlarm(config: Config, prefix: string, alarm: ExistingAlarm): boolean {
+  if (isManagedCapacityAlarm(config, prefix, alarm.name)) return true;
+  if (!alarm.name.startsWith(capacityAlarmPrefix(prefix))) return false;
+  try {
+    parseCapacityAlarmName(config, prefix, alarm.name);
+    return false; // a configured Outpost's alarm of a kind the stack owns
+  } catch {
+    return MANAGED_METRICS.has(`${alarm.namespace}|${alarm.metricName}`);
+  }
+}
+
 function sameDimensions(a: Record<string, string>, b: Record<string, string>): boolean {
   const keys = Object.keys(a);
   return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
@@ -396,8 +439,8 @@ export function planAlarmReconcile(
     else put.push(want);
   }
   const remove = existing
+    .filter((e) => !wanted.has(e.name) && isMonitorsAlarm(config, prefix, e))
     .map((e) => e.name)
-    .filter((name) => !wanted.has(name) && isManagedCapacityAlarm(config, prefix, name))
     .sort();
   return { put, remove, unchanged };
 }

@@ -181,6 +181,7 @@ function numbersLines(input: CapacityAlertInput): string[] {
     for (const c of reading.consumers.slice(0, 5))
       lines.push(`  - ${c.id}${c.name ? ` (${c.name})` : ""}: ${c.uses}`);
   }
+  for (const what of reading.unread ?? []) lines.push(`Not read:   ${what}`);
   return lines;
 }
 

@@ -91,6 +91,11 @@ export interface Reading {
   forecast?: Forecast;
   /** The instances or volumes on the Outpost that use the most of it, largest first (at most 5). */
   consumers: Consumer[];
+  /**
+   * What could not be read, in words ("top consumers: AccessDenied …"): an alert is still sent with
+   * what was read, since the alarm's edge will not come again.
+   */
+  unread?: string[];
 }
 
 export interface Consumer {

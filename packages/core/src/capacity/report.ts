@@ -86,6 +86,8 @@ export function renderOutpostView(outpost: OutpostView): string[] {
       .join("; ");
     lines.push(`  Top consumers of ${conditionLabel(r.condition)}: ${top}`);
   }
+  for (const r of outpost.readings)
+    for (const what of r.unread ?? []) lines.push(`  Not read (${conditionLabel(r.condition)}): ${what}`);
   for (const note of outpost.notes) lines.push(`  Note: ${note}`);
   return lines;
 }

@@ -4,7 +4,10 @@
  * Strict like the rest of the config; every error names its field.
  */
 import { z } from "zod";
+import { parseScheduleExpression } from "../schedule/expression.ts";
 import { scheduleExpression } from "./fields.ts";
+
+const MONITOR_MAX_INTERVAL_MS = 3_600_000;
 
 const percent = z.int().min(1).max(100);
 
@@ -25,7 +28,15 @@ const bands = (warning: number, critical: number) =>
 export const CapacitySchema = z
   .strictObject({
     /** How often the capacity monitor discovers types, reconciles the alarms and publishes the CPU gauge. */
-    schedule: scheduleExpression.default("rate(5 minutes)"),
+    schedule: scheduleExpression
+      .refine((text) => {
+        try {
+          return parseScheduleExpression(text).largestIntervalMs <= MONITOR_MAX_INTERVAL_MS;
+        } catch {
+          return true; // reported by scheduleExpression
+        }
+      }, "must run at least every hour: a new instance type gets its alarms, and the CPU gauge a datapoint, only when the monitor runs")
+      .default("rate(5 minutes)"),
     report: z
       .strictObject({
         /** The weekly capacity report (UTC). */

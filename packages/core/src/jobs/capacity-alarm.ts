@@ -12,6 +12,7 @@ import type { AlarmStateChange } from "../alerts/alarm.ts";
 import type { Alert } from "../alerts/alert.ts";
 import { type AlarmState, alarmStates } from "../aws/alarms.ts";
 import type { AwsClients } from "../aws/clients.ts";
+import { errorMessage } from "../aws/errors.ts";
 import { lastReadiness } from "../aws/readiness-gauge.ts";
 import { capacityAlert } from "../capacity/alert.ts";
 import { type CapacityDecision, decideCapacityAlert } from "../capacity/decide.ts";
@@ -91,9 +92,21 @@ export async function handleCapacityAlarm(input: CapacityAlarmInput): Promise<Ca
   });
   const named = { condition, ...(band !== undefined ? { band } : {}) };
   if (decision.kind === "silent") return { decision, ...named };
-  const [reading] = await readReadings({ clients, config, region, now }, [condition]);
-  if (!reading) return { decision, ...named };
-  const drReady = condition.kind === "connected" ? await drReadiness(clients, config, now) : undefined;
+  // Past this point the decision is to tell people, and this edge will not come again: a failed
+  // read makes a plainer alert (saying what could not be read), never a lost one.
+  const reading: Reading = await readReadings({ clients, config, region, now }, [condition]).then(
+    ([r]) => r ?? { condition, daily: [], consumers: [] },
+    (error: unknown) => ({
+      condition,
+      daily: [],
+      consumers: [],
+      unread: [`the metrics (so no value, trend or consumers): ${errorMessage(error)}`],
+    }),
+  );
+  const drReady =
+    condition.kind === "connected"
+      ? await drReadiness(clients, config, now).catch((): "unknown" => "unknown")
+      : undefined;
   const alert: Alert = {
     ...capacityAlert({
       config,

@@ -25,6 +25,8 @@ export interface DiscoveryFailure {
 export interface DiscoveryRun {
   discovered: Discovery[];
   failed: DiscoveryFailure[];
+  /** What could not be read without failing an Outpost (the S3 on Outposts totals), in words. */
+  warnings: string[];
 }
 
 /**
@@ -43,7 +45,14 @@ export async function discoverOutposts(input: {
   const cloudwatch = clients.get(CloudWatchClient, region);
   const outposts = clients.get(OutpostsClient, region);
   const ids = config.outposts.map((o) => outpostIdOf(o.arn));
-  const totals = await readStorageTotals(cloudwatch, ids, now);
+  const warnings: string[] = [];
+  // Without the totals no storage alarm can be built; the monitor then leaves the existing ones be.
+  const totals = await readStorageTotals(cloudwatch, ids, now).catch((error: unknown) => {
+    warnings.push(
+      `S3 on Outposts totals could not be read: ${errorMessage(error)}. The storage alarms are left as they are; the next run tries again.`,
+    );
+    return new Map<string, { totalBytes: number }>();
+  });
   const discovered: Discovery[] = [];
   const failed: DiscoveryFailure[] = [];
   for (const o of config.outposts) {
@@ -73,5 +82,5 @@ export async function discoverOutposts(input: {
     }
     input.onOutpost?.(o.name);
   }
-  return { discovered, failed };
+  return { discovered, failed, warnings };
 }

@@ -16,6 +16,7 @@ import { EC2Client } from "@aws-sdk/client-ec2";
 import { capacityAlarmsByPrefix, deleteAlarms, putCapacityAlarm } from "../aws/alarms.ts";
 import { putCpuGauge, readOutpostCpu } from "../aws/capacity-metrics.ts";
 import type { AwsClients } from "../aws/clients.ts";
+import { errorMessage } from "../aws/errors.ts";
 import { type ExistingAlarm, managedCapacityAlarms, planAlarmReconcile } from "../capacity/alarms.ts";
 import type { Discovery } from "../capacity/model.ts";
 import { parseCapacityAlarmName } from "../capacity/names.ts";
@@ -45,20 +46,35 @@ export interface CapacityMonitorResult {
   cpu: { outpost: string; value?: number }[];
   /** Outposts that could not be discovered, each with what to fix; their alarms were left alone. */
   failed: DiscoveryFailure[];
+  /** What could not be read or published, in words (the run went on without it). */
+  warnings: string[];
 }
 
-/** Existing alarms without those of Outposts that could not be discovered (nothing to compare them to). */
+const STORAGE_KINDS = new Set(["snapshot-storage", "local-snapshots"]);
+
+/**
+ * The existing alarms the run may compare and delete: not those of an Outpost that could not be
+ * discovered, nor the storage alarms of one whose S3 on Outposts total is unknown this run (a gap in
+ * the metric, as in a long service-link outage, must not delete an alarm that is in ALARM: it would
+ * never say "resolved", and would alert again once recreated). Nothing to compare them to either way.
+ */
 function reconcilable(
   config: Config,
   prefix: string,
   existing: ExistingAlarm[],
+  discovered: Discovery[],
   failed: DiscoveryFailure[],
 ): ExistingAlarm[] {
-  if (failed.length === 0) return existing;
   const skip = new Set(failed.map((f) => f.outpost));
+  const storageUnknown = new Set(
+    discovered.filter((d) => d.storageTotalBytes === undefined).map((d) => d.outpost),
+  );
+  if (skip.size === 0 && storageUnknown.size === 0) return existing;
   return existing.filter((a) => {
     try {
-      return !skip.has(parseCapacityAlarmName(config, prefix, a.name).condition.outpost);
+      const { condition } = parseCapacityAlarmName(config, prefix, a.name);
+      if (skip.has(condition.outpost)) return false;
+      return !(STORAGE_KINDS.has(condition.kind) && storageUnknown.has(condition.outpost));
     } catch {
       return true;
     }
@@ -72,20 +88,32 @@ export async function runCapacityMonitor(input: CapacityMonitorInput): Promise<C
   const { clients, config, prefix, region, now } = input;
   const cloudwatch = clients.get(CloudWatchClient, region);
   const ec2 = clients.get(EC2Client, region);
-  const [{ discovered, failed }, existing] = await Promise.all([
+  const [{ discovered, failed, warnings }, existing] = await Promise.all([
     discoverOutposts({ clients, config, region, now }),
     capacityAlarmsByPrefix(cloudwatch, prefix),
   ]);
   const desired = managedCapacityAlarms(config, prefix, discovered);
-  const plan = planAlarmReconcile(config, prefix, desired, reconcilable(config, prefix, existing, failed));
+  const plan = planAlarmReconcile(
+    config,
+    prefix,
+    desired,
+    reconcilable(config, prefix, existing, discovered, failed),
+  );
   if (!input.dryRun) {
     for (const alarm of plan.put) await putCapacityAlarm(cloudwatch, alarm);
     await deleteAlarms(cloudwatch, plan.remove);
   }
   const cpu: CapacityMonitorResult["cpu"] = [];
+  // One Outpost's unreadable CPU must not cost the others their datapoint (missing data is not
+  // breaching: a gauge that stops silently keeps its alarms OK).
   for (const o of config.outposts) {
-    const { average } = await readOutpostCpu(ec2, cloudwatch, o.arn, now);
-    cpu.push(average === undefined ? { outpost: o.name } : { outpost: o.name, value: average });
+    try {
+      const { average } = await readOutpostCpu(ec2, cloudwatch, o.arn, now);
+      cpu.push(average === undefined ? { outpost: o.name } : { outpost: o.name, value: average });
+    } catch (error) {
+      warnings.push(`The CPU of Outpost ${o.name}'s instances could not be read: ${errorMessage(error)}.`);
+      cpu.push({ outpost: o.name });
+    }
   }
   const gauge = cpu.flatMap((c) => (c.value === undefined ? [] : [{ outpost: c.outpost, value: c.value }]));
   if (!input.dryRun && gauge.length > 0) await putCpuGauge(cloudwatch, gauge, now);
@@ -96,5 +124,6 @@ export async function runCapacityMonitor(input: CapacityMonitorInput): Promise<C
     unchanged: plan.unchanged,
     cpu,
     failed,
+    warnings,
   };
 }

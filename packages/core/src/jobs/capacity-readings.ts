@@ -13,6 +13,7 @@ import {
 } from "../aws/capacity-metrics.ts";
 import type { AwsClients } from "../aws/clients.ts";
 import { topConsumers } from "../aws/consumers.ts";
+import { errorMessage } from "../aws/errors.ts";
 import { dailyMaxima, forecastFull } from "../capacity/forecast.ts";
 import type { CapacityKind, Condition, Reading } from "../capacity/model.ts";
 import type { Config } from "../config/schema.ts";
@@ -70,13 +71,19 @@ export async function readReadings(
     const m = metrics[i] ?? { daily: [] };
     const daily = dailyMaxima(m.daily);
     const arn = arnOf.get(condition.outpost);
+    // The consumers are colour, the numbers are the news: a failed listing is said, not thrown.
+    const unread: string[] = [];
     const consumers = arn
-      ? await topConsumers(
-          ec2,
-          condition,
-          arn,
-          INSTANCE_KINDS.has(condition.kind) ? await instancesFor(condition.kind, arn) : undefined,
-        )
+      ? await (async () =>
+          topConsumers(
+            ec2,
+            condition,
+            arn,
+            INSTANCE_KINDS.has(condition.kind) ? await instancesFor(condition.kind, arn) : undefined,
+          ))().catch((error: unknown) => {
+          unread.push(`top consumers: ${errorMessage(error)}`);
+          return [];
+        })
       : [];
     const reading: Reading = {
       condition,
@@ -87,6 +94,7 @@ export async function readReadings(
       ...(m.weekAgo !== undefined ? { weekAgo: m.weekAgo } : {}),
       ...(UTILIZATION_KINDS.has(condition.kind) ? { forecast: forecastFull(daily) } : {}),
       consumers,
+      ...(unread.length ? { unread } : {}),
     };
     out.push(reading);
     input.onReading?.(reading);

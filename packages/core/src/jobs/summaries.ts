@@ -23,6 +23,9 @@ export function snapshotPlanSummary(
     summary.planned += plan.items.length;
     for (const s of plan.skipped) countSkip(summary, s.code);
   }
+  const noted: ReasonCounts = {};
+  for (const n of snapshotPlanNotes(plans)) countReason(noted, n.code, n.count);
+  if (Object.keys(noted).length > 0) summary.noted = noted;
   summary.enqueued = options.enqueued ?? 0;
   return summary;
 }

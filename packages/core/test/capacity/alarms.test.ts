@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   type CapacityAlarm,
+  cpuPeriodSeconds,
   type ExistingAlarm,
   isManagedCapacityAlarm,
   managedCapacityAlarms,
@@ -123,7 +124,7 @@ describe("Function: managedCapacityAlarms", () => {
     ]);
   });
 
-  it("alarms instance types on the maximum over three of three periods", () => {
+  it("alarms instance types on the maximum in three of the last five periods (a single dip does not resolve it)", () => {
     expect(byName(alarms, "factory-instance-m5.large-critical")).toMatchObject({
       severity: "critical",
       metric: {
@@ -135,7 +136,7 @@ describe("Function: managedCapacityAlarms", () => {
       },
       comparison: "GreaterThanOrEqualToThreshold",
       threshold: 95,
-      evaluationPeriods: 3,
+      evaluationPeriods: 5,
       datapointsToAlarm: 3,
     });
     expect(byName(alarms, "factory-volume-gp2-warning").metric).toMatchObject({
@@ -205,6 +206,20 @@ describe("Function: thresholdOf", () => {
   });
 });
 
+describe("Function: cpuPeriodSeconds", () => {
+  it.each([
+    ["rate(5 minutes)", 300],
+    ["rate(15 minutes)", 900],
+    ["rate(1 hour)", 3600],
+  ])("%s: %i s, one gauge datapoint a period at least", (schedule, seconds) => {
+    const custom = capacityConfig({ capacity: { schedule } });
+    expect(cpuPeriodSeconds(custom)).toBe(seconds);
+    expect(
+      staticCapacityAlarms(custom, PREFIX).find((a) => a.condition.kind === "cpu")?.metric.periodSeconds,
+    ).toBe(seconds);
+  });
+});
+
 describe("Function: isManagedCapacityAlarm", () => {
   it.each([
     ["outpost-ops-prod-capacity-factory-instance-m5.large-warning", true],
@@ -262,6 +277,46 @@ describe("Function: planAlarmReconcile", () => {
     // Assess
     expect(plan.put).toEqual([target]);
     expect(plan.unchanged).toBe(desired.length - 1);
+  });
+
+  it("removes the alarms of an Outpost taken out of the config, by the metric they watch", () => {
+    // Prepare: "lab" was an Outpost of the config; a stack-like alarm and a hand-made one stay.
+    const gone: ExistingAlarm[] = [
+      {
+        name: "outpost-ops-prod-capacity-lab-instance-m5.large-warning",
+        namespace: "AWS/Outposts",
+        metricName: "InstanceTypeCapacityUtilization",
+        dimensions: { OutpostId: "op-0123456789abcdef9", InstanceType: "m5.large" },
+      },
+      {
+        name: "outpost-ops-prod-capacity-lab-storage-critical",
+        namespace: "S3Outposts",
+        metricName: "OutpostFreeBytes",
+        dimensions: { OutpostId: "op-0123456789abcdef9" },
+      },
+      {
+        name: "outpost-ops-prod-capacity-lab-connected",
+        namespace: "AWS/Outposts",
+        metricName: "ConnectedStatus",
+        dimensions: { OutpostId: "op-0123456789abcdef9" },
+      },
+      {
+        name: "outpost-ops-dev-capacity-lab-instance-m5.large-warning",
+        namespace: "AWS/Outposts",
+        metricName: "InstanceTypeCapacityUtilization",
+        dimensions: {},
+      },
+    ];
+    const current = desired.map((a) => existing(a)).concat(gone);
+
+    // Act
+    const plan = planAlarmReconcile(config, PREFIX, desired, current);
+
+    // Assess
+    expect(plan.remove).toEqual([
+      "outpost-ops-prod-capacity-lab-instance-m5.large-warning",
+      "outpost-ops-prod-capacity-lab-storage-critical",
+    ]);
   });
 
   it("removes the alarms of a type that vanished, never the stack's or other prefixes'", () => {

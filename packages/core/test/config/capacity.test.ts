@@ -96,6 +96,12 @@ describe("Config: capacity", () => {
     ],
     ["an unknown key", { thresholds: { memory: {} } }, "capacity.thresholds", /Unrecognized key: "memory"/],
     ["a bad schedule", { report: { schedule: "weekly" } }, "capacity.report.schedule", /weekly/],
+    [
+      "a monitor that runs less than hourly",
+      { schedule: "rate(2 hours)" },
+      "capacity.schedule",
+      /at least every hour/,
+    ],
   ])("refuses %s at its field", (_label, capacity, path, message) => {
     // Prepare
     const input = exampleCopy();

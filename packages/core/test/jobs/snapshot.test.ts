@@ -134,10 +134,7 @@ describe("Function: planSnapshotRun", () => {
       [],
     ]);
     expect(ec2Mock).toHaveReceivedCommandWith(DescribeVolumesCommand, {
-      Filters: [
-        { Name: "tag:Backup", Values: ["daily"] },
-        { Name: "outpost-arn", Values: [FACTORY] },
-      ],
+      Filters: [{ Name: "tag:Backup", Values: ["daily"] }],
     });
     expect(rdsMock).not.toHaveReceivedCommand(DescribeDBClustersCommand);
   });

@@ -6,15 +6,21 @@ import type { SnapshotPlan } from "../../src/snapshot/plan.ts";
 const NOW = new Date("2024-05-14T10:00:00Z");
 
 describe("Function: snapshotPlanSummary", () => {
-  it("adds up every policy's plan and counts skips by code", () => {
-    const plan = (selected: number, items: number, codes: SnapshotPlan["skipped"][number]["code"][]) =>
+  it("adds up every policy's plan and counts skips and notes by code", () => {
+    type Code = SnapshotPlan["skipped"][number]["code"];
+    const plan = (selected: number, items: number, codes: Code[], notes: Code[] = []) =>
       ({
+        policy: "p",
         selected,
         items: Array.from({ length: items }, () => ({})),
         skipped: codes.map((code, i) => ({ resourceId: `r-${i}`, code, reason: `sentence ${i}` })),
+        notes: notes.map((code, i) => ({ resourceId: `vol-${i}`, code, reason: `note ${i}` })),
       }) as unknown as SnapshotPlan;
     const summary = snapshotPlanSummary(
-      [plan(3, 2, ["instance-state"]), plan(2, 1, ["instance-state", "aurora-member"])],
+      [
+        plan(3, 2, ["instance-state"], ["local-storage-low", "local-storage-low"]),
+        plan(2, 1, ["instance-state", "aurora-member"]),
+      ],
       NOW,
       { enqueued: 3 },
     );
@@ -27,7 +33,10 @@ describe("Function: snapshotPlanSummary", () => {
       planned: 3,
       enqueued: 3,
       skipped: { "instance-state": 2, "aurora-member": 1 },
+      // The regional-instead snapshots are in the summary the planner logs, not only in the plan.
+      noted: { "local-storage-low": 2 },
     });
+    expect(snapshotPlanSummary([plan(1, 1, [])], NOW)).not.toHaveProperty("noted");
   });
 });
 

@@ -11,7 +11,6 @@
  * fails parsing, naming the field, before any AWS call.
  */
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
-import { parseCapacityAlarmName } from "@outpost-ops/core/capacity/names";
 import { CapacityAlarmError } from "@outpost-ops/core/errors";
 import { capacityAlertEvent } from "@outpost-ops/core/events/from-capacity";
 import { handleCapacityAlarm } from "@outpost-ops/core/jobs/capacity-alarm";
@@ -57,13 +56,11 @@ export function createHandler(runtime: () => Runtime = lazyRuntime({ events: eve
       metrics.addMetric("CapacityAlarmsNotUnderstood", MetricUnit.Count, 1);
       return { alarm: change.alarmName, ignored: error.message };
     }
-    const { decision, alert, reading } = handled;
+    const { decision, alert, reading, condition, band } = handled;
     if (alert) {
       await rt.alerts.publish({ ...alert, stage: env.stage });
       metrics.addMetric("AlertsPublished", MetricUnit.Count, 1);
     }
-    // Core parsed the same name without throwing: what the alarm watches, for the event.
-    const { condition, band } = parseCapacityAlarmName(config, env.prefix, change.alarmName);
     await publishEvents(rt, [
       capacityAlertEvent({
         condition,

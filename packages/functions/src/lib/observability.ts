@@ -33,6 +33,8 @@ export function reportSummary(summary: RunSummary): void {
   for (const [name, counts] of [
     ["SkippedByReason", summary.skipped],
     ["FailedByReason", failedByCode],
+    // Planned with a caveat: a local snapshot taken in the Region instead (local-storage-low), …
+    ["NotedByReason", summary.noted ?? {}],
   ] as const) {
     for (const [code, n] of Object.entries(counts)) {
       const single = metrics.singleMetric();

@@ -38,10 +38,12 @@ export function createHandler(runtime: () => Runtime = lazyRuntime()) {
       unchanged: run.unchanged,
       cpu: run.cpu,
       failed: run.failed,
+      warnings: run.warnings,
     };
     // An Outpost that could not be discovered keeps its alarms as they were; the others go on.
     for (const f of run.failed)
       logger.error("Outpost not discovered: its capacity alarms were left as they are", { ...f });
+    for (const warning of run.warnings) logger.warn(warning);
     logger.info("capacity alarms reconciled", summary);
     metrics.addDimension("job", "capacity");
     metrics.addMetric("CapacityAlarmsPut", MetricUnit.Count, run.put.length);

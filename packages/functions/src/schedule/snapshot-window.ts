@@ -42,6 +42,8 @@ export function createHandler(runtime: () => Runtime = lazyRuntime({ events: eve
         now,
         deadline: plannerDeadline(context),
         quota,
+        // An unreadable local snapshot storage plans as configured; say so in the structured log.
+        warn: (message, error) => logger.warn(message, { error: String(error) }),
       })) {
         pages.set(page.policy, [...(pages.get(page.policy) ?? []), page]);
         enqueued += await enqueue(clients.get(SQSClient, env.region), queueUrl, page.items);

@@ -67,8 +67,7 @@ function volumeFields(v: Volume, ownerId: string) {
         return [v.id];
       case "status":
         return [v.attachments.length > 0 ? "in-use" : "available"];
-      case "outpost-arn":
-        return v.outpostArn ? [v.outpostArn] : [];
+      // No `outpost-arn`: DescribeVolumes does not document it, and EC2 refuses unknown filters.
       case "attachment.instance-id":
         return v.attachments.map((a) => a.instanceId);
       case "attachment.device":
@@ -180,8 +179,7 @@ function snapshotFields(s: Snapshot, ownerId: string, nowMs: number) {
         return [snapshotState(s, nowMs)];
       case "owner-id":
         return [ownerId];
-      case "outpost-arn":
-        return s.outpostArn ? [s.outpostArn] : [];
+      // No `outpost-arn`: DescribeSnapshots does not document it (the OutpostArn field is returned).
       case "description":
         return [s.description];
       case "encrypted":
