@@ -496,8 +496,8 @@ describe("Drill: Outposts capacity", () => {
       ["factory", ["m5.large", "m5.xlarge", "c5.xlarge", "r5.2xlarge"], ["gp3"], 96],
       ["clinic", ["m5.large", "m5.xlarge", "c5.xlarge", "r5.2xlarge"], ["gp3", "sc1"], 96],
     ]);
-    // Every 2 hours in the drill (deployed: every 5 minutes), 3 days.
-    expect(c.monitor).toMatchObject({ runs: 36, everyMinutes: 120, deployed: "rate(5 minutes)" });
+    // Hourly in the drill (deployed: every 5 minutes), 3 days.
+    expect(c.monitor).toMatchObject({ runs: 72, everyMinutes: 60, deployed: "rate(5 minutes)" });
     expect(c.monitor.alarmsPut).toEqual(
       expect.arrayContaining([
         "outpost-ops-drill-capacity-factory-instance-m5.large-warning",
@@ -526,7 +526,8 @@ describe("Drill: Outposts capacity", () => {
     expect(s.alerts.map((a) => [a.at, a.subject])).toEqual([
       ["2024-05-01T16:15:00.000Z", "[WARNING] factory Outpost: m5.large capacity 80 %, full in ~3 days"],
       ["2024-05-03T08:15:00.000Z", "[CRITICAL] factory Outpost: m5.large capacity 95 %, full in ~1 day"],
-      ["2024-05-03T14:10:00.000Z", "[INFO] factory Outpost: m5.large capacity resolved (45 %)"],
+      // 3 of the last 5 periods: OK once the third period below has passed.
+      ["2024-05-03T14:15:00.000Z", "[INFO] factory Outpost: m5.large capacity resolved (45 %)"],
     ]);
     // (100 - 80.1) / 9 points a day, rounded up: worked out from the script, not by the product.
     expect(s.forecast).toEqual({
@@ -572,7 +573,7 @@ describe("Drill: Outposts capacity", () => {
       "19:00",
     ]);
     for (const w of f.windows) expect(w.placement, w.window).toBe(w.expected);
-    for (const w of regional) expect(w).toMatchObject({ snapshots: 3, noted: true });
+    for (const w of regional) expect(w).toMatchObject({ snapshots: 3, noted: true, described: true });
     expect(f.regionalInstead).toBe(21);
     expect(f.errors).toEqual([]);
     expect(
@@ -643,6 +644,8 @@ describe("Drill: Outposts capacity", () => {
     expect(names({ ...c, fill: { ...f, windows: failed } })).toEqual([moved]);
     const unnoted = f.windows.map((x, i) => (i === low ? { ...x, noted: false } : x));
     expect(names({ ...c, fill: { ...f, windows: unnoted } })).toEqual([moved]);
+    const undescribed = f.windows.map((x, i) => (i === low ? { ...x, described: false } : x));
+    expect(names({ ...c, fill: { ...f, windows: undescribed } })).toEqual([moved]);
     const stuck = f.windows.map((x) => (x.window > f.freedAt ? { ...x, placement: "region" as const } : x));
     expect(names({ ...c, fill: { ...f, windows: stuck } })).toContain(moved);
     const error = {

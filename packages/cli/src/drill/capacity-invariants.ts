@@ -57,20 +57,26 @@ export function checkCapacityInvariants(c: CapacityReport): InvariantResult[] {
   if (fill) {
     const wrong = fill.windows.filter((w) => w.placement !== w.expected);
     const regional = fill.windows.filter((w) => w.placement === "region");
-    const unnoted = regional.filter((w) => w.noted === false);
+    // The planner says so in its run's summary and in each snapshot's description; a local window
+    // says nothing of the kind.
+    const unnoted = regional.filter((w) => w.noted !== true || !w.described);
+    const misnoted = fill.windows.filter((w) => w.placement === "outpost" && (w.noted || w.described));
     const lastRegional = regional.at(-1)?.window ?? "";
-    const notedIn =
-      regional[0]?.notedIn === "summary" ? "in the planner's summaries" : "in their descriptions";
     const resumed = fill.windows.filter(
       (w) => w.window > lastRegional && w.window >= fill.freedAt && w.placement === "outpost",
     );
     results.push({
       name: "local snapshots move to the Region while the Outpost's storage is low, and come back",
-      ok: wrong.length === 0 && regional.length > 0 && unnoted.length === 0 && resumed.length > 0,
+      ok:
+        wrong.length === 0 &&
+        regional.length > 0 &&
+        unnoted.length === 0 &&
+        misnoted.length === 0 &&
+        resumed.length > 0,
       detail:
         wrong.length > 0
           ? `placed against the floor: ${wrong.map((w) => `${minute(w.window)} ${w.placement} (${w.freePercent ?? "?"} % free)`).join(", ")}`
-          : `${regional.length} windows in the Region (${fill.regionalInstead} snapshots, ${minute(regional[0]?.window ?? "")} to ${minute(lastRegional)})${unnoted.length ? `; ${unnoted.length} without the local-storage-low note` : `, each noted local-storage-low ${notedIn}`}; local again from ${minute(resumed[0]?.window ?? "-")}`,
+          : `${regional.length} windows in the Region (${fill.regionalInstead} snapshots, ${minute(regional[0]?.window ?? "")} to ${minute(lastRegional)})${unnoted.length ? `; ${unnoted.length} without the local-storage-low note in the summary and descriptions` : ", each noted local-storage-low in the planner's summary and the snapshots' descriptions"}${misnoted.length ? `; ${misnoted.length} local windows noted local-storage-low` : ""}; local again from ${minute(resumed[0]?.window ?? "-")}`,
     });
     results.push({
       name: "no snapshot fails when the Outpost's storage fills",

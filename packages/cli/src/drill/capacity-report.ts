@@ -50,12 +50,10 @@ export interface FillWindow {
   freePercent?: number;
   /** Where the floor says they belong, from that datapoint. */
   expected: "outpost" | "region";
-  /**
-   * The window's local-storage-low note: in its planner run's summary when the summary lists notes
-   * (`summary`), else in its snapshots' descriptions, where the planner writes it (`description`).
-   */
+  /** Whether its planner run's summary noted local-storage-low (undefined: no summary that minute). */
   noted?: boolean;
-  notedIn?: "summary" | "description";
+  /** Whether every one of its snapshots' descriptions says so (the planner writes the note there too). */
+  described: boolean;
 }
 
 export interface FillSection {
@@ -317,12 +315,8 @@ function fillSection(
             : ((places.values().next().value as FillWindow["placement"]) ?? "outpost"),
         ...(freePercent !== undefined ? { freePercent: Math.round(freePercent * 10) / 10 } : {}),
         expected: freePercent !== undefined && freePercent < input.floorPercent ? "region" : "outpost",
-        ...(codes
-          ? { noted: codes.includes("local-storage-low"), notedIn: "summary" as const }
-          : {
-              noted: snaps.every((x) => /regional snapshot instead/.test(x.description ?? "")),
-              notedIn: "description" as const,
-            }),
+        ...(codes ? { noted: codes.includes("local-storage-low") } : {}),
+        described: snaps.every((x) => /regional snapshot instead/.test(x.description ?? "")),
       };
     });
   const during = [...phase.placed.values()].filter((s) => {

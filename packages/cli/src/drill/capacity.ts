@@ -26,15 +26,16 @@ import type { RegionDeployment } from "./simulate.ts";
 
 /**
  * How often the drill runs the capacity monitor (deployed: capacity.schedule, every 5 minutes). A
- * run discovers types, reconciles the alarms and publishes the CPU gauge: 11 SDK calls, ~30 ms of
- * CPU here; every 5 minutes over 21 days that is 6,048 runs, more than the rest of the drill's
- * requests together, and stepping every 5 minutes doubles the steps. Its alarms exist from its first
- * run (the drill's first minute), the sandbox evaluates them on its own clock whatever the monitor
- * does, no type is added or removed during the drill, and the CPU alarms treat missing gauge
- * datapoints as not breaching; the view reads the gauge's latest datapoint within 3 hours, so every
- * 2 hours keeps one there. Only the number of CPU datapoints changes, nothing the phase checks.
+ * run discovers types, reconciles the alarms and publishes the CPU gauge: 11 SDK calls, ~20-30 ms
+ * of CPU here; every 5 minutes over 21 days that is 6,048 runs, more requests than the rest of the
+ * drill, and stepping every 5 minutes doubles the steps. Hourly, the slowest the config allows
+ * (capacity.schedule must run at least hourly): its alarms exist from its first run (the drill's
+ * first minute), the sandbox evaluates them on its own clock whatever the monitor does, no type is
+ * added or removed during the drill, and the CPU alarms, whose period follows the deployed schedule,
+ * see a gauge datapoint an hour instead of one a period (missing data is not breaching). Only the
+ * number of CPU datapoints changes, nothing the phase checks.
  */
-export const MONITOR_EVERY_MINUTES = 120;
+export const MONITOR_EVERY_MINUTES = 60;
 
 /** One run of the capacity alarm handler, as it answered. */
 export interface AlarmRunRecord {
@@ -125,18 +126,16 @@ export class CapacityPhase {
   }
 
   /**
-   * The snapshot planner's notes per minute it ran (the codes of its summaries' notes, every rule
-   * and delivery of that minute together); a summary without notes says nothing either way.
+   * The codes the snapshot planner's summaries noted (RunSummary.noted: the planned items' caveats,
+   * local-storage-low among them), per minute it ran, every rule and delivery of that minute together.
    */
   planNotes(summaries: readonly RunSummary[]): { at: string; codes: string[] }[] {
     const byMinute = new Map<string, Set<string>>();
     for (const s of summaries) {
       if (s.job !== "snapshot" || s.phase !== "plan") continue;
-      const notes = (s as RunSummary & { notes?: { code: string }[] }).notes;
-      if (!notes) continue;
       const key = s.at.slice(0, 16);
       const codes = byMinute.get(key) ?? new Set<string>();
-      for (const n of notes) codes.add(n.code);
+      for (const [code, n] of Object.entries(s.noted ?? {})) if ((n ?? 0) > 0) codes.add(code);
       byMinute.set(key, codes);
     }
     return [...byMinute].map(([at, codes]) => ({ at, codes: [...codes] }));

@@ -33,7 +33,7 @@ function renderFill(f: FillSection): string[] {
   );
   for (const w of f.windows)
     out.push(
-      `      ${minute(w.window)} ${w.schedule.padEnd(7)} ${String(w.snapshots).padStart(2)} snapshots ${w.placement.padEnd(7)} free ${w.freePercent ?? "?"} %${w.placement === w.expected ? "" : ` (expected ${w.expected})`}${w.placement === "region" && w.noted ? `, noted local-storage-low (${w.notedIn})` : ""}`,
+      `      ${minute(w.window)} ${w.schedule.padEnd(7)} ${String(w.snapshots).padStart(2)} snapshots ${w.placement.padEnd(7)} free ${w.freePercent ?? "?"} %${w.placement === w.expected ? "" : ` (expected ${w.expected})`}${w.noted ? ", summary notes local-storage-low" : ""}${w.described ? ", so do its descriptions" : ""}`,
     );
   out.push(`    local-snapshots alerts: ${f.localSnapshotAlerts.length}`);
   for (const a of f.localSnapshotAlerts) out.push(...alertLines(a, "      "));
