@@ -113,7 +113,13 @@ export interface CapacityReport {
    * command, and the DR readiness the readiness check last reported before it (`drReady`; absent:
    * none reported) as the alert says it.
    */
-  connected: (CapacityAlertView & { namesFailover: boolean; namesReadiness: boolean; drReady?: boolean })[];
+  connected: (CapacityAlertView & {
+    /** Which of the failover phase's outages (0: the first in time). */
+    outage: number;
+    namesFailover: boolean;
+    namesReadiness: boolean;
+    drReady?: boolean;
+  })[];
   /** Alerts the script does not explain (should be none). */
   unexplained: CapacityAlertView[];
 }
@@ -187,10 +193,10 @@ export function capacityReport(input: {
   const fill = fillSection(phase, alerts, input);
   for (const a of [...(fill?.localSnapshotAlerts ?? []), ...(fill?.storageAlerts ?? [])]) explained.add(a);
 
-  const within = (a: CapacityAlertView) =>
-    input.linkOutages.some((o) => a.at >= o.from.toISOString() && a.at < o.to.toISOString());
+  const outageOf = (a: CapacityAlertView) =>
+    input.linkOutages.findIndex((o) => a.at >= o.from.toISOString() && a.at < o.to.toISOString());
   const connected = alerts
-    .filter((a) => a.kind === "connected" && within(a))
+    .filter((a) => a.kind === "connected" && outageOf(a) >= 0)
     .map((a) => {
       explained.add(a);
       const text = a.lines.join("\n");
@@ -198,6 +204,7 @@ export function capacityReport(input: {
       const said = /DR readiness: (ready|NOT ready|unknown|no failover configured)/.exec(text)?.[1];
       return {
         ...a,
+        outage: outageOf(a),
         namesFailover: /npx outpost-ops failover --stage drill/.test(text),
         namesReadiness:
           said !== undefined && (drReady === undefined || said === (drReady ? "ready" : "NOT ready")),

@@ -81,11 +81,17 @@ export function renderCapacity(c: CapacityReport): string[] {
   });
   if (c.connected.length > 0) {
     out.push(`  Service link alerts during the failover phase's outages: ${c.connected.length}`);
-    const first = c.connected.find((a) => a.severity === "critical");
-    if (first) out.push("    the first, as read:", ...alertLines(first, "      "));
+    // Each outage's first link-down alert as read; the rest by time and severity.
+    const firsts = new Set(
+      [...new Set(c.connected.map((a) => a.outage))].flatMap((o) => {
+        const first = c.connected.find((a) => a.outage === o && a.severity === "critical");
+        return first ? [first] : [];
+      }),
+    );
+    for (const a of firsts) out.push("    the outage's first, as read:", ...alertLines(a, "      "));
     out.push(
       `    the rest: ${c.connected
-        .filter((a) => a !== first)
+        .filter((a) => !firsts.has(a))
         .map((a) => `${minute(a.at).slice(11)} ${a.severity}`)
         .join(", ")}`,
     );
