@@ -18,6 +18,7 @@ const { checkCopyInvariants, checkEventStream, checkFailoverInvariants, checkInv
   "../../packages/cli/src/drill/invariants.ts"
 );
 const { FailoverPhase } = await import("../../packages/cli/src/drill/failover.ts");
+const { checkCapacityInvariants } = await import("../../packages/cli/src/drill/capacity-invariants.ts");
 const { createInfrastructure, drillHandlers, sandboxClock } = await import(
   "../../packages/cli/src/drill/wiring.ts"
 );
@@ -32,11 +33,13 @@ const { createClients } = await import("@outpost-ops/core/aws/clients");
 const DAY = 86_400_000;
 /** The copy path is down from day 2, 02:00 (after the incident) to day 3, 00:00. */
 const OUTAGE = { fromMs: DAY + 2 * 3_600_000, toMs: 2 * DAY };
+/** The weekly capacity report on Thursday, day 2, 08:00 (three days from a Wednesday hold no Monday). */
+const REPORT_SCHEDULE = "cron(0 8 ? * THU *)";
 type Report = Awaited<ReturnType<typeof runDrill>>;
 let shared: Promise<Report> | undefined;
 /** One three-day drill for the describes that read its report. */
 const threeDays = () => {
-  shared ??= runDrill({ days: 3, quiet: true, copyOutage: OUTAGE });
+  shared ??= runDrill({ days: 3, quiet: true, copyOutage: OUTAGE, capacityReportSchedule: REPORT_SCHEDULE });
   return shared;
 };
 
@@ -69,6 +72,14 @@ describe("Drill: three simulated days of the example estate", () => {
       "failback by command restores exactly the configured primary records",
       "stale DR data: failover refused with its reasons, nothing changed",
       "readiness drift is alerted before it matters",
+      "a capacity squeeze alerts once per band, then once resolved",
+      "the squeeze's warning alert forecasts the seeded trend",
+      "local snapshots move to the Region while the Outpost's storage is low, and come back",
+      "no snapshot fails when the Outpost's storage fills",
+      "one alert as local snapshots move to the Region, one as they resume",
+      "the weekly capacity report and `outpost-ops capacity` show the same numbers",
+      "the service link's alerts name the failover command and DR readiness",
+      "every capacity alert has a cause in the script",
       "no work item dead-lettered",
     ]);
   });
@@ -90,20 +101,30 @@ describe("Drill: three simulated days of the example estate", () => {
     });
   });
 
-  it("says which scenarios it played", () => {
-    expect(report.scenarios).toHaveLength(8);
+  it("says which scenarios it played, what plays throughout first, then in the order they begin", () => {
+    expect(report.scenarios).toHaveLength(11);
     expect(report.scenarios[1]).toMatch(/^the primary forwards its snapshot events to us-east-1/);
-    expect(report.scenarios[2]).toMatch(/^AWS incident 2024-05-02T00:00 to 2024-05-02T01:00 UTC/);
-    expect(report.scenarios[3]).toMatch(/^DR copy outage 2024-05-02T02:00 to 2024-05-03T00:00 UTC/);
-    // The failover phase, in the order it happens: stale DR data just after the copy outage, then
-    // an outage with DR ready once its backlog has drained, then the failback.
-    expect(report.scenarios[4]).toMatch(
+    expect(report.scenarios[2]).toMatch(
+      /^capacity: the Outposts report AWS\/Outposts utilization every 5 minutes/,
+    );
+    expect(report.scenarios[3]).toMatch(
+      /^capacity squeeze: factory's m5\.large utilization rises 9 points a day/,
+    );
+    expect(report.scenarios[4]).toMatch(/^AWS incident 2024-05-02T00:00 to 2024-05-02T01:00 UTC/);
+    expect(report.scenarios[5]).toMatch(/^DR copy outage 2024-05-02T02:00 to 2024-05-03T00:00 UTC/);
+    expect(report.scenarios[6]).toMatch(
+      /^local snapshot storage fills: .* on factory .* at 2024-05-02 06:00/,
+    );
+    // The failover phase: stale DR data just after the copy outage, then an outage with DR ready
+    // once its backlog has drained, then the failback.
+    expect(report.scenarios[7]).toMatch(
       /^DNS failover, scenario 2 \(DR data stale\): the service link drops at 2024-05-03 00:40 UTC/,
     );
-    expect(report.scenarios[5]).toMatch(
+    expect(report.scenarios[8]).toMatch(
       /^DNS failover, scenario 1 \(DR ready\): the service link drops at 2024-05-03 12:00 UTC .* flaps/,
     );
-    expect(report.scenarios[6]).toMatch(/^at 2024-05-03T15:01 an operator fails back by command/);
+    expect(report.scenarios[9]).toMatch(/^at 2024-05-03T15:01 an operator fails back by command/);
+    expect(report.scenarios[10]).toMatch(/^at 2024-05-04T00:00 an operator changes every schedule/);
   });
 
   it("ran every handler in both Regions, with duplicate deliveries and retries through the incident", () => {
@@ -117,6 +138,13 @@ describe("Drill: three simulated days of the example estate", () => {
       "us-east-1/failoverReadiness",
       "us-east-1/retentionSweep",
       "us-east-1/retentionWork",
+      // The primary's relay receives the capacity alarms' changes too (its rule matches the prefix)
+      // and leaves them to the capacity job: EventBridge cannot AND a prefix with an anything-but.
+      "us-west-2/alarmStateChange",
+      // The capacity job, in the primary Region: its alarms' state changes, the monitor, the report.
+      "us-west-2/capacityAlarm",
+      "us-west-2/capacityMonitor",
+      "us-west-2/capacityReport",
       "us-west-2/retentionSweep",
       "us-west-2/retentionWork",
       "us-west-2/snapshotWindow",
@@ -141,8 +169,11 @@ describe("Drill: three simulated days of the example estate", () => {
 
   it("shows the one alert of a job as a user reads it", () => {
     // Alarm relays come on top (the RPO alarms, until the first DR copies exist): not a job's own;
-    // the failover job's alerts are the failover phase's ("Drill: DNS failover").
-    const fromJobs = report.alerts.filter((a) => !isAlarmRelay(a.message) && a.attributes.job !== "failover");
+    // the failover job's alerts are the failover phase's ("Drill: DNS failover"), the capacity job's
+    // the capacity phase's ("Drill: Outposts capacity").
+    const fromJobs = report.alerts.filter(
+      (a) => !isAlarmRelay(a.message) && a.attributes.job !== "failover" && a.attributes.job !== "capacity",
+    );
     expect(fromJobs).toHaveLength(1);
     const [alert] = fromJobs;
     expect(alert?.subject).toMatch(/^\[WARNING\] outpost-ops retention: Retention stopped/);
@@ -451,6 +482,203 @@ describe("Drill: DNS failover", () => {
   });
 });
 
+describe("Drill: Outposts capacity", () => {
+  let report: Report;
+  let c: NonNullable<Report["capacity"]>;
+  beforeAll(async () => {
+    report = await threeDays();
+    if (!report.capacity) throw new Error("no capacity section in the report");
+    c = report.capacity;
+  }, 180_000);
+
+  it("gives both Outposts S3 on Outposts capacity and their metrics; the monitor creates the alarms", () => {
+    expect(c.outposts.map((o) => [o.name, o.instanceTypes, o.volumeTypes, o.storageTiB])).toEqual([
+      ["factory", ["m5.large", "m5.xlarge", "c5.xlarge", "r5.2xlarge"], ["gp3"], 96],
+      ["clinic", ["m5.large", "m5.xlarge", "c5.xlarge", "r5.2xlarge"], ["gp3", "sc1"], 96],
+    ]);
+    // Hourly in the drill (deployed: every 5 minutes), 3 days.
+    expect(c.monitor).toMatchObject({ runs: 72, everyMinutes: 60, deployed: "rate(5 minutes)" });
+    expect(c.monitor.alarmsPut).toEqual(
+      expect.arrayContaining([
+        "outpost-ops-drill-capacity-factory-instance-m5.large-warning",
+        "outpost-ops-drill-capacity-factory-instance-m5.large-critical",
+        "outpost-ops-drill-capacity-factory-volume-gp3-warning",
+        "outpost-ops-drill-capacity-factory-storage-critical",
+        "outpost-ops-drill-capacity-factory-local-snapshots",
+        "outpost-ops-drill-capacity-clinic-volume-sc1-warning",
+      ]),
+    );
+    expect(c.monitor.alarmsDeleted).toEqual([]);
+    // A new alarm's first OK is no alert; nothing the script does not explain alerted.
+    expect(
+      c.decisions["silent: OK from INSUFFICIENT_DATA: a new alarm's first evaluation, not a recovery"],
+    ).toBe(c.monitor.alarmsPut.length);
+    expect(c.unexplained).toEqual([]);
+    // The relay, which also receives their state changes, relays none of them.
+    expect(report.alerts.filter((a) => isAlarmRelay(a.message) && a.message.includes("-capacity-"))).toEqual(
+      [],
+    );
+  });
+
+  it("a squeeze of m5.large: one warning with the seeded trend's forecast, one critical, one resolved", () => {
+    const s = c.squeeze;
+    if (!s) throw new Error("the squeeze was not played");
+    expect(s.alerts.map((a) => [a.at, a.subject])).toEqual([
+      ["2024-05-01T16:15:00.000Z", "[WARNING] factory Outpost: m5.large capacity 80 %, full in ~3 days"],
+      ["2024-05-03T08:15:00.000Z", "[CRITICAL] factory Outpost: m5.large capacity 95 %, full in ~1 day"],
+      // 3 of the last 5 periods: OK once the third period below has passed.
+      ["2024-05-03T14:15:00.000Z", "[INFO] factory Outpost: m5.large capacity resolved (45 %)"],
+    ]);
+    // (100 - 80.1) / 9 points a day, rounded up: worked out from the script, not by the product.
+    expect(s.forecast).toEqual({
+      at: "2024-05-01T16:15:00.000Z",
+      level: 80.1,
+      expectedDays: 3,
+      alertDays: 3,
+    });
+    const body = s.warning?.lines.join("\n") ?? "";
+    expect(body).toContain("Headroom:   5 available, 19 used");
+    expect(body).toMatch(/Forecast: +full in ~3 days \(least squares over 7 daily maxima, R² 1\.00\)/);
+    expect(body).toContain("i-00000000000000026 (line-controller-1): m5.large");
+    expect(s.warning?.band).toBe("warning");
+    expect(s.critical).toMatchObject({ severity: "critical", band: "critical", kind: "instance-type" });
+    // Each band's alarm went into ALARM once and out once; the critical's OK said nothing (the
+    // warning's, the lowest band, said resolved), and the jump back to 45 % was one message.
+    const changes = (name: string) =>
+      c.alarmChanges.find((a) => a.alarm === name)?.changes.map((x) => x.state);
+    expect(changes("outpost-ops-drill-capacity-factory-instance-m5.large-warning")).toEqual([
+      "OK",
+      "ALARM",
+      "OK",
+    ]);
+    expect(changes("outpost-ops-drill-capacity-factory-instance-m5.large-critical")).toEqual([
+      "OK",
+      "ALARM",
+      "OK",
+    ]);
+    expect(c.decisions["silent: the lowest band's alarm says resolved"]).toBe(1);
+  });
+
+  it("the factory's storage fills: its hourly windows snapshot in the Region, none fails, one alert each way", () => {
+    const f = c.fill;
+    if (!f) throw new Error("the fill was not played");
+    const regional = f.windows.filter((w) => w.placement === "region");
+    expect(regional.map((w) => w.window.slice(11, 16))).toEqual([
+      "13:00",
+      "14:00",
+      "15:00",
+      "16:00",
+      "17:00",
+      "18:00",
+      "19:00",
+    ]);
+    for (const w of f.windows) expect(w.placement, w.window).toBe(w.expected);
+    for (const w of regional) expect(w).toMatchObject({ snapshots: 3, noted: true, described: true });
+    expect(f.regionalInstead).toBe(21);
+    expect(f.errors).toEqual([]);
+    expect(
+      f.windows.filter((w) => w.window > "2024-05-02T19:30").every((w) => w.placement === "outpost"),
+    ).toBe(true);
+    expect(f.lowestFreePercent).toBeGreaterThan(5);
+    expect(f.lowestFreePercent).toBeLessThan(10);
+    expect(f.localSnapshotAlerts.map((a) => a.subject)).toEqual([
+      "[WARNING] factory Outpost: local snapshot storage 9 % free, below the 10 % floor",
+      "[INFO] factory Outpost: local snapshots resume (32 % free)",
+    ]);
+    expect(f.localSnapshotAlerts[0]?.lines.join("\n")).toContain(
+      "Now snapshot in the Region instead (residency flexible): line-volumes.",
+    );
+    // Past 80 % used on the way down to the floor: the storage alarm's warning, and its resolved.
+    expect(f.storageAlerts.map((a) => a.severity)).toEqual(["warning", "info"]);
+  });
+
+  it("the weekly report and `outpost-ops capacity` at the same moment show the same numbers", () => {
+    expect(c.weekly).toHaveLength(1);
+    const [w] = c.weekly;
+    expect(w?.at).toBe("2024-05-02T08:00:07Z");
+    expect(w?.texts.map((t) => t.subject)).toEqual([
+      expect.stringMatching(/^\[INFO\] factory Outpost weekly capacity: m5\.large capacity 86 % highest/),
+      expect.stringMatching(/^\[INFO\] clinic Outpost weekly capacity: /),
+    ]);
+    expect(w?.texts[0]?.message).toMatch(/m5\.large capacity +86 %/);
+    expect(w?.cli).toMatchObject({ exitCode: 0 });
+    expect(w?.cli?.text).toContain("factory Outpost (op-0a1b2c3d4e5f60718)");
+    expect(w?.differences).toEqual([]);
+  });
+
+  it("the service link's alerts during the failover phase's outages name the command and the readiness", () => {
+    const down = c.connected.filter((a) => a.severity === "critical");
+    // Scenario 2 (15 minutes down) once; scenario 1 (down, then flapping for an hour) at every ALARM.
+    expect(down).toHaveLength(1 + (report.failover?.ready?.alarmChanges.alarm ?? 0));
+    expect(c.connected).toHaveLength(2 * down.length);
+    for (const a of down) expect(a).toMatchObject({ namesFailover: true, namesReadiness: true });
+    // The stale scenario's DR is not ready; the other's is.
+    expect(down[0]?.lines.join("\n")).toContain("DR readiness: NOT ready");
+    expect(down[1]?.lines.join("\n")).toContain("DR readiness: ready");
+  });
+
+  it("fails the capacity invariants on a doctored report", () => {
+    const names = (r: typeof c) =>
+      checkCapacityInvariants(r)
+        .filter((i) => !i.ok)
+        .map((i) => i.name);
+    expect(names(c)).toEqual([]);
+    const s = c.squeeze;
+    const f = c.fill;
+    const [w] = c.weekly;
+    if (!s?.warning || !s.forecast || !f || !w) throw new Error("a scenario was not played");
+    const once = "a capacity squeeze alerts once per band, then once resolved";
+    expect(names({ ...c, squeeze: { ...s, alerts: [...s.alerts, s.warning] } })).toEqual([once]);
+    expect(names({ ...c, squeeze: { ...s, critical: undefined } as typeof s })).toEqual([once]);
+    const forecast = "the squeeze's warning alert forecasts the seeded trend";
+    expect(names({ ...c, squeeze: { ...s, forecast: { ...s.forecast, alertDays: 5 } } })).toEqual([forecast]);
+    expect(
+      names({
+        ...c,
+        squeeze: { ...s, warning: { ...s.warning, subject: "[WARNING] outpost-ops capacity: m5.large" } },
+      }),
+    ).toEqual([forecast]);
+    const moved = "local snapshots move to the Region while the Outpost's storage is low, and come back";
+    const low = f.windows.findIndex((x) => x.placement === "region");
+    const failed = f.windows.map((x, i) => (i === low ? { ...x, placement: "outpost" as const } : x));
+    expect(names({ ...c, fill: { ...f, windows: failed } })).toEqual([moved]);
+    const unnoted = f.windows.map((x, i) => (i === low ? { ...x, noted: false } : x));
+    expect(names({ ...c, fill: { ...f, windows: unnoted } })).toEqual([moved]);
+    const undescribed = f.windows.map((x, i) => (i === low ? { ...x, described: false } : x));
+    expect(names({ ...c, fill: { ...f, windows: undescribed } })).toEqual([moved]);
+    const stuck = f.windows.map((x) => (x.window > f.freedAt ? { ...x, placement: "region" as const } : x));
+    expect(names({ ...c, fill: { ...f, windows: stuck } })).toContain(moved);
+    const error = {
+      id: "snap-0123456789abcdef0",
+      volumeId: "vol-1",
+      policy: "line-volumes",
+      schedule: "hourly",
+      window: "x",
+      state: "error",
+    };
+    expect(names({ ...c, fill: { ...f, errors: [error] } })).toEqual([
+      "no snapshot fails when the Outpost's storage fills",
+    ]);
+    const [into] = f.localSnapshotAlerts;
+    if (!into) throw new Error("no local-snapshots alert");
+    expect(names({ ...c, fill: { ...f, localSnapshotAlerts: [into, ...f.localSnapshotAlerts] } })).toEqual([
+      "one alert as local snapshots move to the Region, one as they resume",
+    ]);
+    const same = "the weekly capacity report and `outpost-ops capacity` show the same numbers";
+    expect(names({ ...c, weekly: [{ ...w, differences: ["factory: report 86 % | cli 85 %"] }] })).toEqual([
+      same,
+    ]);
+    expect(
+      names({ ...c, weekly: [{ ...w, cli: { ...(w.cli as NonNullable<typeof w.cli>), exitCode: 1 } }] }),
+    ).toEqual([same]);
+    const link = "the service link's alerts name the failover command and DR readiness";
+    const [down, ...rest] = c.connected;
+    if (!down) throw new Error("no service link alert");
+    expect(names({ ...c, connected: [{ ...down, namesReadiness: false }, ...rest] })).toEqual([link]);
+    expect(names({ ...c, unexplained: [down] })).toEqual(["every capacity alert has a cause in the script"]);
+  });
+});
+
 describe("Drill: invariants catch what must never happen", () => {
   it("fails when a protected snapshot is deleted", async () => {
     // Prepare
@@ -519,12 +747,18 @@ describe("Drill: the command", () => {
         stale?: unknown;
         failback?: unknown;
       };
+      capacity?: { squeeze?: unknown; fill?: unknown; weekly: unknown[]; connected: unknown[] };
     };
     expect(report.ok).toBe(true);
     expect(report.invariants.every((i) => i.ok)).toBe(true);
     // One day has no copy outage: the outage with DR ready and the failback, no stale scenario.
     expect(report.failover).toMatchObject({ ready: { changes: 1, dnsAfter: { site: "dr" } }, failback: {} });
     expect(report.failover?.stale).toBeUndefined();
+    // One day holds neither the squeeze nor the fill nor a Monday; the link's alerts are there.
+    expect(report.capacity).toMatchObject({ weekly: [] });
+    expect(report.capacity?.squeeze).toBeUndefined();
+    expect(report.capacity?.fill).toBeUndefined();
+    expect(report.capacity?.connected.length).toBeGreaterThan(0);
   }, 120_000);
 
   it("rejects a bad --days with a clear error", async () => {

@@ -6,6 +6,7 @@
 import { CopySnapshotCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { AwsClients } from "@outpost-ops/core/aws/clients";
+import { capacityAlarmPrefix } from "@outpost-ops/core/capacity/names";
 import { type Config, deploymentRegions } from "@outpost-ops/core/config";
 import { COPY_LIMITS } from "@outpost-ops/core/copy/plan";
 import { OutpostOpsError } from "@outpost-ops/core/errors";
@@ -13,9 +14,13 @@ import { planRetentionRun } from "@outpost-ops/core/jobs/retention";
 import { emptySummary, mergeSummaries } from "@outpost-ops/core/summary";
 import { jobsIn } from "@outpost-ops/functions/src/jobs.ts";
 import { type Sandbox, startSandbox } from "@outpost-ops/sandbox";
+import { CapacityPhase, MONITOR_EVERY_MINUTES } from "../drill/capacity.ts";
+import { checkCapacityInvariants } from "../drill/capacity-invariants.ts";
+import { capacityReport } from "../drill/capacity-report.ts";
+import { capacityScript, describeFill, describeSqueeze, HISTORY_DAYS } from "../drill/capacity-script.ts";
 import { drillClients } from "../drill/clients.ts";
 import { CopyWatch } from "../drill/copies.ts";
-import { drillEstate } from "../drill/estate.ts";
+import { drillEstate, localOutpost } from "../drill/estate.ts";
 import { DRILL_FAILOVER_FUNCTION, FailoverPhase } from "../drill/failover.ts";
 import { failoverReport } from "../drill/failover-report.ts";
 import { describeOutage, failoverScript } from "../drill/failover-script.ts";
@@ -38,6 +43,7 @@ import {
 import { type RegionDeployment, simulate } from "../drill/simulate.ts";
 import {
   createInfrastructure,
+  DRILL_PREFIX,
   drillHandlers,
   eventRulesIn,
   forwardingFrom,
@@ -190,9 +196,17 @@ export async function runDrill(options: {
   copyOutage?: Span | null;
   /** How often the DR copy scheduler's queue is polled (default COPY_POLL_MINUTES; 10 = every tick). */
   copyPollMinutes?: number;
+  /**
+   * The weekly capacity report's schedule instead of the config's (capacity.report.schedule): the
+   * e2e test's three days hold no Monday.
+   */
+  capacityReportSchedule?: string;
 }): Promise<DrillReport> {
   const days = options.days ?? 21;
-  const { config } = await loadConfig(options.config);
+  const loaded = (await loadConfig(options.config)).config;
+  const config: Config = options.capacityReportSchedule
+    ? { ...loaded, capacity: { ...loaded.capacity, report: { schedule: options.capacityReportSchedule } } }
+    : loaded;
   const region = config.regions.primary;
   const started = Date.now();
   // EC2 lists a new snapshot a few seconds after creating it, as in AWS (the workers confirm before acknowledging).
@@ -211,6 +225,52 @@ export async function runDrill(options: {
     const clients = drillClients(access);
     const drill = drillEstate(config, DRILL_START);
     sandbox.seed(drill.estate);
+    const end = new Date(DRILL_START.getTime() + days * 86_400_000);
+    const copying = config.policies.some((p) => p.copy);
+    const requested = options.copyOutage === undefined ? COPY_OUTAGE : options.copyOutage;
+    // Only an outage that ends inside the span: its backlog must have time to drain.
+    const outage =
+      copying && requested && requested.toMs < end.getTime() - DRILL_START.getTime() ? requested : undefined;
+    // The failover phase, once the config has `failover` (failover.ts): its script plays around the
+    // copy outage (failover-script.ts). Its ConnectedStatus and the capacity phase's metrics are
+    // written before the deployments: the stack's capacity alarms are evaluated as they are created.
+    const failover =
+      drill.failover && config.regions.dr
+        ? new FailoverPhase(
+            sandbox,
+            config,
+            drill.failover,
+            failoverScript({ start: DRILL_START, end, ...(outage ? { copyOutage: outage } : {}) }),
+            access,
+          )
+        : undefined;
+    await failover?.prepare({ clients, start: DRILL_START, end });
+    // The capacity phase, once the config has Outposts (the capacity job runs only then).
+    const local = localOutpost(config);
+    const capacity =
+      local && jobsIn(region, config).includes("capacity")
+        ? new CapacityPhase(
+            sandbox,
+            config,
+            capacityScript({
+              start: DRILL_START,
+              end,
+              outpost: local,
+              thresholds: config.capacity.thresholds.instanceType,
+              placesLocally: config.policies.some(
+                (p) =>
+                  p.placement === "outpost" && (p.selector.outposts ?? [local.name]).includes(local.name),
+              ),
+            }),
+            access,
+          )
+        : undefined;
+    capacity?.prepare({
+      start: DRILL_START,
+      end,
+      estate: drill.estate,
+      connectedElsewhere: new Set(drill.failover?.alarms.map((a) => a.outpostId) ?? []),
+    });
     // Every deployment, as `sst deploy` makes them: the primary Region, the DR Region, and any
     // copy.alsoTo Region (the drill's report and invariants follow regions.dr's copies).
     const deployments: RegionDeployment[] = [];
@@ -225,30 +285,10 @@ export async function runDrill(options: {
       });
     }
     const [primary] = deployments as [RegionDeployment, ...RegionDeployment[]];
-    const end = new Date(DRILL_START.getTime() + days * 86_400_000);
-    const copying = config.policies.some((p) => p.copy);
     const watch = copying ? new CopyWatch(sandbox, config.regions.dr, COPY_COMPLETION_MS) : undefined;
-    const requested = options.copyOutage === undefined ? COPY_OUTAGE : options.copyOutage;
-    // Only an outage that ends inside the span: its backlog must have time to drain.
-    const outage =
-      copying && requested && requested.toMs < end.getTime() - DRILL_START.getTime() ? requested : undefined;
     const drDeployment = deployments.find((d) => d.infra.region === config.regions.dr);
-    // The failover phase, once the config has `failover` (failover.ts): its script plays around the
-    // copy outage (failover-script.ts).
-    const failover =
-      drill.failover && drDeployment
-        ? new FailoverPhase(
-            sandbox,
-            config,
-            drill.failover,
-            failoverScript({ start: DRILL_START, end, ...(outage ? { copyOutage: outage } : {}) }),
-            access,
-          )
-        : undefined;
-    if (failover && drDeployment) {
-      await failover.prepare({ clients, start: DRILL_START, end });
-      failover.wire(drDeployment, clients);
-    }
+    if (failover && drDeployment) failover.wire(drDeployment, clients);
+    capacity?.wire(primary);
     let lastDay = -1;
     let incident: IncidentPhase = "before";
     let outageOver = false;
@@ -276,6 +316,7 @@ export async function runDrill(options: {
           await watch.startBacklog({ clients, config, at });
         }
         await failover?.onStep(at);
+        capacity?.onStep(at);
         const day = Math.floor(elapsed / 86_400_000);
         if (!options.quiet && day !== lastDay && process.stderr.isTTY)
           process.stderr.write(`\rsimulating day ${day + 1}/${days}`);
@@ -290,7 +331,11 @@ export async function runDrill(options: {
         if (elapsed % pollMs !== 0) return false;
         return !outage || elapsed < outage.fromMs || elapsed >= outage.toMs;
       },
-      extraSteps: failover?.steps() ?? [],
+      extraSteps: [...(failover?.steps() ?? []), ...(capacity?.steps() ?? [])],
+      // The capacity monitor every MONITOR_EVERY_MINUTES (capacity.ts says why), at the first step too.
+      fires: (_where, target, at) =>
+        target !== "capacityMonitor" ||
+        (at.getTime() - DRILL_START.getTime()) % (MONITOR_EVERY_MINUTES * 60_000) === 0,
       lateTargets: ["failoverReadiness"],
     });
     if (!options.quiet && process.stderr.isTTY) process.stderr.write("\n");
@@ -344,10 +389,38 @@ export async function runDrill(options: {
             ),
           })
         : undefined;
+    capacity?.sample();
+    const capacitySection = capacity
+      ? capacityReport({
+          phase: capacity,
+          alarmChanges: log.eventBridge.alarmChanges,
+          messages: sandbox.state.snsMessages(region),
+          alarmPrefix: capacityAlarmPrefix(DRILL_PREFIX),
+          deployedSchedule: config.capacity.schedule,
+          monitorEveryMinutes: MONITOR_EVERY_MINUTES,
+          floorPercent: config.capacity.localSnapshots.minFreePercent,
+          linkOutages: linkOutages(failover),
+          readinessAt: (at) => failover?.readiness.filter((r) => r.at < at).at(-1)?.ready,
+          outposts: (drill.estate.outposts ?? []).map((o) => ({
+            name: o.name,
+            id: o.id,
+            storageTiB: capacity.storageTiB,
+            instanceTypes: o.instanceTypes ?? [],
+            volumeTypes: [
+              ...new Set(
+                (drill.estate.volumes ?? []).filter((v) => v.outpostArn === o.arn).map((v) => v.type),
+              ),
+            ].sort(),
+          })),
+          storageSeries: (id) => capacity.storageSeries(id),
+          planNotes: capacity.planNotes(log.planSummaries),
+        })
+      : undefined;
     const invariants = checkInvariants({ sandbox, config, drill, region, end });
     invariants.push(capCheck, checkEventStream({ sandbox, drill, region }));
     if (copy) invariants.push(...checkCopyInvariants(copy));
     if (failoverSection) invariants.push(...checkFailoverInvariants(failoverSection));
+    if (capacitySection) invariants.push(...checkCapacityInvariants(capacitySection));
     if (log.deadLetters > 0)
       invariants.push({
         name: "no work item dead-lettered",
@@ -356,24 +429,39 @@ export async function runDrill(options: {
       });
     else
       invariants.push({ name: "no work item dead-lettered", ok: true, detail: "dead-letter queues empty" });
-    const scenarios = [
+    // What plays throughout first, then the scenarios in the order they begin.
+    const throughout = [
       "every EventBridge rule of the config fires on its schedule; every 7th snapshot event is delivered twice, concurrently",
       ...(copying
         ? [
             `the primary forwards its snapshot events to ${config.regions.dr}, whose rules send them and the copy schedule's ticks to the copy scheduler's FIFO queue (every 7th twice: de-duplicated on content); that queue is polled every ${pollMs / 60_000} simulated minutes, and a DR copy takes ${COPY_COMPLETION_MS / 60_000} minutes`,
           ]
         : []),
+      ...(capacity ? [capacityThroughout(capacity, config)] : []),
+    ];
+    const timed: [number, string][] = [
       ...(end.getTime() > DRILL_START.getTime() + INCIDENT.fromMs
         ? [
-            `AWS incident ${at(INCIDENT.fromMs)} to ${at(INCIDENT.toMs)} UTC: EC2 and RDS throttling, 5xx and slow calls; every CreateSnapshot refused with a quota error for the first 30 minutes`,
+            [
+              DRILL_START.getTime() + INCIDENT.fromMs,
+              `AWS incident ${at(INCIDENT.fromMs)} to ${at(INCIDENT.toMs)} UTC: EC2 and RDS throttling, 5xx and slow calls; every CreateSnapshot refused with a quota error for the first 30 minutes`,
+            ] as [number, string],
           ]
         : []),
-      ...(copy?.outage
+      ...(copy?.outage && outage
         ? [
-            `DR copy outage ${copy.outage.from} to ${copy.outage.to} UTC: ${copy.outage.how}; as it ends another team starts ${drill.migrationSnapshots.length} copies of its own into ${config.regions.dr}, so the backlog drains through what is left of AWS's ${COPY_LIMITS.ebs} EBS copies in flight`,
+            [
+              DRILL_START.getTime() + outage.fromMs,
+              `DR copy outage ${copy.outage.from} to ${copy.outage.to} UTC: ${copy.outage.how}; as it ends another team starts ${drill.migrationSnapshots.length} copies of its own into ${config.regions.dr}, so the backlog drains through what is left of AWS's ${COPY_LIMITS.ebs} EBS copies in flight`,
+            ] as [number, string],
           ]
         : []),
       ...failoverScenarios(failover),
+      ...capacityScenarios(capacity, config),
+    ];
+    const scenarios = [
+      ...throughout,
+      ...timed.sort((a, b) => a[0] - b[0]).map(([, text]) => text),
       `at ${end.toISOString().slice(0, 16)} an operator changes every schedule to keepLast 1 by mistake`,
     ];
     return {
@@ -399,6 +487,7 @@ export async function runDrill(options: {
       events: eventsOf(deployments.flatMap((d) => sandbox.state.events(d.infra.region))),
       ...(copy ? { copy } : {}),
       ...(failoverSection ? { failover: failoverSection } : {}),
+      ...(capacitySection ? { capacity: capacitySection } : {}),
       invariants,
     };
   } finally {
@@ -406,21 +495,61 @@ export async function runDrill(options: {
   }
 }
 
-/** The failover phase's scenarios, in the order they happen. */
-function failoverScenarios(phase: FailoverPhase | undefined): string[] {
+/** What the capacity phase plays throughout. */
+function capacityThroughout(phase: CapacityPhase, config: Config): string {
+  return `capacity: the Outposts report AWS/Outposts utilization every 5 minutes (from ${HISTORY_DAYS} days before), ConnectedStatus every minute, their instances' CPU, and ${phase.storageTiB} TiB of S3 on Outposts each; the capacity monitor runs every ${MONITOR_EVERY_MINUTES} simulated minutes (deployed: ${config.capacity.schedule}) and the sandbox evaluates its alarms; the weekly report runs on its schedule (${config.capacity.report.schedule})`;
+}
+
+/** The capacity phase's scenarios, each with when it begins. */
+function capacityScenarios(phase: CapacityPhase | undefined, config: Config): [number, string][] {
+  if (!phase) return [];
+  const { squeeze, fill } = phase.script;
+  return [
+    ...(squeeze ? [[squeeze.crosses.warning.getTime(), describeSqueeze(squeeze)] as [number, string]] : []),
+    ...(fill
+      ? [
+          [fill.from.getTime(), describeFill(fill, config.capacity.localSnapshots.minFreePercent)] as [
+            number,
+            string,
+          ],
+        ]
+      : []),
+  ];
+}
+
+/** When the failover phase's script has the service link down (the capacity connected alarm fires then too). */
+function linkOutages(phase: FailoverPhase | undefined): { from: Date; to: Date }[] {
+  if (!phase) return [];
+  const settle = 10 * 60_000;
+  return [phase.script.stale, phase.script.ready].flatMap((o) =>
+    o ? [{ from: o.dropAt, to: new Date(o.restoredAt.getTime() + settle) }] : [],
+  );
+}
+
+/** The failover phase's scenarios, each with when it begins. */
+function failoverScenarios(phase: FailoverPhase | undefined): [number, string][] {
   if (!phase) return [];
   const { ready, stale } = phase.script;
   const alarm = phase.estate.alarms.map((a) => a.name).join(", ") || "(none in the primary Region)";
   return [
     ...(stale
       ? [
-          `DNS failover, scenario 2 (DR data stale): ${describeOutage(stale)}; the trigger alarm ${alarm} goes to ALARM, is forwarded to the DR Region, and the failover function must refuse (DR copies past their RPO) and change nothing`,
+          [
+            stale.dropAt.getTime(),
+            `DNS failover, scenario 2 (DR data stale): ${describeOutage(stale)}; the trigger alarm ${alarm} goes to ALARM, is forwarded to the DR Region, and the failover function must refuse (DR copies past their RPO) and change nothing`,
+          ] as [number, string],
         ]
       : []),
     ...(ready
       ? [
-          `DNS failover, scenario 1 (DR ready): ${describeOutage(ready)}; DNS must fail over exactly once`,
-          `at ${ready.failbackAt.toISOString().slice(0, 16)} an operator fails back by command (npx outpost-ops failback --stage drill --yes: the manual event, Lambda Invoke of ${DRILL_FAILOVER_FUNCTION})`,
+          [
+            ready.dropAt.getTime(),
+            `DNS failover, scenario 1 (DR ready): ${describeOutage(ready)}; DNS must fail over exactly once`,
+          ] as [number, string],
+          [
+            ready.failbackAt.getTime(),
+            `at ${ready.failbackAt.toISOString().slice(0, 16)} an operator fails back by command (npx outpost-ops failback --stage drill --yes: the manual event, Lambda Invoke of ${DRILL_FAILOVER_FUNCTION})`,
+          ] as [number, string],
         ]
       : []),
   ];

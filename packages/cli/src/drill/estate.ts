@@ -11,6 +11,7 @@
  */
 import { type Config, destinationsOf, type Policy } from "@outpost-ops/core/config";
 import type { Estate } from "@outpost-ops/sandbox";
+import { OUTPOST_INSTANCE_TYPES } from "./capacity-estate.ts";
 import { type FailoverEstate, failoverEstate } from "./failover-estate.ts";
 
 export interface DrillEstate {
@@ -91,6 +92,7 @@ export function drillEstate(config: Config, start: Date): DrillEstate {
       arn: o.arn,
       name: o.name,
       availabilityZone: az,
+      instanceTypes: OUTPOST_INSTANCE_TYPES,
     });
   }
   const outpostFor = (policy: Policy) => {
@@ -252,6 +254,9 @@ export function drillEstate(config: Config, start: Date): DrillEstate {
     migrationSnapshots.push(id);
     untouchable.set(id, "another team's snapshot");
   }
+  // Last, so that the other resources keep their ids: the capacity phase's consumers.
+  const local = localOutpost(config);
+  if (local) seedControllers(estate, local, region, az, next);
   const failover = failoverEstate(config);
   return {
     estate: { ...estate, ...failover?.seed },
@@ -261,6 +266,58 @@ export function drillEstate(config: Config, start: Date): DrillEstate {
     migrationSnapshots,
     ...(failover ? { failover } : {}),
   };
+}
+
+/**
+ * The Outpost the capacity phase squeezes and fills: the first one a policy places snapshots on
+ * (the factory in the example), else the first.
+ */
+export function localOutpost(config: Config): { name: string; id: string; arn: string } | undefined {
+  const placed = config.policies.find((p) => p.placement === "outpost" && p.selector.outposts?.length);
+  const name = placed?.selector.outposts?.[0];
+  const outpost = config.outposts.find((o) => o.name === name) ?? config.outposts[0];
+  return outpost
+    ? { name: outpost.name, id: outpost.arn.split("/").pop() ?? outpost.name, arn: outpost.arn }
+    : undefined;
+}
+
+/** Controllers of the production line that no policy backs up. */
+const CONTROLLERS = 3;
+
+/**
+ * The line's controllers on that Outpost (m5.large, no Backup tag, so no policy selects them): what
+ * its m5.large and gp3 capacity alerts name as top consumers.
+ */
+function seedControllers(
+  estate: Required<Pick<Estate, "volumes" | "instances">>,
+  outpost: { arn: string },
+  region: string,
+  az: string,
+  next: (prefix: string) => string,
+): void {
+  for (let i = 1; i <= CONTROLLERS; i++) {
+    const instanceId = next("i");
+    const volumeId = next("vol");
+    estate.volumes.push({
+      region,
+      id: volumeId,
+      sizeGiB: 40,
+      type: "gp3",
+      availabilityZone: az,
+      tags: { Name: `line-controller-${i}-root` },
+      attachments: [{ instanceId, device: "/dev/xvda" }],
+      outpostArn: outpost.arn,
+    });
+    estate.instances.push({
+      region,
+      id: instanceId,
+      availabilityZone: az,
+      rootDeviceName: "/dev/xvda",
+      tags: { Name: `line-controller-${i}`, Application: "line" },
+      volumeIds: [volumeId],
+      outpostArn: outpost.arn,
+    });
+  }
 }
 
 /**

@@ -3,9 +3,11 @@ import { countReason, type ReasonCode, type ReasonCounts, reasonLabel } from "@o
 import type { RetentionPlan } from "@outpost-ops/core/retention";
 import type { EventEnvelope, SnsMessageView } from "@outpost-ops/sandbox";
 import { countBy, table } from "../format.ts";
+import type { CapacityReport } from "./capacity-report.ts";
 import type { CopyReport } from "./copies.ts";
 import type { FailoverReport } from "./failover-report.ts";
 import type { InvariantResult } from "./invariants.ts";
+import { renderCapacity } from "./report-capacity.ts";
 import { renderFailover } from "./report-failover.ts";
 import type { SimulationLog } from "./simulate.ts";
 
@@ -45,6 +47,8 @@ export interface DrillReport {
   copy?: CopyReport;
   /** DNS failover (when the config has `failover`): the scenarios, the failback, readiness. */
   failover?: FailoverReport;
+  /** Outposts capacity (when the config has Outposts): alerts, the squeeze, the fill, the weekly report. */
+  capacity?: CapacityReport;
   invariants: InvariantResult[];
 }
 
@@ -133,8 +137,17 @@ export function renderReport(r: DrillReport): string {
       : "  nothing",
   );
   out.push("", `Alerts sent: ${r.alerts.length}`);
+  // The capacity job's alerts are read in the capacity section; here their subjects.
+  const capacity = r.capacity ? r.alerts.filter((a) => a.attributes.job === "capacity") : [];
   for (const a of r.alerts)
-    out.push("", `  Subject: ${a.subject}`, ...a.message.split("\n").map((l) => `  | ${l}`));
+    if (!capacity.includes(a))
+      out.push("", `  Subject: ${a.subject}`, ...a.message.split("\n").map((l) => `  | ${l}`));
+  if (capacity.length > 0)
+    out.push(
+      "",
+      `  The capacity job's ${capacity.length} alerts (read in full in the capacity section below):`,
+      ...capacity.map((a) => `    ${a.subject}`),
+    );
   out.push("", `Event stream (source outpost-ops, default bus): ${r.events.total} events`);
   if (r.events.total > 0) {
     out.push(
@@ -158,6 +171,7 @@ export function renderReport(r: DrillReport): string {
   }
   if (r.copy) out.push("", ...renderCopy(r.copy));
   if (r.failover) out.push("", ...renderFailover(r.failover));
+  if (r.capacity) out.push("", ...renderCapacity(r.capacity));
   out.push("", ...renderRouting(r.log));
   out.push("", "Invariants:");
   for (const i of r.invariants) out.push(`  ${i.ok ? "PASS" : "FAIL"}  ${i.name}: ${i.detail}`);

@@ -38,20 +38,22 @@ export interface RegionDeployment {
 /**
  * Every (time, rules) at which something fires in [start, end), minute by minute, and the minutes of
  * `extra` (whole minutes in that span) with no rule, where the drill needs a step of its own (an
- * alarm evaluated every minute while it flaps).
+ * alarm evaluated every minute while it flaps). A firing `keep` refuses is not one: without another,
+ * its minute is no step.
  */
 export function fireTimes<R extends Rule>(
   rules: R[],
   start: Date,
   end: Date,
   extra: readonly Date[] = [],
+  keep: (rule: R, at: Date) => boolean = () => true,
 ): { at: Date; rules: R[] }[] {
   const parsed = rules.map((r) => ({ rule: r, cron: parseScheduleExpression(r.expression).cron }));
   const wanted = new Set(extra.map((d) => d.getTime()));
   const out: { at: Date; rules: R[] }[] = [];
   for (let t = start.getTime(); t < end.getTime(); t += 60_000) {
     const at = new Date(t);
-    const firing = parsed.filter((p) => cronMatches(p.cron, at)).map((p) => p.rule);
+    const firing = parsed.filter((p) => cronMatches(p.cron, at) && keep(p.rule, at)).map((p) => p.rule);
     if (firing.length > 0 || wanted.has(t)) out.push({ at, rules: firing });
   }
   return out;
@@ -95,6 +97,11 @@ export async function simulate(input: {
   onDrained?: (at: Date, ran: ReadonlySet<FunctionName>) => void;
   /** Whether a queue's event source mapping polls at `at` (default: at every step); unpolled, its messages wait. */
   polls?: (region: string, queueName: string, at: Date) => boolean;
+  /**
+   * Whether a schedule rule's firing at `at` invokes its target (default: every firing). The drill
+   * runs some observers less often than deployed to keep simulated weeks quick (drill.ts says which).
+   */
+  fires?: (region: string, target: FunctionName, at: Date) => boolean;
   /** Minutes to step at even when no rule fires (fireTimes). */
   extraSteps?: readonly Date[];
   /**
@@ -161,7 +168,10 @@ export async function simulate(input: {
     return ran;
   }
 
-  for (const { at, rules: firing } of fireTimes(rules, input.start, input.end, input.extraSteps)) {
+  const fires = input.fires ?? (() => true);
+  const keep = (rule: (typeof rules)[number], at: Date) =>
+    fires(rule.deployment.infra.region, rule.target, at);
+  for (const { at, rules: firing } of fireTimes(rules, input.start, input.end, input.extraSteps, keep)) {
     sandbox.clock.set(at);
     await input.onStep?.(at);
     // What settled since the last step (snapshots, copies, alarms) reaches its rules first.

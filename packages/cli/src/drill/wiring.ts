@@ -131,8 +131,10 @@ export async function createInfrastructure(
 }
 
 /**
- * The CloudWatch alarm a job declares, as the stacks create it. Its actions are none: its state
- * changes reach people through EventBridge and the alarm relay (the name starts with the prefix).
+ * The CloudWatch alarm a job declares, as the stacks create it (its comparison, GreaterThanThreshold
+ * when it names none, and its datapoints to alarm, all of its periods when it names none). Its
+ * actions are none: its state changes reach people through EventBridge, the alarm relay or the
+ * capacity alarm handler.
  */
 export function putMetricAlarm(alarm: AlarmSpec): PutMetricAlarmCommand {
   return new PutMetricAlarmCommand({
@@ -144,8 +146,9 @@ export function putMetricAlarm(alarm: AlarmSpec): PutMetricAlarmCommand {
     Statistic: alarm.metric.statistic,
     Period: alarm.metric.periodSeconds,
     EvaluationPeriods: alarm.evaluationPeriods,
+    ...(alarm.datapointsToAlarm !== undefined ? { DatapointsToAlarm: alarm.datapointsToAlarm } : {}),
     Threshold: alarm.threshold,
-    ComparisonOperator: "GreaterThanThreshold",
+    ComparisonOperator: alarm.comparison ?? "GreaterThanThreshold",
     TreatMissingData: alarm.treatMissingData,
   });
 }

@@ -53,8 +53,8 @@ describe("Function: forecastFull", () => {
     expect(describeForecast(forecast)).toBe("full in ~12 days (least squares over 14 daily maxima, R² 1.00)");
   });
 
-  it("rounds partial days up: full in 4 from 93 at 2 a day", () => {
-    const forecast = forecastFull(dailyMaxima(days([85, 87, 89, 91, 93])));
+  it("rounds partial days up: full in 4, not 3, from 93.6 at 2 a day", () => {
+    const forecast = forecastFull(dailyMaxima(days([85.6, 87.6, 89.6, 91.6, 93.6])));
     expect(forecast).toMatchObject({ kind: "full-in", days: 4, points: 5 });
   });
 
@@ -96,6 +96,18 @@ describe("Function: forecastFull", () => {
     expect(forecast).toMatchObject({ kind: "no-trend", reason: "noisy", points: 10 });
     expect(forecast.method).toMatch(/^least squares over 10 daily maxima \(R² 0\.\d\d\)$/);
     expect(describeForecast(forecast)).toBe("no trend (too noisy to fit a line)");
+  });
+
+  it("draws the noisy line at R² 0.6: a zigzag rise of 0.57 is noisy, one of 0.73 is not", () => {
+    expect(forecastFull(dailyMaxima(days([50, 57, 52, 59, 54, 61, 56, 63, 58, 65])))).toMatchObject({
+      kind: "no-trend",
+      reason: "noisy",
+      method: "least squares over 10 daily maxima (R² 0.57)",
+    });
+    expect(forecastFull(dailyMaxima(days([50, 55, 52, 57, 54, 59, 56, 61, 58, 63])))).toMatchObject({
+      kind: "full-in",
+      method: "least squares over 10 daily maxima (R² 0.73)",
+    });
   });
 
   it("says too few points under 5 days", () => {

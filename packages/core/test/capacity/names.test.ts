@@ -73,6 +73,37 @@ describe("Function: parseCapacityAlarmName", () => {
     expect(long.condition.outpostId).toBe(FACTORY_2);
   });
 
+  it("prefers the longest Outpost name when a shorter one's remainder would parse too", () => {
+    // Prepare: "factory-instance-instance-m5.large-warning" could be factory's "instance-m5.large" type.
+    const tricky = capacityConfig({
+      outposts: [
+        { name: "factory", arn: "arn:aws:outposts:us-west-2:123456789012:outpost/op-0a1b2c3d4e5f60718" },
+        {
+          name: "factory-instance",
+          arn: "arn:aws:outposts:us-west-2:123456789012:outpost/op-0f1e2d3c4b5a69788",
+        },
+      ],
+      policies: [
+        {
+          name: "regional",
+          resource: "ebs-volume",
+          selector: { tags: { Backup: "yes" } },
+          schedules: [{ name: "hourly", expression: "rate(1 hour)", retention: { keepLast: 3 } }],
+        },
+      ],
+    });
+
+    // Act
+    const parsed = parseCapacityAlarmName(
+      tricky,
+      PREFIX,
+      "outpost-ops-prod-capacity-factory-instance-instance-m5.large-warning",
+    );
+
+    // Assess
+    expect(parsed.condition).toMatchObject({ outpost: "factory-instance", subject: "m5.large" });
+  });
+
   it.each([
     ["outpost-ops-prod-rpo-orders-db", /does not start with outpost-ops-prod-capacity-/],
     [
