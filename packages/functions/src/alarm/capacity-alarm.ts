@@ -30,6 +30,8 @@ export function createHandler(runtime: () => Runtime = lazyRuntime({ events: eve
     const change = alarmChange(event);
     const now = new Date(rt.clock.now());
     metrics.addDimension("job", "capacity");
+    // Every state change the rule delivers, whatever is decided (and an invocation always has a metric).
+    metrics.addMetric("CapacityAlarmChanges", MetricUnit.Count, 1);
     // The rule's prefix also matches the capacity functions' own errors alarms: the relay's.
     if (!isCapacityAlarm(env.prefix, change.alarmName)) {
       logger.info("not a capacity alarm: the alarm relay alerts it", { alarm: change.alarmName });

@@ -20,6 +20,8 @@ export function createHandler(runtime: () => Runtime = lazyRuntime()) {
   return lambda(parseEvent, async (event) => {
     const { alerts, env } = runtime();
     const change = alarmChange(event);
+    // Every state change delivered, relayed or not (and an invocation always has a metric).
+    metrics.addMetric("AlarmChanges", MetricUnit.Count, 1);
     /*
      * The relay's rule matches every `<prefix>-` alarm, the capacity alarms too: EventBridge cannot
      * AND a prefix with an anything-but prefix on one field (alarmName), so the rule cannot leave
