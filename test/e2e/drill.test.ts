@@ -597,7 +597,7 @@ describe("Drill: Outposts capacity", () => {
     const [w] = c.weekly;
     expect(w?.at).toBe("2024-05-02T08:00:07Z");
     expect(w?.texts.map((t) => t.subject)).toEqual([
-      expect.stringMatching(/^\[INFO\] factory Outpost weekly capacity: m5\.large capacity 86 % highest/),
+      expect.stringMatching(/^\[INFO\] factory Outpost weekly capacity: highest m5\.large 86 %/),
       expect.stringMatching(/^\[INFO\] clinic Outpost weekly capacity: /),
     ]);
     expect(w?.texts[0]?.message).toMatch(/m5\.large capacity +86 %/);

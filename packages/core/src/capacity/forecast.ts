@@ -14,6 +14,12 @@ const MIN_POINTS = 5;
 /** Percentage points per day below which the line is called flat. */
 const FLAT_SLOPE = 0.1;
 const MIN_R2 = 0.6;
+/**
+ * Points the value now may lie below the line's last value before the line is called out of date:
+ * capacity added (or a fleet stopped) is a step, not a trend, and a line fitted over the old level
+ * would forecast "full in ~1 day" of an Outpost that just doubled.
+ */
+const LEVEL_SHIFT_POINTS = 15;
 
 /**
  * One point per UTC day (its maximum, at the day's midnight UTC), oldest first.
@@ -38,10 +44,12 @@ const method = (points: number, r2?: number) =>
 
 /**
  * The forecast from daily maxima (dailyMaxima's output; the last 14 are used): `full-in` with the
- * days from the last point until the fitted line reaches 100 %, or `no-trend` with why.
+ * days from the last point until the fitted line reaches 100 %, or `no-trend` with why. `current`,
+ * the latest value, tells a step down (capacity added) from the trend: well below the line, the
+ * line no longer describes the Outpost (`level-changed`) until the days after the step make a new one.
  * @example forecastFull(dailyMaxima(series)) // { kind: "full-in", days: 4, slopePerDay: 2.1, r2: 0.97, points: 14, method: "least squares over 14 daily maxima (R² 0.97)" }
  */
-export function forecastFull(daily: Point[]): Forecast {
+export function forecastFull(daily: Point[], current?: number): Forecast {
   const series = daily.slice(-FORECAST_DAYS);
   const n = series.length;
   const last = series[n - 1];
@@ -79,6 +87,13 @@ export function forecastFull(daily: Point[]): Forecast {
   if (slope <= FLAT_SLOPE) return { kind: "no-trend", reason: "flat", points: n, method: m };
   if (r2 < MIN_R2) return { kind: "no-trend", reason: "noisy", points: n, method: m };
   const fittedLast = meanY + slope * ((xs[n - 1] ?? 0) - meanX);
+  if (current !== undefined && fittedLast - current > LEVEL_SHIFT_POINTS)
+    return {
+      kind: "no-trend",
+      reason: "level-changed",
+      points: n,
+      method: `${m}; now ${Math.round(current)} %, the line ${Math.round(fittedLast)} %`,
+    };
   // The line may be over 100 where the last maximum is not: then it is a day away at most.
   const days = Math.max(1, Math.ceil((100 - fittedLast) / slope));
   return { kind: "full-in", days, slopePerDay: slope, r2, points: n, method: m };
@@ -90,6 +105,7 @@ const NO_TREND: Record<Extract<Forecast, { kind: "no-trend" }>["reason"], string
   noisy: "too noisy to fit a line",
   "too-few-points": "too few days of data",
   "already-full": "already full",
+  "level-changed": "the level changed: the last days' line no longer applies",
 };
 
 /**

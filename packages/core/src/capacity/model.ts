@@ -71,7 +71,7 @@ export type Forecast =
   | {
       kind: "no-trend";
       /** Why no date is given: flat, falling, too noisy, too few points. */
-      reason: "flat" | "falling" | "noisy" | "too-few-points" | "already-full";
+      reason: "flat" | "falling" | "noisy" | "too-few-points" | "already-full" | "level-changed";
       points: number;
       method: string;
     };

@@ -122,16 +122,24 @@ function summary(outpost: OutpostView): string {
     )[0];
   const parts: string[] = [];
   if (link?.current !== undefined && link.current < 1) parts.push("service link impaired");
-  if (highest) parts.push(`${conditionLabel(highest.condition)} ${now(highest)} highest`);
+  if (highest) parts.push(`highest ${shortLabel(highest)} ${now(highest)}`);
   if (filling?.forecast?.kind === "full-in")
-    parts.push(`${conditionLabel(filling.condition)} full in ~${filling.forecast.days} days`);
-  else if (highest) parts.push("nothing forecast to fill");
+    parts.push(`${shortLabel(filling)} full in ~${filling.forecast.days} days`);
+  else if (highest) parts.push("nothing filling");
   return parts.join(", ") || "no readings";
+}
+
+/** A condition in a subject, where SNS's 100 characters are tight: "m5.large", "gp2 volumes", "CPU". */
+function shortLabel(r: Reading): string {
+  const { kind, subject } = r.condition;
+  if (kind === "instance-type" && subject) return subject;
+  if (kind === "snapshot-storage" || kind === "local-snapshots") return "snapshot storage";
+  return conditionLabel(r.condition);
 }
 
 /**
  * One info alert per Outpost for the weekly report: its body is `renderOutpostView`'s lines.
- * @example capacityReportAlerts(view, config)[0].title // "factory Outpost weekly capacity: m5.large capacity 88 % highest, m5.large capacity full in ~12 days"
+ * @example capacityReportAlerts(view, config)[0].title // "factory Outpost weekly capacity: highest m5.large 88 %, m5.large full in ~12 days"
  */
 export function capacityReportAlerts(view: CapacityView, config: Config): Omit<Alert, "stage">[] {
   return view.outposts.map((o) => {

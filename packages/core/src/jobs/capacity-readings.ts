@@ -92,7 +92,7 @@ export async function readReadings(
       ...(m.headroom ? { headroom: m.headroom } : {}),
       daily,
       ...(m.weekAgo !== undefined ? { weekAgo: m.weekAgo } : {}),
-      ...(UTILIZATION_KINDS.has(condition.kind) ? { forecast: forecastFull(daily) } : {}),
+      ...(UTILIZATION_KINDS.has(condition.kind) ? { forecast: forecastFull(daily, m.current) } : {}),
       consumers,
       ...(unread.length ? { unread } : {}),
     };

@@ -58,6 +58,23 @@ describe("Function: forecastFull", () => {
     expect(forecast).toMatchObject({ kind: "full-in", days: 4, points: 5 });
   });
 
+  it("says the level changed, not 'full in ~1 day', when the value now is far below the line (capacity added)", () => {
+    // Prepare: 9 days rising 9 points a day to 97 %, then capacity doubled: 45 % now.
+    const daily = dailyMaxima(days([25, 34, 43, 52, 61, 70, 79, 88, 97]));
+
+    // Act
+    const stepped = forecastFull(daily, 45);
+    const onTheLine = forecastFull(daily, 96);
+
+    // Assess
+    expect(stepped).toMatchObject({ kind: "no-trend", reason: "level-changed", points: 9 });
+    expect(stepped.method).toMatch(/now 45 %, the line 97 %/);
+    expect(describeForecast(stepped)).toBe(
+      "no trend (the level changed: the last days' line no longer applies)",
+    );
+    expect(onTheLine).toMatchObject({ kind: "full-in", days: 1 });
+  });
+
   it("uses only the last 14 daily maxima", () => {
     // Prepare: a falling month, then 14 days of rise.
     const values = [

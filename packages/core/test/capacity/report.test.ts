@@ -74,8 +74,7 @@ describe("Function: capacityReportAlerts", () => {
     expect(alert).toMatchObject({
       severity: "info",
       job: "capacity",
-      title:
-        "factory Outpost weekly capacity: m5.large capacity 88 % highest, m5.large capacity full in ~12 days",
+      title: "factory Outpost weekly capacity: highest m5.large 88 %, m5.large full in ~12 days",
       region: "us-west-2",
       at: AT,
       resourceIds: [FACTORY_ARN],
