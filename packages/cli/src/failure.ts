@@ -10,6 +10,24 @@ import type { CliIo } from "./io.ts";
 
 export const ExitCode = { done: 0, failed: 1, refused: 2, invalidConfig: 3 } as const;
 
+/**
+ * An AWS or credentials error of a command that only reads (`status`, `capacity`): what was refused,
+ * and either the permissions it needs or that nothing was changed, so running it again is safe.
+ * @example readOnlyAwsProblem(error, "status", "ec2:DescribeSnapshots …")
+ */
+export function readOnlyAwsProblem(error: unknown, command: string, reads: string): string | undefined {
+  const general = awsProblem(error);
+  if (!general || !(error instanceof Error) || !("$metadata" in error)) return general;
+  const denied =
+    /AccessDenied|UnauthorizedOperation|AuthFailure|InvalidClientTokenId|UnrecognizedClient|ExpiredToken/.test(
+      error.name,
+    );
+  const hint = denied
+    ? `${command} needs ${reads} (README, section IAM); or the credentials have expired.`
+    : `${command} only reads, so nothing was changed; run it again.`;
+  return `AWS refused a call: ${error.name}: ${error.message}\n${hint}`;
+}
+
 /** An AWS or credentials error, said so that a user knows what to fix; undefined for anything else. */
 export function awsProblem(error: unknown): string | undefined {
   if (!(error instanceof Error)) return undefined;

@@ -9,7 +9,7 @@ import type { Config } from "@outpost-ops/core/config";
 import { readCapacityView } from "@outpost-ops/core/jobs/capacity-view";
 import { paintFor } from "../colour.ts";
 import type { CommandContext } from "../context.ts";
-import { awsProblem, ExitCode } from "../failure.ts";
+import { ExitCode, readOnlyAwsProblem } from "../failure.ts";
 import { toJson } from "../format.ts";
 import { type Progress, progress, silentProgress } from "../progress.ts";
 
@@ -22,16 +22,7 @@ const NO_OUTPOSTS =
 
 /** An AWS or credentials error as `capacity` says it (it only reads: nothing to undo). */
 export function capacityAwsProblem(error: unknown): string | undefined {
-  const general = awsProblem(error);
-  if (!general || !(error instanceof Error) || !("$metadata" in error)) return general;
-  const denied =
-    /AccessDenied|UnauthorizedOperation|AuthFailure|InvalidClientTokenId|UnrecognizedClient|ExpiredToken/.test(
-      error.name,
-    );
-  const hint = denied
-    ? `capacity needs ${READS} (README, section IAM); or the credentials have expired.`
-    : "capacity only reads, so nothing was changed; run it again.";
-  return `AWS refused a call: ${error.name}: ${error.message}\n${hint}`;
+  return readOnlyAwsProblem(error, "capacity", READS);
 }
 
 /**

@@ -14,7 +14,7 @@ import { type CopyState, readCopyState, recoveryOf } from "@outpost-ops/core/job
 import type { ReasonCode } from "@outpost-ops/core/reasons";
 import { noPaint, type Paint, paintFor } from "../colour.ts";
 import type { CommandContext } from "../context.ts";
-import { awsProblem, ExitCode } from "../failure.ts";
+import { ExitCode, readOnlyAwsProblem } from "../failure.ts";
 import { table, toJson } from "../format.ts";
 import { counter, silentCounter } from "../progress.ts";
 import { readFailoverStatus, renderFailoverStatus, type StatusFailover } from "./status-failover.ts";
@@ -236,16 +236,7 @@ const READS =
 
 /** An AWS or credentials error as `status` says it (it only reads: nothing to undo, no --dry-run). */
 export function statusAwsProblem(error: unknown): string | undefined {
-  const general = awsProblem(error);
-  if (!general || !(error instanceof Error) || !("$metadata" in error)) return general;
-  const denied =
-    /AccessDenied|UnauthorizedOperation|AuthFailure|InvalidClientTokenId|UnrecognizedClient|ExpiredToken/.test(
-      error.name,
-    );
-  const hint = denied
-    ? `status needs ${READS} (README, section IAM); or the credentials have expired.`
-    : "status only reads, so nothing was changed; run it again.";
-  return `AWS refused a call: ${error.name}: ${error.message}\n${hint}`;
+  return readOnlyAwsProblem(error, "status", READS);
 }
 
 const NO_COPY_POLICIES =

@@ -15,6 +15,7 @@
  * | snapshot-storage, local-snapshots | used % of S3Outposts OutpostFreeBytes (Minimum) / OutpostTotalBytes (Maximum) | free/total GiB |
  * | cpu                 | OutpostOps OutpostCpuUtilization Average            | -                              |
  */
+
 import {
   type CloudWatchClient,
   type MetricDataQuery,
@@ -23,9 +24,9 @@ import {
   paginateListMetrics,
 } from "@aws-sdk/client-cloudwatch";
 import { type EC2Client, paginateDescribeInstances } from "@aws-sdk/client-ec2";
+import { CPU_GAUGE, OUTPOSTS_NAMESPACE, S3_OUTPOSTS_NAMESPACE } from "../capacity/alarms.ts";
 import type { Condition, Headroom, Point } from "../capacity/model.ts";
 import { outpostIdOf } from "../capacity/names.ts";
-import { METRICS_NAMESPACE } from "../copy/metrics.ts";
 import { tagsOf } from "./ec2.ts";
 import type { PermissionStatement } from "./permissions.ts";
 
@@ -48,9 +49,6 @@ export const CapacityMetricsPermissions = {
   },
 } satisfies Record<string, PermissionStatement>;
 
-export const OUTPOSTS_NAMESPACE = "AWS/Outposts";
-export const S3_OUTPOSTS_NAMESPACE = "S3Outposts";
-export const CPU_GAUGE = "OutpostCpuUtilization";
 /** "Latest" means the newest datapoint within this window; older is no data. */
 export const LATEST_WINDOW_MS = 3 * 3_600_000;
 /** A running instance's CPU older than this is not "now" (basic monitoring reports every 5 minutes). */
@@ -312,8 +310,8 @@ function requestsOf(c: Condition, now: Date): SeriesRequest[] {
     }
     case "cpu": {
       const value: MetricRef = {
-        namespace: METRICS_NAMESPACE,
-        name: CPU_GAUGE,
+        namespace: CPU_GAUGE.namespace,
+        name: CPU_GAUGE.name,
         dimensions: { outpost: c.outpost },
         stat: "Average",
         periodSeconds: 300,
@@ -499,9 +497,9 @@ export async function putCpuGauge(
   for (let i = 0; i < values.length; i += 1000) {
     await cloudwatch.send(
       new PutMetricDataCommand({
-        Namespace: METRICS_NAMESPACE,
+        Namespace: CPU_GAUGE.namespace,
         MetricData: values.slice(i, i + 1000).map((v) => ({
-          MetricName: CPU_GAUGE,
+          MetricName: CPU_GAUGE.name,
           Dimensions: [{ Name: "outpost", Value: v.outpost }],
           Value: v.value,
           Unit: "Percent",

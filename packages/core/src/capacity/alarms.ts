@@ -9,6 +9,7 @@
  */
 import type { Severity } from "../alerts/alert.ts";
 import type { Config } from "../config/schema.ts";
+import { METRICS_NAMESPACE } from "../copy/metrics.ts";
 import { parseScheduleExpression } from "../schedule/expression.ts";
 import { BANDS, type Band, type CapacityKind, type Condition, type Discovery } from "./model.ts";
 import { capacityAlarmName, capacityAlarmPrefix, outpostIdOf, parseCapacityAlarmName } from "./names.ts";
@@ -66,10 +67,13 @@ export const MANAGED_KINDS: ReadonlySet<CapacityKind> = new Set([
 export const MANAGED_ALARM_TAGS = [{ Key: "outpost-ops:managed", Value: "true" }];
 
 /** The OutpostOps gauge the monitor publishes: the average CPU of the Outpost's running instances. */
-export const CPU_GAUGE = { namespace: "OutpostOps", name: "OutpostCpuUtilization" } as const;
+export const CPU_GAUGE = { namespace: METRICS_NAMESPACE, name: "OutpostCpuUtilization" } as const;
 
-const OUTPOSTS = "AWS/Outposts";
-const S3_OUTPOSTS = "S3Outposts";
+export const OUTPOSTS_NAMESPACE = "AWS/Outposts";
+/** S3 on Outposts' namespace: OutpostFreeBytes and OutpostTotalBytes, where local snapshots live. */
+export const S3_OUTPOSTS_NAMESPACE = "S3Outposts";
+const OUTPOSTS = OUTPOSTS_NAMESPACE;
+const S3_OUTPOSTS = S3_OUTPOSTS_NAMESPACE;
 
 /**
  * The percent a condition's band alarms at, for messages: utilization for types and CPU, percent

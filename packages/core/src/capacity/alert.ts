@@ -11,7 +11,8 @@ import { OutpostOpsError } from "../errors.ts";
 import { thresholdOf } from "./alarms.ts";
 import type { CapacityDecision } from "./decide.ts";
 import { describeForecast, forecastConfidence } from "./forecast.ts";
-import type { Band, Condition, Forecast, Reading } from "./model.ts";
+import type { Band, Condition, Forecast, Headroom, Reading } from "./model.ts";
+import { BANDED_KINDS } from "./names.ts";
 
 export interface CapacityAlertInput {
   config: Config;
@@ -50,6 +51,22 @@ export function conditionLabel(condition: Pick<Condition, "kind" | "subject">): 
     case "connected":
       return "service link";
   }
+}
+
+/**
+ * What is left, as the alert and the report say it: "5 available, 19 used", "3,200 GiB free of 96,000 GiB".
+ * @example headroomText({ available: 5, used: 19 }) // "5 available, 19 used"
+ */
+export function headroomText(h: Headroom | undefined): string | undefined {
+  if (!h) return undefined;
+  const parts = [
+    h.available !== undefined ? `${h.available} available` : "",
+    h.used !== undefined ? `${h.used} used` : "",
+    h.freeGiB !== undefined
+      ? `${gib(h.freeGiB)} free${h.totalGiB !== undefined ? ` of ${gib(h.totalGiB)}` : ""}`
+      : "",
+  ].filter(Boolean);
+  return parts.length ? parts.join(", ") : undefined;
 }
 
 /** Percent free of the local snapshot storage: from the headroom's GiB, else 100 − used %. */
@@ -136,7 +153,7 @@ const list = (names: string[]) => (names.length ? names.join(", ") : "none");
 function numbersLines(input: CapacityAlertInput): string[] {
   const { config, condition, reading } = input;
   const lines: string[] = [];
-  const banded = ["instance-type", "volume-type", "snapshot-storage", "cpu"].includes(condition.kind);
+  const banded = BANDED_KINDS.has(condition.kind);
   const used = condition.kind === "snapshot-storage" ? " used" : "";
   if (reading.current !== undefined && banded)
     lines.push(
@@ -147,17 +164,8 @@ function numbersLines(input: CapacityAlertInput): string[] {
     const c = thresholdOf(config, condition, "critical");
     lines.push(`Thresholds: warning ${pct(w)}, critical ${pct(c)}${used}`);
   }
-  const h = reading.headroom;
-  if (h) {
-    const parts = [
-      h.available !== undefined ? `${h.available} available` : "",
-      h.used !== undefined ? `${h.used} used` : "",
-      h.freeGiB !== undefined
-        ? `${gib(h.freeGiB)} free${h.totalGiB !== undefined ? ` of ${gib(h.totalGiB)}` : ""}`
-        : "",
-    ].filter(Boolean);
-    if (parts.length) lines.push(`Headroom:   ${parts.join(", ")}`);
-  }
+  const room = headroomText(reading.headroom);
+  if (room) lines.push(`Headroom:   ${room}`);
   if (reading.weekAgo !== undefined && reading.current !== undefined && banded) {
     const change = Math.round(reading.current - reading.weekAgo);
     lines.push(`A week ago: ${pct(reading.weekAgo)} (${change >= 0 ? "+" : ""}${change} points)`);

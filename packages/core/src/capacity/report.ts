@@ -4,13 +4,14 @@
  */
 import type { Alert } from "../alerts/alert.ts";
 import type { Config } from "../config/schema.ts";
-import { conditionLabel, freePercentOf } from "./alert.ts";
+import { conditionLabel, freePercentOf, headroomText } from "./alert.ts";
 import { describeForecast } from "./forecast.ts";
 import type { CapacityView, Forecast, OutpostView, Reading } from "./model.ts";
+import { BANDED_KINDS } from "./names.ts";
 
 const pct = (n: number) => `${Math.round(n)} %`;
-const gib = (n: number) => `${Math.round(n).toLocaleString("en-US")} GiB`;
-const UTILIZATION = new Set(["instance-type", "volume-type", "snapshot-storage", "cpu"]);
+/** The kinds with a percent a week can be compared with: those that have bands. */
+const UTILIZATION = BANDED_KINDS;
 
 function now(r: Reading): string {
   const v = r.current;
@@ -43,16 +44,7 @@ function forecast(f: Forecast | undefined): string {
 }
 
 function headroom(r: Reading): string {
-  const h = r.headroom;
-  if (!h) return "-";
-  const parts = [
-    h.available !== undefined ? `${h.available} available` : "",
-    h.used !== undefined ? `${h.used} used` : "",
-    h.freeGiB !== undefined
-      ? `${gib(h.freeGiB)} free${h.totalGiB !== undefined ? ` of ${gib(h.totalGiB)}` : ""}`
-      : "",
-  ].filter(Boolean);
-  return parts.join(", ") || "-";
+  return headroomText(r.headroom) ?? "-";
 }
 
 function table(rows: string[][]): string[] {
