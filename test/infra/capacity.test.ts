@@ -145,7 +145,7 @@ describe("Stack: Capacity, primary Region", () => {
   });
 
   it.each(Object.entries(OUTPOSTS))(
-    "%s: the connected alarm (ConnectedStatus Minimum, 60 s, 3 of 3 below 1; missing data breaching)",
+    "%s: the connected alarm (ConnectedStatus Minimum, 60 s, 3 of 15 below 1; missing data breaching)",
     (outpost, id) => {
       t.hasResourceProperties("AWS::CloudWatch::Alarm", {
         AlarmName: `${PREFIX}${outpost}-connected`,
@@ -155,7 +155,7 @@ describe("Stack: Capacity, primary Region", () => {
         Dimensions: [{ Name: "OutpostId", Value: id }],
         Statistic: "Minimum",
         Period: 60,
-        EvaluationPeriods: 3,
+        EvaluationPeriods: 15,
         DatapointsToAlarm: 3,
         ComparisonOperator: "LessThanThreshold",
         Threshold: 1,

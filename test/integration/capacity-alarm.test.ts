@@ -113,6 +113,18 @@ function play(c: CapacitySandbox, value: number, minutes = 15) {
   }
 }
 
+/** ConnectedStatus 1 every minute of the last quarter hour: the connected alarm (3 of 15) starts OK. */
+function linkUpForAQuarterHour(c: CapacitySandbox) {
+  const now = c.now().getTime();
+  c.sb.metrics.put(
+    REGION,
+    "AWS/Outposts",
+    "ConnectedStatus",
+    { OutpostId: FACTORY_ID },
+    Array.from({ length: 16 }, (_, i) => [now - (15 - i) * 60_000, 1] as const),
+  );
+}
+
 /** Runs every state change event of the names since the cursor through the handler. */
 async function handleNew(c: CapacitySandbox, names: string[], from: number) {
   const changes: AlarmStateChange[] = names.flatMap((n) => c.changesOf(n, from));
@@ -225,6 +237,7 @@ describe("capacity alarms, one alert per condition", () => {
 
   it("the service link down is one critical alert naming the failover command and DR readiness", async () => {
     cs = await start(withFailover());
+    linkUpForAQuarterHour(cs);
     for (const alarm of staticCapacityAlarms(cs.config, PREFIX).filter(
       (a) => a.condition.outpost === "factory",
     ))
@@ -235,13 +248,7 @@ describe("capacity alarms, one alert per condition", () => {
         MetricData: [{ MetricName: "FailoverReady", Value: 1, Unit: "Count", Timestamp: cs.now() }],
       }),
     );
-    // ConnectedStatus 1 for a few minutes, then nothing: missing data is breaching.
-    const now = cs.now().getTime();
-    cs.sb.metrics.put(REGION, "AWS/Outposts", "ConnectedStatus", { OutpostId: FACTORY_ID }, [
-      [now - 120_000, 1],
-      [now - 60_000, 1],
-      [now, 1],
-    ]);
+    // The link was up (above); from now on nothing: missing data is breaching.
     const cursor = cs.eventCount();
     for (let i = 0; i < 6; i++) cs.sb.clock.advance(60_000);
     const results = await handleNew(cs, [CONNECTED], cursor);
@@ -256,15 +263,11 @@ describe("capacity alarms, one alert per condition", () => {
 
   it("an alert whose reads fail still goes out, saying what could not be read (the edge will not come again)", async () => {
     cs = await start(withFailover());
+    linkUpForAQuarterHour(cs);
     for (const alarm of staticCapacityAlarms(cs.config, PREFIX).filter(
       (a) => a.condition.outpost === "factory",
     ))
       await putCapacityAlarm(cs.cloudwatch, alarm);
-    const now = cs.now().getTime();
-    cs.sb.metrics.put(REGION, "AWS/Outposts", "ConnectedStatus", { OutpostId: FACTORY_ID }, [
-      [now - 60_000, 1],
-      [now, 1],
-    ]);
     const cursor = cs.eventCount();
     for (let i = 0; i < 6; i++) cs.sb.clock.advance(60_000);
     // The alarm has changed; now the handler's metric reads (and DR readiness) are refused.

@@ -156,7 +156,7 @@ function utilization(
 function connectedAlarm(ctx: Context, outpost: string, outpostId: string): CapacityAlarm {
   return alarm(ctx, { outpost, outpostId, kind: "connected" }, undefined, {
     severity: "critical",
-    description: `The service link of Outpost ${outpost} is down or impaired (ConnectedStatus below 1, or no data, for 3 minutes): its instances keep running but cannot be managed from the Region. Check the site's network and power; if the site is lost, fail over (npx outpost-ops failover).`,
+    description: `The service link of Outpost ${outpost} is down or impaired (ConnectedStatus below 1, or no data, in 3 of the last 15 minutes): its instances keep running but cannot be managed from the Region. Check the site's network and power; if the site is lost, fail over (npx outpost-ops failover).`,
     metric: {
       namespace: OUTPOSTS,
       name: "ConnectedStatus",
@@ -166,7 +166,9 @@ function connectedAlarm(ctx: Context, outpost: string, outpostId: string): Capac
     },
     comparison: "LessThanThreshold",
     threshold: 1,
-    evaluationPeriods: 3,
+    // 3 down minutes of the last 15: a link that flaps stays in ALARM (one alert, one "restored"
+    // once it has held for 13 minutes) instead of alerting at every drop.
+    evaluationPeriods: 15,
     datapointsToAlarm: 3,
     // No data from the Outposts service is what a cut service link looks like.
     treatMissingData: "breaching",

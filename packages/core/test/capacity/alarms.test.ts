@@ -84,7 +84,7 @@ describe("Function: staticCapacityAlarms", () => {
       },
       comparison: "LessThanThreshold",
       threshold: 1,
-      evaluationPeriods: 3,
+      evaluationPeriods: 15,
       datapointsToAlarm: 3,
       treatMissingData: "breaching",
     });
