@@ -83,6 +83,7 @@ function viewOf(cfg: Config, at: Date): CapacityView {
           },
         ],
         notes: [],
+        discovered: true,
       };
     }),
   };
@@ -191,6 +192,32 @@ describe("Command: capacity", () => {
     expect(t.stderr()).toContain("AWS refused a call: AccessDeniedException");
     expect(t.stderr()).toContain("capacity needs outposts:GetOutpostInstanceTypes");
     expect(t.stdout()).toBe("");
+  });
+
+  it("an Outpost that could not be discovered: the others are shown, its note says why, exit 1 with the reads it needs", async () => {
+    // Prepare
+    const cfg = config();
+    read.mockImplementationOnce(async () => {
+      const view = viewOf(cfg, NOW);
+      const clinic = view.outposts[1];
+      if (clinic) {
+        clinic.readings = [];
+        clinic.discovered = false;
+        clinic.notes = ["Outpost clinic-east (op-0f1e2d3c4b5a69788) could not be discovered: AccessDenied."];
+      }
+      return view;
+    });
+    const { ctx, t } = context(cfg);
+
+    // Act
+    const code = await capacity(ctx);
+
+    // Assess
+    expect(code).toBe(1);
+    expect(t.stdout()).toContain("factory Outpost");
+    expect(t.stdout()).toContain("could not be discovered: AccessDenied");
+    expect(t.stderr()).toContain("Nothing could be read for clinic-east");
+    expect(t.stderr()).toContain("capacity needs outposts:GetOutpostInstanceTypes");
   });
 
   it("a config without Outposts: says there is nothing to show, exit 0, nothing read", async () => {

@@ -92,5 +92,12 @@ export async function capacity(ctx: CommandContext, outpost?: string): Promise<n
   }
   bar.end();
   ctx.out(ctx.json ? toJson(view) : renderCapacityView(view).join("\n"));
-  return ExitCode.done;
+  // Discovery failures are caught per Outpost (the others are still shown); one that read nothing
+  // is not "done".
+  const unread = view.outposts.filter((o) => !o.discovered).map((o) => o.outpost);
+  if (unread.length === 0) return ExitCode.done;
+  ctx.io.stderr.write(
+    `${paintFor(ctx.io.stderr, ctx.io.env).red(`Nothing could be read for ${unread.join(", ")} (the note above says why). capacity needs ${READS} (README, section IAM); it only reads, so running it again is safe.`)}\n`,
+  );
+  return ExitCode.failed;
 }

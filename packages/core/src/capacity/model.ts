@@ -133,4 +133,6 @@ export interface OutpostView {
   readings: Reading[];
   /** What could not be read, in words (a missing metric, no instances). */
   notes: string[];
+  /** False when the Outpost could not be discovered at all (its notes say why): nothing was read. */
+  discovered: boolean;
 }

@@ -48,9 +48,7 @@ export async function discoverOutposts(input: {
   const warnings: string[] = [];
   // Without the totals no storage alarm can be built; the monitor then leaves the existing ones be.
   const totals = await readStorageTotals(cloudwatch, ids, now).catch((error: unknown) => {
-    warnings.push(
-      `S3 on Outposts totals could not be read: ${errorMessage(error)}. The storage alarms are left as they are; the next run tries again.`,
-    );
+    warnings.push(`S3 on Outposts totals could not be read: ${errorMessage(error)}.`);
     return new Map<string, { totalBytes: number }>();
   });
   const discovered: Discovery[] = [];
@@ -77,7 +75,7 @@ export async function discoverOutposts(input: {
         error:
           error instanceof OutpostOpsError
             ? error.message
-            : `Outpost ${o.name} (${outpostId}) could not be discovered: ${errorMessage(error)}. Its capacity alarms are left as they are; the next run tries again.`,
+            : `Outpost ${o.name} (${outpostId}) could not be discovered: ${errorMessage(error)}.`,
       });
     }
     input.onOutpost?.(o.name);

@@ -26,12 +26,12 @@ export function viewConditions(d: Discovery): Condition[] {
   ];
 }
 
-function notesOf(d: Discovery): string[] {
-  const notes: string[] = [];
+function notesOf(d: Discovery, warnings: readonly string[]): string[] {
+  const notes: string[] = [...warnings];
   if (d.instanceTypes.length === 0) notes.push("GetOutpostInstanceTypes lists no instance types.");
   if (d.volumeTypes.length === 0)
     notes.push("No EBS volume type reports EBSVolumeTypeCapacityUtilization (ListMetrics found none).");
-  if (d.storageTotalBytes === undefined)
+  if (d.storageTotalBytes === undefined && warnings.length === 0)
     notes.push("No S3 on Outposts capacity reported (S3Outposts OutpostTotalBytes) in the last 3 hours.");
   return notes;
 }
@@ -50,7 +50,7 @@ export async function readCapacityView(input: {
   // Discovery is one step per Outpost; the total grows once the conditions are known.
   let done = 0;
   let total = config.outposts.length;
-  const { discovered, failed } = await discoverOutposts({
+  const { discovered, failed, warnings } = await discoverOutposts({
     ...input,
     onOutpost: (outpost) => onProgress?.(++done, total, `discovered ${outpost}`),
   });
@@ -75,7 +75,8 @@ export async function readCapacityView(input: {
       outpost: o.name,
       outpostId: outpostIdOf(o.arn),
       readings: readings.filter((r) => r.condition.outpost === o.name),
-      notes: d ? notesOf(d) : [failure?.error ?? "not discovered"],
+      notes: d ? notesOf(d, warnings) : [failure?.error ?? "not discovered"],
+      discovered: d !== undefined,
     };
   });
   return { at: input.now, region: input.region, outposts };

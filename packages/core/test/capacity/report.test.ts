@@ -42,6 +42,7 @@ const view: CapacityView = {
         { condition: on("connected"), current: 1, daily: [], consumers: [] },
       ],
       notes: ["no CPU datapoint: no running instances on the Outpost"],
+      discovered: true,
     },
   ],
 };

@@ -128,6 +128,7 @@ describe("Function: capacityReportEvent", () => {
         },
       ],
       notes: ["no CPU datapoint: no running instances"],
+      discovered: true,
     };
 
     // Act
