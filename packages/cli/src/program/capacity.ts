@@ -9,8 +9,9 @@ on each Outpost) and prints the same view as the weekly capacity report: utiliza
 type, volume type, snapshot storage and CPU, headroom, the change since last week, the 14-day trend
 with its forecast, and the top consumers. Changes nothing, sends no alert.
 
-Exit codes: 0 shown; 2 usage error (an --outpost the config does not declare); 1 AWS refused a call
-or no credentials; 3 the config cannot be loaded or is invalid.
+Exit codes: 0 shown; 2 usage error (an --outpost the config does not declare); 1 AWS refused a call,
+no credentials, or an Outpost could not be discovered (the others are still shown); 3 the config
+cannot be loaded or is invalid.
 
 Examples:
   $ outpost-ops capacity
