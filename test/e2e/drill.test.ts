@@ -73,7 +73,7 @@ describe("Drill: three simulated days of the example estate", () => {
       "stale DR data: failover refused with its reasons, nothing changed",
       "readiness drift is alerted before it matters",
       "a capacity squeeze alerts once per band, then once resolved",
-      "the squeeze's warning alert forecasts the seeded trend",
+      "the squeeze's alerts forecast the seeded trend",
       "local snapshots move to the Region while the Outpost's storage is low, and come back",
       "no snapshot fails when the Outpost's storage fills",
       "one alert as local snapshots move to the Region, one as they resume",
@@ -113,7 +113,7 @@ describe("Drill: three simulated days of the example estate", () => {
     expect(report.scenarios[4]).toMatch(/^AWS incident 2024-05-02T00:00 to 2024-05-02T01:00 UTC/);
     expect(report.scenarios[5]).toMatch(/^DR copy outage 2024-05-02T02:00 to 2024-05-03T00:00 UTC/);
     expect(report.scenarios[6]).toMatch(
-      /^local snapshot storage fills: .* on factory .* at 2024-05-02 06:00/,
+      /^local snapshot storage fills: .* on factory .* at 2024-05-02 07:00 UTC .* until the Outpost is full/,
     );
     // The failover phase: stale DR data just after the copy outage, then an outage with DR ready
     // once its backlog has drained, then the failback.
@@ -529,13 +529,17 @@ describe("Drill: Outposts capacity", () => {
       // 3 of the last 5 periods: OK once the third period below has passed.
       ["2024-05-03T14:15:00.000Z", "[INFO] factory Outpost: m5.large capacity resolved (45 %)"],
     ]);
-    // (100 - 80.1) / 9 points a day, rounded up: worked out from the script, not by the product.
-    expect(s.forecast).toEqual({
-      at: "2024-05-01T16:15:00.000Z",
-      level: 80.1,
-      expectedDays: 3,
-      alertDays: 3,
-    });
+    // The line through the script's daily maxima (today's partial one below it), its days to 100 %
+    // rounded up: worked out from the script, not by the product.
+    expect(s.forecasts.map((f) => [f.band, f.at, f.level, f.expectedDays, f.alertDays])).toEqual([
+      ["warning", "2024-05-01T16:15:00.000Z", 80.1, 3, 3],
+      ["critical", "2024-05-03T08:15:00.000Z", 95.1, 1, 1],
+    ]);
+    // (100 − 81.63) / 8.692 = 2.11: 3 days; (100 − 98.75) / 8.608 = 0.15: 1 day.
+    expect(s.forecasts.map((f) => [f.fitted, f.slopePerDay])).toEqual([
+      [81.63, 8.692],
+      [98.75, 8.608],
+    ]);
     const body = s.warning?.lines.join("\n") ?? "";
     expect(body).toContain("Headroom:   5 available, 19 used");
     expect(body).toMatch(/Forecast: +full in ~3 days \(least squares over 7 daily maxima, R² 1\.00\)/);
@@ -556,7 +560,8 @@ describe("Drill: Outposts capacity", () => {
       "ALARM",
       "OK",
     ]);
-    expect(c.decisions["silent: the lowest band's alarm says resolved"]).toBe(1);
+    // The squeeze's critical, and the fill's storage critical (the Outpost full) as it is freed.
+    expect(c.decisions["silent: the lowest band's alarm says resolved"]).toBe(2);
   });
 
   it("the factory's storage fills: its hourly windows snapshot in the Region, none fails, one alert each way", () => {
@@ -564,6 +569,8 @@ describe("Drill: Outposts capacity", () => {
     if (!f) throw new Error("the fill was not played");
     const regional = f.windows.filter((w) => w.placement === "region");
     expect(regional.map((w) => w.window.slice(11, 16))).toEqual([
+      "11:00",
+      "12:00",
       "13:00",
       "14:00",
       "15:00",
@@ -574,13 +581,20 @@ describe("Drill: Outposts capacity", () => {
     ]);
     for (const w of f.windows) expect(w.placement, w.window).toBe(w.expected);
     for (const w of regional) expect(w).toMatchObject({ snapshots: 3, noted: true, described: true });
-    expect(f.regionalInstead).toBe(21);
+    expect(f.regionalInstead).toBe(27);
     expect(f.errors).toEqual([]);
+    // Full from 12:05: 50 GiB free, less than one 100 GiB line volume's local snapshot needs, so a
+    // window that stayed local would end in error.
+    expect(
+      f.windows
+        .filter((w) => w.window > "2024-05-02T12:30" && w.window < "2024-05-02T19:30")
+        .map((w) => w.freePercent),
+    ).toEqual(Array(7).fill(0.1));
     expect(
       f.windows.filter((w) => w.window > "2024-05-02T19:30").every((w) => w.placement === "outpost"),
     ).toBe(true);
-    expect(f.lowestFreePercent).toBeGreaterThan(5);
-    expect(f.lowestFreePercent).toBeLessThan(10);
+    expect(f.lowestFreeGiB).toBe(50);
+    expect(f.lowestFreePercent).toBe(0.1);
     expect(f.localSnapshotAlerts.map((a) => a.subject)).toEqual([
       "[WARNING] factory Outpost: local snapshot storage 9 % free, below the 10 % floor",
       "[INFO] factory Outpost: local snapshots resume (32 % free)",
@@ -588,11 +602,12 @@ describe("Drill: Outposts capacity", () => {
     expect(f.localSnapshotAlerts[0]?.lines.join("\n")).toContain(
       "Now snapshot in the Region instead (residency flexible): line-volumes.",
     );
-    // Past 80 % used on the way down to the floor: the storage alarm's warning, and its resolved.
-    expect(f.storageAlerts.map((a) => a.severity)).toEqual(["warning", "info"]);
+    // Past 80 % and 95 % used on the way to full: the storage alarm's warning, its critical, and one resolved.
+    expect(f.storageAlerts.map((a) => a.severity)).toEqual(["warning", "critical", "info"]);
   });
 
   it("the weekly report and `outpost-ops capacity` at the same moment show the same numbers", () => {
+    expect(c.weeklyExpected).toEqual(["2024-05-02T08:00:00.000Z"]);
     expect(c.weekly).toHaveLength(1);
     const [w] = c.weekly;
     expect(w?.at).toBe("2024-05-02T08:00:07Z");
@@ -608,9 +623,20 @@ describe("Drill: Outposts capacity", () => {
 
   it("the service link's alerts during the failover phase's outages name the command and the readiness", () => {
     const down = c.connected.filter((a) => a.severity === "critical");
-    // Scenario 2 (15 minutes down) once; scenario 1 (down, then flapping for an hour) at every ALARM.
-    expect(down).toHaveLength(1 + (report.failover?.ready?.alarmChanges.alarm ?? 0));
-    expect(c.connected).toHaveLength(2 * down.length);
+    // 3 down minutes of the last 15: each outage is one alarm, even the hour the link flaps in
+    // scenario 1 (whose trigger alarm goes to ALARM at every drop), so one link-down alert and one
+    // "restored" (13 minutes after the link holds) each.
+    expect(report.failover?.ready?.alarmChanges.alarm).toBeGreaterThan(1);
+    expect(c.connected.map((a) => [a.at, a.subject])).toEqual([
+      ["2024-05-03T00:43:00.000Z", "[CRITICAL] factory Outpost: service link down"],
+      ["2024-05-03T01:08:00.000Z", "[INFO] factory Outpost: service link restored"],
+      ["2024-05-03T12:03:00.000Z", "[CRITICAL] factory Outpost: service link down"],
+      ["2024-05-03T13:13:00.000Z", "[INFO] factory Outpost: service link restored"],
+    ]);
+    expect(c.linkOutages.map((o) => [o.drReady, o.down, o.restored])).toEqual([
+      [false, 1, 1],
+      [true, 1, 1],
+    ]);
     for (const a of down) expect(a).toMatchObject({ namesFailover: true, namesReadiness: true });
     // The stale scenario's DR is not ready; the other's is.
     expect(down[0]?.lines.join("\n")).toContain("DR readiness: NOT ready");
@@ -626,18 +652,25 @@ describe("Drill: Outposts capacity", () => {
     const s = c.squeeze;
     const f = c.fill;
     const [w] = c.weekly;
-    if (!s?.warning || !s.forecast || !f || !w) throw new Error("a scenario was not played");
+    if (!s?.warning || !f || !w) throw new Error("a scenario was not played");
     const once = "a capacity squeeze alerts once per band, then once resolved";
     expect(names({ ...c, squeeze: { ...s, alerts: [...s.alerts, s.warning] } })).toEqual([once]);
     expect(names({ ...c, squeeze: { ...s, critical: undefined } as typeof s })).toEqual([once]);
-    const forecast = "the squeeze's warning alert forecasts the seeded trend";
-    expect(names({ ...c, squeeze: { ...s, forecast: { ...s.forecast, alertDays: 5 } } })).toEqual([forecast]);
-    expect(
+    const forecast = "the squeeze's alerts forecast the seeded trend";
+    const forecasts = (band: string, change: Partial<(typeof s.forecasts)[number]>) =>
       names({
         ...c,
-        squeeze: { ...s, warning: { ...s.warning, subject: "[WARNING] outpost-ops capacity: m5.large" } },
-      }),
-    ).toEqual([forecast]);
+        squeeze: { ...s, forecasts: s.forecasts.map((x) => (x.band === band ? { ...x, ...change } : x)) },
+      });
+    // A day off either way, in either band (rounded down instead of up: a day short), or no days.
+    for (const band of ["warning", "critical"])
+      for (const days of [-1, 1]) {
+        const expected = s.forecasts.find((x) => x.band === band)?.expectedDays ?? 0;
+        expect(forecasts(band, { alertDays: expected + days }), `${band} ${days}`).toEqual([forecast]);
+      }
+    expect(forecasts("critical", { alertDays: undefined })).toEqual([forecast]);
+    expect(forecasts("warning", { subject: "[WARNING] outpost-ops capacity: m5.large" })).toEqual([forecast]);
+    expect(names({ ...c, squeeze: { ...s, forecasts: s.forecasts.slice(0, 1) } })).toEqual([forecast]);
     const moved = "local snapshots move to the Region while the Outpost's storage is low, and come back";
     const low = f.windows.findIndex((x) => x.placement === "region");
     const failed = f.windows.map((x, i) => (i === low ? { ...x, placement: "outpost" as const } : x));
@@ -671,10 +704,17 @@ describe("Drill: Outposts capacity", () => {
     expect(
       names({ ...c, weekly: [{ ...w, cli: { ...(w.cli as NonNullable<typeof w.cli>), exitCode: 1 } }] }),
     ).toEqual([same]);
+    // The schedule fired and the report did not run: the invariant is the script's, not the product's.
+    expect(names({ ...c, weekly: [] })).toEqual([same]);
     const link = "the service link's alerts name the failover command and DR readiness";
     const [down, ...rest] = c.connected;
     if (!down) throw new Error("no service link alert");
     expect(names({ ...c, connected: [{ ...down, namesReadiness: false }, ...rest] })).toEqual([link]);
+    // An outage with no link-down alert, or with two (one per drop), fails it too.
+    const [first, ...others] = c.linkOutages;
+    if (!first) throw new Error("no link outage");
+    expect(names({ ...c, connected: [], linkOutages: [{ ...first, down: 0 }, ...others] })).toEqual([link]);
+    expect(names({ ...c, linkOutages: [{ ...first, down: 2 }, ...others] })).toEqual([link]);
     expect(names({ ...c, unexplained: [down] })).toEqual(["every capacity alert has a cause in the script"]);
   });
 });

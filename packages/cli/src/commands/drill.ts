@@ -11,13 +11,20 @@ import { type Config, deploymentRegions } from "@outpost-ops/core/config";
 import { COPY_LIMITS } from "@outpost-ops/core/copy/plan";
 import { OutpostOpsError } from "@outpost-ops/core/errors";
 import { planRetentionRun } from "@outpost-ops/core/jobs/retention";
+import { parseScheduleExpression } from "@outpost-ops/core/schedule/expression";
 import { emptySummary, mergeSummaries } from "@outpost-ops/core/summary";
 import { jobsIn } from "@outpost-ops/functions/src/jobs.ts";
 import { type Sandbox, startSandbox } from "@outpost-ops/sandbox";
 import { CapacityPhase, MONITOR_EVERY_MINUTES } from "../drill/capacity.ts";
 import { checkCapacityInvariants } from "../drill/capacity-invariants.ts";
 import { capacityReport } from "../drill/capacity-report.ts";
-import { capacityScript, describeFill, describeSqueeze, HISTORY_DAYS } from "../drill/capacity-script.ts";
+import {
+  capacityScript,
+  describeFill,
+  describeSqueeze,
+  HISTORY_DAYS,
+  placesOn,
+} from "../drill/capacity-script.ts";
 import { drillClients } from "../drill/clients.ts";
 import { CopyWatch } from "../drill/copies.ts";
 import { drillEstate, localOutpost } from "../drill/estate.ts";
@@ -257,10 +264,8 @@ export async function runDrill(options: {
               end,
               outpost: local,
               thresholds: config.capacity.thresholds.instanceType,
-              placesLocally: config.policies.some(
-                (p) =>
-                  p.placement === "outpost" && (p.selector.outposts ?? [local.name]).includes(local.name),
-              ),
+              placesLocally: config.policies.some((p) => placesOn(p, local.name)),
+              reportCron: parseScheduleExpression(config.capacity.report.schedule).cron,
             }),
             access,
           )
@@ -400,6 +405,7 @@ export async function runDrill(options: {
           monitorEveryMinutes: MONITOR_EVERY_MINUTES,
           floorPercent: config.capacity.localSnapshots.minFreePercent,
           linkOutages: linkOutages(failover),
+          reportsAt: capacity.script.reports,
           readinessAt: (at) => failover?.readiness.filter((r) => r.at < at).at(-1)?.ready,
           outposts: (drill.estate.outposts ?? []).map((o) => ({
             name: o.name,
@@ -517,13 +523,21 @@ function capacityScenarios(phase: CapacityPhase | undefined, config: Config): [n
   ];
 }
 
-/** When the failover phase's script has the service link down (the capacity connected alarm fires then too). */
-function linkOutages(phase: FailoverPhase | undefined): { from: Date; to: Date }[] {
+/**
+ * When the failover phase's script has the service link down (the capacity connected alarm fires
+ * then too), oldest first, and the DR readiness its link-down alert must report: NOT ready in the
+ * stale-data outage (the DR copies past their RPO), ready in the other. Each is one alarm: 3 down
+ * minutes of the last 15, so a flapping link stays in ALARM and goes OK 13 minutes after it holds;
+ * its "restored" is the outage's until 20 minutes after the link is back.
+ */
+function linkOutages(phase: FailoverPhase | undefined): { from: Date; to: Date; drReady: boolean }[] {
   if (!phase) return [];
-  const settle = 10 * 60_000;
-  return [phase.script.stale, phase.script.ready].flatMap((o) =>
-    o ? [{ from: o.dropAt, to: new Date(o.restoredAt.getTime() + settle) }] : [],
-  );
+  const settle = 20 * 60_000;
+  const { stale, ready } = phase.script;
+  return [
+    ...(stale ? [{ o: stale, drReady: false }] : []),
+    ...(ready ? [{ o: ready, drReady: true }] : []),
+  ].map(({ o, drReady }) => ({ from: o.dropAt, to: new Date(o.restoredAt.getTime() + settle), drReady }));
 }
 
 /** The failover phase's scenarios, each with when it begins. */

@@ -21,6 +21,7 @@
  */
 import type { Estate, MetricPoint } from "@outpost-ops/sandbox";
 import { type CapacityScript, METRIC_PERIOD_MS, slotsAt, squeezeAt } from "./capacity-script.ts";
+import { CONNECTED_HISTORY_MS } from "./failover-script.ts";
 
 /** The instance types each example Outpost offers (what GetOutpostInstanceTypes answers). */
 export const OUTPOST_INSTANCE_TYPES = ["m5.large", "m5.xlarge", "c5.xlarge", "r5.2xlarge"];
@@ -111,12 +112,13 @@ export function capacitySeries(input: {
         every(from, to, METRIC_PERIOD_MS, () => level.capacityGB - usedGB()),
       );
     }
-    // As the failover phase writes its Outpost's: from just before the start, a datapoint a minute.
+    // As the failover phase writes its Outpost's: from before the start (the service link alarm
+    // reads the last 15 minutes), a datapoint a minute.
     if (!input.connectedElsewhere.has(o.id))
       series(
         "ConnectedStatus",
         { OutpostId: o.id },
-        every(input.start.getTime() - 10 * MINUTE, to, MINUTE, () => 1),
+        every(input.start.getTime() - CONNECTED_HISTORY_MS, to, MINUTE, () => 1),
       );
   }
   const onOutposts = (estate.instances ?? []).filter((i) => i.outpostArn && i.region === region);

@@ -4,13 +4,12 @@
  * once when it clears; while the Outpost's storage is low its Outpost-placed windows snapshot in the
  * Region, none fails, one alert says so and one says it is over, and local snapshots resume; the
  * weekly report and `outpost-ops capacity` show the same numbers; the service link's alerts say
- * what to do. A scenario the span did not play has no invariants.
+ * what to do. A scenario the span did not play has no invariants; whether one played is the
+ * script's to say (the squeeze, the fill, the report's schedule, the link's outages), never what the
+ * product produced.
  */
 import type { CapacityReport } from "./capacity-report.ts";
 import type { InvariantResult } from "./invariants.ts";
-
-/** How far the forecast may be from the script's (days): the daily maxima sit at UTC midnights. */
-export const FORECAST_SLACK_DAYS = 1;
 
 const minute = (iso: string) => iso.slice(0, 16).replace("T", " ");
 
@@ -35,21 +34,34 @@ export function checkCapacityInvariants(c: CapacityReport): InvariantResult[] {
         s.alerts.map((a) => `${minute(a.at)} ${a.subject}`).join("; ") ||
         `no alert for ${s.outpost} ${s.instanceType}`,
     });
-    const f = s.forecast;
-    // "[WARNING] factory Outpost: m5.large capacity 80 %, full in ~3 days": the level the script had then.
-    const subject = new RegExp(
-      `^\\[WARNING\\] ${s.outpost} Outpost: ${s.instanceType.replace(".", "\\.")} capacity (\\d+) %, full in ~\\d+ days?$`,
-    ).exec(s.warning?.subject ?? "");
-    const subjectOk = subject !== null && f !== undefined && Math.abs(Number(subject[1]) - f.level) <= 1;
+    // "[WARNING] factory Outpost: m5.large capacity 80 %, full in ~3 days": the level the script had
+    // then, and exactly the days the script's own daily maxima give (capacity-script.ts
+    // expectedForecast: no slack, a forecast rounded down is a day short).
+    const type = s.instanceType.replace(".", "\\.");
+    const bad = (["warning", "critical"] as const).flatMap((band) => {
+      const f = s.forecasts.find((x) => x.band === band);
+      if (!f) return [`no ${band} alert`];
+      const subject = new RegExp(
+        `^\\[${band.toUpperCase()}\\] ${s.outpost} Outpost: ${type} capacity (\\d+) %, full in ~\\d+ days?$`,
+      ).exec(f.subject);
+      if (subject === null || Math.abs(Number(subject[1]) - f.level) > 1)
+        return [`"${f.subject}" does not read as expected`];
+      return f.alertDays === f.expectedDays
+        ? []
+        : [`"${f.subject}": ${f.alertDays ?? "no"} days, not ${f.expectedDays}`];
+    });
     results.push({
-      name: "the squeeze's warning alert forecasts the seeded trend",
-      ok:
-        subjectOk &&
-        f?.alertDays !== undefined &&
-        Math.abs(f.alertDays - f.expectedDays) <= FORECAST_SLACK_DAYS,
-      detail: f
-        ? `"${s.warning?.subject}": ${f.alertDays ?? "no"} days; the script's ${s.slopePerDay} points a day from ${f.level} % at ${minute(f.at)} give ${f.expectedDays} (±${FORECAST_SLACK_DAYS})${subjectOk ? "" : "; the subject does not read as expected"}`
-        : "no warning alert",
+      name: "the squeeze's alerts forecast the seeded trend",
+      ok: bad.length === 0,
+      detail:
+        bad.length > 0
+          ? bad.join("; ")
+          : s.forecasts
+              .map(
+                (f) =>
+                  `${f.band} ${minute(f.at)}: ${f.alertDays} day${f.alertDays === 1 ? "" : "s"}, as the script's daily maxima give (line ${f.fitted} % rising ${f.slopePerDay} a day: ceil(${Math.round((100 - f.fitted) * 100) / 100} / ${f.slopePerDay}))`,
+              )
+              .join("; "),
     });
   }
 
@@ -83,7 +95,7 @@ export function checkCapacityInvariants(c: CapacityReport): InvariantResult[] {
       ok: fill.errors.length === 0,
       detail:
         fill.errors.length === 0
-          ? `no snapshot in state error (lowest free: ${fill.lowestFreePercent ?? "?"} %)`
+          ? `no snapshot in state error (lowest free: ${fill.lowestFreePercent ?? "?"} %, ${fill.lowestFreeGiB ?? "?"} GiB)`
           : fill.errors
               .slice(0, 5)
               .map((e) => `${e.id} (${e.policy} ${e.window})`)
@@ -104,41 +116,68 @@ export function checkCapacityInvariants(c: CapacityReport): InvariantResult[] {
     });
   }
 
-  if (c.weekly.length > 0) {
+  // Whenever the report's schedule fires in the span: each run must be there, by its minute.
+  if (c.weeklyExpected.length > 0) {
     const wrong = c.weekly.filter(
       (w) => w.error || w.cli?.exitCode !== 0 || w.texts.length === 0 || w.differences.length > 0,
     );
+    const ran = c.weekly.map((w) => minute(w.at));
+    const missing = c.weeklyExpected.filter((at) => !ran.includes(minute(at)));
+    const extra = ran.filter((at) => !c.weeklyExpected.some((e) => minute(e) === at));
     results.push({
       name: "the weekly capacity report and `outpost-ops capacity` show the same numbers",
-      ok: wrong.length === 0,
+      ok: wrong.length === 0 && missing.length === 0 && extra.length === 0,
       detail:
-        wrong.length === 0
-          ? `${c.weekly.length} report(s) (${c.weekly.map((w) => minute(w.at)).join(", ")}), ${c.weekly[0]?.texts.length} Outposts each: the same sections as ${c.weekly[0]?.cli?.command}`
-          : wrong
-              .map((w) =>
-                w.error
-                  ? `${minute(w.at)} the report failed: ${w.error}`
-                  : w.cli?.exitCode !== 0
-                    ? `${minute(w.at)} outpost-ops capacity exited ${w.cli?.exitCode ?? "?"}: ${w.cli?.error ?? ""}`
-                    : w.texts.length === 0
-                      ? `${minute(w.at)} no report sent`
-                      : `${minute(w.at)} ${w.differences.slice(0, 3).join("; ")}`,
-              )
-              .join("; "),
+        missing.length > 0 || extra.length > 0
+          ? `the schedule fires at ${c.weeklyExpected.map(minute).join(", ")}; the report ran at ${ran.join(", ") || "no time"}`
+          : wrong.length === 0
+            ? `${c.weekly.length} report(s) (${c.weekly.map((w) => minute(w.at)).join(", ")}), ${c.weekly[0]?.texts.length} Outposts each: the same sections as ${c.weekly[0]?.cli?.command}`
+            : wrong
+                .map((w) =>
+                  w.error
+                    ? `${minute(w.at)} the report failed: ${w.error}`
+                    : w.cli?.exitCode !== 0
+                      ? `${minute(w.at)} outpost-ops capacity exited ${w.cli?.exitCode ?? "?"}: ${w.cli?.error ?? ""}`
+                      : w.texts.length === 0
+                        ? `${minute(w.at)} no report sent`
+                        : `${minute(w.at)} ${w.differences.slice(0, 3).join("; ")}`,
+                )
+                .join("; "),
     });
   }
 
-  if (c.connected.length > 0) {
-    const vague = c.connected.filter(
-      (a) => a.severity === "critical" && (!a.namesFailover || !a.namesReadiness),
-    );
+  // Whenever the script has the link down: each outage is one alarm (3 down minutes of the last 15,
+  // so a flapping link stays in ALARM), hence one link-down alert and one "restored"; the link-down
+  // alert names the failover command and the readiness the script gives that outage.
+  if (c.linkOutages.length > 0) {
+    const down = c.connected.filter((a) => a.severity === "critical");
+    const vague = down.filter((a) => !a.namesFailover || !a.namesReadiness);
+    const miscounted = c.linkOutages.filter((o) => o.down !== 1 || o.restored !== 1);
+    const readiness = (o: { drReady: boolean }) => (o.drReady ? "ready" : "NOT ready");
     results.push({
       name: "the service link's alerts name the failover command and DR readiness",
-      ok: vague.length === 0 && c.connected.some((a) => a.severity === "critical"),
+      ok: vague.length === 0 && miscounted.length === 0,
       detail:
-        vague.length === 0
-          ? `${c.connected.filter((a) => a.severity === "critical").length} link-down alerts during the failover phase's outages, each naming the command and the readiness the check last reported (${[...new Set(c.connected.flatMap((a) => (a.severity === "critical" && a.drReady !== undefined ? [a.drReady ? "ready" : "NOT ready"] : [])))].join(", ") || "none reported"})`
-          : vague.map((a) => `${minute(a.at)} ${a.subject}`).join("; "),
+        vague.length > 0
+          ? vague
+              .map(
+                (a) =>
+                  `${minute(a.at)} ${a.subject}: not naming the command and ${readiness(c.linkOutages[a.outage] ?? { drReady: false })}`,
+              )
+              .join("; ")
+          : miscounted.length > 0
+            ? miscounted
+                .map(
+                  (o) =>
+                    `outage from ${minute(o.from)}: ${o.down} link-down and ${o.restored} restored alerts, not one each`,
+                )
+                .join("; ")
+            : c.linkOutages
+                .map(
+                  (o) =>
+                    `outage from ${minute(o.from)}: one link-down alert naming the command and DR ${readiness(o)}, one restored`,
+                )
+                .join("; "),
     });
   }
 

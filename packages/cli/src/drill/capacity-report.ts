@@ -9,7 +9,7 @@ import type { SnsMessageView } from "@outpost-ops/sandbox";
 import { countBy } from "../format.ts";
 import type { CapacityPhase, PlacedSnapshot } from "./capacity.ts";
 import type { CapacityCommandRun } from "./capacity-command.ts";
-import { describeFill, describeSqueeze, expectedFullInDays, squeezeAt } from "./capacity-script.ts";
+import { describeFill, describeSqueeze, expectedForecast, squeezeAt } from "./capacity-script.ts";
 
 /** A capacity alert as the topic received it. */
 export interface CapacityAlertView {
@@ -36,8 +36,23 @@ export interface SqueezeSection {
   warning?: CapacityAlertView;
   critical?: CapacityAlertView;
   resolved?: CapacityAlertView;
-  /** The warning alert's forecast, and what the script says it should be. */
-  forecast?: { at: string; level: number; expectedDays: number; alertDays?: number };
+  /** The warning and critical alerts' forecasts, and what the script says each should be. */
+  forecasts: ForecastCheck[];
+}
+
+/** An alert's "full in ~N days" against the script's (capacity-script.ts expectedForecast). */
+export interface ForecastCheck {
+  band: "warning" | "critical";
+  /** The alert's time (its reading's). */
+  at: string;
+  /** The script's level then, and the line through its daily maxima (value at the last, slope). */
+  level: number;
+  fitted: number;
+  slopePerDay: number;
+  expectedDays: number;
+  /** The days the alert's subject says (undefined: it says none). */
+  alertDays?: number;
+  subject: string;
 }
 
 export interface FillWindow {
@@ -63,6 +78,8 @@ export interface FillSection {
   from: string;
   freedAt: string;
   lowestFreePercent?: number;
+  /** The same in GiB: less than one local snapshot needs once the Outpost is full. */
+  lowestFreeGiB?: number;
   windows: FillWindow[];
   /** Snapshots of the Outpost-placed policies taken in the Region during the fill (from the sandbox). */
   regionalInstead: number;
@@ -108,10 +125,17 @@ export interface CapacityReport {
   squeeze?: SqueezeSection;
   fill?: FillSection;
   weekly: WeeklySection[];
+  /** When the script has the weekly report's schedule fire (each must be in `weekly`). */
+  weeklyExpected: string[];
+  /**
+   * The failover phase's outages of the service link, oldest first, with the DR readiness the
+   * script gives each (stale data: not ready), and how many link-down and restored alerts each had.
+   */
+  linkOutages: { from: string; to: string; drReady: boolean; down: number; restored: number }[];
   /**
    * The service link's alerts (the failover phase's outages): whether each names the failover
-   * command, and the DR readiness the readiness check last reported before it (`drReady`; absent:
-   * none reported) as the alert says it.
+   * command and the DR readiness the script gives its outage (`namesReadiness`), and what the
+   * readiness check last reported before it (`drReady`; absent: none reported).
    */
   connected: (CapacityAlertView & {
     /** Which of the failover phase's outages (0: the first in time). */
@@ -166,8 +190,13 @@ export function capacityReport(input: {
   deployedSchedule: string;
   monitorEveryMinutes: number;
   floorPercent: number;
-  /** The outages of the service link the failover phase plays (a connected alert outside them is unexplained). */
-  linkOutages: { from: Date; to: Date }[];
+  /**
+   * The outages of the service link the failover phase plays (a connected alert outside them is
+   * unexplained), with the DR readiness each link-down alert must report.
+   */
+  linkOutages: { from: Date; to: Date; drReady: boolean }[];
+  /** When the script has the weekly report run. */
+  reportsAt: Date[];
   /** What the failover readiness check last reported before `at` (undefined: nothing yet, or no failover). */
   readinessAt: (at: string) => boolean | undefined;
   /** The Outposts as seeded, with their S3 on Outposts capacity. */
@@ -202,15 +231,27 @@ export function capacityReport(input: {
       const text = a.lines.join("\n");
       const drReady = input.readinessAt(a.at);
       const said = /DR readiness: (ready|NOT ready|unknown|no failover configured)/.exec(text)?.[1];
+      const outage = outageOf(a);
+      const expected = input.linkOutages[outage]?.drReady ? "ready" : "NOT ready";
       return {
         ...a,
-        outage: outageOf(a),
+        outage,
         namesFailover: /npx outpost-ops failover --stage drill/.test(text),
-        namesReadiness:
-          said !== undefined && (drReady === undefined || said === (drReady ? "ready" : "NOT ready")),
+        namesReadiness: said === expected,
         ...(drReady !== undefined ? { drReady } : {}),
       };
     });
+  const isDown = (a: CapacityAlertView) => a.severity === "critical";
+  const linkOutages = input.linkOutages.map((o, i) => {
+    const mine = connected.filter((a) => a.outage === i);
+    return {
+      from: o.from.toISOString(),
+      to: o.to.toISOString(),
+      drReady: o.drReady,
+      down: mine.filter(isDown).length,
+      restored: mine.filter((a) => a.severity === "info" && /restored/i.test(a.subject)).length,
+    };
+  });
 
   return {
     outposts: input.outposts,
@@ -218,7 +259,7 @@ export function capacityReport(input: {
       "alerts: the primary Region's alert topic as the sandbox received them (job capacity)",
       'alarm state changes: the "CloudWatch Alarm State Change" events the sandbox\'s CloudWatch sent, evaluated on its clock',
       "where snapshots went: the sandbox's snapshots (OutpostArn or not) and their states, sampled every hour and at every step of the fill",
-      "the forecast expected: from the script's slope and its level at the alert's time, worked out apart from the product",
+      "the forecasts expected: a least-squares line through the script's own daily maxima up to each alert's time, its days to 100 % rounded up, worked out apart from the product",
       "the weekly report against `outpost-ops capacity --json`: the CLI's own command, against the sandbox, at the report's time",
     ],
     monitor: {
@@ -236,6 +277,8 @@ export function capacityReport(input: {
     ...(squeeze ? { squeeze } : {}),
     ...(fill ? { fill } : {}),
     weekly: phase.reportRuns.map((r) => weeklySection(r)),
+    weeklyExpected: input.reportsAt.map((d) => d.toISOString()),
+    linkOutages,
     connected,
     unexplained: alerts.filter((a) => !explained.has(a)),
   };
@@ -250,8 +293,25 @@ function squeezeSection(phase: CapacityPhase, alerts: CapacityAlertView[]): Sque
   const warning = mine.find((a) => a.severity === "warning");
   const critical = mine.find((a) => a.severity === "critical");
   const resolved = mine.find((a) => /resolved/i.test(a.subject));
-  const days = warning ? /full in ~(\d+) days?/.exec(warning.subject)?.[1] : undefined;
-  const at = warning ? new Date(warning.at) : undefined;
+  const check = (band: ForecastCheck["band"], a: CapacityAlertView | undefined): ForecastCheck[] => {
+    if (!a) return [];
+    const at = new Date(a.at);
+    const days = /full in ~(\d+) days?/.exec(a.subject)?.[1];
+    const e = expectedForecast(s, at);
+    const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
+    return [
+      {
+        band,
+        at: a.at,
+        level: round(squeezeAt(s, at.getTime()), 1),
+        fitted: round(e.fitted, 2),
+        slopePerDay: round(e.slopePerDay, 3),
+        expectedDays: e.days,
+        ...(days !== undefined ? { alertDays: Number(days) } : {}),
+        subject: a.subject,
+      },
+    ];
+  };
   return {
     title: describeSqueeze(s),
     outpost: s.outpost,
@@ -263,16 +323,7 @@ function squeezeSection(phase: CapacityPhase, alerts: CapacityAlertView[]): Sque
     ...(warning ? { warning } : {}),
     ...(critical ? { critical } : {}),
     ...(resolved ? { resolved } : {}),
-    ...(at
-      ? {
-          forecast: {
-            at: at.toISOString(),
-            level: Math.round(squeezeAt(s, at.getTime()) * 10) / 10,
-            expectedDays: expectedFullInDays(s, at),
-            ...(days !== undefined ? { alertDays: Number(days) } : {}),
-          },
-        }
-      : {}),
+    forecasts: [...check("warning", warning), ...check("critical", critical)],
   };
 }
 
@@ -337,6 +388,10 @@ function fillSection(
     (min, x) => (min === undefined || x.freePercent < min ? x.freePercent : min),
     undefined,
   );
+  const lowestGiB = phase.freeAt.reduce<number | undefined>(
+    (min, x) => (min === undefined || x.freeGiB < min ? x.freeGiB : min),
+    undefined,
+  );
   return {
     title: describeFill(f, input.floorPercent),
     outpost: f.outpost,
@@ -344,6 +399,7 @@ function fillSection(
     from: fromIso,
     freedAt: f.freedAt.toISOString(),
     ...(lowest !== undefined ? { lowestFreePercent: Math.round(lowest * 10) / 10 } : {}),
+    ...(lowestGiB !== undefined ? { lowestFreeGiB: Math.round(lowestGiB) } : {}),
     windows,
     regionalInstead: during.length,
     errors: [...phase.errors.values()],

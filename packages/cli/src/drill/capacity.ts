@@ -18,6 +18,7 @@ import {
   BASE_OTHER_USE_GIB,
   type CapacityScript,
   otherUseAt,
+  placesOn,
   STORAGE_GIB,
   scriptSteps,
 } from "./capacity-script.ts";
@@ -84,12 +85,13 @@ export class CapacityPhase {
   readonly alarmRuns: AlarmRunRecord[] = [];
   readonly monitorRuns: MonitorRunRecord[] = [];
   readonly reportRuns: ReportRunRecord[] = [];
-  /** Snapshots of the Outpost-placed policies, by id, as last seen. */
+  /** Snapshots of the policies that place them on the fill's Outpost, by id, as last seen. */
   readonly placed = new Map<string, PlacedSnapshot>();
   /** Every snapshot of the primary Region seen in state `error`, whatever its policy. */
   readonly errors = new Map<string, PlacedSnapshot>();
   /** Free local storage (percent) at each fill step, as the sandbox models it. */
-  readonly freeAt: { at: string; freePercent: number }[] = [];
+  readonly freeAt: { at: string; freePercent: number; freeGiB: number }[] = [];
+  /** The policies whose snapshots the fill moves: placed on an Outpost, and its Outpost among theirs. */
   private readonly placedPolicies: Set<string>;
   /** The fill's other use as last set (GiB). */
   private otherNow?: number;
@@ -103,8 +105,9 @@ export class CapacityPhase {
       credentials: { accessKeyId: string; secretAccessKey: string };
     },
   ) {
+    const fill = script.fill;
     this.placedPolicies = new Set(
-      config.policies.filter((p) => p.placement === "outpost").map((p) => p.name),
+      fill ? config.policies.filter((p) => placesOn(p, fill.outpost)).map((p) => p.name) : [],
     );
   }
 
@@ -165,7 +168,7 @@ export class CapacityPhase {
     for (const o of outposts)
       this.sandbox.outposts.setOtherStorageUse(region, o.id, this.otherUse(o.id, input.start.getTime()));
     this.sandbox.seed({ outposts: outposts.map((o) => ({ ...o, snapshotStorageGiB: STORAGE_GIB })) });
-    if (this.script.fill) this.otherNow = otherUseAt(this.script.fill, input.start.getTime());
+    if (this.script.fill) this.otherNow = this.otherUse(this.script.fill.outpostId, input.start.getTime());
     for (const s of capacitySeries({
       estate: input.estate,
       region,
@@ -180,7 +183,10 @@ export class CapacityPhase {
   /** The other use of an Outpost's S3 capacity at `ms` (GiB). */
   private otherUse(outpostId: string, ms: number): number {
     const f = this.script.fill;
-    return f && f.outpostId === outpostId ? otherUseAt(f, ms) : BASE_OTHER_USE_GIB;
+    if (!f || f.outpostId !== outpostId) return BASE_OTHER_USE_GIB;
+    if (ms < f.from.getTime() || ms >= f.freedAt.getTime()) return f.baseGiB;
+    const local = this.sandbox.outposts.storage(this.region, outpostId).localSnapshotGiB;
+    return otherUseAt(f, ms, local);
   }
 
   /**
@@ -200,12 +206,17 @@ export class CapacityPhase {
     const t = at.getTime();
     if (f) {
       // Only when it moves: the sandbox keeps every value set, and reads them back for every tick.
-      const other = otherUseAt(f, t);
+      // Full is what the local snapshots the sandbox holds now leave (retention deletes some hourly).
+      const other = this.otherUse(f.outpostId, t);
       if (other !== this.otherNow) this.sandbox.outposts.setOtherStorageUse(this.region, f.outpostId, other);
       this.otherNow = other;
       if (t >= f.from.getTime() - 3_600_000 && t <= f.settledAt.getTime()) {
         const s = this.sandbox.outposts.storage(this.region, f.outpostId);
-        this.freeAt.push({ at: at.toISOString(), freePercent: (100 * s.freeGiB) / s.totalGiB });
+        this.freeAt.push({
+          at: at.toISOString(),
+          freePercent: (100 * s.freeGiB) / s.totalGiB,
+          freeGiB: s.freeGiB,
+        });
       }
     }
     // Hourly (every window has been created by then), and at every step of the fill.

@@ -29,8 +29,18 @@ const FLAP_UP_MS = 2 * MINUTE;
 const FLAP_DOWN_MS = 3 * MINUTE;
 /** A minute past the hour: no schedule fires then, so the operator's command has the step alone. */
 const FAILBACK_AFTER_MS = 3 * HOUR + MINUTE;
-/** Steps every minute this long after the link is back, for the alarm's OK to be evaluated. */
-const SETTLE_MS = 3 * MINUTE;
+/**
+ * Steps every minute this long after the link is back, for the alarms' OK to be evaluated in its
+ * minute: the trigger alarm's a minute after, the capacity job's service link alarm's (3 down
+ * minutes of the last 15) 12 minutes after.
+ */
+const SETTLE_MS = 15 * MINUTE;
+/**
+ * ConnectedStatus starts this long before the drill: the capacity job's service link alarm looks at
+ * the last 15 minutes, missing data breaching, and would go to ALARM (then "restored") at its first
+ * evaluation on a shorter history.
+ */
+export const CONNECTED_HISTORY_MS = 30 * MINUTE;
 
 export interface LinkOutage {
   /** The first minute without the link (ConnectedStatus 0). */

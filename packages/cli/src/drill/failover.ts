@@ -22,7 +22,12 @@ import { drillClients } from "./clients.ts";
 import { type CommandRun, failBackByCommand } from "./failover-command.ts";
 import { type DnsView, differencesFromPrimary, dnsView } from "./failover-dns.ts";
 import { type FailoverEstate, triggerAlarmCommand } from "./failover-estate.ts";
-import { connectedStatus, type FailoverScript, scriptSteps } from "./failover-script.ts";
+import {
+  CONNECTED_HISTORY_MS,
+  connectedStatus,
+  type FailoverScript,
+  scriptSteps,
+} from "./failover-script.ts";
 import { type Handler, lambdaContext } from "./lambda.ts";
 import type { RegionDeployment } from "./simulate.ts";
 import { drillHandlers, sandboxClock } from "./wiring.ts";
@@ -110,7 +115,7 @@ export class FailoverPhase {
    * seed), then the trigger alarms on it, created as the user would (PutMetricAlarm).
    */
   async prepare(input: { clients: AwsClients; start: Date; end: Date }): Promise<void> {
-    const from = new Date(input.start.getTime() - 10 * 60_000);
+    const from = new Date(input.start.getTime() - CONNECTED_HISTORY_MS);
     const points = connectedStatus(this.script, from, input.end);
     const outposts = [...new Set(this.estate.alarms.map((a) => a.outpostId))];
     this.sandbox.seed({

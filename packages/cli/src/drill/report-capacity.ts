@@ -8,6 +8,7 @@ import {
 } from "./capacity-report.ts";
 
 const minute = (iso: string) => iso.slice(0, 16).replace("T", " ");
+const days = (n: number | undefined) => (n === undefined ? "none" : `${n} day${n === 1 ? "" : "s"}`);
 
 function alertLines(a: CapacityAlertView, indent: string): string[] {
   return [`${indent}${minute(a.at)}  Subject: ${a.subject}`, ...a.lines.map((l) => `${indent}  | ${l}`)];
@@ -15,10 +16,9 @@ function alertLines(a: CapacityAlertView, indent: string): string[] {
 
 function renderSqueeze(s: SqueezeSection): string[] {
   const out = [`  Squeeze: ${s.title}`];
-  const f = s.forecast;
-  if (f)
+  for (const f of s.forecasts)
     out.push(
-      `    forecast in the warning alert: ${f.alertDays ?? "none"} days; the script's line from ${f.level} % at ${minute(f.at)}: ${f.expectedDays} days`,
+      `    forecast in the ${f.band} alert: ${days(f.alertDays)}; the script's ${f.level} % at ${minute(f.at)}, its daily maxima's line ${f.fitted} % rising ${f.slopePerDay} points a day: ${days(f.expectedDays)}`,
     );
   out.push(`    alerts for ${s.outpost} ${s.instanceType}: ${s.alerts.length}`);
   for (const a of s.alerts) out.push(...alertLines(a, "      "));
@@ -28,7 +28,7 @@ function renderSqueeze(s: SqueezeSection): string[] {
 function renderFill(f: FillSection): string[] {
   const out = [`  Fill: ${f.title}`];
   out.push(
-    `    lowest free: ${f.lowestFreePercent ?? "?"} %; snapshots in the Region instead: ${f.regionalInstead}; in state error: ${f.errors.length}`,
+    `    lowest free: ${f.lowestFreePercent ?? "?"} % (${f.lowestFreeGiB ?? "?"} GiB); snapshots in the Region instead: ${f.regionalInstead}; in state error: ${f.errors.length}`,
     "    windows (where the sandbox holds their snapshots; free % as the planner could read it):",
   );
   for (const w of f.windows)
@@ -79,8 +79,10 @@ export function renderCapacity(c: CapacityReport): string[] {
         `    ${w.cli.command}: exit ${w.cli.exitCode}; ${w.differences.length === 0 ? "the same numbers as the report" : `differs: ${w.differences.join("; ")}`}`,
       );
   });
-  if (c.connected.length > 0) {
-    out.push(`  Service link alerts during the failover phase's outages: ${c.connected.length}`);
+  if (c.linkOutages.length > 0) {
+    out.push(
+      `  Service link alerts during the failover phase's outages: ${c.connected.length} (${c.linkOutages.map((o) => `from ${minute(o.from)}: ${o.down} link-down, ${o.restored} restored`).join("; ")})`,
+    );
     // Each outage's first link-down alert as read; the rest by time and severity.
     const firsts = new Set(
       [...new Set(c.connected.map((a) => a.outage))].flatMap((o) => {

@@ -116,7 +116,9 @@ function summary(outpost: OutpostView): string {
   if (link?.current !== undefined && link.current < 1) parts.push("service link impaired");
   if (highest) parts.push(`highest ${shortLabel(highest)} ${now(highest)}`);
   if (filling?.forecast?.kind === "full-in")
-    parts.push(`${shortLabel(filling)} full in ~${filling.forecast.days} days`);
+    parts.push(
+      `${shortLabel(filling)} full in ~${filling.forecast.days} day${filling.forecast.days === 1 ? "" : "s"}`,
+    );
   else if (highest) parts.push("nothing filling");
   return parts.join(", ") || "no readings";
 }
