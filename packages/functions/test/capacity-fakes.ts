@@ -9,8 +9,8 @@ import { createClients } from "@outpost-ops/core/aws/clients";
 import { type Config, parseConfig } from "@outpost-ops/core/config";
 import { memoryEventSink } from "@outpost-ops/core/events/publish";
 import { unpaced } from "@outpost-ops/core/pacing";
-import type { Context } from "aws-lambda";
 import type { Runtime } from "../src/lib/runtime.ts";
+import { lambdaTestContext } from "./lambda-context.ts";
 
 export const REGION = "us-west-2";
 export const NOW = new Date("2024-05-14T10:07:41Z");
@@ -62,20 +62,7 @@ export function runtime(config: Config = capacityConfig()) {
   return { runtime: () => value, alerts, events };
 }
 
-export const context = {
-  functionName: "outpost-ops-test-capacity",
-  functionVersion: "$LATEST",
-  invokedFunctionArn: `arn:aws:lambda:${REGION}:123456789012:function:outpost-ops-test-capacity`,
-  memoryLimitInMB: "512",
-  awsRequestId: "req-1",
-  logGroupName: "/aws/lambda/outpost-ops-test-capacity",
-  logStreamName: "stream",
-  callbackWaitsForEmptyEventLoop: false,
-  getRemainingTimeInMillis: () => 60_000,
-  done: () => {},
-  fail: () => {},
-  succeed: () => {},
-} as Context;
+export const context = lambdaTestContext("capacity", REGION, 60_000);
 
 const EVENTS = new URL("../../../test/fixtures/events/", import.meta.url);
 

@@ -20,9 +20,9 @@ import { createClients } from "@outpost-ops/core/aws/clients";
 import { type Config, parseConfig } from "@outpost-ops/core/config";
 import { memoryEventSink } from "@outpost-ops/core/events/publish";
 import { unpaced } from "@outpost-ops/core/pacing";
-import type { Context } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import type { Runtime } from "../src/lib/runtime.ts";
+import { lambdaTestContext } from "./lambda-context.ts";
 
 export const NOW = new Date("2024-05-14T12:00:00Z");
 export const DR = "us-east-1";
@@ -98,20 +98,7 @@ export function runtime(config: Config = failoverConfig()) {
   return { runtime: () => value, alerts, events };
 }
 
-export const context = {
-  functionName: "outpost-ops-test-failover",
-  functionVersion: "$LATEST",
-  invokedFunctionArn: `arn:aws:lambda:${DR}:123456789012:function:outpost-ops-test-failover`,
-  memoryLimitInMB: "512",
-  awsRequestId: "req-1",
-  logGroupName: "/aws/lambda/outpost-ops-test-failover",
-  logStreamName: "stream",
-  callbackWaitsForEmptyEventLoop: false,
-  getRemainingTimeInMillis: () => 300_000,
-  done: () => {},
-  fail: () => {},
-  succeed: () => {},
-} as Context;
+export const context = lambdaTestContext("failover", DR, 300_000);
 
 function awsError(name: string, message = `${name}: from AWS`): Error {
   const error = new Error(message);

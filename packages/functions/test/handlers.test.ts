@@ -38,6 +38,7 @@ import { createHandler as snapshotWork } from "../src/queue/snapshot-work.ts";
 import { createHandler as retentionSweep } from "../src/schedule/retention-sweep.ts";
 import { createHandler as snapshotWindow } from "../src/schedule/snapshot-window.ts";
 import { fakeSnapshots } from "./fake-snapshots.ts";
+import { lambdaTestContext } from "./lambda-context.ts";
 
 vi.hoisted(() => {
   process.env.POWERTOOLS_METRICS_DISABLED = "true";
@@ -111,20 +112,7 @@ function runtime(options: { maxDeletesPercent?: number; policies?: ConfigInput["
   return { runtime: () => value, alerts, events };
 }
 
-const context = {
-  functionName: "outpost-ops-test",
-  functionVersion: "$LATEST",
-  invokedFunctionArn: "arn:aws:lambda:us-west-2:123456789012:function:outpost-ops-test",
-  memoryLimitInMB: "512",
-  awsRequestId: "req-1",
-  logGroupName: "/aws/lambda/outpost-ops-test",
-  logStreamName: "stream",
-  callbackWaitsForEmptyEventLoop: false,
-  getRemainingTimeInMillis: () => 600_000,
-  done: () => {},
-  fail: () => {},
-  succeed: () => {},
-} as Context;
+const context = lambdaTestContext("", "us-west-2", 600_000);
 
 function scheduledEvent(time = DUE_TIME) {
   return { ...fixture("scheduled-event.json"), time, region: REGION };
