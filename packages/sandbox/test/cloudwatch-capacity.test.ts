@@ -214,6 +214,34 @@ describe("Sandbox: CloudWatch alarms for capacity", () => {
     await expect(both).rejects.toMatchObject({ name: "InvalidParameterCombinationException" });
   });
 
+  it("PutMetricAlarm refuses a missing required member, an unknown comparison, more datapoints than periods; nothing is stored", async () => {
+    const base = {
+      AlarmName: "cap-bad",
+      Namespace: "AWS/Outposts",
+      MetricName: "InstanceTypeCapacityUtilization",
+      Statistic: "Maximum" as const,
+      Period: 300,
+      EvaluationPeriods: 5,
+      Threshold: 80,
+      ComparisonOperator: "GreaterThanOrEqualToThreshold" as const,
+    };
+    await expect(
+      cw.send(new PutMetricAlarmCommand({ ...base, EvaluationPeriods: undefined as unknown as number })),
+    ).rejects.toMatchObject({
+      message: expect.stringMatching(/'evaluationPeriods' failed to satisfy constraint/),
+    });
+    await expect(
+      cw.send(new PutMetricAlarmCommand({ ...base, ComparisonOperator: "Bigger" as "GreaterThanThreshold" })),
+    ).rejects.toMatchObject({ message: expect.stringMatching(/'comparisonOperator' .*enum value set/) });
+    await expect(cw.send(new PutMetricAlarmCommand({ ...base, DatapointsToAlarm: 6 }))).rejects.toMatchObject(
+      {
+        message: expect.stringMatching(/DatapointsToAlarm \(6\) must not exceed EvaluationPeriods \(5\)/),
+      },
+    );
+    const stored = await cw.send(new DescribeAlarmsCommand({ AlarmNames: ["cap-bad"] }));
+    expect(stored.MetricAlarms).toEqual([]);
+  });
+
   it("DeleteAlarms deletes up to 100 names, ignores unknown ones, refuses more; a deleted alarm sends nothing", async () => {
     // Prepare
     await capacityAlarm("cap-a");

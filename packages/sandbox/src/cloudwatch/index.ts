@@ -65,6 +65,39 @@ const MAX_DELETE = 100;
 const validation = (message: string) =>
   new AwsError("ValidationError", message, 400, "Sender", "ValidationError");
 
+/**
+ * PutMetricAlarm's own checks of its input: the required members (AlarmName, EvaluationPeriods,
+ * ComparisonOperator) in the "1 validation error detected" form of the API's validation, a
+ * comparison outside its enum, and DatapointsToAlarm above EvaluationPeriods (wording guessed:
+ * README, "Guesses").
+ */
+function checkAlarmInput(input: Input): void {
+  for (const [member, field] of [
+    ["AlarmName", "alarmName"],
+    ["EvaluationPeriods", "evaluationPeriods"],
+    ["ComparisonOperator", "comparisonOperator"],
+  ] as const)
+    if (input[member] === undefined || input[member] === "")
+      throw validation(
+        `1 validation error detected: Value null at '${field}' failed to satisfy constraint: Member must not be null`,
+      );
+  const comparisons = [
+    ...Object.keys(COMPARISONS),
+    "LessThanLowerOrGreaterThanUpperThreshold",
+    "LessThanLowerThreshold",
+    "GreaterThanUpperThreshold",
+  ];
+  if (!comparisons.includes(String(input.ComparisonOperator)))
+    throw validation(
+      `1 validation error detected: Value '${String(input.ComparisonOperator)}' at 'comparisonOperator' failed to satisfy constraint: Member must satisfy enum value set: [${comparisons.join(", ")}]`,
+    );
+  const n = Number(input.EvaluationPeriods);
+  if (typeof input.DatapointsToAlarm === "number" && input.DatapointsToAlarm > n)
+    throw validation(
+      `DatapointsToAlarm (${input.DatapointsToAlarm}) must not exceed EvaluationPeriods (${n}).`,
+    );
+}
+
 const toMs = (v: unknown): number => (typeof v === "number" ? v * 1000 : new Date(String(v)).getTime());
 
 /** Seeded and seam timestamps: a Date, an ISO string or epoch milliseconds. */
@@ -319,6 +352,7 @@ export class CloudWatchService implements ServiceHandler {
   }
 
   private putMetricAlarm(ctx: RequestContext, input: Input): void {
+    checkAlarmInput(input);
     const name = String(input.AlarmName ?? "");
     const key = `${ctx.region}|${name}`;
     const nowMs = ctx.clock.nowMs();
