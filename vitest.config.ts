@@ -8,6 +8,6 @@ export default defineConfig({
     // Node 20 here, Node 22 in Lambda: the SDK's one-line notice about that is noise in test output.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
     hookTimeout: 60_000,
-    benchmark: { include: ["bench/**/*.bench.ts", "packages/*/bench/**/*.bench.ts"] },
+    benchmark: { include: ["bench/micro/**/*.bench.ts", "packages/*/bench/**/*.bench.ts"] },
   },
 });

@@ -17,6 +17,10 @@ const BENCHMARKS: Record<string, () => Promise<{ run: Benchmark }>> = {
   retry: () => import("./retry-modes.ts"),
 };
 
+// The handlers' Powertools logs and metrics are not the benchmark's output (as in the drill).
+process.env.POWERTOOLS_LOG_LEVEL ??= "SILENT";
+process.env.POWERTOOLS_METRICS_DISABLED ??= "true";
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -29,7 +33,9 @@ async function main(): Promise<void> {
   const ids = values.only ? values.only.split(",").map((s) => s.trim()) : Object.keys(BENCHMARKS);
   const unknown = ids.filter((id) => !(id in BENCHMARKS));
   if (unknown.length > 0) {
-    process.stderr.write(`Unknown benchmark ${unknown.join(", ")} (have: ${Object.keys(BENCHMARKS).join(", ")})\n`);
+    process.stderr.write(
+      `Unknown benchmark ${unknown.join(", ")} (have: ${Object.keys(BENCHMARKS).join(", ")})\n`,
+    );
     process.exit(2);
   }
   const figures: Figures = {};

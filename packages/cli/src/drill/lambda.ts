@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import {
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
+  type Message,
   ReceiveMessageCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
@@ -15,8 +16,16 @@ import type { Context, SQSBatchResponse } from "aws-lambda";
 // biome-ignore lint/suspicious/noExplicitAny: handlers are middy functions of their own event types
 export type Handler = (event: any, context: Context) => Promise<any>;
 
-export function lambdaContext(functionName: string, remainingMs = 300_000): Context {
-  const deadline = Date.now() + remainingMs;
+/**
+ * A Lambda context whose remaining time runs down on `now` (the wall clock unless given: the
+ * benchmarks' scaled clock runs it down faster, as their AWS runs faster).
+ */
+export function lambdaContext(
+  functionName: string,
+  remainingMs = 300_000,
+  now: () => number = Date.now,
+): Context {
+  const deadline = now() + remainingMs;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName,
@@ -26,7 +35,7 @@ export function lambdaContext(functionName: string, remainingMs = 300_000): Cont
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: "drill",
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    getRemainingTimeInMillis: () => Math.max(0, deadline - now()),
     done: () => {},
     fail: () => {},
     succeed: () => {},
@@ -87,25 +96,7 @@ export async function drainQueue(input: {
     );
     const messages = received.Messages ?? [];
     if (messages.length === 0) break;
-    const event = {
-      Records: messages.map((m) => ({
-        messageId: m.MessageId ?? randomUUID(),
-        receiptHandle: m.ReceiptHandle ?? "",
-        body: m.Body ?? "",
-        attributes: {
-          ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? "1",
-          SentTimestamp: m.Attributes?.SentTimestamp ?? String(Date.now()),
-          SenderId: "AIDAEXAMPLE",
-          ApproximateFirstReceiveTimestamp:
-            m.Attributes?.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
-        },
-        messageAttributes: {},
-        md5OfBody: m.MD5OfBody ?? "",
-        eventSource: "aws:sqs",
-        eventSourceARN: queueArn,
-        awsRegion: input.region,
-      })),
-    };
+    const event = sqsEvent(messages, queueArn, input.region);
     const response = (await input.handler(event, lambdaContext(input.functionName))) as SQSBatchResponse;
     result.invocations += 1;
     result.records += messages.length;
@@ -122,6 +113,29 @@ export async function drainQueue(input: {
     }
   }
   return result;
+}
+
+/** The event Lambda's SQS event source mapping invokes its function with, for received messages. */
+export function sqsEvent(messages: Message[], queueArn: string, region: string) {
+  return {
+    Records: messages.map((m) => ({
+      messageId: m.MessageId ?? randomUUID(),
+      receiptHandle: m.ReceiptHandle ?? "",
+      body: m.Body ?? "",
+      attributes: {
+        ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? "1",
+        SentTimestamp: m.Attributes?.SentTimestamp ?? String(Date.now()),
+        SenderId: "AIDAEXAMPLE",
+        ApproximateFirstReceiveTimestamp:
+          m.Attributes?.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+      },
+      messageAttributes: {},
+      md5OfBody: m.MD5OfBody ?? "",
+      eventSource: "aws:sqs",
+      eventSourceARN: queueArn,
+      awsRegion: region,
+    })),
+  };
 }
 
 export async function visibleMessages(sqs: SQSClient, queueUrl: string): Promise<number> {

@@ -11,7 +11,7 @@ import type { AwsClients } from "@outpost-ops/core/aws/clients";
 import type { Config } from "@outpost-ops/core/config";
 import { OutpostOpsError } from "@outpost-ops/core/errors";
 import { eventBridgeEvents } from "@outpost-ops/core/events/publish";
-import { type Sleeper, unpaced } from "@outpost-ops/core/pacing";
+import { type Pacer, type Sleeper, unpaced } from "@outpost-ops/core/pacing";
 import { parseScheduleExpression } from "@outpost-ops/core/schedule/expression";
 import {
   type AlarmSpec,
@@ -200,8 +200,9 @@ export function sandboxClock(sandbox: Pick<Sandbox, "clock">): Sleeper {
 }
 
 /**
- * The real handlers over the sandbox, exactly as deployed but with the sandbox's clients and no pacing
- * (the drill's sandbox is not throttled; pacing would only slow simulated weeks down).
+ * The real handlers over the sandbox, exactly as deployed but with the sandbox's clients and, unless
+ * `pacer` is given, no pacing (the drill's sandbox is not throttled; pacing would only slow simulated
+ * weeks down). The benchmarks pace as deployed: one call per Lambda container, one pacer each.
  * @example const handlers = drillHandlers(config, clients, infra); await handlers.snapshotWindow(event, ctx)
  */
 export function drillHandlers(
@@ -209,6 +210,7 @@ export function drillHandlers(
   clients: AwsClients,
   infra: Infrastructure,
   clock: Sleeper = systemClock,
+  pacer: Pacer = unpaced,
 ): Record<FunctionName, Handler> {
   const handlers = {} as Record<FunctionName, Handler>;
   for (const name of Object.keys(HandlerFactories) as FunctionName[]) {
@@ -222,7 +224,7 @@ export function drillHandlers(
       events: declared.includes("EVENT_BUS_NAME")
         ? eventBridgeEvents(clients, env.region, env.eventBusName)
         : noEvents,
-      pacer: unpaced,
+      pacer,
       clock,
     };
     handlers[name] = HandlerFactories[name](() => runtime);
