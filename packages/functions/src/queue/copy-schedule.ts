@@ -21,7 +21,7 @@ import { copyRunSummary } from "@outpost-ops/core/jobs/summaries";
 import type { RunSummary } from "@outpost-ops/core/summary";
 import { isIsoTime } from "@outpost-ops/core/time";
 import type { SQSBatchResponse } from "aws-lambda";
-import { z } from "zod";
+import * as z from "zod";
 import { eventBridgeEvents, eventContext, publishEvents } from "../lib/event-stream.ts";
 import { parseSqsEvent } from "../lib/events.ts";
 import { lambda } from "../lib/handler.ts";
