@@ -56,12 +56,19 @@ export interface Bundle {
 
 const CLIENT_PACKAGE = /(?:^|\/)node_modules\/(@aws-sdk\/client-[^/]+)\//;
 
-/** The `@aws-sdk/client-*` packages a metafile's inputs come from (nested copies count once). */
+/**
+ * The `@aws-sdk/client-*` packages with code in the bundle (nested copies count once). From the
+ * output's inputs, not the build's: esbuild reads a side-effect-free module it then drops whole,
+ * and such a client is imported but never loaded.
+ */
 export function sdkClientsOf(metafile: Metafile): string[] {
   const found = new Set<string>();
-  for (const input of Object.keys(metafile.inputs)) {
-    const match = CLIENT_PACKAGE.exec(input);
-    if (match?.[1]) found.add(match[1]);
+  for (const [output, { inputs }] of Object.entries(metafile.outputs)) {
+    if (output.endsWith(".map")) continue;
+    for (const [input, { bytesInOutput }] of Object.entries(inputs)) {
+      const match = CLIENT_PACKAGE.exec(input);
+      if (match?.[1] && bytesInOutput > 0) found.add(match[1]);
+    }
   }
   return [...found].sort();
 }
@@ -97,7 +104,8 @@ function recordClientResolution(into: Record<string, string>): Plugin {
 export async function bundle(
   source: { entry: string } | { contents: string },
   outfile: string,
-  options: { write?: boolean } = {},
+  /** `write: false, sourcemap: false`: in memory and faster, for what only reads the metafile (tests). */
+  options: { write?: boolean; sourcemap?: boolean } = {},
 ): Promise<Bundle> {
   const resolvedClients: Record<string, string> = {};
   const write = options.write ?? true;
@@ -107,6 +115,7 @@ export async function bundle(
       ? { entryPoints: [join(REPO_ROOT, source.entry)] }
       : { stdin: { contents: source.contents, resolveDir: REPO_ROOT, loader: "ts", sourcefile: "bare.ts" } }),
     write,
+    ...(options.sourcemap === false ? { sourcemap: false } : {}),
     plugins: [recordClientResolution(resolvedClients)],
   });
   const metafile = result.metafile as Metafile;
