@@ -16,7 +16,7 @@ import { basename, join } from "node:path";
 import { AllFunctionSpecs, type FunctionName, type FunctionSpec } from "@outpost-ops/functions/src/jobs.ts";
 import type { App } from "sst/constructs";
 import { defaultFunctionProps } from "../stacks/defaults.ts";
-import { type Bundle, bundle } from "./lib/bundle.ts";
+import { type Bundle, bundle, extraByPackage } from "./lib/bundle.ts";
 import { calledClients, clientMismatch } from "./lib/bundle-clients.ts";
 import { bareHandlerSource, initMs, median } from "./lib/cold-start.ts";
 import { type Benchmark, countFigure, type Figures, figure } from "./lib/figure.ts";
@@ -108,7 +108,10 @@ export const run: Benchmark = async ({ size, progress }) => {
         goal: ["<=", 1.1],
         unit: "KiB",
         scale,
-        note: `bare handler importing ${short(ours.sdkClients)}; minified ESM as sst deploy builds it (SDK bundled, source map not shipped)`,
+        note: `beyond a bare handler importing ${short(ours.sdkClients)}: ${extraByPackage(ours, bare)
+          .slice(0, 5)
+          .map(([owner, bytes]) => `${owner} ${kib(bytes).toFixed(1)}`)
+          .join(", ")} KiB`,
       });
       figures[`P5.${name}.init`] = figure({
         value: init,

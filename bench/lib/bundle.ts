@@ -125,3 +125,34 @@ export async function bundle(
         .byteLength ?? 0);
   return { file: outfile, bytes, sdkClients: sdkClientsOf(metafile), resolvedClients, metafile };
 }
+
+/** `…/node_modules/@aws-lambda-powertools/logger/lib/…` → the package; our own files → their package dir. */
+function ownerOf(input: string): string {
+  const dependency = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+  if (dependency?.[1]) return dependency[1];
+  return /^packages\/[^/]+/.exec(input)?.[0] ?? input;
+}
+
+function bytesByOwner(metafile: Metafile): Map<string, number> {
+  const owners = new Map<string, number>();
+  for (const [output, { inputs }] of Object.entries(metafile.outputs)) {
+    if (output.endsWith(".map")) continue;
+    for (const [input, { bytesInOutput }] of Object.entries(inputs))
+      owners.set(ownerOf(input), (owners.get(ownerOf(input)) ?? 0) + bytesInOutput);
+  }
+  return owners;
+}
+
+/**
+ * What a bundle carries beyond another (the bare handler's), by package, largest first: why a
+ * bundle figure misses its goal.
+ * @example extraByPackage(ours, bare) // [["zod", 103219], ["@aws-lambda-powertools/logger", 17612], …]
+ */
+export function extraByPackage(ours: Bundle, floor: Bundle): [string, number][] {
+  const mine = bytesByOwner(ours.metafile);
+  const theirs = bytesByOwner(floor.metafile);
+  return [...mine]
+    .map(([owner, bytes]): [string, number] => [owner, bytes - (theirs.get(owner) ?? 0)])
+    .filter(([, extra]) => extra > 0)
+    .sort((a, b) => b[1] - a[1]);
+}
