@@ -3,7 +3,7 @@
  * utilization alarms at, and the free local snapshot storage below which snapshots move to the Region.
  * Strict like the rest of the config; every error names its field.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { parseScheduleExpression } from "../schedule/expression.ts";
 import { scheduleExpression } from "./fields.ts";
 

@@ -3,7 +3,7 @@
  * DR site must hold before it may take over. Strict like the rest of the config: an unknown key is an
  * error, and every error names its field.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { duration, scheduleExpression } from "./fields.ts";
 
 /**

@@ -1,5 +1,5 @@
 /** Field types the config's sections share (schema.ts, failover.ts), each with an error that names the fix. */
-import { z } from "zod";
+import * as z from "zod";
 import { parseScheduleExpression, ScheduleExpressionError } from "../schedule/expression.ts";
 import { DURATION_PATTERN, parseDuration } from "../time.ts";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { ConfigError, type ConfigIssue } from "../errors.ts";
 import { parseScheduleExpression } from "../schedule/expression.ts";
 import { DURATION_PATTERN, parseDuration } from "../time.ts";

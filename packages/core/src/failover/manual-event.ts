@@ -4,7 +4,7 @@
  * classic hand-written DR Lambda's event, accepted so that its users can switch. Strict: an unknown
  * field is an error that names it, and nothing is changed.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { absolute, type FailoverConfig } from "../config/index.ts";
 import { toIssues } from "../config/schema.ts";
 import { ConfigError } from "../errors.ts";

@@ -12,7 +12,7 @@
  * version may add fields, and an operator mid-incident must still see what an older CLI understands.
  * Every field this CLI reads is checked, though: a response without them is an error, not a guess.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { OutpostOpsError } from "../errors.ts";
 import type { FailoverRun } from "../jobs/failover.ts";
 import { type ReasonCode, Reasons } from "../reasons.ts";

@@ -2,7 +2,7 @@
  * Work items arrive from a queue: validate before acting, so a corrupted or foreign message fails
  * loudly (and lands in the dead-letter queue) instead of creating or deleting the wrong thing.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { MANAGED_VALUE, Tag } from "../tags.ts";
 import type { DeleteWorkItem, SnapshotWorkItem } from "./work-item.ts";
 import { DELETE_BATCH_SIZE } from "./work-item.ts";

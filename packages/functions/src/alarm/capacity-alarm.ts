@@ -15,6 +15,7 @@ import { CapacityAlarmError } from "@outpost-ops/core/errors";
 import { capacityAlertEvent } from "@outpost-ops/core/events/from-capacity";
 import { handleCapacityAlarm } from "@outpost-ops/core/jobs/capacity-alarm";
 import { isCapacityAlarm } from "../jobs.ts";
+import { topicAlerts } from "../lib/alert-topic.ts";
 import { eventBridgeEvents, publishEvents } from "../lib/event-stream.ts";
 import { alarmChange, parseAlarmEvent } from "../lib/events.ts";
 import { lambda } from "../lib/handler.ts";
@@ -23,7 +24,9 @@ import { lazyRuntime, type Runtime } from "../lib/runtime.ts";
 
 export const parseEvent = parseAlarmEvent;
 
-export function createHandler(runtime: () => Runtime = lazyRuntime({ events: eventBridgeEvents })) {
+export function createHandler(
+  runtime: () => Runtime = lazyRuntime({ alerts: topicAlerts, events: eventBridgeEvents }),
+) {
   return lambda(parseEvent, async (event) => {
     const rt = runtime();
     const { config, clients, env } = rt;

@@ -7,6 +7,7 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { alarmAlert, isAlertWorthy } from "@outpost-ops/core/alerts";
 import { isCapacityAlarm } from "../jobs.ts";
+import { topicAlerts } from "../lib/alert-topic.ts";
 import { alarmChange, parseAlarmEvent } from "../lib/events.ts";
 import { lambda } from "../lib/handler.ts";
 import { logger, metrics } from "../lib/observability.ts";
@@ -16,7 +17,7 @@ export const parseEvent = parseAlarmEvent;
 /** The relay's view of the event (lib/events.ts; the capacity alarm handler shares it). */
 export { alarmChange };
 
-export function createHandler(runtime: () => Runtime = lazyRuntime()) {
+export function createHandler(runtime: () => Runtime = lazyRuntime({ alerts: topicAlerts })) {
   return lambda(parseEvent, async (event) => {
     const { alerts, env } = runtime();
     const change = alarmChange(event);

@@ -21,6 +21,7 @@ import {
 } from "@outpost-ops/core/jobs/failover-alerts";
 import { durations, failoverCode, timelineLines } from "@outpost-ops/core/jobs/failover-summary";
 import type { Context } from "aws-lambda";
+import { topicAlerts } from "../lib/alert-topic.ts";
 import { eventBridgeEvents, eventContext, publishEvents } from "../lib/event-stream.ts";
 import { lambda } from "../lib/handler.ts";
 import { logger, metrics } from "../lib/observability.ts";
@@ -73,7 +74,9 @@ function reportTimings(run: FailoverRun): void {
   single.addMetric("FailoverRuns", MetricUnit.Count, 1);
 }
 
-export function createHandler(runtime: () => Runtime = lazyRuntime({ events: eventBridgeEvents })) {
+export function createHandler(
+  runtime: () => Runtime = lazyRuntime({ alerts: topicAlerts, events: eventBridgeEvents }),
+) {
   const refusalAlerted = new Map<string, number>();
 
   /** The outcome's alert, if any, with alarm refusals held back as ALARM_REFUSAL_QUIET_MS says. */

@@ -5,7 +5,7 @@
 import type { AlarmStateChange } from "@outpost-ops/core/alerts";
 import { EventShapeError } from "@outpost-ops/core/errors";
 import { ISO_TIME_ACCEPTED, isIsoTime } from "@outpost-ops/core/time";
-import { z } from "zod";
+import * as z from "zod";
 
 function parse<T>(schema: z.ZodType<T>, trigger: string, raw: unknown): T {
   const result = schema.safeParse(raw);

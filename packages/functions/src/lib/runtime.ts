@@ -3,8 +3,7 @@
  * runtime so tests and the offline drill can run the very same handler code with their own clients,
  * config and pacing.
  */
-import { SNSClient } from "@aws-sdk/client-sns";
-import { type AlertSink, snsAlertSink } from "@outpost-ops/core/alerts";
+import type { AlertSink } from "@outpost-ops/core/alerts";
 import { type AwsClients, createClients } from "@outpost-ops/core/aws/clients";
 import type { Config } from "@outpost-ops/core/config";
 import type { Deadline } from "@outpost-ops/core/deadline";
@@ -49,6 +48,29 @@ export const WORKER_RATE = { ratePerSecond: 2, burst: 4 };
 /** How a handler that publishes events gets its sink (lib/event-stream.ts for the deployed one). */
 export type EventSinkFactory = (clients: AwsClients, env: Env) => EventSink;
 
+/**
+ * How a handler that alerts gets its sink (lib/alert-topic.ts for the deployed one). Passed in, not
+ * built here, so a function that never alerts (`alerts: false` in jobs.ts) does not bundle the SNS
+ * client.
+ */
+export type AlertSinkFactory = (clients: AwsClients, env: Env) => AlertSink;
+
+/** For functions declared `alerts: false`: publishing is a wiring mistake, said loudly. */
+export const noAlerts: AlertSink = {
+  publish: () =>
+    Promise.reject(
+      new OutpostOpsError(
+        "This function was built without an alert sink: pass `alerts` to lazyRuntime (its role has no publish right while jobs.ts declares it `alerts: false`).",
+      ),
+    ),
+};
+
+/** What a deployed handler's runtime is built with: every handler says whether it alerts. */
+export interface RuntimeOptions {
+  alerts: AlertSinkFactory | false;
+  events?: EventSinkFactory;
+}
+
 /** For functions that publish no events: using it is a wiring mistake, said loudly. */
 export const noEvents: EventSink = {
   publish: () =>
@@ -58,14 +80,14 @@ export const noEvents: EventSink = {
 };
 
 /** The deployed runtime. Clients are created on first use, of the classes the handler's code calls. */
-export function defaultRuntime(options: { events?: EventSinkFactory } = {}): Runtime {
+export function defaultRuntime(options: RuntimeOptions): Runtime {
   const env = readEnv();
   const clients = createClients();
   return {
     config: deployedConfig(),
     env,
     clients,
-    alerts: snsAlertSink(clients.get(SNSClient, env.region), env.alertTopicArn),
+    alerts: options.alerts ? options.alerts(clients, env) : noAlerts,
     events: options.events ? options.events(clients, env) : noEvents,
     pacer: createPacer(WORKER_RATE, systemClock),
     clock: systemClock,
@@ -73,7 +95,7 @@ export function defaultRuntime(options: { events?: EventSinkFactory } = {}): Run
 }
 
 /** Builds the runtime on first invocation, so importing a handler stays free of side effects. */
-export function lazyRuntime(options: { events?: EventSinkFactory } = {}): () => Runtime {
+export function lazyRuntime(options: RuntimeOptions): () => Runtime {
   let runtime: Runtime | undefined;
   return () => {
     runtime ??= defaultRuntime(options);

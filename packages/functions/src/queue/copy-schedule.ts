@@ -21,7 +21,8 @@ import { copyRunSummary } from "@outpost-ops/core/jobs/summaries";
 import type { RunSummary } from "@outpost-ops/core/summary";
 import { isIsoTime } from "@outpost-ops/core/time";
 import type { SQSBatchResponse } from "aws-lambda";
-import { z } from "zod";
+import * as z from "zod";
+import { topicAlerts } from "../lib/alert-topic.ts";
 import { eventBridgeEvents, eventContext, publishEvents } from "../lib/event-stream.ts";
 import { parseSqsEvent } from "../lib/events.ts";
 import { lambda } from "../lib/handler.ts";
@@ -62,7 +63,9 @@ function parseTick(body: string): z.infer<typeof TickSchema> {
  */
 export const REFUSAL_ALERT_QUIET_MS = 60 * 60_000;
 
-export function createHandler(runtime: () => Runtime = lazyRuntime({ events: eventBridgeEvents })) {
+export function createHandler(
+  runtime: () => Runtime = lazyRuntime({ alerts: topicAlerts, events: eventBridgeEvents }),
+) {
   const refusalAlerted = new Map<string, number>();
   return lambda(parseEvent, async (event, context): Promise<SQSBatchResponse & { summary?: RunSummary }> => {
     const rt = runtime();

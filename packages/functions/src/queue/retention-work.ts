@@ -1,6 +1,7 @@
 import { deleteItemEvents } from "@outpost-ops/core/events/from-outcomes";
 import { applyDeleteItem } from "@outpost-ops/core/jobs/retention";
 import { parseDeleteWorkItem } from "@outpost-ops/core/snapshot/work-item-schema";
+import { topicAlerts } from "../lib/alert-topic.ts";
 import { eventBridgeEvents } from "../lib/event-stream.ts";
 import { parseSqsEvent } from "../lib/events.ts";
 import { lazyRuntime, type Runtime } from "../lib/runtime.ts";
@@ -8,7 +9,9 @@ import { createWorker } from "./work-batch.ts";
 
 export const parseEvent = parseSqsEvent;
 
-export function createHandler(runtime: () => Runtime = lazyRuntime({ events: eventBridgeEvents })) {
+export function createHandler(
+  runtime: () => Runtime = lazyRuntime({ alerts: topicAlerts, events: eventBridgeEvents }),
+) {
   return createWorker(
     {
       job: "retention",

@@ -6,6 +6,7 @@ import { confirmSnapshotBatch } from "@outpost-ops/core/jobs/snapshot-visibility
 import { createPacer, type Pacer, unpaced } from "@outpost-ops/core/pacing";
 import type { SnapshotWorkItem } from "@outpost-ops/core/snapshot/work-item";
 import { parseSnapshotWorkItem } from "@outpost-ops/core/snapshot/work-item-schema";
+import { topicAlerts } from "../lib/alert-topic.ts";
 import { eventBridgeEvents } from "../lib/event-stream.ts";
 import { parseSqsEvent } from "../lib/events.ts";
 import { lazyRuntime, type Runtime } from "../lib/runtime.ts";
@@ -27,7 +28,9 @@ const LOOKUP_RATE = { ratePerSecond: 5, burst: 10 };
  */
 export const QUOTA_ALERT_QUIET_MS = 60 * 60_000;
 
-export function createHandler(runtime: () => Runtime = lazyRuntime({ events: eventBridgeEvents })) {
+export function createHandler(
+  runtime: () => Runtime = lazyRuntime({ alerts: topicAlerts, events: eventBridgeEvents }),
+) {
   let lookups: Pacer | undefined;
   const quotaAlerted = new Map<string, number>();
   const lookupPacer = (rt: Runtime): Pacer => {

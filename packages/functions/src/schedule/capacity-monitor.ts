@@ -16,7 +16,7 @@ import { lazyRuntime, type Runtime } from "../lib/runtime.ts";
 
 export const parseEvent = parseScheduledEvent;
 
-export function createHandler(runtime: () => Runtime = lazyRuntime()) {
+export function createHandler(runtime: () => Runtime = lazyRuntime({ alerts: false })) {
   return lambda(parseEvent, async (event) => {
     const { config, clients, env } = runtime();
     const run = await runCapacityMonitor({

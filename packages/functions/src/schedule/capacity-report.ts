@@ -7,6 +7,7 @@
  */
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { runCapacityReport } from "@outpost-ops/core/jobs/capacity-report";
+import { topicAlerts } from "../lib/alert-topic.ts";
 import { eventBridgeEvents, eventContext, publishEvents } from "../lib/event-stream.ts";
 import { parseScheduledEvent } from "../lib/events.ts";
 import { lambda } from "../lib/handler.ts";
@@ -15,7 +16,9 @@ import { lazyRuntime, type Runtime } from "../lib/runtime.ts";
 
 export const parseEvent = parseScheduledEvent;
 
-export function createHandler(runtime: () => Runtime = lazyRuntime({ events: eventBridgeEvents })) {
+export function createHandler(
+  runtime: () => Runtime = lazyRuntime({ alerts: topicAlerts, events: eventBridgeEvents }),
+) {
   return lambda(parseEvent, async (event, context) => {
     const rt = runtime();
     const { config, clients, env } = rt;

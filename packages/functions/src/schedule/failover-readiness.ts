@@ -16,6 +16,7 @@ import { failoverOf } from "@outpost-ops/core/jobs/failover";
 import { readinessLostAlert, readinessRegainedAlert } from "@outpost-ops/core/jobs/failover-alerts";
 import { checkReadiness, READINESS_TRIGGER } from "@outpost-ops/core/jobs/failover-readiness";
 import { failoverCode } from "@outpost-ops/core/jobs/failover-summary";
+import { topicAlerts } from "../lib/alert-topic.ts";
 import { eventBridgeEvents, eventContext, publishEvents } from "../lib/event-stream.ts";
 import { parseScheduledEvent } from "../lib/events.ts";
 import { lambda } from "../lib/handler.ts";
@@ -24,7 +25,9 @@ import { lazyRuntime, type Runtime } from "../lib/runtime.ts";
 
 export const parseEvent = parseScheduledEvent;
 
-export function createHandler(runtime: () => Runtime = lazyRuntime({ events: eventBridgeEvents })) {
+export function createHandler(
+  runtime: () => Runtime = lazyRuntime({ alerts: topicAlerts, events: eventBridgeEvents }),
+) {
   return lambda(parseEvent, async (_event, context) => {
     const rt = runtime();
     const { config, clients, env } = rt;

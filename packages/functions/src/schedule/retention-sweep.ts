@@ -6,6 +6,7 @@ import { deleteWorkItems, planRetentionRun } from "@outpost-ops/core/jobs/retent
 import { capExceededAlert } from "@outpost-ops/core/jobs/retention-alerts";
 import { retentionPlanSummary } from "@outpost-ops/core/jobs/summaries";
 import type { RunSummary } from "@outpost-ops/core/summary";
+import { topicAlerts } from "../lib/alert-topic.ts";
 import { eventBridgeEvents, eventContext, publishEvents } from "../lib/event-stream.ts";
 import { parseScheduledEvent } from "../lib/events.ts";
 import { lambda } from "../lib/handler.ts";
@@ -20,7 +21,9 @@ export const parseEvent = parseScheduledEvent;
  * (across policies). So the whole inventory is planned first, and only the enqueue is paged: the
  * deletions go out in SQS batches of 10 messages of up to 50 snapshot ids each.
  */
-export function createHandler(runtime: () => Runtime = lazyRuntime({ events: eventBridgeEvents })) {
+export function createHandler(
+  runtime: () => Runtime = lazyRuntime({ alerts: topicAlerts, events: eventBridgeEvents }),
+) {
   return lambda(parseEvent, async (event, context): Promise<RunSummary> => {
     const rt = runtime();
     const { config, clients, env, alerts } = rt;

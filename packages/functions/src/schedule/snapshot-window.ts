@@ -10,6 +10,7 @@ import { createSnapshotQuotaBudget } from "@outpost-ops/core/jobs/snapshot-quota
 import { snapshotPlanSummary } from "@outpost-ops/core/jobs/summaries";
 import type { SnapshotPlan } from "@outpost-ops/core/snapshot/plan";
 import type { RunSummary } from "@outpost-ops/core/summary";
+import { topicAlerts } from "../lib/alert-topic.ts";
 import { eventBridgeEvents, eventContext, publishEvents } from "../lib/event-stream.ts";
 import { parseScheduledEvent } from "../lib/events.ts";
 import { lambda } from "../lib/handler.ts";
@@ -23,7 +24,9 @@ export const parseEvent = parseScheduledEvent;
  * it planned: it reports that, then rethrows the DeadlineError so EventBridge retries the run (the
  * FIFO queue's de-duplication and the worker's lookup drop what was already enqueued).
  */
-export function createHandler(runtime: () => Runtime = lazyRuntime({ events: eventBridgeEvents })) {
+export function createHandler(
+  runtime: () => Runtime = lazyRuntime({ alerts: topicAlerts, events: eventBridgeEvents }),
+) {
   return lambda(parseEvent, async (event, context): Promise<RunSummary> => {
     const rt = runtime();
     const { config, clients, env, alerts } = rt;
