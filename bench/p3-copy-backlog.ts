@@ -40,7 +40,7 @@ const COPY_MINUTES = 5;
 const COPY_MS = COPY_MINUTES * 60_000;
 const LIMIT = COPY_LIMITS.ebs;
 /** Wall ms between samples of the copies in flight (a cross-check of the exact figure). */
-const SAMPLE_EVERY_MS = 10;
+const SAMPLE_EVERY_MS = 100;
 
 const SIZES = { full: { snapshots: 1_000, scale: 120 }, small: { snapshots: 60, scale: 120 } } as const;
 

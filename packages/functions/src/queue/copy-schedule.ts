@@ -91,6 +91,10 @@ export function createHandler(runtime: () => Runtime = lazyRuntime({ events: eve
       withResources: true,
       clock: rt.clock,
     });
+    if (run.resourcesUnread)
+      logger.warn("protected resources not listed; recovery points cover those with snapshots", {
+        error: run.resourcesUnread,
+      });
     // The copies stand whether or not their gauges go out; a gauge that stays missing trips the RPO
     // alarm (it treats silence as breaching), so a failure here is logged, not thrown.
     try {
