@@ -13,13 +13,19 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from "@aw
 import type { AwsClients } from "@outpost-ops/core/aws/clients";
 import type { Config } from "@outpost-ops/core/config";
 import { createPacer } from "@outpost-ops/core/pacing";
+import { cronMatches, parseScheduleExpression } from "@outpost-ops/core/schedule/expression";
 import { AllFunctionSpecs, type FunctionName, jobsIn } from "@outpost-ops/functions/src/jobs.ts";
 import { WORKER_RATE } from "@outpost-ops/functions/src/lib/runtime.ts";
 import type { Sandbox } from "@outpost-ops/sandbox";
 import type { SQSBatchResponse } from "aws-lambda";
 import { drillClients } from "../../packages/cli/src/drill/clients.ts";
 import { EventBridge } from "../../packages/cli/src/drill/eventbridge.ts";
-import { type Handler, lambdaContext, sqsEvent } from "../../packages/cli/src/drill/lambda.ts";
+import {
+  type Handler,
+  lambdaContext,
+  scheduledEvent,
+  sqsEvent,
+} from "../../packages/cli/src/drill/lambda.ts";
 import {
   createInfrastructure,
   DRILL_ACCOUNT,
@@ -30,6 +36,8 @@ import {
   forwardingFrom,
   type Infrastructure,
   type QueueWiring,
+  type Rule,
+  rulesIn,
 } from "../../packages/cli/src/drill/wiring.ts";
 import type { ScaledTime } from "./scaled-time.ts";
 
@@ -48,6 +56,8 @@ interface RegionWiring {
   infra: Infrastructure;
   eventRules: EventRule[];
   forwarding: Forwarding[];
+  /** The schedule rules (rulesIn): fired only once `fireSchedules` is called. */
+  schedules: Rule[];
   /** The containers EventBridge's function targets run in. */
   handlers: Record<FunctionName, Handler>;
 }
@@ -101,6 +111,7 @@ export class LiveDeployment {
         infra,
         eventRules: eventRulesIn(region, input.config),
         forwarding: forwardingFrom(region, input.config),
+        schedules: rulesIn(region, input.config),
         handlers: drillHandlers(input.config, clients, infra, input.time, pacer(input.time)),
       });
     }
@@ -152,6 +163,48 @@ export class LiveDeployment {
       for (const queue of Object.values(infra.queues))
         for (let i = 0; i < queue.spec.maxConcurrency; i++) this.loops.push(this.poll(infra.region, queue));
     this.loops.push(this.pump());
+  }
+
+  /**
+   * Fires the schedule rules `which` accepts (default: all) as EventBridge does, at every whole
+   * minute of the scaled clock whose cron matches, until `stop`: a queue target gets the scheduled
+   * event in the rule's message group (sent with the next pump), a function target is invoked with it
+   * (recorded in `invocations`). Returns the number of firings so far, as a getter.
+   * @example live.fireSchedules((region, rule) => rule.target === "copySchedule")
+   */
+  fireSchedules(which: (region: string, rule: Rule) => boolean = () => true): () => number {
+    let fired = 0;
+    const rules = [...this.regions.values()].flatMap((w) =>
+      w.schedules
+        .filter((rule) => which(w.infra.region, rule))
+        .map((rule) => ({ rule, wiring: w, cron: parseScheduleExpression(rule.expression).cron })),
+    );
+    const loop = async () => {
+      const invoked: Promise<unknown>[] = [];
+      let next = Math.ceil(this.time.now() / 60_000) * 60_000;
+      while (this.running) {
+        const wait = next - this.time.now();
+        // Short sleeps, so `stop` is not held up by a long one.
+        if (wait > 0) {
+          await this.time.sleep(Math.min(wait, 5_000));
+          continue;
+        }
+        const at = new Date(next);
+        for (const { rule, wiring, cron } of rules) {
+          if (!cronMatches(cron, at)) continue;
+          const region = wiring.infra.region;
+          const event = scheduledEvent(at, region, `outpost-ops-drill-${rule.id}`);
+          fired += 1;
+          if (rule.queue) this.bridge.sendToQueue(wiring.infra, rule.queue, event);
+          else invoked.push(this.invoke(region, rule.target, event).catch(() => undefined));
+        }
+        next += 60_000;
+      }
+      await Promise.all(invoked);
+    };
+    if (!this.running) throw new Error("fireSchedules: start() the deployment first");
+    this.loops.push(loop());
+    return () => fired;
   }
 
   /** Stops polling and pumping; resolves when every invocation in flight has returned. */

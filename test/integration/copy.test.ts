@@ -385,6 +385,23 @@ describe("Copy job: protected resources", () => {
     );
     expect(state.protectedResources?.some((r) => r.resource === "legacy")).toBe(false);
   });
+
+  it("are listed after the copies start: a failed listing neither delays nor loses them", async () => {
+    // Arrange: every DescribeVolumes (the protected resources' listing) is refused
+    const h = await copyHarness(estate(3));
+    h.sb.faults.set({ service: "ec2", operation: "DescribeVolumes", error: { code: "InternalError" } });
+
+    // Act
+    const result = await h.tick();
+
+    // Assess: the copies are made, the batch is done, and their events are out
+    expect(result.batchItemFailures).toEqual([]);
+    expect(h.copies("pending")).toHaveLength(3);
+    const started = h.sb.state
+      .events(DR)
+      .filter((e) => e.source === "outpost-ops" && e["detail-type"] === "Snapshot Copy Started");
+    expect(started).toHaveLength(3);
+  });
 });
 
 describe("Copy job: failed DB copies", () => {

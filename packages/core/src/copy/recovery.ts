@@ -15,7 +15,15 @@ import type { ReasonCode } from "../reasons.ts";
 import { Tag } from "../tags.ts";
 import { parseDuration } from "../time.ts";
 import { resourceOf } from "./lineage.ts";
-import { type CopyPlan, newestFirst, pointInTime, serviceOf } from "./plan.ts";
+import {
+  type BlockedCopy,
+  type CopyPlan,
+  type CopyRequest,
+  type ExhaustedCopy,
+  newestFirst,
+  pointInTime,
+  serviceOf,
+} from "./plan.ts";
 
 export interface RecoveryPoint {
   snapshotId: string;
@@ -71,9 +79,57 @@ function byResource(snapshots: readonly SnapshotRecord[]): Map<string, SnapshotR
   const out = new Map<string, SnapshotRecord[]>();
   for (const s of snapshots) {
     const key = resourceOf(s);
-    out.set(key, [...(out.get(key) ?? []), s]);
+    const list = out.get(key);
+    if (list) list.push(s);
+    else out.set(key, [s]);
   }
   return out;
+}
+
+/**
+ * The plan by `policy/resource`, each list's first entry per resource (the order `find` would give),
+ * so explaining every resource is one lookup each: a backlog of N copies is O(N), not O(N²).
+ */
+interface PlanIndex {
+  /** The newest in-flight copy of the resource. */
+  flying: Map<string, SnapshotRecord>;
+  blocked: Map<string, BlockedCopy>;
+  exhausted: Map<string, ExhaustedCopy>;
+  /** With its position in its service's queue. */
+  queued: Map<string, { request: CopyRequest; ahead: number }>;
+  start: Map<string, CopyRequest>;
+}
+
+function indexPlan(plan: CopyPlan): PlanIndex {
+  const first = <T>(items: readonly T[], keyOf: (t: T) => string): Map<string, T> => {
+    const out = new Map<string, T>();
+    for (const item of items) {
+      const key = keyOf(item);
+      if (!out.has(key)) out.set(key, item);
+    }
+    return out;
+  };
+  const ofRequest = (r: CopyRequest) => `${r.policy}/${r.resource}`;
+  const flying = first(
+    [...plan.inFlight.ebs, ...plan.inFlight.rds].sort(newestFirst),
+    (c) => `${c.tags[Tag.policy]}/${resourceOf(c)}`,
+  );
+  const position = { ebs: 0, rds: 0 };
+  const queued = new Map<string, { request: CopyRequest; ahead: number }>();
+  for (const request of plan.queued) {
+    const service = serviceOf(request.kind);
+    const ahead = position[service];
+    position[service] += 1;
+    const key = ofRequest(request);
+    if (!queued.has(key)) queued.set(key, { request, ahead });
+  }
+  return {
+    flying,
+    blocked: first(plan.blocked, (b) => ofRequest(b.request)),
+    exhausted: first(plan.exhausted, (e) => ofRequest(e.request)),
+    queued,
+    start: first(plan.start, ofRequest),
+  };
 }
 
 /**
@@ -95,6 +151,7 @@ export function recoveryPoints(input: RecoveryInput): ResourceRecovery[] {
   for (const s of input.sources) add(s.tags[Tag.policy], resourceOf(s));
   for (const c of input.copies) add(c.tags[Tag.policy], resourceOf(c));
 
+  const plan = indexPlan(input.plan);
   return [...rows.values()]
     .map(({ policy, resource }) => {
       const rpoMs = parseDuration(policy.copy?.rpo ?? "0m");
@@ -113,15 +170,14 @@ export function recoveryPoints(input: RecoveryInput): ResourceRecovery[] {
         ...(drAgeMs !== undefined ? { drAgeMs } : {}),
         withinRpo,
       };
-      const why = explain(input.plan, policy.name, resource, { withinRpo, drAgeMs, rpoMs, g, l, now });
+      const why = explain(plan, `${policy.name}/${resource}`, { withinRpo, drAgeMs, rpoMs, g, l, now });
       return { ...base, ...why };
     })
     .sort((a, b) => (a.policy + a.resource < b.policy + b.resource ? -1 : 1));
 
   function explain(
-    plan: CopyPlan,
-    policy: string,
-    resource: string,
+    plan: PlanIndex,
+    key: string,
     f: {
       withinRpo: boolean;
       drAgeMs: number | undefined;
@@ -136,31 +192,29 @@ export function recoveryPoints(input: RecoveryInput): ResourceRecovery[] {
       return { code: "within-rpo", reason: `DR copy is ${formatAge(f.drAgeMs ?? 0)} old (RPO ${rpo})` };
     const behind =
       f.drAgeMs === undefined ? "no DR copy yet" : `DR copy is ${formatAge(f.drAgeMs)} old (RPO ${rpo})`;
-    const flying = [...plan.inFlight.ebs, ...plan.inFlight.rds]
-      .filter((c) => c.tags[Tag.policy] === policy && resourceOf(c) === resource)
-      .sort(newestFirst)[0];
+    const flying = plan.flying.get(key);
     if (flying)
       return {
         code: "copy-in-progress",
         reason: `${behind}; copy ${flying.id} of ${flying.tags[Tag.sourceSnapshot]} in progress since ${flying.createdAt.toISOString()}`,
       };
-    const blocked = plan.blocked.find((b) => b.request.policy === policy && b.request.resource === resource);
+    const blocked = plan.blocked.get(key);
     if (blocked) return { code: "kms-key-unusable", reason: `${behind}; ${blocked.reason}` };
-    const spent = plan.exhausted.find((e) => e.request.policy === policy && e.request.resource === resource);
+    const spent = plan.exhausted.get(key);
     if (spent)
       return {
         code: "copy-retries-exhausted",
         reason: `${behind}; the copy of ${spent.request.source.id} failed ${spent.failures.length} times: ${spent.lastMessage}`,
       };
-    const inQueue = plan.queued.find((r) => r.policy === policy && r.resource === resource);
+    const inQueue = plan.queued.get(key);
     if (inQueue) {
-      const ahead = plan.queued.filter((r) => serviceOf(r.kind) === serviceOf(inQueue.kind)).indexOf(inQueue);
+      const { request, ahead } = inQueue;
       return {
         code: "copy-queued",
-        reason: `${behind}; copy of ${inQueue.source.id} queued behind ${ahead} other(s) for ${inQueue.kind === "ebs" ? "an EBS" : "an RDS"} copy slot`,
+        reason: `${behind}; copy of ${request.source.id} queued behind ${ahead} other(s) for ${request.kind === "ebs" ? "an EBS" : "an RDS"} copy slot`,
       };
     }
-    const starting = plan.start.find((r) => r.policy === policy && r.resource === resource);
+    const starting = plan.start.get(key);
     if (starting)
       return {
         code: "copy-started",

@@ -132,22 +132,7 @@ export async function readCopyState(input: CopyStateInput): Promise<CopyState> {
   for (const arn of new Set(policies.map((p) => p.copy?.kmsKeyArn ?? ""))) {
     if (arn) keys.set(arn, await keyHealth(kms, arn, destination, input.keyDenied));
   }
-  let protectedResources: { policy: string; resource: string }[] | undefined;
-  if (input.withResources) {
-    protectedResources = [];
-    for (const policy of policies) {
-      // The snapshot planner's own selection (RDS has no server-side tag filter), so a database
-      // tagged out of the policy is not reported as protected and never snapshotted.
-      const unselected = compileSelector(config, policy);
-      for (const r of await collectResources(clients, config, policy, sourceRegion, deadline)) {
-        if (unselected(r)) continue;
-        // Aurora members are snapshotted through their cluster: not protected resources of their own.
-        if (r.kind === "rds-instance" && r.db.clusterId) continue;
-        protectedResources.push({ policy: policy.name, resource: resourceId(r) });
-      }
-      input.onProgress?.(`resources of ${policy.name}`, protectedResources.length);
-    }
-  }
+  const protectedResources = input.withResources ? await readProtectedResources(input) : undefined;
   const plan = planCopies({
     sources,
     copies,
@@ -167,6 +152,36 @@ export async function readCopyState(input: CopyStateInput): Promise<CopyState> {
     plan,
     ...(protectedResources ? { protectedResources } : {}),
   };
+}
+
+/**
+ * What each copy policy (of the destination's view) selects in the primary Region now, so a resource
+ * with no snapshot yet shows up in the recovery points. Not an input of the plan.
+ */
+async function readProtectedResources(
+  input: CopyStateInput,
+): Promise<{ policy: string; resource: string }[]> {
+  const config = copyView(input.config, input.destination ?? input.config.regions.dr);
+  const protectedResources: { policy: string; resource: string }[] = [];
+  for (const policy of copyPoliciesOf(config)) {
+    // The snapshot planner's own selection (RDS has no server-side tag filter), so a database
+    // tagged out of the policy is not reported as protected and never snapshotted.
+    const unselected = compileSelector(config, policy);
+    for (const r of await collectResources(
+      input.clients,
+      config,
+      policy,
+      config.regions.primary,
+      input.deadline,
+    )) {
+      if (unselected(r)) continue;
+      // Aurora members are snapshotted through their cluster: not protected resources of their own.
+      if (r.kind === "rds-instance" && r.db.clusterId) continue;
+      protectedResources.push({ policy: policy.name, resource: resourceId(r) });
+    }
+    input.onProgress?.(`resources of ${policy.name}`, protectedResources.length);
+  }
+  return protectedResources;
 }
 
 /** Recovery points of every protected resource, from a state read (of its destination). */
@@ -200,6 +215,11 @@ export interface CopyRun {
    */
   unlisted: string[];
   recovery: ResourceRecovery[];
+  /**
+   * Why the protected resources could not be listed (after the copies were started), when they could
+   * not: the recovery points then cover only the resources that have snapshots.
+   */
+  resourcesUnread?: string;
 }
 
 function outcome(
@@ -218,21 +238,25 @@ function outcome(
  * @example const run = await runCopyScheduler({ clients, config, now: new Date(event.time) })
  */
 export async function runCopyScheduler(input: CopyStateInput & { dryRun?: boolean }): Promise<CopyRun> {
-  const state = await readCopyState(input);
+  // The plan needs the snapshots, the copies and the keys; the resources the policies select only
+  // add rows to the recovery points. So they are listed after the copies are started: a slot freed
+  // by a completion is filled without waiting for a listing of every protected resource.
+  const { withResources, ...planInput } = input;
+  const planned = await readCopyState(planInput);
   const { clients } = input;
-  const destination = state.destination;
+  const destination = planned.destination;
   const ec2 = clients.get(EC2Client, destination);
   const rds = clients.get(RDSClient, destination);
-  const keys = new Map(state.keys);
+  const keys = new Map(planned.keys);
   const waiting = new Set<CopyService>();
   const outcomes: ItemOutcome[] = [];
   // The plan's free slots per service. A copy AWS refuses (no permission, a name taken, a source gone)
   // starts nothing, so its slot goes to the next queued copy of that service instead of waiting for
   // the next run: a refused copy at the head of the backlog cannot hold everything behind it.
   const free: Record<CopyService, number> = { ebs: 0, rds: 0 };
-  for (const r of state.plan.start) free[serviceOf(r.kind)] += 1;
+  for (const r of planned.plan.start) free[serviceOf(r.kind)] += 1;
 
-  for (const request of input.dryRun ? [] : [...state.plan.start, ...state.plan.queued]) {
+  for (const request of input.dryRun ? [] : [...planned.plan.start, ...planned.plan.queued]) {
     const service = serviceOf(request.kind);
     if (free[service] === 0) continue;
     const key = keys.get(request.kmsKeyArn);
@@ -295,6 +319,17 @@ export async function runCopyScheduler(input: CopyStateInput & { dryRun?: boolea
     input.clock ?? systemSleeper,
     input.deadline,
   );
+  // The copies stand whatever happens here: a failed listing (the deadline, say) must not lose the
+  // run's outcomes and events, so the recovery points then cover the resources that have snapshots.
+  let state: CopyState = planned;
+  let resourcesUnread: string | undefined;
+  if (withResources) {
+    try {
+      state = { ...planned, protectedResources: await readProtectedResources(input) };
+    } catch (error) {
+      resourcesUnread = errorMessage(error);
+    }
+  }
 
   const fresh = input.dryRun ? [] : state.plan.exhausted.filter((e) => !e.alerted);
   const alert = copyExhaustedAlert(fresh, { region: destination, at: state.at });
@@ -306,6 +341,7 @@ export async function runCopyScheduler(input: CopyStateInput & { dryRun?: boolea
     toMarkAlerted: fresh.flatMap((e) => (e.failures[0] ? [e.failures[0]] : [])),
     unlisted,
     recovery: recoveryOf({ ...state, keys }, input.config),
+    ...(resourcesUnread ? { resourcesUnread } : {}),
   };
 }
 

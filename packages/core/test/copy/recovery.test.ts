@@ -82,6 +82,25 @@ describe("Function: recoveryPoints", () => {
     expect(row("vol-none")?.withinRpo).toBe(false);
   });
 
+  it("gives each queued resource its place in its own service's queue", () => {
+    // Arrange: one slot per service, three EBS and two RDS sources waiting (oldest first)
+    const vols = [4, 3, 2, 1].map((h) => source("vols", `vol-${h}`, h));
+    const dbs = [4, 3, 2].map((h) => source("db", `db-${h}`, h, { kind: "rds" }));
+
+    // Act
+    const { row } = recover([...vols, ...dbs], [], { limits: { ebs: 1, rds: 1 } });
+
+    // Assess
+    expect(row("vol-4")?.code).toBe("copy-started");
+    expect(["vol-3", "vol-2", "vol-1"].map((r) => row(r)?.reason.match(/behind (\d+)/)?.[1])).toEqual([
+      "0",
+      "1",
+      "2",
+    ]);
+    expect(row("db-4")?.code).toBe("copy-started");
+    expect(["db-3", "db-2"].map((r) => row(r)?.reason.match(/behind (\d+)/)?.[1])).toEqual(["0", "1"]);
+  });
+
   it("reports a blocked key as the reason", () => {
     // Arrange
     const keys = new Map<string, KeyHealth>([

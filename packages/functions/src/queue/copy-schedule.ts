@@ -94,6 +94,10 @@ export function createHandler(
       withResources: true,
       clock: rt.clock,
     });
+    if (run.resourcesUnread)
+      logger.warn("protected resources not listed; recovery points cover those with snapshots", {
+        error: run.resourcesUnread,
+      });
     // The copies stand whether or not their gauges go out; a gauge that stays missing trips the RPO
     // alarm (it treats silence as breaching), so a failure here is logged, not thrown.
     try {
