@@ -16,11 +16,15 @@
  *   snapshots not deleted or deleted that were not due; goal 0.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseConfig } from "@outpost-ops/core/config";
 import type { RunSummary } from "@outpost-ops/core/summary";
 import { startSandbox } from "@outpost-ops/sandbox";
 import type { SQSBatchResponse } from "aws-lambda";
+import { build } from "esbuild";
 import { scheduledEvent } from "../packages/cli/src/drill/lambda.ts";
 import { variablesFor } from "../packages/cli/src/drill/wiring.ts";
 import { type Benchmark, countFigure, type Figures, figure } from "./lib/figure.ts";
@@ -215,7 +219,7 @@ export const run: Benchmark = async ({ size, progress }) => {
     return figures;
   } finally {
     await live.stop();
-    container.close();
+    await container.close();
     stopDriving();
     await sandbox.close();
   }
@@ -225,20 +229,59 @@ function mb(bytes: number): number {
   return Math.round(bytes / MB);
 }
 
-/** The planner's Lambda container: a child process running bench/p2-planner-container.ts. */
+const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+/** SST's ESM banner: CommonJS dependencies bundled into ESM still call `require` and `__dirname`. */
+const SST_ESM_BANNER = [
+  `import { createRequire as topLevelCreateRequire } from 'module';`,
+  `const require = topLevelCreateRequire(import.meta.url);`,
+  `import { fileURLToPath as topLevelFileUrlToPath, URL as topLevelURL } from "url"`,
+  `const __dirname = topLevelFileUrlToPath(new topLevelURL(".", import.meta.url))`,
+  "",
+].join("\n");
+
+/**
+ * bench/p2-planner-container.ts bundled as `sst deploy` bundles a function (SST v2's esbuild options
+ * for `nodejs: { format: "esm", minify: true }`, stacks/defaults.ts; SDK bundled), so the container
+ * runs the JavaScript Lambda would load with plain `node`: under tsx, the loader's thread and its
+ * transformed sources of every module would add ~120 MB that no Lambda container has.
+ */
+async function bundleContainer(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "p2-planner-"));
+  const outfile = join(dir, "container.mjs");
+  await build({
+    entryPoints: [join(REPO_ROOT, "bench/p2-planner-container.ts")],
+    absWorkingDir: REPO_ROOT,
+    platform: "node",
+    external: ["sharp", "pg-native"],
+    keepNames: true,
+    bundle: true,
+    logLevel: "silent",
+    format: "esm",
+    target: "esnext",
+    mainFields: ["module", "main"],
+    banner: { js: SST_ESM_BANNER },
+    outfile,
+    minify: true,
+  });
+  return outfile;
+}
+
+/** The planner's Lambda container: a child process running bench/p2-planner-container.ts, bundled. */
 class PlannerContainer {
   private waiting: ((message: FromContainer) => void) | undefined;
   private exited: string | undefined;
 
   private constructor(
     private readonly child: ChildProcess,
+    private readonly dir: string,
     readonly ready: Extract<FromContainer, { type: "ready" }>,
   ) {}
 
   static async start(setup: ContainerSetup): Promise<PlannerContainer> {
-    const script = fileURLToPath(new URL("./p2-planner-container.ts", import.meta.url));
-    const child = spawn(process.execPath, ["--import", "tsx", script], {
-      cwd: fileURLToPath(new URL("..", import.meta.url)),
+    const script = await bundleContainer();
+    const child = spawn(process.execPath, [script], {
+      cwd: REPO_ROOT,
       // Its stdout is not the benchmark's (which carries the figures).
       stdio: ["ignore", 2, 2, "ipc"],
       env: { ...process.env, P2_CONTAINER: JSON.stringify(setup) },
@@ -248,7 +291,7 @@ class PlannerContainer {
       child.once("exit", (code) => reject(new Error(`Benchmark: the planner container exited (${code})`)));
     });
     if (ready.type !== "ready") throw new Error(`Benchmark: the planner container said ${ready.type}`);
-    const container = new PlannerContainer(child, ready);
+    const container = new PlannerContainer(child, dirname(script), ready);
     child.on("message", (m) => container.waiting?.(m as FromContainer));
     child.on("exit", (code, signal) => {
       container.exited = `exited (${code ?? signal})`;
@@ -271,8 +314,9 @@ class PlannerContainer {
     return result;
   }
 
-  close(): void {
+  async close(): Promise<void> {
     if (this.child.connected) this.child.disconnect();
     if (this.child.exitCode === null) this.child.kill();
+    await rm(this.dir, { recursive: true, force: true });
   }
 }
