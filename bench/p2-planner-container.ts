@@ -35,6 +35,8 @@ export type FromContainer =
       error?: string;
       /** Max of the samples taken during the invocation (bytes). */
       peakRss: number;
+      /** Peaks of the samples' V8 heap (total, used) and external (Buffers) memory (bytes). */
+      peakHeap: { total: number; used: number; external: number };
       samples: number;
       /** /proc/self/status VmHWM: the process's high-water mark so far (bytes), where Linux has it. */
       vmHwm?: number;
@@ -109,12 +111,14 @@ async function main(): Promise<void> {
   process.on("message", async (message: ToContainer) => {
     if (message.type !== "invoke") return;
     clock = new ScaledTime(setup.scale, new Date(message.nowMs));
-    let peakRss = process.memoryUsage().rss;
-    let samples = 1;
+    let samples = 0;
+    const peak = { rss: 0, heapTotal: 0, heapUsed: 0, external: 0 };
     const sample = () => {
-      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+      const now = process.memoryUsage();
+      for (const key of Object.keys(peak) as (keyof typeof peak)[]) peak[key] = Math.max(peak[key], now[key]);
       samples++;
     };
+    sample();
     const sampler = setInterval(sample, SAMPLE_EVERY_MS);
     let outcome: { result?: unknown; error?: string };
     try {
@@ -127,7 +131,14 @@ async function main(): Promise<void> {
       sample();
     }
     const hwm = vmHwm();
-    send({ type: "result", ...outcome, peakRss, samples, ...(hwm !== undefined ? { vmHwm: hwm } : {}) });
+    send({
+      type: "result",
+      ...outcome,
+      peakRss: peak.rss,
+      peakHeap: { total: peak.heapTotal, used: peak.heapUsed, external: peak.external },
+      samples,
+      ...(hwm !== undefined ? { vmHwm: hwm } : {}),
+    });
   });
   process.on("disconnect", () => process.exit(0));
 }

@@ -25,8 +25,10 @@ import type { RunSummary } from "@outpost-ops/core/summary";
 import { startSandbox } from "@outpost-ops/sandbox";
 import type { SQSBatchResponse } from "aws-lambda";
 import { build } from "esbuild";
+import type { App } from "sst/constructs";
 import { scheduledEvent } from "../packages/cli/src/drill/lambda.ts";
 import { variablesFor } from "../packages/cli/src/drill/wiring.ts";
+import { defaultFunctionProps } from "../stacks/defaults.ts";
 import { type Benchmark, countFigure, type Figures, figure } from "./lib/figure.ts";
 import { LiveDeployment } from "./lib/live.ts";
 import { ScaledTime } from "./lib/scaled-time.ts";
@@ -206,7 +208,7 @@ export const run: Benchmark = async ({ size, progress }) => {
         goal: ["<=", RSS_GOAL_MB],
         unit: "MB",
         scale,
-        note: `planner container (own process): peak of ${rss?.samples ?? 0} samples every 20 ms ${mb(rss?.peakRss ?? 0)} MB, VmHWM ${rss?.vmHwm !== undefined ? `${mb(rss.vmHwm)} MB` : "n/a"}; bare process ${mb(ready.bareRss)} MB, handler loaded ${mb(ready.loadedRss)} MB`,
+        note: `planner container (own process): peak of ${rss?.samples ?? 0} samples every 20 ms ${mb(rss?.peakRss ?? 0)} MB, VmHWM ${rss?.vmHwm !== undefined ? `${mb(rss.vmHwm)} MB` : "n/a"}; bare process ${mb(ready.bareRss)} MB, handler loaded ${mb(ready.loadedRss)} MB; V8 heap peak ${mb(rss?.peakHeap.used ?? 0)} MB used of ${mb(rss?.peakHeap.total ?? 0)}, external ${mb(rss?.peakHeap.external ?? 0)} MB (${lambdaHeapFlags().join(" ")}, as Lambda sizes it for ${functionMemoryMb()} MB)`,
       }),
       "P2.failures": countFigure({
         value: failures,
@@ -230,6 +232,23 @@ function mb(bytes: number): number {
 }
 
 const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+/**
+ * The V8 heap a Lambda container of the function's memory size runs with. Lambda's Node.js bootstrap
+ * (/var/runtime/bootstrap) sizes V8's old space from AWS_LAMBDA_FUNCTION_MEMORY_SIZE, about 90 % of
+ * it, the rest left to the young generation and to buffers; without it V8 sizes the heap from this
+ * machine's RAM (up to 4 GB) and, with that much room, collects garbage late: the RSS measured would
+ * be this machine's, not a 512 MB container's.
+ */
+function lambdaHeapFlags(): string[] {
+  return [`--max-old-space-size=${Math.floor(functionMemoryMb() * 0.9)}`];
+}
+
+/** The functions' memory size (stacks/defaults.ts). */
+function functionMemoryMb(): number {
+  const size = defaultFunctionProps({ stage: "bench" } as App).memorySize ?? 1024;
+  return typeof size === "number" ? size : Number.parseInt(size, 10);
+}
 
 /** SST's ESM banner: CommonJS dependencies bundled into ESM still call `require` and `__dirname`. */
 const SST_ESM_BANNER = [
@@ -268,7 +287,7 @@ async function bundleContainer(): Promise<string> {
 }
 
 /** The planner's Lambda container: a child process running bench/p2-planner-container.ts, bundled. */
-class PlannerContainer {
+export class PlannerContainer {
   private waiting: ((message: FromContainer) => void) | undefined;
   private exited: string | undefined;
 
@@ -280,7 +299,7 @@ class PlannerContainer {
 
   static async start(setup: ContainerSetup): Promise<PlannerContainer> {
     const script = await bundleContainer();
-    const child = spawn(process.execPath, [script], {
+    const child = spawn(process.execPath, [...lambdaHeapFlags(), script], {
       cwd: REPO_ROOT,
       // Its stdout is not the benchmark's (which carries the figures).
       stdio: ["ignore", 2, 2, "ipc"],
