@@ -201,7 +201,7 @@ export const run: Benchmark = async ({ size, progress }) => {
         goal: [">=", 0.9],
         unit: "deletes/s",
         scale,
-        note: `DeleteSnapshot refill ${DELETE_REFILL_PER_S}/s; rate from the ${DELETE_BURST + 1}st to the last of ${times.length} deletes (burst of ${DELETE_BURST} excluded), scaled time; ${deleteCalls} DeleteSnapshot calls, ${workers.length} worker invocations`,
+        note: `DeleteSnapshot refill ${DELETE_REFILL_PER_S}/s; rate from the ${DELETE_BURST + 1}st to the last of ${times.length} deletes (burst of ${DELETE_BURST} excluded), scaled time; ${deleteCalls} DeleteSnapshot calls (${deleteCalls - times.length} throttled and retried), ${workers.length} worker invocations`,
       }),
       "P2.peak-rss": countFigure({
         value: peak / MB,
