@@ -46,5 +46,31 @@ export function createPacer(limits: { ratePerSecond: number; burst: number }, cl
   };
 }
 
+/** One of AWS's token buckets (AWS-LIMITS.md): `burst` calls at once, refilling `refillPerSecond`. */
+export interface ApiBucket {
+  burst: number;
+  refillPerSecond: number;
+}
+
+/** EC2's CreateSnapshot, CreateSnapshots and DeleteSnapshot buckets: one each, per account and Region. */
+export const EC2_SNAPSHOT_BUCKET: ApiBucket = { burst: 100, refillPerSecond: 5 };
+
+/**
+ * One container's pacing when `containers` of them draw on `bucket` at once: an equal share of its
+ * refill and of its burst. Together they then take at most burst + refill × t calls in any t
+ * seconds, which is what the bucket grants, so (while nothing else draws on it) none of their calls
+ * is throttled, and when all of them are busy they keep it as busy as AWS allows: a smaller share
+ * leaves the floor out of reach by construction (two containers at 2/s reach 4/5 of a 5/s bucket).
+ * @example shareOf(EC2_SNAPSHOT_BUCKET, 2) // { ratePerSecond: 2.5, burst: 50 }
+ */
+export function shareOf(bucket: ApiBucket, containers: number): { ratePerSecond: number; burst: number } {
+  if (!Number.isInteger(containers) || containers < 1)
+    throw new RangeError(`shareOf: containers must be a positive integer, not ${containers}`);
+  return {
+    ratePerSecond: bucket.refillPerSecond / containers,
+    burst: Math.max(1, Math.floor(bucket.burst / containers)),
+  };
+}
+
 /** No pacing (sandbox without throttling, unit tests). */
 export const unpaced: Pacer = { take: () => Promise.resolve() };

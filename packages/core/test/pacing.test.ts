@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createPacer, type Sleeper, unpaced } from "../src/pacing.ts";
+import { createPacer, EC2_SNAPSHOT_BUCKET, type Sleeper, shareOf, unpaced } from "../src/pacing.ts";
 
 /** A clock that only moves when someone sleeps: no real time passes. */
 function fakeClock(start = 1_000_000): Sleeper & { sleeps: number[]; advance(ms: number): void; t: number } {
@@ -108,5 +108,51 @@ describe("Function: unpaced", () => {
   it("never waits", async () => {
     // Act & Assess
     await expect(unpaced.take()).resolves.toBeUndefined();
+  });
+});
+
+describe("Function: shareOf", () => {
+  it("divides the refill and the burst among the containers", () => {
+    // Act & Assess
+    expect(shareOf(EC2_SNAPSHOT_BUCKET, 2)).toEqual({ ratePerSecond: 2.5, burst: 50 });
+    expect(shareOf({ burst: 100, refillPerSecond: 5 }, 3)).toEqual({ ratePerSecond: 5 / 3, burst: 33 });
+    expect(shareOf({ burst: 1, refillPerSecond: 5 }, 4).burst).toBe(1);
+  });
+
+  it("refuses a container count that is not a positive integer", () => {
+    // Act & Assess
+    expect(() => shareOf(EC2_SNAPSHOT_BUCKET, 0)).toThrow(RangeError);
+    expect(() => shareOf(EC2_SNAPSHOT_BUCKET, 1.5)).toThrow(RangeError);
+  });
+
+  it("lets containers at their shares keep AWS's bucket busy without ever being throttled", async () => {
+    // Prepare: AWS's bucket (full at the start), and two busy containers each pacing at its share.
+    const clock = fakeClock(0);
+    const bucket = EC2_SNAPSHOT_BUCKET;
+    let tokens = bucket.burst;
+    let last = 0;
+    let throttled = 0;
+    let granted = 0;
+    const call = () => {
+      tokens = Math.min(bucket.burst, tokens + ((clock.t - last) / 1000) * bucket.refillPerSecond);
+      last = clock.t;
+      if (tokens < 1) throttled++;
+      else {
+        tokens -= 1;
+        granted++;
+      }
+    };
+    const pacers = [0, 1].map(() => createPacer(shareOf(bucket, 2), clock));
+
+    // Act: 1,100 calls, taken alternately (one fake clock moves for both)
+    for (let i = 0; i < 1_100; i++) {
+      await pacers[i % 2]?.take();
+      call();
+    }
+
+    // Assess: the burst at once, then the refill: 1,000 calls after the burst at 5/s = 200 s
+    expect(throttled).toBe(0);
+    expect(granted).toBe(1_100);
+    expect(clock.t).toBeLessThanOrEqual(200_000 + 400);
   });
 });

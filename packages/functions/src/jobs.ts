@@ -16,6 +16,7 @@ import { capacityAlarmPrefix } from "@outpost-ops/core/capacity/names";
 import { type Config, copyRegions, deploymentRegions } from "@outpost-ops/core/config";
 import { ALARM_ARN } from "@outpost-ops/core/config/failover";
 import { copyView } from "@outpost-ops/core/copy/destinations";
+import { WORKER_CONCURRENCY } from "./lib/worker-pacing.ts";
 
 /**
  * Which deployments a job belongs to: `sst deploy` runs once per Region (PRODUCT.md, "Realities").
@@ -68,7 +69,10 @@ export interface QueueSpec {
   producer?: string;
   consumer: string;
   batchSize: number;
-  /** Bounded so the workers keep EC2's 5/s mutating buckets busy but never drain them. */
+  /**
+   * Bounded so the workers keep EC2's 5/s snapshot buckets busy but never drain them: the snapshot
+   * and retention workers' is WORKER_CONCURRENCY, which their pacing divides the bucket by.
+   */
   maxConcurrency: number;
   /**
    * The queue's visibility timeout, when AWS's default advice (six times the consumer's timeout)
@@ -373,7 +377,7 @@ export const Jobs = {
         producer: "snapshotWindow",
         consumer: "snapshotWork",
         batchSize: 10,
-        maxConcurrency: 2,
+        maxConcurrency: WORKER_CONCURRENCY,
       },
     ],
     // One rule per policy schedule, all with the plain scheduled event: the handler works from its `time`.
@@ -417,7 +421,7 @@ export const Jobs = {
         producer: "retentionSweep",
         consumer: "retentionWork",
         batchSize: 5,
-        maxConcurrency: 2,
+        maxConcurrency: WORKER_CONCURRENCY,
       },
     ],
     schedules: (config) => [

@@ -93,6 +93,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     events: (region, busName) => events.events(region, busName),
     droppedEvents: (region) => events.droppedEvents(region),
     deleted: (region) => [...ec2.state.region(region).deletedIds, ...rds.state.region(region).deletedIds],
+    deletions: (region) =>
+      [ec2.state.region(region), rds.state.region(region)].flatMap((r) =>
+        r.deletedIds.map((id, i) => ({ id, at: new Date(r.deletedAtMs[i] ?? 0) })),
+      ),
   };
 
   return {

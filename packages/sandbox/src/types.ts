@@ -383,6 +383,11 @@ export interface StateView {
   droppedEvents(region: string): DroppedEventView[];
   /** Snapshot ids deleted through the API (EBS and RDS), for invariant checks. */
   deleted(region: string): string[];
+  /**
+   * The same deletions with when each happened on the sandbox clock, EBS ones then RDS ones, each
+   * in the order they were deleted (a benchmark's delete rate).
+   */
+  deletions(region: string): { id: string; at: Date }[];
 }
 
 export interface Sandbox {

@@ -278,8 +278,13 @@ describe("Sandbox: EC2 snapshots", () => {
 
   it("deletes a snapshot and records it as deleted", async () => {
     const { SnapshotId } = await ec2.send(new CreateSnapshotCommand({ VolumeId: "vol-0000000000000reg1" }));
+    sb.clock.advance(60_000);
+    const deletedAt = sb.clock.now();
     await ec2.send(new DeleteSnapshotCommand({ SnapshotId }));
+    sb.clock.advance(1_000);
     expect(sb.state.deleted("us-west-2")).toContain(SnapshotId);
+    // When it was deleted, on the sandbox clock (not when it is asked).
+    expect(sb.state.deletions("us-west-2")).toContainEqual({ id: SnapshotId, at: deletedAt });
     await expect(
       ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: [SnapshotId as string] })),
     ).rejects.toMatchObject({ name: "InvalidSnapshot.NotFound" });

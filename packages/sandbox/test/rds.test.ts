@@ -152,6 +152,7 @@ describe("Sandbox: RDS snapshots", () => {
     const out = await rds.send(new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: "orders-manual-1" }));
     expect(out.DBSnapshot).toMatchObject({ DBSnapshotIdentifier: "orders-manual-1", Status: "deleted" });
     expect(sb.state.deleted("us-west-2")).toContain("orders-manual-1");
+    expect(sb.state.deletions("us-west-2")).toContainEqual({ id: "orders-manual-1", at: sb.clock.now() });
     await expect(
       rds.send(new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: "rds:orders-2023-12-31-03-00" })),
     ).rejects.toMatchObject({ name: "InvalidDBSnapshotStateFault" });

@@ -13,6 +13,7 @@ import { createPacer, type Pacer, type Sleeper } from "@outpost-ops/core/pacing"
 import type { Context } from "aws-lambda";
 import { config as deployedConfig } from "./config.ts";
 import { type Env, readEnv } from "./env.ts";
+import { WORKER_RATE } from "./worker-pacing.ts";
 
 export interface Runtime {
   config: Config;
@@ -21,7 +22,7 @@ export interface Runtime {
   alerts: AlertSink;
   /** The event stream (EventBridge); functions that publish none get one that refuses. */
   events: EventSink;
-  /** Paces mutating EC2/RDS calls of one worker below the account's bucket (shared by maxConcurrency 2). */
+  /** Paces one worker container's creates and deletes: its share of EC2's bucket (WORKER_RATE). */
   pacer: Pacer;
   /** Wall-clock milliseconds, to stop before the Lambda timeout. */
   clock: Sleeper;
@@ -42,8 +43,8 @@ export function plannerDeadline(context: Pick<Context, "getRemainingTimeInMillis
   return { remainingMs: () => context.getRemainingTimeInMillis() - PLANNER_SAFETY_MS };
 }
 
-/** EC2's CreateSnapshot/DeleteSnapshot buckets refill at 5/s; two workers at 2/s each stay below. */
-export const WORKER_RATE = { ratePerSecond: 2, burst: 4 };
+/** One worker container's pacing (lib/worker-pacing.ts): its share of EC2's snapshot bucket. */
+export { WORKER_CONCURRENCY, WORKER_RATE } from "./worker-pacing.ts";
 
 /** How a handler that publishes events gets its sink (lib/event-stream.ts for the deployed one). */
 export type EventSinkFactory = (clients: AwsClients, env: Env) => EventSink;

@@ -6,6 +6,8 @@ export interface Filter {
   name: string;
   values: string[];
   patterns: RegExp[] | undefined;
+  /** The values without wildcards, for O(1) matching (a lookup of 200 ids over 10,000 resources). */
+  exact?: ReadonlySet<string>;
 }
 
 /** EC2 filters accept `*` (any run) and `?` (one char) wildcards; `\` escapes them. */
@@ -26,13 +28,18 @@ export function parseFilters(form: QueryTree): Filter[] {
   return structs(form, "Filter").map((f) => {
     const values = strings(f, "Value");
     const wild = values.some((v) => v.includes("*") || v.includes("?"));
-    return { name: str(f, "Name") ?? "", values, patterns: wild ? values.map(globToRegExp) : undefined };
+    return {
+      name: str(f, "Name") ?? "",
+      values,
+      patterns: wild ? values.map(globToRegExp) : undefined,
+      ...(wild ? {} : { exact: new Set(values) }),
+    };
   });
 }
 
 function valueMatches(filter: Filter, actual: string): boolean {
   if (filter.patterns) return filter.patterns.some((p) => p.test(actual));
-  return filter.values.includes(actual);
+  return filter.exact ? filter.exact.has(actual) : filter.values.includes(actual);
 }
 
 /**

@@ -88,6 +88,8 @@ export class Ec2Region {
   /** Live local snapshots per Outpost ARN, for the S3 on Outposts storage they take. */
   readonly localByOutpost = new Map<string, Set<Snapshot>>();
   readonly deletedIds: string[] = [];
+  /** When each of `deletedIds` was deleted (sandbox clock ms), same order. */
+  readonly deletedAtMs: number[] = [];
   snapshotsPerRegion = 100_000;
   private nextSeq = 0;
 
@@ -112,12 +114,13 @@ export class Ec2Region {
     return snap;
   }
 
-  deleteSnapshot(snap: Snapshot): void {
+  deleteSnapshot(snap: Snapshot, atMs: number): void {
     snap.deleted = true;
     this.snapshots.delete(snap.id);
     this.snapshotsByVolume.get(snap.volumeId)?.delete(snap);
     if (snap.outpostArn !== undefined) this.localByOutpost.get(snap.outpostArn)?.delete(snap);
     this.deletedIds.push(snap.id);
+    this.deletedAtMs.push(atMs);
     this.deletedInOrder++;
     // Compact when a quarter is tombstones: keeps paging O(page) without O(n) work per delete.
     if (this.deletedInOrder > 1024 && this.deletedInOrder * 4 > this.snapshotOrder.length) {

@@ -273,7 +273,7 @@ export function deleteSnapshot(region: Ec2Region, ctx: RequestContext): string {
       "This snapshot is managed by the AWS Backup service and cannot be deleted via EC2 APIs. If you wish to delete this snapshot, please do so via the Backup console.",
     );
   }
-  region.deleteSnapshot(s);
+  region.deleteSnapshot(s, ctx.clock.nowMs());
   return ec2Response("DeleteSnapshot", ctx.requestId, leaf("return", true));
 }
 

@@ -68,6 +68,8 @@ export class RdsRegion {
   readonly snapshots = new Map<string, DbSnapshot>();
   readonly clusterSnapshots = new Map<string, DbSnapshot>();
   readonly deletedIds: string[] = [];
+  /** When each of `deletedIds` was deleted (sandbox clock ms), same order. */
+  readonly deletedAtMs: number[] = [];
   /** The manual snapshot quotas (AWS's default: 100 of each per Region); `Estate.quotas` sets them. */
   manualDbSnapshots = 100;
   manualDbClusterSnapshots = 100;

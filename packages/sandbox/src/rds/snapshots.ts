@@ -175,6 +175,7 @@ export function deleteSnapshot(
   }
   map.delete(id);
   region.deletedIds.push(id);
+  region.deletedAtMs.push(ctx.clock.nowMs());
   s.baseStatus = "deleted";
   return answer(state, region, ctx, cluster ? "DeleteDBClusterSnapshot" : "DeleteDBSnapshot", k, s);
 }
