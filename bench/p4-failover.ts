@@ -68,7 +68,7 @@ const ROUTE53_OPS = [
 
 export const run: Benchmark = async ({ size, progress }) => {
   const runs = size === "small" ? 2 : 5;
-  const propagationMs = 3_000;
+  const propagationMs = size === "small" ? 2_000 : 3_000;
   const scale = { size: `${size} (${runs} runs, propagation ${propagationMs / 1000} s)`, timeScale: SCALE };
   const start = new Date("2026-11-02T10:00:00.000Z");
   const sandbox = await startSandbox({
