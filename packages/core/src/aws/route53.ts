@@ -253,7 +253,10 @@ export async function changeRecords(
 
 /**
  * Polls GetChange every `pollMs` (2 s: the SDK's waiter polls every 30 s, which would add up to half
- * a minute to every failover) until INSYNC; undefined when `timeoutMs` passes first.
+ * a minute to every failover) until INSYNC; undefined when `timeoutMs` passes first. The first poll
+ * is one interval after the change, not at once: a change just accepted is PENDING (propagation
+ * takes seconds), and the preflight has just spent Route 53's burst, so an immediate poll would be
+ * throttled and its backoff (up to a second) would shift every later poll.
  */
 export async function waitInSync(
   route53: Route53Client,
@@ -263,6 +266,7 @@ export async function waitInSync(
 ): Promise<Date | undefined> {
   const pollMs = options.pollMs ?? 2_000;
   const until = clock.now() + options.timeoutMs;
+  await clock.sleep(Math.min(pollMs, Math.max(0, options.timeoutMs)));
   for (;;) {
     const out = await route53.send(new GetChangeCommand({ Id: changeId }));
     if (out.ChangeInfo?.Status === "INSYNC") return new Date(clock.now());
