@@ -52,7 +52,7 @@ const GOAL_DETECTION_S = 5;
 interface Sample {
   toChangeMs: number;
   detectionMs: number;
-  /** Route 53 requests the run made (throttled ones included) before and after the change. */
+  /** Route 53 requests the run made (throttled ones included): up to the change (itself included), and in all. */
   route53Before: number;
   route53Total: number;
 }
@@ -98,7 +98,7 @@ export const run: Benchmark = async ({ size, progress }) => {
       progress(`CLI run ${i + 1}/${runs}: ${describe(cli.at(-1) as Sample)}`);
     }
     const calls = (s: Sample[]) =>
-      `Route 53 calls before the change ${median(s.map((x) => x.route53Before))}, in all ${median(s.map((x) => x.route53Total))}` +
+      `Route 53 calls up to the change (itself included) ${median(s.map((x) => x.route53Before))}, in all ${median(s.map((x) => x.route53Total))}` +
       " (throttled requests and the SDK's retries of them included)";
     return {
       "P4.alarm-to-change": ownTime(
@@ -352,7 +352,7 @@ class FailoverBench {
 }
 
 function describe(s: Sample): string {
-  return `to change ${Math.round(s.toChangeMs)} ms (${s.route53Before} Route 53 calls before it), INSYNC → detection ${Math.round(s.detectionMs)} ms`;
+  return `to change ${Math.round(s.toChangeMs)} ms (${s.route53Before} Route 53 calls with it), INSYNC → detection ${Math.round(s.detectionMs)} ms`;
 }
 
 function median(values: number[]): number {
