@@ -229,8 +229,9 @@ describe("Integration: outpost-ops failover and failback --local against the san
     expect(run.stdout).toMatch(/Nothing to do: DNS already points at the DR site \(since \d{4}-/);
     expect(run.stdout).toContain("Last change: the DR site since");
     expect(run.stderr).not.toContain("Submitting");
-    // Only the preflight's permission probe, which cannot apply; the state record is as it was.
-    expect(f.sb.requests.count("ChangeResourceRecordSets") - changes).toBe(1);
+    // No change batch at all: a run that would submit sends no permission probe (the change checks
+    // it), and there was nothing to change; the state record is as it was.
+    expect(f.sb.requests.count("ChangeResourceRecordSets") - changes).toBe(0);
     expect(f.state()).toEqual(before);
   });
 

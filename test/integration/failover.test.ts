@@ -244,9 +244,10 @@ describe("Failover run over the sandbox", () => {
     // Assess
     expect(runs.map((r) => r.outcome).sort()).toEqual(["changed", "raced"]);
     expect(h.where()).toEqual({ app: "10.1.0.10", api: "10.1.0.20", site: "dr" });
-    // Route 53 accepted one batch beyond the setup's (the probes cannot apply, the loser was refused).
+    // Route 53 accepted one batch beyond the setup's; the loser's was refused (neither probes: a run
+    // that submits lets its change check the permission).
     expect(h.sb.state.route53Changes(ZONE_ID)).toHaveLength(2);
-    expect(h.sb.requests.count("ChangeResourceRecordSets") - before).toBeGreaterThanOrEqual(4);
+    expect(h.sb.requests.count("ChangeResourceRecordSets") - before).toBeGreaterThanOrEqual(2);
   });
 
   it("an alarm flapping for an hour fails over once; an automatic failover after a manual failback waits out the cooldown", async () => {
@@ -320,6 +321,71 @@ describe("Failover run over the sandbox", () => {
     // Assess
     expect(run).toMatchObject({ outcome: "changed", pending: true });
     expect(h.where()).toEqual({ app: "10.1.0.10", api: "10.1.0.20", site: "dr" });
+  });
+
+  it("before its change a run spends at most Route 53's burst: the zone, one page of records, the health check; no probe", async () => {
+    // Arrange
+    const h = await harness();
+    await h.gauges(60);
+    h.sb.requests.reset();
+
+    // Act
+    const run = await h.run();
+
+    // Assess: 5 requests/s per account with a burst of 5 (AWS-LIMITS.md): nothing waits for a token.
+    expect(run.outcome).toBe("changed");
+    expect(h.sb.requests.count("ListHostedZonesByName")).toBe(1);
+    expect(h.sb.requests.count("ListResourceRecordSets")).toBe(1);
+    expect(h.sb.requests.count("GetHealthCheckStatus")).toBe(1);
+    expect(h.sb.requests.count("ChangeResourceRecordSets")).toBe(1);
+    expect(run.plan.items.find((i) => i.check === "permissions")).toMatchObject({
+      ok: true,
+      detail: expect.stringContaining("checked by the change itself"),
+    });
+  });
+
+  it("a dry run still probes the permission (the readiness check and the CLI's plan report it)", async () => {
+    // Arrange
+    const h = await harness();
+    await h.gauges(60);
+    h.sb.requests.reset();
+
+    // Act
+    const run = await h.run(alarm(), { dryRun: true });
+
+    // Assess
+    expect(run.outcome).toBe("dry-run");
+    expect(h.sb.requests.count("ChangeResourceRecordSets")).toBe(1);
+    expect(run.plan.items.find((i) => i.check === "permissions")?.detail).toMatch(
+      /^may change 3 record\(s\)/,
+    );
+    expect(h.sb.state.route53Changes(ZONE_ID)).toHaveLength(1);
+  });
+
+  it("a change refused as AccessDenied refuses the run as the probe would (permission-denied), DNS as it was", async () => {
+    // Arrange
+    const h = await harness();
+    await h.gauges(60);
+    h.sb.faults.set({
+      service: "route53",
+      operation: "ChangeResourceRecordSets",
+      error: { code: "AccessDenied" },
+    });
+
+    // Act
+    const run = await h.run();
+
+    // Assess
+    expect(run).toMatchObject({
+      outcome: "refused",
+      plan: { decision: "refused", code: "permission-denied" },
+    });
+    expect(run.plan.items.find((i) => i.check === "permissions")).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/^may not change the records in zone Z0FAILOVER000000000001: /),
+    });
+    expect(run.changeId).toBeUndefined();
+    expect(h.where()).toEqual({ app: "10.0.0.10", api: "10.0.0.20" });
   });
 
   it("Route 53 throttling is retried: the change still goes through once", async () => {

@@ -97,24 +97,38 @@ export function toSdk(r: RecordSet): ResourceRecordSet {
 }
 
 /**
- * Every record set of the given names and types (all set identifiers), each name read from its own
- * position in the zone's ordering, so a large zone costs a page per name, not the whole zone.
+ * A name's place in ListResourceRecordSets' order: by name with the labels reversed
+ * (`com.example.www.`), then by type. Only used to choose where to start reading; what a page holds
+ * is judged from the page itself, in the order Route 53 returned it.
+ */
+function zoneOrder(w: { name: string; type: string }): string {
+  return `${absolute(w.name).toLowerCase().split(".").reverse().join(".")}\u0000${w.type}`;
+}
+
+/** Route 53's largest page of ListResourceRecordSets. */
+const RECORDS_PAGE = 300;
+
+/**
+ * Every record set of the given names and types (all set identifiers). Route 53 lists a zone in its
+ * own order from a start name and type, so one page read from the first wanted name also holds the
+ * others when they are near it (a failover's records and state record usually are): a small zone
+ * costs one call for every name, where a call per name would spend Route 53's 5 requests/s before
+ * the change is even submitted. A name whose sets a page does not hold whole (not in it, or cut off
+ * at its end) is read from its own position, so a large zone still costs at most a page per name.
  */
 export async function readRecordSets(
   route53: Route53Client,
   zoneId: string,
   wanted: readonly { name: string; type: string }[],
 ): Promise<RecordSet[]> {
-  const out: RecordSet[] = [];
-  const seen = new Set<string>();
-  for (const w of wanted) {
-    const key = `${absolute(w.name)} ${w.type}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    let start: { name: string; type: string; id?: string } | undefined = {
-      name: absolute(w.name),
-      type: w.type,
-    };
+  const keyOf = (w: { name: string; type: string }) => `${absolute(w.name)} ${w.type}`;
+  const pending = new Map<string, { name: string; type: string }>();
+  for (const w of [...wanted].sort((a, b) => (zoneOrder(a) < zoneOrder(b) ? -1 : 1)))
+    pending.set(keyOf(w), { name: absolute(w.name), type: w.type });
+  const found = new Map<string, RecordSet[]>();
+  while (pending.size > 0) {
+    const [key, first] = pending.entries().next().value as [string, { name: string; type: string }];
+    let start: { name: string; type: string; id?: string } | undefined = first;
     while (start) {
       const page: ListResourceRecordSetsCommandOutput = await route53.send(
         new ListResourceRecordSetsCommand({
@@ -122,16 +136,36 @@ export async function readRecordSets(
           StartRecordName: start.name,
           StartRecordType: start.type as ResourceRecordSet["Type"],
           ...(start.id ? { StartRecordIdentifier: start.id } : {}),
-          MaxItems: 100,
+          MaxItems: RECORDS_PAGE,
         }),
       );
       const sets = (page.ResourceRecordSets ?? []).map(fromSdk);
-      const mine = sets.filter((s) => s.name === absolute(w.name) && s.type === w.type);
-      out.push(...mine);
-      // Sorted by name then type: once a set of another name or type shows up, this one is done.
-      const done = mine.length < sets.length || !page.IsTruncated;
+      // The page in runs of one name and type (Route 53 lists a name and type's sets together). A
+      // run followed by another, or ending the zone, is whole; the page's last run may go on.
+      const runs: { key: string; sets: RecordSet[] }[] = [];
+      for (const set of sets) {
+        const k = keyOf(set);
+        const last = runs.at(-1);
+        if (last?.key === k) last.sets.push(set);
+        else runs.push({ key: k, sets: [set] });
+      }
+      runs.forEach((run, i) => {
+        const whole = i < runs.length - 1 || !page.IsTruncated;
+        // The name read from its own position gathers its sets across pages (they come first on
+        // each); others are taken whole.
+        if (i === 0 && run.key === key) {
+          found.set(key, [...(found.get(key) ?? []), ...run.sets]);
+          if (whole) pending.delete(key);
+        } else if (pending.has(run.key) && whole) {
+          found.set(run.key, run.sets);
+          pending.delete(run.key);
+        }
+      });
+      // Read from its own position, the page starts at its first set: if it starts elsewhere, or
+      // with another name after this one's last set, the zone has none (more) of it.
+      if (runs[0]?.key !== key) pending.delete(key);
       start =
-        done || !page.NextRecordName
+        !pending.has(key) || !page.NextRecordName
           ? undefined
           : {
               name: page.NextRecordName,
@@ -139,8 +173,9 @@ export async function readRecordSets(
               ...(page.NextRecordIdentifier ? { id: page.NextRecordIdentifier } : {}),
             };
     }
+    pending.delete(key);
   }
-  return out;
+  return [...found.values()].flat();
 }
 
 /**
@@ -218,7 +253,10 @@ export async function changeRecords(
 
 /**
  * Polls GetChange every `pollMs` (2 s: the SDK's waiter polls every 30 s, which would add up to half
- * a minute to every failover) until INSYNC; undefined when `timeoutMs` passes first.
+ * a minute to every failover) until INSYNC; undefined when `timeoutMs` passes first. The first poll
+ * is one interval after the change, not at once: a change just accepted is PENDING (propagation
+ * takes seconds), and the preflight has just spent Route 53's burst, so an immediate poll would be
+ * throttled and its backoff (up to a second) would shift every later poll.
  */
 export async function waitInSync(
   route53: Route53Client,
@@ -228,6 +266,7 @@ export async function waitInSync(
 ): Promise<Date | undefined> {
   const pollMs = options.pollMs ?? 2_000;
   const until = clock.now() + options.timeoutMs;
+  await clock.sleep(Math.min(pollMs, Math.max(0, options.timeoutMs)));
   for (;;) {
     const out = await route53.send(new GetChangeCommand({ Id: changeId }));
     if (out.ChangeInfo?.Status === "INSYNC") return new Date(clock.now());

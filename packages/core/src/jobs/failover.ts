@@ -113,11 +113,27 @@ export function policiesInScope(config: Config): { policy: string; rpoMs: number
     .map((p) => ({ policy: p.name, rpoMs: parseDuration(failover.rpo ?? p.copy?.rpo ?? "0m") }));
 }
 
+/**
+ * The permission item of a run that submits its change without a probe first: Route 53 authorizes
+ * a change batch whole before applying any of it, so the change itself is the check, and a refusal
+ * of it (AccessDenied) refuses the run as the probe would have.
+ */
+export const PERMISSION_AT_SUBMIT = {
+  ok: true,
+  detail: "checked by the change itself: Route 53 authorizes the whole batch before applying any of it",
+};
+
 /** Reads what the planner needs; `now` is the evaluation time. */
 export async function readPreflight(
   input: Pick<FailoverRunInput, "clients" | "config" | "target" | "trigger" | "reason" | "force"> & {
     now: Date;
     runId?: string;
+    /**
+     * Send the permission probe (default). A run about to submit its change skips it: the change
+     * is checked as the probe would be, and the probe would be one more of Route 53's 5 requests a
+     * second spent before the change (P4 in BENCHMARKS.md).
+     */
+    probe?: boolean;
   },
 ): Promise<FailoverInput> {
   const { clients, config, target, now } = input;
@@ -158,7 +174,9 @@ export async function readPreflight(
         .filter((id, i, all) => all.indexOf(id) === i)
         .map((id) => healthCheckStatus(route53, id)),
     ),
-    probeChangePermission(route53, zone.id, wanted, randomUUID().replaceAll("-", "")),
+    input.probe === false
+      ? Promise.resolve(PERMISSION_AT_SUBMIT)
+      : probeChangePermission(route53, zone.id, wanted, randomUUID().replaceAll("-", "")),
   ]);
   return { ...base, zone, current, readiness, health, permission };
 }
@@ -182,7 +200,11 @@ export async function runFailover(input: FailoverRunInput): Promise<FailoverRun>
   const alarmAt = input.trigger.kind === "alarm" ? { alarmAt: input.trigger.alarmAt } : {};
   input.onStep?.("preflight");
   const runId = randomUUID();
-  const preflight = await readPreflight({ ...input, now: receivedAt, runId });
+  // A run that will submit (not a dry run, not an alarm's in alert-only mode) lets the change be its
+  // own permission check; the others probe, to report it.
+  const probe =
+    input.dryRun === true || (input.trigger.kind === "alarm" && failoverOf(config).mode === "alert-only");
+  let preflight = await readPreflight({ ...input, now: receivedAt, runId, probe });
   let plan = planFailover(preflight);
   const timeline: Timeline = { ...alarmAt, receivedAt, decidedAt: new Date(clock.now()) };
   const zone = "id" in preflight.zone ? { zone: preflight.zone } : {};
@@ -210,13 +232,26 @@ export async function runFailover(input: FailoverRunInput): Promise<FailoverRun>
       ({ changeId } = await changeRecords(route53, zoneId, batch, comment));
     } catch (error) {
       const code = errorCode(error);
+      // Not allowed to change the records: nothing was applied; refused as the probe refuses.
+      if (/AccessDenied/.test(code)) {
+        preflight = {
+          ...preflight,
+          permission: {
+            ok: false,
+            detail: `may not change the records in zone ${zoneId}: ${errorMessage(error)}`,
+          },
+        };
+        plan = planFailover(preflight);
+        return plan.decision === "refused" ? done("refused") : done("failed", { error: errorMessage(error) });
+      }
       // Another change to the zone is still PENDING (the SDK's own retries ran out): wait for it.
       const busy = code === "PriorRequestNotComplete" && clock.now() < busyUntil;
       if (code !== "InvalidChangeBatch" && !busy) return done("failed", { error: errorMessage(error) });
       if (busy) await clock.sleep(BUSY_POLL_MS);
       // Either way the zone may have changed under us: plan again from what it holds now. The values
       // an InvalidChangeBatch deleted are gone because another run changed them first.
-      const again = planFailover(await readPreflight({ ...input, now: new Date(clock.now()), runId }));
+      preflight = await readPreflight({ ...input, now: new Date(clock.now()), runId, probe });
+      const again = planFailover(preflight);
       if (again.decision === "nothing-to-do") {
         // Our own batch, applied once already: Route 53 accepted it but its answer was lost, and the
         // SDK's retry of the same batch found the values gone. The state record then carries this
