@@ -60,10 +60,11 @@ export interface AwsClients {
 
 /**
  * The SDK's `standard` mode: exponential backoff with jitter and a retry quota. Our workers already
- * pace themselves below the API's token buckets; `adaptive` adds a second, client-side limiter that
- * halved the worker's throughput under 30% random throttling (1.31 against 0.67 items/s), so it only
- * cost throughput.
- * The figures behind this choice are in BENCHMARKS.md ("Retry mode").
+ * pace themselves below the API's token buckets; `adaptive` adds a second, client-side limiter. With
+ * 30% of EC2 calls throttled at random, the snapshot worker as deployed (two containers at 2.5/s)
+ * made 4.88 items/s in `standard` mode (0.98 of the 5/s pacing ceiling) and 1.81 in `adaptive`
+ * (0.36): the second limiter only costs throughput (`npm run bench -- --only retry`).
+ * The figures behind this choice are in BENCHMARKS.md ("Retry modes").
  */
 export const RETRY_MODE: RetryMode = "standard";
 /** More than the default 3: a throttle below our own pacing is transient, not a failure. */
