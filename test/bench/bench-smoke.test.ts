@@ -17,6 +17,7 @@ const EXPECTED = [
   ...SWEEP.map((s) => `P1${s}`),
   ...SWEEP.map((s) => `P1-sets${s}`),
   "P2.pages",
+  "P2.failures",
   "P2.delete-rate",
   "P2.peak-rss",
   "P3",
