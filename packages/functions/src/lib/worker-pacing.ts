@@ -13,7 +13,8 @@ export const WORKER_CONCURRENCY = 2;
 
 /**
  * One worker container's pacing of its CreateSnapshot(s) / DeleteSnapshot calls: its share of EC2's
- * bucket (100 burst, 5/s) among the WORKER_CONCURRENCY containers, 2.5/s and a burst of 50 each.
+ * bucket (100 burst, 5/s) among the WORKER_CONCURRENCY containers, 2.5/s and a burst of 40 each
+ * (four fifths of the burst: core/pacing.ts BURST_MARGIN).
  * Together they keep the bucket as busy as AWS allows and never past it; at 2/s each, two reached
  * 4/5 of it (BENCHMARKS.md, P1). A Lambda container that is replaced starts with a full share, so a
  * churn of containers can briefly exceed the bucket: those calls are throttled and retried by the
