@@ -402,6 +402,34 @@ describe("Copy job: protected resources", () => {
       .filter((e) => e.source === "outpost-ops" && e["detail-type"] === "Snapshot Copy Started");
     expect(started).toHaveLength(3);
   });
+
+  it("publishes no recovery gauges from a run that could not list the resources, only the plan's", async () => {
+    // Arrange: the listing is refused, and one volume has no snapshot at all (it has no DR copy)
+    const h = await copyHarness(estate(3));
+    h.sb.seed({
+      volumes: [
+        {
+          region: REGION,
+          id: volumeId(9),
+          sizeGiB: 8,
+          type: "gp3",
+          availabilityZone: `${REGION}a`,
+          tags: { Backup: "dr" },
+        },
+      ],
+    });
+    h.sb.faults.set({ service: "ec2", operation: "DescribeVolumes", error: { code: "InternalError" } });
+
+    // Act
+    await h.tick();
+
+    // Assess: no optimistic "0 without a DR copy" for readiness and the RPO alarm; copies in flight are known
+    const published = (name: string, dimensions: Record<string, string>) =>
+      h.sb.metrics.get(DR, "OutpostOps", name, dimensions);
+    expect(published("ResourcesWithoutDrCopy", { policy: "vols" })).toEqual([]);
+    expect(published("ResourcesBehindRpo", { policy: "vols" })).toEqual([]);
+    expect(published("CopiesInFlight", { destination: DR }).map((p) => p.value)).toEqual([3]);
+  });
 });
 
 describe("Copy job: failed DB copies", () => {

@@ -388,6 +388,27 @@ describe("Failover run over the sandbox", () => {
     expect(h.where()).toEqual({ app: "10.0.0.10", api: "10.0.0.20" });
   });
 
+  it("a run refused for another reason still reports a missing permission (it probes once refused)", async () => {
+    // Arrange: the DR health check fails, and the records may not be changed
+    const h = await harness();
+    await h.gauges(60);
+    h.sb.setHealthCheck(DR_HC, false);
+    h.sb.faults.set({
+      service: "route53",
+      operation: "ChangeResourceRecordSets",
+      error: { code: "AccessDenied" },
+    });
+
+    // Act
+    const run = await h.run();
+
+    // Assess: both reasons, so fixing the health check is not followed by a second refusal
+    expect(run.outcome).toBe("refused");
+    expect(run.plan.items.find((i) => i.check === "health")?.ok).toBe(false);
+    expect(run.plan.items.find((i) => i.check === "permissions")?.ok).toBe(false);
+    expect(h.where()).toEqual({ app: "10.0.0.10", api: "10.0.0.20" });
+  });
+
   it("Route 53 throttling is retried: the change still goes through once", async () => {
     // Arrange: a third of Route 53 calls throttled
     const h = await harness(6);

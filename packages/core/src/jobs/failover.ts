@@ -206,6 +206,12 @@ export async function runFailover(input: FailoverRunInput): Promise<FailoverRun>
     input.dryRun === true || (input.trigger.kind === "alarm" && failoverOf(config).mode === "alert-only");
   let preflight = await readPreflight({ ...input, now: receivedAt, runId, probe });
   let plan = planFailover(preflight);
+  if (!probe && plan.decision === "refused") {
+    // A refusal reports every item, the permission too, so that fixing the others is not followed by
+    // another refusal for it: read again with the probe (the fast path, a change, never gets here).
+    preflight = await readPreflight({ ...input, now: receivedAt, runId, probe: true });
+    plan = planFailover(preflight);
+  }
   const timeline: Timeline = { ...alarmAt, receivedAt, decidedAt: new Date(clock.now()) };
   const zone = "id" in preflight.zone ? { zone: preflight.zone } : {};
   const done = (outcome: FailoverOutcome, extra: Partial<FailoverRun> = {}): FailoverRun => ({

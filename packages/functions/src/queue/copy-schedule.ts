@@ -94,10 +94,14 @@ export function createHandler(
       withResources: true,
       clock: rt.clock,
     });
-    if (run.resourcesUnread)
-      logger.warn("protected resources not listed; recovery points cover those with snapshots", {
+    // Without the listing the recovery gauges would leave out every resource with no snapshot yet:
+    // they are not published, so the RPO alarm (missing data breaches) and readiness (stale) say so.
+    if (run.resourcesUnread) {
+      logger.error("protected resources not listed; recovery gauges not published this run", {
         error: run.resourcesUnread,
       });
+      metrics.addMetric("ResourcesUnread", MetricUnit.Count, 1);
+    }
     // The copies stand whether or not their gauges go out; a gauge that stays missing trips the RPO
     // alarm (it treats silence as breaching), so a failure here is logged, not thrown.
     try {
@@ -112,6 +116,7 @@ export function createHandler(
             .policies.filter((p) => p.copy)
             .map((p) => p.name),
           at: now,
+          resourcesRead: run.resourcesUnread === undefined,
         }),
         now,
       );
