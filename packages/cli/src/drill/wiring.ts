@@ -202,7 +202,8 @@ export function sandboxClock(sandbox: Pick<Sandbox, "clock">): Sleeper {
 /**
  * The real handlers over the sandbox, exactly as deployed but with the sandbox's clients and, unless
  * `pacer` is given, no pacing (the drill's sandbox is not throttled; pacing would only slow simulated
- * weeks down). The benchmarks pace as deployed: one call per Lambda container, one pacer each.
+ * weeks down). The benchmarks pace as deployed: they call this once per Lambda container, each with a
+ * pacer of its own.
  * @example const handlers = drillHandlers(config, clients, infra); await handlers.snapshotWindow(event, ctx)
  */
 export function drillHandlers(

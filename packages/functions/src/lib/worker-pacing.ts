@@ -7,7 +7,8 @@ import { EC2_SNAPSHOT_BUCKET, shareOf } from "@outpost-ops/core/pacing";
 
 /**
  * How many containers of a worker that creates or deletes snapshots run at once: the snapshot-work
- * and retention-work queues' maxConcurrency (jobs.ts declares both with it).
+ * and retention-work queues' maxConcurrency (jobs.ts declares both with it). 2 is also the least an
+ * SQS event source mapping's MaximumConcurrency accepts.
  */
 export const WORKER_CONCURRENCY = 2;
 
