@@ -19,7 +19,6 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseConfig } from "@outpost-ops/core/config";
 import type { RunSummary } from "@outpost-ops/core/summary";
 import { startSandbox } from "@outpost-ops/sandbox";
@@ -29,6 +28,7 @@ import type { App } from "sst/constructs";
 import { scheduledEvent } from "../packages/cli/src/drill/lambda.ts";
 import { variablesFor } from "../packages/cli/src/drill/wiring.ts";
 import { defaultFunctionProps } from "../stacks/defaults.ts";
+import { REPO_ROOT, sstEsbuildOptions } from "./lib/bundle.ts";
 import { type Benchmark, countFigure, type Figures, figure } from "./lib/figure.ts";
 import { LiveDeployment } from "./lib/live.ts";
 import { ScaledTime } from "./lib/scaled-time.ts";
@@ -231,8 +231,6 @@ function mb(bytes: number): number {
   return Math.round(bytes / MB);
 }
 
-const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
-
 /**
  * The V8 heap a Lambda container of the function's memory size runs with. Lambda's Node.js bootstrap
  * (/var/runtime/bootstrap) sizes V8's old space from AWS_LAMBDA_FUNCTION_MEMORY_SIZE, about 90 % of
@@ -250,15 +248,6 @@ function functionMemoryMb(): number {
   return typeof size === "number" ? size : Number.parseInt(size, 10);
 }
 
-/** SST's ESM banner: CommonJS dependencies bundled into ESM still call `require` and `__dirname`. */
-const SST_ESM_BANNER = [
-  `import { createRequire as topLevelCreateRequire } from 'module';`,
-  `const require = topLevelCreateRequire(import.meta.url);`,
-  `import { fileURLToPath as topLevelFileUrlToPath, URL as topLevelURL } from "url"`,
-  `const __dirname = topLevelFileUrlToPath(new topLevelURL(".", import.meta.url))`,
-  "",
-].join("\n");
-
 /**
  * bench/p2-planner-container.ts bundled as `sst deploy` bundles a function (SST v2's esbuild options
  * for `nodejs: { format: "esm", minify: true }`, stacks/defaults.ts; SDK bundled), so the container
@@ -268,20 +257,12 @@ const SST_ESM_BANNER = [
 async function bundleContainer(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "p2-planner-"));
   const outfile = join(dir, "container.mjs");
+  // No source map: the container only runs it.
   await build({
+    ...sstEsbuildOptions(outfile),
     entryPoints: [join(REPO_ROOT, "bench/p2-planner-container.ts")],
-    absWorkingDir: REPO_ROOT,
-    platform: "node",
-    external: ["sharp", "pg-native"],
-    keepNames: true,
-    bundle: true,
-    logLevel: "silent",
-    format: "esm",
-    target: "esnext",
-    mainFields: ["module", "main"],
-    banner: { js: SST_ESM_BANNER },
-    outfile,
-    minify: true,
+    sourcemap: false,
+    metafile: false,
   });
   return outfile;
 }
